@@ -1,0 +1,38 @@
+/* analyze/app.h - application dissectors over flows: TLS/DTLS, IKE, ESP (internal to analyze/). */
+#ifndef SD_ANALYZE_APP_H
+#define SD_ANALYZE_APP_H
+
+#include <stdint.h>
+
+#include "analyze/flow.h"
+#include "dissect/event.h"
+#include "dissect/l4.h"
+#include "dissect/memcap.h"
+
+/* What the application layer needs about the current packet. */
+struct sd_app_pkt {
+	uint64_t		 frame;
+	int64_t			 sec;
+	uint32_t		 nsec;
+	uint32_t		 file_index;
+	const struct sd_ip	*ip;
+	int			 dir;		/* SD_ROLE_* of the sender */
+};
+
+struct sd_app;
+
+struct sd_app	*sd_app_new(struct sd_memcap *, struct sd_ev_sink);
+void		 sd_app_free(struct sd_app *);
+/* TCP: after the segment went into the flow's stream f->tcp->s[dir]. */
+void		 sd_app_tcp(struct sd_app *, struct sd_flow *, const struct sd_app_pkt *,
+		    const struct sd_tcp *);
+void		 sd_app_udp(struct sd_app *, struct sd_flow *, const struct sd_app_pkt *,
+		    const struct sd_udp *);
+void		 sd_app_esp(struct sd_app *, struct sd_flow *, const struct sd_app_pkt *,
+		    struct sd_rd esp);
+/* The flow ends: free its app state (f->app). */
+void		 sd_app_flow_end(struct sd_app *, struct sd_flow *);
+/* End of capture: write end-of-capture events (ESP SAs). */
+void		 sd_app_finish(struct sd_app *);
+
+#endif /* SD_ANALYZE_APP_H */

@@ -1,0 +1,252 @@
+/* analyze/finding.c - finding list: grouping by cause, evidence, display filters. */
+#include "analyze/finding.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SD_FINDINGS_MAX		100000	/* distinct findings held; more are counted as dropped */
+
+static const char *const sev_names[] = { "info", "low", "medium", "high", "critical" };
+
+const char *
+sd_finding_sev_name(enum sd_sev s)
+{
+	if ((unsigned)s < sizeof(sev_names) / sizeof(sev_names[0]))
+		return sev_names[s];
+	return "info";
+}
+
+bool
+sd_finding_sev_parse(const char *s, enum sd_sev *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sev_names) / sizeof(sev_names[0]); i++) {
+		if (strcmp(s, sev_names[i]) == 0) {
+			*out = (enum sd_sev)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char *s;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	s = malloc((size_t)n + 1);
+	if (s != NULL)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+void
+sd_finding_list_free(struct sd_findings *l)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->n; i++) {
+		struct sd_finding *f = l->v[i];
+
+		for (k = 0; k < f->nvalues; k++)
+			free(f->values[k].value);
+		free(f->group);
+		free(f->summary);
+		free(f);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+struct sd_finding *
+sd_finding_add(struct sd_findings *l, const char *kind, const char *group, int64_t sec,
+    uint32_t nsec, uint32_t file_index)
+{
+	const struct sd_finding_kind *k = sd_finding_kind_get(kind);
+	struct sd_finding *f;
+	size_t i;
+
+	if (group == NULL)
+		group = "";
+	/* Findings are few (causes, not packets): a linear scan keeps this simple. */
+	for (i = 0; i < l->n; i++) {
+		f = l->v[i];
+		if (strcmp(f->kind, kind) == 0 && strcmp(f->group, group) == 0) {
+			f->count++;
+			f->last_sec = sec;
+			f->last_nsec = nsec;
+			return f;
+		}
+	}
+	if (l->n >= SD_FINDINGS_MAX) {
+		l->dropped++;
+		return NULL;
+	}
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		struct sd_finding **nv = realloc(l->v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			return NULL;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return NULL;
+	f->group = strdup(group);
+	if (f->group == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->kind = k != NULL ? k->kind : kind;
+	f->severity = k != NULL ? k->severity : SD_SEV_INFO;
+	f->explanation = k != NULL ? k->explanation : "";
+	f->fix = k != NULL ? k->fix : "";
+	f->confidence = 1.0;
+	f->count = 1;
+	f->file_index = file_index;
+	f->first_sec = f->last_sec = sec;
+	f->first_nsec = f->last_nsec = nsec;
+	l->v[l->n++] = f;
+	return f;
+}
+
+void
+sd_finding_frame(struct sd_finding *f, uint64_t frame)
+{
+	size_t i;
+
+	for (i = 0; i < f->nframes; i++)
+		if (f->frames[i] == frame)
+			return;
+	f->nframes_total++;
+	if (f->nframes < SD_FINDING_MAX_FRAMES)
+		f->frames[f->nframes++] = frame;
+}
+
+void
+sd_finding_flow(struct sd_finding *f, const struct sd_finding_flow *fl)
+{
+	size_t i;
+
+	for (i = 0; i < f->nflows; i++)
+		if (f->flows[i].id == fl->id && f->flows[i].file_index == fl->file_index)
+			return;
+	f->nflows_total++;
+	if (f->nflows < SD_FINDING_MAX_FLOWS)
+		f->flows[f->nflows++] = *fl;
+}
+
+void
+sd_finding_value(struct sd_finding *f, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+	size_t i;
+
+	va_start(ap, fmt);
+	v = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (v == NULL)
+		return;
+	for (i = 0; i < f->nvalues; i++) {
+		if (strcmp(f->values[i].name, name) == 0) {
+			free(f->values[i].value);
+			f->values[i].value = v;
+			return;
+		}
+	}
+	if (f->nvalues == SD_FINDING_MAX_VALUES) {
+		free(v);
+		return;
+	}
+	f->values[f->nvalues].name = name;
+	f->values[f->nvalues].value = v;
+	f->nvalues++;
+}
+
+void
+sd_finding_summary(struct sd_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return;
+	free(f->summary);
+	f->summary = s;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+sd_finding_filter(const struct sd_finding *f, char *buf, size_t n)
+{
+	uint64_t fr[SD_FINDING_MAX_FRAMES];
+	size_t i, len;
+	int w;
+
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	if (f->nframes == 0)
+		return;
+	memcpy(fr, f->frames, f->nframes * sizeof(fr[0]));
+	qsort(fr, f->nframes, sizeof(fr[0]), cmp_u64);
+	w = snprintf(buf, n, "frame.number in {");
+	len = w > 0 ? (size_t)w : 0;
+	for (i = 0; i < f->nframes && len < n; i++) {
+		w = snprintf(buf + len, n - len, "%s%llu", i ? " " : "",
+		    (unsigned long long)fr[i]);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, "}");
+	if (len >= n - 1)
+		buf[0] = '\0';	/* cut short: better no filter than a wrong one */
+}
+
+static int
+cmp_finding(const void *a, const void *b)
+{
+	const struct sd_finding *x = *(struct sd_finding *const *)a;
+	const struct sd_finding *y = *(struct sd_finding *const *)b;
+	uint64_t fx = x->nframes ? x->frames[0] : 0, fy = y->nframes ? y->frames[0] : 0;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	if (x->file_index != y->file_index)
+		return x->file_index < y->file_index ? -1 : 1;
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	return strcmp(x->kind, y->kind);
+}
+
+void
+sd_finding_sort(struct sd_findings *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(l->v[0]), cmp_finding);
+}

@@ -1,0 +1,105 @@
+/* analyze/finding.h - the finding model: a diagnosed cause with its evidence. */
+#ifndef SD_ANALYZE_FINDING_H
+#define SD_ANALYZE_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect/ip.h"
+
+enum sd_sev {
+	SD_SEV_INFO,		/* an observation, not a fault */
+	SD_SEV_LOW,
+	SD_SEV_MEDIUM,
+	SD_SEV_HIGH,
+	SD_SEV_CRITICAL,
+};
+const char	*sd_finding_sev_name(enum sd_sev);
+/* Parse "info", "low", ...; false on an unknown name. */
+bool		 sd_finding_sev_parse(const char *, enum sd_sev *);
+
+#define SD_FINDING_MAX_FRAMES	32
+#define SD_FINDING_MAX_FLOWS	32
+#define SD_FINDING_MAX_VALUES	16
+
+/* One name/value pair that proves the finding ("offered_ciphers", "issuer", "alert"). */
+struct sd_finding_value {
+	const char	*name;		/* program constant */
+	char		*value;		/* owned copy; may come from a packet (escaped on output) */
+};
+
+/* A flow a finding is about, copied so it outlives the flow. */
+struct sd_finding_flow {
+	uint64_t	 id;
+	uint8_t		 proto;
+	struct sd_addr	 client, server;
+	uint16_t	 cport, sport;
+	uint32_t	 file_index;
+};
+
+/*
+ * A finding.  The same cause seen again (same kind and group key) is merged into one
+ * finding: count grows, frames and flows are added up to their caps (the totals stay
+ * exact in count / nflows_total).
+ */
+struct sd_finding {
+	const char		*kind;		/* stable id, e.g. "tcp.syn_unanswered" */
+	enum sd_sev		 severity;
+	double			 confidence;	/* 0..1 */
+	char			*group;		/* owned: what makes two occurrences the same cause */
+	char			*summary;	/* owned: one line */
+	const char		*explanation;	/* catalogue text */
+	const char		*fix;		/* catalogue text */
+	uint64_t		 count;		/* occurrences merged */
+	uint64_t		 frames[SD_FINDING_MAX_FRAMES];
+	size_t			 nframes;
+	uint64_t		 nframes_total;
+	struct sd_finding_flow	 flows[SD_FINDING_MAX_FLOWS];
+	size_t			 nflows;
+	uint64_t		 nflows_total;
+	struct sd_finding_value	 values[SD_FINDING_MAX_VALUES];
+	size_t			 nvalues;
+	uint32_t		 file_index;
+	int64_t			 first_sec, last_sec;
+	uint32_t		 first_nsec, last_nsec;
+};
+
+struct sd_findings {
+	struct sd_finding	**v;
+	size_t			 n, cap;
+	uint64_t		 dropped;	/* findings refused past the cap */
+};
+
+/* The catalogue entry of a kind (docs/findings.md says the same at length). */
+struct sd_finding_kind {
+	const char	*kind;
+	enum sd_sev	 severity;
+	const char	*title;
+	const char	*explanation;
+	const char	*fix;
+};
+const struct sd_finding_kind	*sd_finding_kind_get(const char *kind);
+const struct sd_finding_kind	*sd_finding_kinds(size_t *n);
+
+void	sd_finding_list_free(struct sd_findings *);
+
+/*
+ * Add one occurrence of `kind` for cause `group` (NULL: one finding per kind).  Returns the
+ * finding to fill or extend: count is already incremented; summary, values and
+ * confidence are set by the rule the first time (count == 1).  NULL on a memory failure.
+ */
+struct sd_finding	*sd_finding_add(struct sd_findings *, const char *kind, const char *group,
+			    int64_t sec, uint32_t nsec, uint32_t file_index);
+void	sd_finding_frame(struct sd_finding *, uint64_t frame);
+void	sd_finding_flow(struct sd_finding *, const struct sd_finding_flow *);
+void	sd_finding_value(struct sd_finding *, const char *name, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	sd_finding_summary(struct sd_finding *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Wireshark display filter showing the evidence frames; buf of size n. */
+void	sd_finding_filter(const struct sd_finding *, char *buf, size_t n);
+/* Sort by severity (highest first), then first frame. */
+void	sd_finding_sort(struct sd_findings *);
+
+#endif /* SD_ANALYZE_FINDING_H */

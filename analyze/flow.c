@@ -1,0 +1,382 @@
+/* analyze/flow.c - bidirectional flow table with LRU idle expiry and a hard cap. */
+#include "analyze/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/l4.h"
+
+struct sd_flow_table {
+	struct sd_flow		**buckets;
+	uint32_t		 nbuckets;	/* power of two */
+	struct sd_flow		*lru_head, *lru_tail;	/* head: least recently active */
+	struct sd_flow_limits	 lim;
+	struct sd_memcap	*mc;
+	sd_flow_end_fn		*end_fn;
+	void			*end_ctx;
+	uint64_t		 next_id;
+	struct sd_flow_stats	 st;
+};
+
+/* Ports whose owner is the server when a flow starts without a SYN. */
+bool
+sd_flow_port_is_service(uint8_t proto, uint16_t port)
+{
+	switch (port) {
+	case 21: case 22: case 25: case 53: case 80: case 110: case 123: case 143:
+	case 389: case 443: case 465: case 500: case 514: case 587: case 636:
+	case 853: case 989: case 990: case 993: case 995: case 1194: case 1701:
+	case 3128: case 3389: case 4433: case 4500: case 4789: case 5061:
+	case 5684: case 8080: case 8443: case 10161: case 10162:
+		return true;
+	default:
+		break;
+	}
+	(void)proto;
+	return false;
+}
+
+static uint32_t
+mix32(uint32_t h, uint32_t v)
+{
+	h ^= v;
+	h *= 0x01000193u;
+	h ^= h >> 15;
+	return h;
+}
+
+static uint32_t
+addr_hash(const struct sd_addr *a)
+{
+	uint32_t h = 0x811c9dc5u;
+	int i, n = a->v == 6 ? 16 : 4;
+
+	for (i = 0; i < n; i += 4)
+		h = mix32(h, (uint32_t)a->a[i] << 24 | (uint32_t)a->a[i + 1] << 16 |
+		    (uint32_t)a->a[i + 2] << 8 | a->a[i + 3]);
+	return h;
+}
+
+/* Symmetric: the same for both directions of a flow. */
+static uint32_t
+flow_hash(uint8_t proto, const struct sd_addr *s, uint16_t sp, const struct sd_addr *d,
+    uint16_t dp)
+{
+	uint32_t a = addr_hash(s) ^ ((uint32_t)sp * 0x9e3779b1u);
+	uint32_t b = addr_hash(d) ^ ((uint32_t)dp * 0x9e3779b1u);
+	uint32_t h = (a ^ b) + (a < b ? a : b) * 31u + proto;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	return h;
+}
+
+static bool
+addr_eq(const struct sd_addr *x, const struct sd_addr *y)
+{
+	return x->v == y->v && memcmp(x->a, y->a, x->v == 6 ? 16 : 4) == 0;
+}
+
+struct sd_flow_table *
+sd_flow_table_new(const struct sd_flow_limits *lim, struct sd_memcap *mc,
+    sd_flow_end_fn *end_fn, void *ctx)
+{
+	struct sd_flow_table *t;
+	uint32_t n = 1;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	if (lim != NULL)
+		t->lim = *lim;
+	if (t->lim.max_flows == 0)
+		t->lim.max_flows = 131072;
+	if (t->lim.tcp_idle_us == 0)
+		t->lim.tcp_idle_us = 3600ull * 1000000;
+	if (t->lim.tcp_closed_us == 0)
+		t->lim.tcp_closed_us = 120ull * 1000000;
+	if (t->lim.udp_idle_us == 0)
+		t->lim.udp_idle_us = 600ull * 1000000;
+	if (t->lim.other_idle_us == 0)
+		t->lim.other_idle_us = 300ull * 1000000;
+	while (n < t->lim.max_flows && n < (1u << 24))
+		n <<= 1;
+	t->nbuckets = n;
+	t->buckets = calloc(n, sizeof(*t->buckets));
+	if (t->buckets == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->mc = mc;
+	t->end_fn = end_fn;
+	t->end_ctx = ctx;
+	t->next_id = 1;
+	return t;
+}
+
+static void
+lru_unlink(struct sd_flow_table *t, struct sd_flow *f)
+{
+	if (f->lru_prev != NULL)
+		f->lru_prev->lru_next = f->lru_next;
+	else
+		t->lru_head = f->lru_next;
+	if (f->lru_next != NULL)
+		f->lru_next->lru_prev = f->lru_prev;
+	else
+		t->lru_tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NULL;
+}
+
+static void
+lru_append(struct sd_flow_table *t, struct sd_flow *f)
+{
+	f->lru_prev = t->lru_tail;
+	f->lru_next = NULL;
+	if (t->lru_tail != NULL)
+		t->lru_tail->lru_next = f;
+	else
+		t->lru_head = f;
+	t->lru_tail = f;
+}
+
+static void
+flow_end(struct sd_flow_table *t, struct sd_flow *f, const char *why)
+{
+	struct sd_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+
+	while (*pp != NULL && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp == f)
+		*pp = f->hnext;
+	lru_unlink(t, f);
+	f->rec.end = why;
+	if (t->end_fn != NULL)
+		t->end_fn(t->end_ctx, f, why);	/* frees app/ndpi state and writes the record */
+	if (f->tcp != NULL) {
+		sd_stream_free(&f->tcp->s[0], t->mc);
+		sd_stream_free(&f->tcp->s[1], t->mc);
+		free(f->tcp);
+		sd_memcap_give(t->mc, sizeof(*f->tcp));
+	}
+	free(f);
+	sd_memcap_give(t->mc, sizeof(*f));
+	t->st.active--;
+}
+
+static int
+cmp_flow_id(const void *a, const void *b)
+{
+	const struct sd_flow *x = *(struct sd_flow *const *)a;
+	const struct sd_flow *y = *(struct sd_flow *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void
+sd_flow_table_flush(struct sd_flow_table *t, const char *why)
+{
+	/* Oldest activity first would reorder records; end them in creation order. */
+	struct sd_flow **all;
+	struct sd_flow *f;
+	size_t n = 0, i;
+
+	if (t == NULL || t->st.active == 0)
+		return;
+	all = malloc(t->st.active * sizeof(*all));
+	if (all == NULL) {
+		while (t->lru_head != NULL)
+			flow_end(t, t->lru_head, why);
+		return;
+	}
+	for (f = t->lru_head; f != NULL; f = f->lru_next)
+		all[n++] = f;
+	qsort(all, n, sizeof(*all), cmp_flow_id);
+	for (i = 0; i < n; i++)
+		flow_end(t, all[i], why);
+	free(all);
+}
+
+void
+sd_flow_table_free(struct sd_flow_table *t)
+{
+	if (t == NULL)
+		return;
+	sd_flow_table_flush(t, "capture_end");
+	free(t->buckets);
+	free(t);
+}
+
+static uint64_t
+flow_timeout(const struct sd_flow_table *t, const struct sd_flow *f)
+{
+	if (f->proto == SD_IPPROTO_TCP) {
+		if ((f->rec.fin_seen[0] && f->rec.fin_seen[1]) || f->rec.rst_seen[0] ||
+		    f->rec.rst_seen[1])
+			return t->lim.tcp_closed_us;
+		return t->lim.tcp_idle_us;
+	}
+	if (f->proto == SD_IPPROTO_UDP)
+		return t->lim.udp_idle_us;
+	return t->lim.other_idle_us;
+}
+
+void
+sd_flow_expire(struct sd_flow_table *t, uint64_t now_us)
+{
+	uint64_t minto = t->lim.tcp_closed_us;
+	struct sd_flow *f, *next;
+	unsigned scanned = 0;
+
+	if (t->lim.udp_idle_us < minto)
+		minto = t->lim.udp_idle_us;
+	if (t->lim.other_idle_us < minto)
+		minto = t->lim.other_idle_us;
+	if (t->lim.tcp_idle_us < minto)
+		minto = t->lim.tcp_idle_us;
+	/* LRU order: once a flow is younger than the shortest timeout, all after it are. */
+	for (f = t->lru_head; f != NULL && scanned < 256; f = next, scanned++) {
+		next = f->lru_next;
+		if (now_us < f->last_us || now_us - f->last_us < minto)
+			break;
+		if (now_us - f->last_us >= flow_timeout(t, f)) {
+			t->st.expired++;
+			flow_end(t, f, "idle");
+		}
+	}
+}
+
+void
+sd_flow_touch(struct sd_flow_table *t, struct sd_flow *f, uint64_t now_us)
+{
+	if (now_us > f->last_us)
+		f->last_us = now_us;
+	if (t->lru_tail != f) {
+		lru_unlink(t, f);
+		lru_append(t, f);
+	}
+}
+
+static struct sd_flow *
+lookup(struct sd_flow_table *t, uint32_t h, uint8_t proto, const struct sd_addr *src,
+    uint16_t sport, const struct sd_addr *dst, uint16_t dport, int *dir)
+{
+	struct sd_flow *f;
+
+	for (f = t->buckets[h & (t->nbuckets - 1)]; f != NULL; f = f->hnext) {
+		if (f->hash != h || f->proto != proto)
+			continue;
+		if (f->port[0] == sport && f->port[1] == dport &&
+		    addr_eq(&f->addr[0], src) && addr_eq(&f->addr[1], dst)) {
+			*dir = SD_ROLE_CLIENT;
+			return f;
+		}
+		if (f->port[1] == sport && f->port[0] == dport &&
+		    addr_eq(&f->addr[1], src) && addr_eq(&f->addr[0], dst)) {
+			*dir = SD_ROLE_SERVER;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+struct sd_flow *
+sd_flow_find(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
+    uint16_t sport, const struct sd_addr *dst, uint16_t dport, int *dir)
+{
+	return lookup(t, flow_hash(proto, src, sport, dst, dport), proto, src, sport, dst,
+	    dport, dir);
+}
+
+/* Which role the sender of the first packet gets. */
+static int
+first_role(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t tcp_flags,
+    const char **by)
+{
+	bool ss, ds;
+
+	if (proto == SD_IPPROTO_TCP && (tcp_flags & (SD_TCP_SYN | SD_TCP_ACK)) == SD_TCP_SYN) {
+		*by = "syn";
+		return SD_ROLE_CLIENT;
+	}
+	if (proto == SD_IPPROTO_TCP &&
+	    (tcp_flags & (SD_TCP_SYN | SD_TCP_ACK)) == (SD_TCP_SYN | SD_TCP_ACK)) {
+		*by = "synack";
+		return SD_ROLE_SERVER;
+	}
+	ss = sd_flow_port_is_service(proto, sport);
+	ds = sd_flow_port_is_service(proto, dport);
+	if (ss != ds && sport != dport) {
+		*by = "port";
+		return ss ? SD_ROLE_SERVER : SD_ROLE_CLIENT;
+	}
+	if (sport != dport && (sport < 1024) != (dport < 1024)) {
+		*by = "port";
+		return sport < 1024 ? SD_ROLE_SERVER : SD_ROLE_CLIENT;
+	}
+	*by = "first";
+	return SD_ROLE_CLIENT;
+}
+
+struct sd_flow *
+sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
+    uint16_t sport, const struct sd_addr *dst, uint16_t dport, uint8_t tcp_flags,
+    uint64_t now_us, int *dir, bool *created)
+{
+	uint32_t h = flow_hash(proto, src, sport, dst, dport);
+	struct sd_flow *f;
+	int role;
+
+	*created = false;
+	f = lookup(t, h, proto, src, sport, dst, dport, dir);
+	if (f != NULL)
+		return f;
+	if (t->st.active >= t->lim.max_flows) {
+		/* Full: push the least recently active flow out, counted. */
+		if (t->lru_head == NULL)
+			return NULL;
+		t->st.evicted++;
+		flow_end(t, t->lru_head, "evicted");
+	}
+	if (!sd_memcap_take(t->mc, sizeof(*f))) {
+		if (t->lru_head == NULL)
+			return NULL;
+		t->st.evicted++;
+		flow_end(t, t->lru_head, "evicted");
+		if (!sd_memcap_take(t->mc, sizeof(*f)))
+			return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		sd_memcap_give(t->mc, sizeof(*f));
+		return NULL;
+	}
+	f->id = t->next_id++;
+	f->proto = proto;
+	f->hash = h;
+	role = first_role(proto, sport, dport, tcp_flags, &f->role_by);
+	f->addr[role] = *src;
+	f->port[role] = sport;
+	f->addr[!role] = *dst;
+	f->port[!role] = dport;
+	f->last_us = now_us;
+	f->rec.role_by = f->role_by;
+	f->rec.app = NULL;
+	f->hnext = t->buckets[h & (t->nbuckets - 1)];
+	t->buckets[h & (t->nbuckets - 1)] = f;
+	lru_append(t, f);
+	t->st.created++;
+	t->st.active++;
+	if (t->st.active > t->st.peak)
+		t->st.peak = t->st.active;
+	*dir = role;
+	*created = true;
+	return f;
+}
+
+const struct sd_flow_stats *
+sd_flow_table_stats(const struct sd_flow_table *t)
+{
+	return &t->st;
+}

@@ -1,0 +1,102 @@
+/* analyze/flow.h - bidirectional flow table: roles, counters, idle timeouts, a hard cap. */
+#ifndef SD_ANALYZE_FLOW_H
+#define SD_ANALYZE_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dissect/event.h"
+#include "dissect/ip.h"
+#include "dissect/memcap.h"
+#include "dissect/stream.h"
+
+/* sd_flow.anomalies */
+#define SD_ANOM_MEMCAP		0x0001	/* a memory cap refused data of this flow */
+#define SD_ANOM_TCP_GAP		0x0002	/* TCP bytes missing from the capture */
+#define SD_ANOM_MIDSTREAM	0x0004	/* TCP picked up without its handshake */
+#define SD_ANOM_BAD_L4		0x0008	/* malformed TCP/UDP header seen */
+#define SD_ANOM_CAPLEN_CUT	0x0010	/* snaplen cut packets of this flow */
+
+/* TCP connection state kept beside a flow (owned by it). */
+struct sd_tcpconn {
+	struct sd_stream	 s[2];		/* per role: bytes that role sent */
+	uint32_t		 syns;		/* client SYNs */
+	uint64_t		 syn_first_frame, syn_last_frame;
+	int64_t			 syn_first_sec, syn_last_sec;
+	uint32_t		 syn_first_nsec, syn_last_nsec;
+	bool			 synack;	/* SYN-ACK seen */
+	bool			 rst_reported[2];
+	bool			 midstream;
+	uint64_t		 last_frame_role[2];
+};
+
+struct sd_flow {
+	uint64_t		 id;		/* 1-based, in order of creation */
+	uint8_t			 proto;		/* SD_IPPROTO_* */
+	struct sd_addr		 addr[2];	/* [SD_ROLE_CLIENT], [SD_ROLE_SERVER] */
+	uint16_t		 port[2];
+	const char		*role_by;	/* "syn", "synack", "port", "first" */
+	uint32_t		 file_index;
+	struct sd_ev_flow	 rec;		/* counters; written as the flow record */
+	uint64_t		 last_us;	/* capture time of the last packet, for idle expiry */
+	uint16_t		 last_ip_id[2];
+	uint8_t			 last_ttl[2];
+	struct sd_tcpconn	*tcp;		/* owned; NULL unless TCP */
+	void			*app;		/* owned by analyze/app.c: TLS/IKE state */
+	struct sd_flow_ndpi	*ndpi;		/* owned by analyze/ndpi.c; freed when detection ends */
+	char			 app_label[64];	/* nDPI label once known */
+	/* table links */
+	struct sd_flow		*hnext;
+	struct sd_flow		*lru_prev, *lru_next;
+	uint32_t		 hash;
+};
+
+struct sd_flow_limits {
+	uint32_t	 max_flows;		/* default 262144 */
+	uint64_t	 tcp_idle_us;		/* default 3600 s established, 300 s otherwise */
+	uint64_t	 tcp_closed_us;		/* after FIN both ways or RST: 120 s */
+	uint64_t	 udp_idle_us;		/* default 600 s (IKE DPD / keepalives are slower than 180 s) */
+	uint64_t	 other_idle_us;		/* default 300 s */
+};
+
+struct sd_flow_stats {
+	uint64_t	 created;
+	uint64_t	 expired;	/* idle timeout */
+	uint64_t	 evicted;	/* table full: oldest idle flow pushed out */
+	uint64_t	 active, peak;
+};
+
+struct sd_flow_table;
+
+/* Called for every flow that ends (timeout, eviction, end of capture) before it is freed. */
+typedef void sd_flow_end_fn(void *ctx, struct sd_flow *, const char *why);
+
+struct sd_flow_table	*sd_flow_table_new(const struct sd_flow_limits *, struct sd_memcap *,
+			    sd_flow_end_fn *, void *ctx);
+/* Ends every flow (why = "capture_end") and frees the table. */
+void			 sd_flow_table_free(struct sd_flow_table *);
+void			 sd_flow_table_flush(struct sd_flow_table *, const char *why);
+
+/*
+ * Find or create the flow of a packet src:sport -> dst:dport.  *dir is the role of the
+ * sender (SD_ROLE_CLIENT or SD_ROLE_SERVER).  For a new flow the roles come from the TCP
+ * flags (SYN: sender is client; SYN-ACK: receiver is client), then from well-known ports,
+ * then from who spoke first.  NULL when the table is full and nothing could be evicted.
+ */
+struct sd_flow	*sd_flow_get(struct sd_flow_table *, uint8_t proto,
+		    const struct sd_addr *src, uint16_t sport,
+		    const struct sd_addr *dst, uint16_t dport,
+		    uint8_t tcp_flags, uint64_t now_us, int *dir, bool *created);
+/* Look a flow up without creating it (ICMP errors quoting a packet). */
+struct sd_flow	*sd_flow_find(struct sd_flow_table *, uint8_t proto,
+		    const struct sd_addr *src, uint16_t sport,
+		    const struct sd_addr *dst, uint16_t dport, int *dir);
+/* Mark activity (moves the flow to the LRU tail) and expire idle flows. */
+void		 sd_flow_touch(struct sd_flow_table *, struct sd_flow *, uint64_t now_us);
+void		 sd_flow_expire(struct sd_flow_table *, uint64_t now_us);
+const struct sd_flow_stats *sd_flow_table_stats(const struct sd_flow_table *);
+
+/* Whether a port is a well-known server port for role assignment. */
+bool		 sd_flow_port_is_service(uint8_t proto, uint16_t port);
+
+#endif /* SD_ANALYZE_FLOW_H */

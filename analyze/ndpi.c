@@ -1,0 +1,152 @@
+/* analyze/ndpi.c - the one file that talks to nDPI (API probed at configure time). */
+#include "analyze/ndpi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi/ndpi_api.h>
+
+/* Packets per flow offered to nDPI before giving up: its own tools use a similar budget. */
+#define SD_NDPI_MAX_PKTS	32
+
+struct sd_ndpi {
+	struct ndpi_detection_module_struct *mod;
+};
+
+struct sd_flow_ndpi {
+	struct ndpi_flow_struct	*nf;
+	ndpi_protocol		 proto;
+	uint16_t		 pkts;
+	bool			 done;
+};
+
+struct sd_ndpi *
+sd_ndpi_new(void)
+{
+	NDPI_PROTOCOL_BITMASK all;
+	struct sd_ndpi *n;
+
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return NULL;
+	n->mod = ndpi_init_detection_module(ndpi_no_prefs);
+	if (n->mod == NULL) {
+		free(n);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(n->mod, &all);
+	ndpi_finalize_initialization(n->mod);
+	return n;
+}
+
+void
+sd_ndpi_free(struct sd_ndpi *n)
+{
+	if (n == NULL)
+		return;
+	ndpi_exit_detection_module(n->mod);
+	free(n);
+}
+
+static void
+set_label(struct sd_ndpi *n, struct sd_flow *f, ndpi_protocol p)
+{
+	char buf[48];
+
+	if (p.master_protocol == NDPI_PROTOCOL_UNKNOWN &&
+	    p.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
+		snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+		return;
+	}
+	ndpi_protocol2name(n->mod, p, buf, sizeof(buf));
+	snprintf(f->app_label, sizeof(f->app_label), "%s", buf);
+}
+
+static void
+release(struct sd_flow *f, struct sd_memcap *mc)
+{
+	if (f->ndpi == NULL)
+		return;
+	if (f->ndpi->nf != NULL) {
+		ndpi_free_flow(f->ndpi->nf);
+		sd_memcap_give(mc, SIZEOF_FLOW_STRUCT);
+	}
+	free(f->ndpi);
+	sd_memcap_give(mc, sizeof(*f->ndpi));
+	f->ndpi = NULL;
+}
+
+static void
+settle(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc)
+{
+	struct sd_flow_ndpi *s = f->ndpi;
+	u_int8_t guessed = 0;
+
+	if (!s->done && s->nf != NULL)
+		s->proto = ndpi_detection_giveup(n->mod, s->nf, 1, &guessed);
+	s->done = true;
+	set_label(n, f, s->proto);
+	release(f, mc);
+}
+
+void
+sd_ndpi_packet(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc,
+    const uint8_t *l3, size_t len, uint64_t ts_us)
+{
+	struct sd_flow_ndpi *s;
+
+	if (n == NULL || f->app_label[0] != '\0')
+		return;
+	if (f->ndpi == NULL) {
+		if (!sd_memcap_take(mc, sizeof(*s) + SIZEOF_FLOW_STRUCT)) {
+			snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+			return;
+		}
+		s = calloc(1, sizeof(*s));
+		if (s != NULL)
+			s->nf = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+		if (s == NULL || s->nf == NULL) {
+			free(s);
+			sd_memcap_give(mc, sizeof(*s) + SIZEOF_FLOW_STRUCT);
+			snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+			return;
+		}
+		memset(s->nf, 0, SIZEOF_FLOW_STRUCT);
+		f->ndpi = s;
+	}
+	s = f->ndpi;
+	if (len > 65535)
+		len = 65535;	/* TSO super-frames: nDPI takes a 16-bit length */
+#if defined(SD_NDPI_API_42)
+	s->proto = ndpi_detection_process_packet(n->mod, s->nf, l3, (unsigned short)len,
+	    ts_us / 1000);
+#else
+	s->proto = ndpi_detection_process_packet(n->mod, s->nf, l3, (unsigned short)len,
+	    ts_us / 1000, NULL);
+#endif
+	s->pkts++;
+	if (ndpi_is_protocol_detected(n->mod, s->proto) &&
+	    !ndpi_extra_dissection_possible(n->mod, s->nf)) {
+		s->done = true;
+		settle(n, f, mc);
+		return;
+	}
+	if (s->pkts >= SD_NDPI_MAX_PKTS)
+		settle(n, f, mc);
+}
+
+void
+sd_ndpi_flow_end(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc)
+{
+	if (n == NULL) {
+		if (f->app_label[0] == '\0')
+			snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+		return;
+	}
+	if (f->ndpi != NULL)
+		settle(n, f, mc);
+	else if (f->app_label[0] == '\0')
+		snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+}

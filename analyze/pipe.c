@@ -1,0 +1,595 @@
+/* analyze/pipe.c - the per-packet path: link, IP (+defrag, tunnels), flows, TCP, UDP, ICMP. */
+#include "analyze/pipe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/app.h"
+#include "analyze/ndpi.h"
+#include "dissect/l4.h"
+#include "dissect/link.h"
+
+#define SD_TUNNEL_DEPTH		4	/* VXLAN in GRE in ... stops here */
+#define SD_EXPIRE_EVERY_US	1000000	/* run idle expiry once per second of capture time */
+
+struct sd_pipe {
+	struct sd_pipe_opts	 o;
+	struct sd_memcap	 mc;
+	struct sd_flow_table	*flows;
+	struct sd_defrag	*defrag;
+	struct sd_ndpi		*ndpi;
+	struct sd_app		*app;
+	struct sd_pipe_stats	 st;
+	uint64_t		 now_us, last_expire_us;
+	const struct sd_pkt_in	*cur;
+};
+
+/* Per packet: what the IP layer found, handed to the transport layer. */
+struct sd_l3 {
+	struct sd_ip		 ip;
+	struct sd_rd		 l4;		/* transport bytes (reassembled when fragmented) */
+	const uint8_t		*l3_start;	/* IP header, for nDPI; NULL when reassembled */
+	size_t			 l3_len;
+	uint32_t		 nfrags;	/* > 0: reassembled from this many fragments */
+	uint16_t		 vlan;
+};
+
+static void	ip_layer(struct sd_pipe *, struct sd_rd net, uint16_t vlan, int depth);
+
+static void
+emit(struct sd_pipe *p, struct sd_event *ev)
+{
+	if (p->o.sink.emit != NULL)
+		p->o.sink.emit(p->o.sink.ctx, ev);
+}
+
+static void
+event_init(struct sd_event *ev, enum sd_ev_type type, uint64_t frame, int64_t sec,
+    uint32_t nsec, uint32_t file_index)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->frame = frame;
+	ev->ts_sec = sec;
+	ev->ts_nsec = nsec;
+	ev->file_index = file_index;
+}
+
+static void
+flow_ended(void *ctx, struct sd_flow *f, const char *why)
+{
+	struct sd_pipe *p = ctx;
+	struct sd_tcpconn *tc = f->tcp;
+	struct sd_event ev;
+	int r;
+
+	sd_ndpi_flow_end(p->ndpi, f, &p->mc);
+	sd_app_flow_end(p->app, f);
+	if (tc != NULL && tc->syns > 0 && !tc->synack && f->rec.packets[SD_ROLE_SERVER] == 0 &&
+	    f->rec.icmp_errors == 0) {
+		event_init(&ev, SD_EV_TCP_UNANSWERED, tc->syn_first_frame, tc->syn_first_sec,
+		    tc->syn_first_nsec, f->file_index);
+		ev.transport = SD_IPPROTO_TCP;
+		ev.src = f->addr[SD_ROLE_CLIENT];
+		ev.dst = f->addr[SD_ROLE_SERVER];
+		ev.sport = f->port[SD_ROLE_CLIENT];
+		ev.dport = f->port[SD_ROLE_SERVER];
+		ev.flow_id = f->id;
+		ev.u.unanswered.syns = tc->syns;
+		ev.u.unanswered.first_frame = tc->syn_first_frame;
+		ev.u.unanswered.last_frame = tc->syn_last_frame;
+		ev.u.unanswered.duration = (double)(tc->syn_last_sec - tc->syn_first_sec) +
+		    ((double)tc->syn_last_nsec - (double)tc->syn_first_nsec) / 1e9;
+		emit(p, &ev);
+	}
+	if (tc != NULL) {
+		for (r = 0; r < 2; r++) {
+			f->rec.retransmits[r] = tc->s[r].st.retransmits;
+			f->rec.ooo[r] = tc->s[r].st.ooo;
+			f->rec.gaps[r] = tc->s[r].st.gaps;
+			f->rec.gap_bytes[r] = tc->s[r].st.gap_bytes;
+			f->rec.overlaps[r] = tc->s[r].st.overlaps;
+		}
+	}
+	event_init(&ev, SD_EV_FLOW, f->rec.first_frame, f->rec.first_sec, f->rec.first_nsec,
+	    f->file_index);
+	ev.transport = f->proto;
+	ev.src = f->addr[SD_ROLE_CLIENT];
+	ev.dst = f->addr[SD_ROLE_SERVER];
+	ev.sport = f->port[SD_ROLE_CLIENT];
+	ev.dport = f->port[SD_ROLE_SERVER];
+	ev.flow_id = f->id;
+	ev.u.flow = f->rec;
+	ev.u.flow.app = f->app_label[0] != '\0' ? f->app_label : "Unknown";
+	ev.u.flow.end = why;
+	emit(p, &ev);
+}
+
+struct sd_pipe *
+sd_pipe_new(const struct sd_pipe_opts *o, char *err, size_t errlen)
+{
+	struct sd_pipe *p;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->o = *o;
+	p->mc.limit = o->memcap != 0 ? o->memcap : (size_t)256 << 20;
+	if (p->o.stream_buf == 0)
+		p->o.stream_buf = 256 * 1024;
+	p->flows = sd_flow_table_new(&o->flow, &p->mc, flow_ended, p);
+	p->defrag = sd_defrag_new(&o->defrag, &p->mc);
+	p->app = sd_app_new(&p->mc, o->sink);
+	if (p->flows == NULL || p->defrag == NULL || p->app == NULL) {
+		snprintf(err, errlen, "out of memory");
+		sd_pipe_free(p);
+		return NULL;
+	}
+	if (!o->no_ndpi) {
+		p->ndpi = sd_ndpi_new();
+		if (p->ndpi == NULL) {
+			snprintf(err, errlen, "nDPI initialisation failed");
+			sd_pipe_free(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+void
+sd_pipe_free(struct sd_pipe *p)
+{
+	if (p == NULL)
+		return;
+	sd_flow_table_free(p->flows);	/* ends remaining flows: needs ndpi and app alive */
+	sd_app_free(p->app);
+	sd_defrag_free(p->defrag);
+	sd_ndpi_free(p->ndpi);
+	free(p);
+}
+
+void
+sd_pipe_finish(struct sd_pipe *p)
+{
+	sd_flow_table_flush(p->flows, "capture_end");
+	sd_app_finish(p->app);
+	p->st.memcap_refused = p->mc.refused;
+	p->st.memcap_peak = p->mc.peak;
+}
+
+const struct sd_pipe_stats *
+sd_pipe_stats(const struct sd_pipe *p)
+{
+	return &p->st;
+}
+
+const struct sd_flow_stats *
+sd_pipe_flow_stats(const struct sd_pipe *p)
+{
+	return sd_flow_table_stats(p->flows);
+}
+
+const struct sd_defrag_stats *
+sd_pipe_defrag_stats(const struct sd_pipe *p)
+{
+	return sd_defrag_stats(p->defrag);
+}
+
+/* Count the packet in its flow: per-role counters, TTL, first/last frame. */
+static void
+account(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
+    size_t payload)
+{
+	const struct sd_pkt_in *in = p->cur;
+	struct sd_ev_flow *r = &f->rec;
+
+	if (r->packets[0] + r->packets[1] == 0) {
+		r->first_frame = in->frame;
+		r->first_sec = in->sec;
+		r->first_nsec = in->nsec;
+		r->ttl_first[dir] = l3->ip.ttl;
+		r->vlan = l3->vlan;
+		f->file_index = in->file_index;
+	}
+	if (r->packets[dir] == 0) {
+		r->ttl_first[dir] = l3->ip.ttl;
+		r->ttl_min[dir] = l3->ip.ttl;
+		r->ttl_max[dir] = l3->ip.ttl;
+	}
+	if (l3->ip.ttl < r->ttl_min[dir])
+		r->ttl_min[dir] = l3->ip.ttl;
+	if (l3->ip.ttl > r->ttl_max[dir])
+		r->ttl_max[dir] = l3->ip.ttl;
+	r->last_frame = in->frame;
+	r->last_sec = in->sec;
+	r->last_nsec = in->nsec;
+	r->packets[dir]++;
+	r->bytes[dir] += l3->ip.hdr_len + sd_rd_left(&l3->l4);
+	r->payload[dir] += payload;
+	if (l3->nfrags > 0)
+		r->fragments += l3->nfrags;
+	if (l3->ip.flags & SD_IP_F_CAPLEN_CUT)
+		r->anomalies |= SD_ANOM_CAPLEN_CUT;
+	f->last_ip_id[dir] = l3->ip.id;
+	f->last_ttl[dir] = l3->ip.ttl;
+	sd_flow_touch(p->flows, f, p->now_us);
+	if (f->app_label[0] == '\0' && l3->l3_start != NULL)
+		sd_ndpi_packet(p->ndpi, f, &p->mc, l3->l3_start, l3->l3_len, p->now_us);
+}
+
+static struct sd_app_pkt
+app_pkt(const struct sd_pipe *p, const struct sd_l3 *l3, int dir)
+{
+	struct sd_app_pkt ap;
+
+	ap.frame = p->cur->frame;
+	ap.sec = p->cur->sec;
+	ap.nsec = p->cur->nsec;
+	ap.file_index = p->cur->file_index;
+	ap.ip = &l3->ip;
+	ap.dir = dir;
+	return ap;
+}
+
+static enum sd_tcp_phase
+tcp_phase(const struct sd_flow *f)
+{
+	const struct sd_tcpconn *tc = f->tcp;
+
+	if (tc->midstream)
+		return SD_PHASE_MIDSTREAM;
+	if (f->rec.fin_seen[0] || f->rec.fin_seen[1])
+		return SD_PHASE_CLOSING;
+	if (!tc->synack)
+		return SD_PHASE_SYN_SENT;
+	if (f->rec.payload[SD_ROLE_CLIENT] == 0 && f->rec.payload[SD_ROLE_SERVER] == 0)
+		return SD_PHASE_SYN_ACKED;
+	if (f->rec.payload[SD_ROLE_SERVER] == 0)
+		return SD_PHASE_CLIENT_DATA;
+	return SD_PHASE_DATA;
+}
+
+static void
+tcp_reset_event(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
+    const struct sd_tcp *t, uint64_t prev_frame, bool had_sender_pkts)
+{
+	struct sd_event ev;
+	struct sd_ev_tcp_reset *r = &ev.u.reset;
+
+	event_init(&ev, SD_EV_TCP_RESET, p->cur->frame, p->cur->sec, p->cur->nsec,
+	    p->cur->file_index);
+	ev.transport = SD_IPPROTO_TCP;
+	ev.src = l3->ip.src;
+	ev.dst = l3->ip.dst;
+	ev.sport = t->sport;
+	ev.dport = t->dport;
+	ev.flow_id = f->id;
+	r->sender = (uint8_t)dir;
+	r->phase = tcp_phase(f);
+	r->ttl = l3->ip.ttl;
+	r->ip_id = l3->ip.version == 4 ? l3->ip.id : 0;
+	r->peer_ttl_known = had_sender_pkts;
+	r->sender_ttl = had_sender_pkts ? f->rec.ttl_first[dir] : 0;
+	r->sender_ip_id = had_sender_pkts ? f->last_ip_id[dir] : 0;
+	r->client_bytes = f->rec.payload[SD_ROLE_CLIENT];
+	r->server_bytes = f->rec.payload[SD_ROLE_SERVER];
+	r->after_frame = prev_frame;
+	r->answers_syn = dir == SD_ROLE_SERVER && !f->tcp->synack && f->tcp->syns > 0 &&
+	    (t->flags & SD_TCP_ACK) != 0;
+	emit(p, &ev);
+}
+
+static void
+tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
+{
+	struct sd_tcpconn *tc;
+	struct sd_flow *f;
+	struct sd_tcp t;
+	struct sd_app_pkt ap;
+	uint64_t prev_frame;
+	bool created, had_sender_pkts;
+	int dir;
+
+	if (sd_tcp_parse(l3->l4, &t) != SD_OK) {
+		p->st.malformed++;
+		return;
+	}
+	p->st.tcp++;
+	f = sd_flow_get(p->flows, SD_IPPROTO_TCP, &l3->ip.src, t.sport, &l3->ip.dst, t.dport,
+	    t.flags, p->now_us, &dir, &created);
+	if (f == NULL) {
+		p->st.memcap_refused++;
+		return;
+	}
+	if (f->tcp == NULL) {
+		if (!sd_memcap_take(&p->mc, sizeof(*f->tcp)) ||
+		    (f->tcp = calloc(1, sizeof(*f->tcp))) == NULL) {
+			f->rec.anomalies |= SD_ANOM_MEMCAP;
+			return;
+		}
+		sd_stream_init(&f->tcp->s[0], p->o.stream_buf, 0);
+		sd_stream_init(&f->tcp->s[1], p->o.stream_buf, 0);
+	}
+	tc = f->tcp;
+	prev_frame = f->rec.last_frame;
+	had_sender_pkts = f->rec.packets[dir] > 0;
+	if ((t.flags & (SD_TCP_SYN | SD_TCP_ACK)) == SD_TCP_SYN && dir == SD_ROLE_CLIENT) {
+		if (tc->syns == 0) {
+			tc->syn_first_frame = p->cur->frame;
+			tc->syn_first_sec = p->cur->sec;
+			tc->syn_first_nsec = p->cur->nsec;
+		}
+		tc->syns++;
+		tc->syn_last_frame = p->cur->frame;
+		tc->syn_last_sec = p->cur->sec;
+		tc->syn_last_nsec = p->cur->nsec;
+		f->rec.syn_seen = true;
+		sd_stream_syn(&tc->s[dir], t.seq);
+	} else if ((t.flags & (SD_TCP_SYN | SD_TCP_ACK)) == (SD_TCP_SYN | SD_TCP_ACK)) {
+		tc->synack = true;
+		f->rec.synack_seen = true;
+		sd_stream_syn(&tc->s[dir], t.seq);
+	} else if (created) {
+		tc->midstream = true;
+		f->rec.anomalies |= SD_ANOM_MIDSTREAM;
+	}
+	account(p, f, dir, l3, sd_rd_left(&t.payload));
+	if ((t.flags & SD_TCP_RST) != 0) {
+		f->rec.rst_seen[dir] = true;
+		tc->s[dir].rst = true;
+		if (!tc->rst_reported[dir]) {
+			tc->rst_reported[dir] = true;
+			tcp_reset_event(p, f, dir, l3, &t, prev_frame, had_sender_pkts);
+		}
+	}
+	if (sd_rd_left(&t.payload) > 0 && (t.flags & SD_TCP_RST) == 0) {
+		if (sd_stream_add(&tc->s[dir], &p->mc, t.seq, t.payload) == SD_ENOMEM)
+			f->rec.anomalies |= SD_ANOM_MEMCAP;
+		if (tc->s[dir].st.gaps > 0)
+			f->rec.anomalies |= SD_ANOM_TCP_GAP;
+	}
+	if ((t.flags & SD_TCP_FIN) != 0) {
+		f->rec.fin_seen[dir] = true;
+		tc->s[dir].fin = true;
+	}
+	ap = app_pkt(p, l3, dir);
+	sd_app_tcp(p->app, f, &ap, &t);
+}
+
+static bool
+is_vxlan_port(uint16_t port)
+{
+	return port == 4789 || port == 8472;	/* IANA; Linux's historic default */
+}
+
+static void
+udp_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
+{
+	struct sd_flow *f;
+	struct sd_udp u;
+	struct sd_link inner;
+	struct sd_app_pkt ap;
+	bool created;
+	int dir;
+
+	if (sd_udp_parse(l3->l4, &u) != SD_OK) {
+		p->st.malformed++;
+		return;
+	}
+	if (is_vxlan_port(u.dport) && depth < SD_TUNNEL_DEPTH &&
+	    sd_link_vxlan(u.payload, &inner) == SD_OK &&
+	    (inner.ethertype == SD_ETH_IPV4 || inner.ethertype == SD_ETH_IPV6)) {
+		p->st.tunnels++;
+		ip_layer(p, inner.net, inner.nvlan > 0 ? inner.vlan[0] : l3->vlan, depth + 1);
+		return;
+	}
+	p->st.udp++;
+	f = sd_flow_get(p->flows, SD_IPPROTO_UDP, &l3->ip.src, u.sport, &l3->ip.dst, u.dport, 0,
+	    p->now_us, &dir, &created);
+	if (f == NULL) {
+		p->st.memcap_refused++;
+		return;
+	}
+	account(p, f, dir, l3, sd_rd_left(&u.payload));
+	ap = app_pkt(p, l3, dir);
+	sd_app_udp(p->app, f, &ap, &u);
+}
+
+static void
+icmp_layer(struct sd_pipe *p, struct sd_l3 *l3)
+{
+	bool v6 = l3->ip.proto == SD_IPPROTO_ICMPV6;
+	struct sd_icmp ic;
+	struct sd_flow *f, *qf;
+	struct sd_event ev;
+	bool created;
+	int dir, qdir;
+
+	if (sd_icmp_parse(l3->l4, v6, &ic) != SD_OK) {
+		p->st.malformed++;
+		return;
+	}
+	p->st.icmp++;
+	f = sd_flow_get(p->flows, l3->ip.proto, &l3->ip.src, 0, &l3->ip.dst, 0, 0, p->now_us,
+	    &dir, &created);
+	if (f != NULL)
+		account(p, f, dir, l3, sd_rd_left(&l3->l4));
+	if (!ic.is_error || !ic.has_inner)
+		return;
+	event_init(&ev, SD_EV_ICMP_ERROR, p->cur->frame, p->cur->sec, p->cur->nsec,
+	    p->cur->file_index);
+	ev.transport = l3->ip.proto;
+	ev.src = l3->ip.src;
+	ev.dst = l3->ip.dst;
+	ev.u.icmp.icmp_v6 = v6;
+	ev.u.icmp.itype = ic.type;
+	ev.u.icmp.icode = ic.code;
+	ev.u.icmp.mtu = ic.mtu;
+	ev.u.icmp.reporter = l3->ip.src;
+	ev.u.icmp.reporter_ttl = l3->ip.ttl;
+	ev.u.icmp.q_proto = ic.inner.proto;
+	ev.u.icmp.q_src = ic.inner.src;
+	ev.u.icmp.q_dst = ic.inner.dst;
+	if (ic.inner_has_ports) {
+		ev.u.icmp.q_sport = ic.inner_sport;
+		ev.u.icmp.q_dport = ic.inner_dport;
+	}
+	if (ic.inner.proto == SD_IPPROTO_TCP || ic.inner.proto == SD_IPPROTO_UDP) {
+		if (ic.inner_has_ports)
+			qf = sd_flow_find(p->flows, ic.inner.proto, &ic.inner.src, ic.inner_sport,
+			    &ic.inner.dst, ic.inner_dport, &qdir);
+		else
+			qf = NULL;
+	} else {
+		qf = sd_flow_find(p->flows, ic.inner.proto, &ic.inner.src, 0, &ic.inner.dst, 0,
+		    &qdir);
+	}
+	if (qf != NULL)
+		qf->rec.icmp_errors++;
+	ev.u.icmp.flow_id = qf != NULL ? qf->id : 0;
+	ev.flow_id = ev.u.icmp.flow_id;
+	emit(p, &ev);
+}
+
+static void
+addr_pair_layer(struct sd_pipe *p, struct sd_l3 *l3)
+{
+	struct sd_flow *f;
+	struct sd_app_pkt ap;
+	bool created;
+	int dir;
+
+	if (l3->ip.proto == SD_IPPROTO_ESP)
+		p->st.esp++;
+	else
+		p->st.other++;
+	f = sd_flow_get(p->flows, l3->ip.proto, &l3->ip.src, 0, &l3->ip.dst, 0, 0, p->now_us,
+	    &dir, &created);
+	if (f == NULL) {
+		p->st.memcap_refused++;
+		return;
+	}
+	account(p, f, dir, l3, sd_rd_left(&l3->l4));
+	if (l3->ip.proto == SD_IPPROTO_ESP) {
+		ap = app_pkt(p, l3, dir);
+		sd_app_esp(p->app, f, &ap, l3->l4);
+	}
+}
+
+static void
+transport_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
+{
+	struct sd_link inner;
+
+	switch (l3->ip.proto) {
+	case SD_IPPROTO_TCP:
+		tcp_layer(p, l3);
+		break;
+	case SD_IPPROTO_UDP:
+		udp_layer(p, l3, depth);
+		break;
+	case SD_IPPROTO_ICMP:
+	case SD_IPPROTO_ICMPV6:
+		icmp_layer(p, l3);
+		break;
+	case SD_IPPROTO_GRE:
+		if (depth < SD_TUNNEL_DEPTH && sd_link_gre(l3->l4, &inner) == SD_OK &&
+		    (inner.ethertype == SD_ETH_IPV4 || inner.ethertype == SD_ETH_IPV6)) {
+			p->st.tunnels++;
+			ip_layer(p, inner.net, inner.nvlan > 0 ? inner.vlan[0] : l3->vlan,
+			    depth + 1);
+			return;
+		}
+		addr_pair_layer(p, l3);
+		break;
+	case SD_IPPROTO_IPIP:
+	case SD_IPPROTO_IPV6:
+		if (depth < SD_TUNNEL_DEPTH && l3->nfrags == 0) {
+			p->st.tunnels++;
+			ip_layer(p, l3->l4, l3->vlan, depth + 1);
+			return;
+		}
+		addr_pair_layer(p, l3);
+		break;
+	default:
+		addr_pair_layer(p, l3);
+		break;
+	}
+}
+
+static void
+ip_layer(struct sd_pipe *p, struct sd_rd net, uint16_t vlan, int depth)
+{
+	struct sd_l3 l3;
+	uint64_t first_frame;
+	enum sd_rc rc;
+
+	memset(&l3, 0, sizeof(l3));
+	rc = sd_ip_parse(net, &l3.ip);
+	if (rc == SD_TRUNCATED) {
+		p->st.truncated++;
+		return;
+	}
+	if (rc != SD_OK) {
+		p->st.malformed++;
+		return;
+	}
+	if (depth == 0) {
+		if (l3.ip.version == 4)
+			p->st.ipv4++;
+		else
+			p->st.ipv6++;
+	}
+	l3.vlan = vlan;
+	l3.l4 = l3.ip.payload;
+	l3.l3_start = net.p;
+	l3.l3_len = l3.ip.hdr_len + sd_rd_left(&l3.ip.payload);
+	if (l3.ip.fragment) {
+		p->st.fragments++;
+		rc = sd_defrag_add(p->defrag, &l3.ip, p->now_us, p->cur->frame, &l3.l4,
+		    &first_frame, &l3.nfrags);
+		if (rc != SD_OK)
+			return;
+		p->st.reassembled++;
+		l3.l3_start = NULL;	/* nDPI wants one contiguous IP packet */
+		l3.l3_len = 0;
+		l3.ip.flags &= ~(uint32_t)SD_IP_F_CAPLEN_CUT;
+	}
+	transport_layer(p, &l3, depth);
+}
+
+void
+sd_pipe_packet(struct sd_pipe *p, const struct sd_pkt_in *in)
+{
+	struct sd_link link;
+	enum sd_rc rc;
+
+	p->cur = in;
+	p->st.frames++;
+	p->st.bytes += in->caplen;
+	p->now_us = (uint64_t)in->sec * 1000000u + in->nsec / 1000u;
+	if (p->now_us - p->last_expire_us >= SD_EXPIRE_EVERY_US ||
+	    p->now_us < p->last_expire_us) {
+		p->last_expire_us = p->now_us;
+		sd_flow_expire(p->flows, p->now_us);
+		sd_defrag_expire(p->defrag, p->now_us);
+	}
+	rc = sd_link_decode(in->linktype, sd_rd_make(in->data, in->caplen), &link);
+	if (rc == SD_TRUNCATED) {
+		p->st.truncated++;
+		return;
+	}
+	if (rc != SD_OK) {
+		p->st.unsupported_link++;
+		return;
+	}
+	if (link.ethertype != SD_ETH_IPV4 && link.ethertype != SD_ETH_IPV6) {
+		p->st.non_ip++;
+		return;
+	}
+	ip_layer(p, link.net, link.nvlan > 0 ? link.vlan[0] : 0, 0);
+	p->cur = NULL;
+}

@@ -1,0 +1,287 @@
+/* cli/json.c - JSON Lines writer with escaping of untrusted strings (RFC 8259). */
+#include "cli/json.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+sd_out_json_init(struct sd_json *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void
+sd_out_json_free(struct sd_json *j)
+{
+	free(j->buf);
+	memset(j, 0, sizeof(*j));
+}
+
+void
+sd_out_json_reset(struct sd_json *j)
+{
+	j->len = 0;
+	j->depth = 0;
+	j->need_comma[0] = false;
+}
+
+static void
+grow(struct sd_json *j, size_t n)
+{
+	size_t ncap;
+	char *nb;
+
+	if (j->cap - j->len >= n + 1)
+		return;
+	ncap = j->cap ? j->cap : 1024;
+	while (ncap - j->len < n + 1)
+		ncap *= 2;
+	nb = realloc(j->buf, ncap);
+	if (nb == NULL)
+		abort();	/* out of memory in the writer: not input-triggered beyond line size */
+	j->buf = nb;
+	j->cap = ncap;
+}
+
+static void
+put(struct sd_json *j, const char *s, size_t n)
+{
+	grow(j, n);
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static void
+putc_(struct sd_json *j, char c)
+{
+	grow(j, 1);
+	j->buf[j->len++] = c;
+	j->buf[j->len] = '\0';
+}
+
+static void
+put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+
+	putc_(j, '"');
+	while (i < n) {
+		uint8_t c = s[i];
+		size_t clen = 0;
+
+		if (c == '"' || c == '\\') {
+			putc_(j, '\\');
+			putc_(j, (char)c);
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			put(j, e, sizeof(e));
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			putc_(j, (char)c);
+			i++;
+			continue;
+		}
+		/* multi-byte UTF-8: pass through only when well-formed */
+		if (c >= 0xc2 && c <= 0xdf)
+			clen = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			clen = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			clen = 4;
+		if (clen != 0 && n - i >= clen) {
+			size_t k;
+			uint32_t cp = c & (0x7f >> clen);
+
+			for (k = 1; k < clen; k++) {
+				if ((s[i + k] & 0xc0) != 0x80)
+					break;
+				cp = cp << 6 | (s[i + k] & 0x3f);
+			}
+			if (k == clen && !(clen == 3 && cp < 0x800) &&
+			    !(clen == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
+			    !(cp >= 0xd800 && cp <= 0xdfff)) {
+				put(j, (const char *)s + i, clen);
+				i += clen;
+				continue;
+			}
+		}
+		{
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			put(j, e, sizeof(e));
+			i++;
+		}
+	}
+	putc_(j, '"');
+}
+
+static void
+begin_value(struct sd_json *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		putc_(j, ',');
+	j->need_comma[j->depth] = true;
+	if (key != NULL) {
+		put_escaped(j, (const uint8_t *)key, strlen(key));
+		putc_(j, ':');
+	}
+}
+
+void
+sd_out_json_obj_begin(struct sd_json *j, const char *key)
+{
+	begin_value(j, key);
+	putc_(j, '{');
+	if (j->depth < SD_JSON_DEPTH - 1)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+void
+sd_out_json_obj_end(struct sd_json *j)
+{
+	putc_(j, '}');
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void
+sd_out_json_arr_begin(struct sd_json *j, const char *key)
+{
+	begin_value(j, key);
+	putc_(j, '[');
+	if (j->depth < SD_JSON_DEPTH - 1)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+void
+sd_out_json_arr_end(struct sd_json *j)
+{
+	putc_(j, ']');
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void
+sd_out_json_str(struct sd_json *j, const char *key, const char *s)
+{
+	if (s == NULL) {
+		sd_out_json_null(j, key);
+		return;
+	}
+	begin_value(j, key);
+	put_escaped(j, (const uint8_t *)s, strlen(s));
+}
+
+void
+sd_out_json_strn(struct sd_json *j, const char *key, const void *s, size_t n)
+{
+	begin_value(j, key);
+	put_escaped(j, s, n);
+}
+
+void
+sd_out_json_int(struct sd_json *j, const char *key, int64_t v)
+{
+	char b[32];
+	int n;
+
+	begin_value(j, key);
+	n = snprintf(b, sizeof(b), "%" PRId64, v);
+	put(j, b, (size_t)n);
+}
+
+void
+sd_out_json_uint(struct sd_json *j, const char *key, uint64_t v)
+{
+	char b[32];
+	int n;
+
+	begin_value(j, key);
+	n = snprintf(b, sizeof(b), "%" PRIu64, v);
+	put(j, b, (size_t)n);
+}
+
+void
+sd_out_json_bool(struct sd_json *j, const char *key, bool v)
+{
+	begin_value(j, key);
+	if (v)
+		put(j, "true", 4);
+	else
+		put(j, "false", 5);
+}
+
+void
+sd_out_json_null(struct sd_json *j, const char *key)
+{
+	begin_value(j, key);
+	put(j, "null", 4);
+}
+
+void
+sd_out_json_double(struct sd_json *j, const char *key, double v, int decimals)
+{
+	char b[64];
+	int n;
+
+	begin_value(j, key);
+	if (v != v || v > 1e300 || v < -1e300) {
+		put(j, "null", 4);
+		return;
+	}
+	n = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	put(j, b, (size_t)n);
+}
+
+void
+sd_out_json_hex(struct sd_json *j, const char *key, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	begin_value(j, key);
+	grow(j, 2 * n + 2);
+	j->buf[j->len++] = '"';
+	for (i = 0; i < n; i++) {
+		j->buf[j->len++] = hex[p[i] >> 4];
+		j->buf[j->len++] = hex[p[i] & 15];
+	}
+	j->buf[j->len++] = '"';
+	j->buf[j->len] = '\0';
+}
+
+void
+sd_out_json_ts(struct sd_json *j, const char *key, int64_t sec, uint32_t nsec)
+{
+	char b[48];
+	int n;
+
+	begin_value(j, key);
+	if (nsec % 1000 != 0)
+		n = snprintf(b, sizeof(b), "%" PRId64 ".%09u", sec, nsec);
+	else
+		n = snprintf(b, sizeof(b), "%" PRId64 ".%06u", sec, nsec / 1000);
+	put(j, b, (size_t)n);
+}
+
+bool
+sd_out_json_end_line(struct sd_json *j, FILE *f)
+{
+	bool ok;
+
+	putc_(j, '\n');
+	ok = fwrite(j->buf, 1, j->len, f) == j->len;
+	sd_out_json_reset(j);
+	return ok;
+}

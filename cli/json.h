@@ -1,0 +1,49 @@
+/* cli/json.h - a small JSON Lines writer that escapes every string from a packet. */
+#ifndef SD_CLI_JSON_H
+#define SD_CLI_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SD_JSON_DEPTH	16
+
+/*
+ * Builds one JSON value at a time into a growable line buffer, then writes it with
+ * sd_out_json_end_line().  Keys are program constants; every string value is escaped
+ * (control bytes as \u00XX, invalid UTF-8 bytes as \u00XX of their Latin-1 reading), so
+ * nothing from a packet reaches the output raw.
+ */
+struct sd_json {
+	char		*buf;
+	size_t		 len, cap;
+	int		 depth;
+	bool		 need_comma[SD_JSON_DEPTH];
+};
+
+void	sd_out_json_init(struct sd_json *);
+void	sd_out_json_free(struct sd_json *);
+void	sd_out_json_reset(struct sd_json *);	/* start a new line */
+
+void	sd_out_json_obj_begin(struct sd_json *, const char *key);	/* key NULL inside arrays / at top */
+void	sd_out_json_obj_end(struct sd_json *);
+void	sd_out_json_arr_begin(struct sd_json *, const char *key);
+void	sd_out_json_arr_end(struct sd_json *);
+
+/* key NULL for array elements. */
+void	sd_out_json_str(struct sd_json *, const char *key, const char *s);	/* NULL -> null */
+void	sd_out_json_strn(struct sd_json *, const char *key, const void *s, size_t n);
+void	sd_out_json_int(struct sd_json *, const char *key, int64_t);
+void	sd_out_json_uint(struct sd_json *, const char *key, uint64_t);
+void	sd_out_json_bool(struct sd_json *, const char *key, bool);
+void	sd_out_json_null(struct sd_json *, const char *key);
+void	sd_out_json_double(struct sd_json *, const char *key, double, int decimals);
+void	sd_out_json_hex(struct sd_json *, const char *key, const uint8_t *, size_t);	/* lowercase */
+/* Timestamp as seconds.fraction with 6 digits (9 when nsec % 1000 != 0). */
+void	sd_out_json_ts(struct sd_json *, const char *key, int64_t sec, uint32_t nsec);
+
+/* Write the buffer plus '\n' to f and reset.  Returns false on a write error. */
+bool	sd_out_json_end_line(struct sd_json *, FILE *f);
+
+#endif /* SD_CLI_JSON_H */

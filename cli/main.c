@@ -1,0 +1,510 @@
+/* cli/main.c - shakedown: why a TLS / DTLS / IKE / ESP connection fails, from a capture. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/pipe.h"
+#include "analyze/rules.h"
+#include "capture/cap.h"
+#include "cli/out.h"
+
+#ifndef SD_VERSION
+#define SD_VERSION "0.0.0"
+#endif
+
+#define SD_EXIT_OK		0
+#define SD_EXIT_FINDINGS	1
+#define SD_EXIT_ERROR		2
+
+struct opts {
+	bool		 events, json, quiet, no_ndpi;
+	int		 progress;	/* -1 auto (TTY), 0 off, 1 on */
+	int		 color;		/* -1 auto, 0 never, 1 always */
+	bool		 fail_on_set;
+	enum sd_sev	 fail_on;
+	const char	*iface, *bpf;
+	uint64_t	 count;		/* live: stop after this many packets (0: until interrupted) */
+	double		 duration;	/* live: stop after this many seconds */
+	size_t		 memcap;
+	uint32_t	 max_flows;
+};
+
+/* Events fan out to the --events writer and to the rules. */
+struct tee {
+	struct sd_out_events	*events;
+	struct sd_rules		*rules;
+	uint64_t		 count;
+};
+
+static struct sd_cap *volatile live_cap;
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	if (live_cap != NULL)
+		sd_cap_break(live_cap);
+}
+
+static void
+tee_emit(void *ctx, const struct sd_event *ev)
+{
+	struct tee *t = ctx;
+
+	t->count++;
+	if (t->events != NULL)
+		sd_out_event(t->events, ev);
+	if (t->rules != NULL)
+		sd_rules_event(t->rules, ev);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: shakedown [options] FILE...      analyse pcap/pcapng files ('-' = standard input)\n"
+"       shakedown [options] -i IFACE     analyse live traffic until interrupted\n"
+"\n"
+"Tells why a TLS, DTLS, IKE or ESP connection fails, with the frames that prove it.\n"
+"\n"
+"Output (default: findings for people on the terminal):\n"
+"  -e, --events           write every decoded protocol message as JSON Lines\n"
+"                         (one object per line, see docs/events.md) instead of findings\n"
+"  -j, --json             write findings as JSON Lines (top-level \"kind\" and \"severity\")\n"
+"      --color WHEN       colour the terminal report: auto (default), always, never\n"
+"      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
+"      --no-progress      never show it\n"
+"  -q, --quiet            no statistics or warnings on stderr\n"
+"\n"
+"Analysis:\n"
+"      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
+"                         (info, low, medium, high, critical)\n"
+"      --no-ndpi          do not label flows with nDPI\n"
+"      --memcap MIB       memory for flows and reassembly (default 256)\n"
+"      --max-flows N      flows tracked at once (default 131072)\n"
+"\n"
+"Live capture:\n"
+"  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW)\n"
+"  -f, --filter BPF       capture filter, e.g. 'tcp port 443 or udp port 500'\n"
+"  -c, --count N          stop after N packets\n"
+"      --duration SEC     stop after SEC seconds\n"
+"\n"
+"  -h, --help             this text\n"
+"  -V, --version          version\n"
+"\n"
+"Frame numbers are those Wireshark shows for the same file (1-based, per file).\n"
+"Exit status: 0 analysed; 1 analysed and a finding reached --fail-on;\n"
+"2 usage error, or an input error (unreadable, truncated or corrupt capture: what was\n"
+"read before the error is still analysed and reported).\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
+		O_MAX_FLOWS, O_DURATION };
+	static const struct option lo[] = {
+		{ "events", no_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "colour", required_argument, NULL, O_COLOR },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "fail-on", required_argument, NULL, O_FAIL_ON },
+		{ "no-ndpi", no_argument, NULL, O_NO_NDPI },
+		{ "memcap", required_argument, NULL, O_MEMCAP },
+		{ "max-flows", required_argument, NULL, O_MAX_FLOWS },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->progress = -1;
+	o->color = -1;
+	while ((c = getopt_long(argc, argv, "ejqi:f:c:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			o->events = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'f':
+			o->bpf = optarg;
+			break;
+		case 'c':
+			errno = 0;
+			o->count = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg) {
+				fprintf(stderr, "shakedown: --count: not a number: %s\n", optarg);
+				return -1;
+			}
+			break;
+		case O_DURATION:
+			errno = 0;
+			o->duration = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || end == optarg || o->duration <= 0) {
+				fprintf(stderr, "shakedown: --duration: not a positive number: %s\n",
+				    optarg);
+				return -1;
+			}
+			break;
+		case O_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				o->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = 0;
+			else {
+				fprintf(stderr, "shakedown: --color: auto, always or never\n");
+				return -1;
+			}
+			break;
+		case O_PROGRESS:
+			o->progress = 1;
+			break;
+		case O_NO_PROGRESS:
+			o->progress = 0;
+			break;
+		case O_FAIL_ON:
+			if (!sd_finding_sev_parse(optarg, &o->fail_on)) {
+				fprintf(stderr, "shakedown: --fail-on: one of info, low, medium, "
+				    "high, critical\n");
+				return -1;
+			}
+			o->fail_on_set = true;
+			break;
+		case O_NO_NDPI:
+			o->no_ndpi = true;
+			break;
+		case O_MEMCAP:
+		case O_MAX_FLOWS: {
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg || v == 0 ||
+			    v > (c == O_MEMCAP ? 1024ull * 1024 : 1ull << 24)) {
+				fprintf(stderr, "shakedown: --%s: out of range: %s\n",
+				    c == O_MEMCAP ? "memcap" : "max-flows", optarg);
+				return -1;
+			}
+			if (c == O_MEMCAP)
+				o->memcap = (size_t)v << 20;
+			else
+				o->max_flows = (uint32_t)v;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			exit(SD_EXIT_OK);
+		case 'V':
+			printf("shakedown %s\n", SD_VERSION);
+			exit(SD_EXIT_OK);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (o->iface == NULL && optind >= argc) {
+		fprintf(stderr, "shakedown: no capture file given (see --help)\n");
+		return -1;
+	}
+	if (o->iface != NULL && optind < argc) {
+		fprintf(stderr, "shakedown: give either -i IFACE or files, not both\n");
+		return -1;
+	}
+	if (o->bpf != NULL && o->iface == NULL) {
+		fprintf(stderr, "shakedown: --filter applies to live capture (-i) only\n");
+		return -1;
+	}
+	return optind;
+}
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+human_bytes(char *buf, size_t n, double b)
+{
+	if (b >= 1e9)
+		snprintf(buf, n, "%.2f GB", b / 1e9);
+	else if (b >= 1e6)
+		snprintf(buf, n, "%.1f MB", b / 1e6);
+	else
+		snprintf(buf, n, "%.0f kB", b / 1e3);
+}
+
+static void
+show_progress(const struct sd_cap *cap, double started, bool final)
+{
+	uint64_t done, total;
+	double el = now_mono() - started, rate;
+	char d[32], t[32];
+
+	if (final) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	sd_cap_progress(cap, &done, &total);
+	rate = el > 0 ? (double)done / el : 0;
+	human_bytes(d, sizeof(d), (double)done);
+	if (total > 0) {
+		human_bytes(t, sizeof(t), (double)total);
+		fprintf(stderr, "\r\033[K%s: %s of %s (%.0f%%), %.0f MB/s, ETA %.0f s",
+		    sd_cap_name(cap), d, t, 100.0 * (double)done / (double)total, rate / 1e6,
+		    rate > 0 ? (double)(total - (done < total ? done : total)) / rate : 0.0);
+	} else {
+		fprintf(stderr, "\r\033[K%s: %s, %.0f MB/s", sd_cap_name(cap), d, rate / 1e6);
+	}
+}
+
+/* Read one source to its end; returns false on an input error (message in err). */
+static bool
+run_source(struct sd_cap *cap, struct sd_pipe *pipe, uint32_t file_index,
+    const struct opts *o, bool progress, char err[SD_ERRBUF], struct sd_event *end)
+{
+	struct sd_frame fr;
+	struct sd_pkt_in in;
+	enum sd_cap_rc rc;
+	double started = now_mono(), last_shown = 0, last_stats = started;
+	uint64_t n = 0, recv, drop;
+
+	for (;;) {
+		rc = sd_cap_next(cap, &fr, err);
+		if (rc == SD_CAP_EOF || rc == SD_CAP_BREAK)
+			break;
+		if (rc == SD_CAP_ERROR) {
+			if (progress)
+				show_progress(cap, started, true);
+			return false;
+		}
+		if (rc == SD_CAP_FRAME) {
+			in.frame = fr.no;
+			in.sec = fr.sec;
+			in.nsec = fr.nsec;
+			in.caplen = fr.caplen;
+			in.len = fr.len;
+			in.linktype = fr.linktype;
+			in.file_index = file_index;
+			in.data = fr.data;
+			sd_pipe_packet(pipe, &in);
+			n++;
+			end->frame = fr.no;
+			end->ts_sec = fr.sec;
+			end->ts_nsec = fr.nsec;
+			end->u.capture.frames = fr.no;
+		}
+		if (interrupted || (o->count != 0 && n >= o->count))
+			break;
+		if ((n & 4095) == 0 || rc == SD_CAP_TIMEOUT) {
+			double t = now_mono();
+
+			if (progress && t - last_shown >= 0.25) {
+				show_progress(cap, started, false);
+				last_shown = t;
+			}
+			if (sd_cap_is_live(cap)) {
+				if (o->duration > 0 && t - started >= o->duration)
+					break;
+				if (!o->quiet && t - last_stats >= 10 &&
+				    sd_cap_stats(cap, &recv, &drop)) {
+					fprintf(stderr, "shakedown: %s: %" PRIu64 " packets, %"
+					    PRIu64 " dropped by the kernel, %" PRIu64
+					    " flows active\n", sd_cap_name(cap), recv, drop,
+					    sd_pipe_flow_stats(pipe)->active);
+					last_stats = t;
+				}
+			}
+		}
+	}
+	if (progress)
+		show_progress(cap, started, true);
+	return true;
+}
+
+static void
+print_stats(const struct sd_pipe *pipe)
+{
+	const struct sd_pipe_stats *s = sd_pipe_stats(pipe);
+	const struct sd_flow_stats *fs = sd_pipe_flow_stats(pipe);
+	const struct sd_defrag_stats *ds = sd_pipe_defrag_stats(pipe);
+
+	if (s->unsupported_link > 0 || s->truncated > 0 || s->malformed > 0)
+		fprintf(stderr, "shakedown: %" PRIu64 " frames not decoded (%" PRIu64
+		    " unsupported link type, %" PRIu64 " truncated, %" PRIu64 " malformed)\n",
+		    s->unsupported_link + s->truncated + s->malformed, s->unsupported_link,
+		    s->truncated, s->malformed);
+	if (fs->evicted > 0)
+		fprintf(stderr, "shakedown: %" PRIu64 " flows evicted at the flow cap "
+		    "(--max-flows)\n", fs->evicted);
+	if (s->memcap_refused > 0)
+		fprintf(stderr, "shakedown: the memory cap refused data %" PRIu64
+		    " times (--memcap); some flows are incomplete\n", s->memcap_refused);
+	if (ds->timed_out > 0 || ds->dropped > 0)
+		fprintf(stderr, "shakedown: IP reassembly: %" PRIu64 " datagrams incomplete, %"
+		    PRIu64 " fragments dropped\n", ds->timed_out, ds->dropped);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sd_out_events evout;
+	struct sd_findings findings;
+	struct sd_pipe_opts po;
+	struct sd_pipe *pipe;
+	struct sd_rules *rules;
+	struct tee tee;
+	struct sd_event end;
+	uint64_t total_frames = 0;
+	struct opts o;
+	char err[SD_ERRBUF], perr[256], first_err[SD_ERRBUF] = "";
+	const char *const *files;
+	const char *live_name[1];
+	int first, nfiles, i, status = SD_EXIT_OK;
+	bool input_error = false, progress, color;
+
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	first = parse_args(argc, argv, &o);
+	if (first < 0)
+		return SD_EXIT_ERROR;
+	if (o.iface != NULL) {
+		live_name[0] = o.iface;
+		files = live_name;
+		nfiles = 1;
+	} else {
+		files = (const char *const *)argv + first;
+		nfiles = argc - first;
+	}
+	progress = o.progress == 1 || (o.progress == -1 && o.iface == NULL && !o.quiet &&
+	    isatty(STDERR_FILENO));
+	color = o.color == 1 || (o.color == -1 && isatty(STDOUT_FILENO) &&
+	    getenv("NO_COLOR") == NULL);
+
+	memset(&findings, 0, sizeof(findings));
+	rules = sd_rules_new(&findings);
+	memset(&tee, 0, sizeof(tee));
+	if (o.events) {
+		sd_out_events_init(&evout, stdout, files, nfiles);
+		tee.events = &evout;
+	}
+	tee.rules = rules;
+	memset(&po, 0, sizeof(po));
+	po.memcap = o.memcap;
+	po.flow.max_flows = o.max_flows;
+	po.no_ndpi = o.no_ndpi;
+	po.sink.emit = tee_emit;
+	po.sink.ctx = &tee;
+	pipe = sd_pipe_new(&po, perr, sizeof(perr));
+	if (pipe == NULL || rules == NULL) {
+		fprintf(stderr, "shakedown: %s\n", pipe == NULL ? perr : "out of memory");
+		return SD_EXIT_ERROR;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	for (i = 0; i < nfiles && !interrupted; i++) {
+		struct sd_cap *cap;
+		int rc;
+
+		if (o.iface != NULL)
+			rc = sd_cap_open_live(&cap, o.iface, o.bpf, 262144, err);
+		else
+			rc = sd_cap_open_file(&cap, files[i], err);
+		if (rc != 0) {
+			fprintf(stderr, "shakedown: %s\n", err);
+			if (!input_error)
+				snprintf(first_err, sizeof(first_err), "%s", err);
+			input_error = true;
+			continue;
+		}
+		if (sd_cap_is_live(cap)) {
+			live_cap = cap;
+			if (!o.quiet)
+				fprintf(stderr, "shakedown: listening on %s%s%s (Ctrl-C to stop)\n",
+				    o.iface, o.bpf ? ", filter: " : "", o.bpf ? o.bpf : "");
+		}
+		memset(&end, 0, sizeof(end));
+		end.type = SD_EV_CAPTURE;
+		end.file_index = (uint32_t)i;
+		end.u.capture.name = files[i];
+		if (!run_source(cap, pipe, (uint32_t)i, &o, progress, err, &end)) {
+			fprintf(stderr, "shakedown: %s\n", err);
+			if (!input_error)
+				snprintf(first_err, sizeof(first_err), "%s", err);
+			input_error = true;
+			end.u.capture.error = err;
+		}
+		total_frames += end.u.capture.frames;
+		tee_emit(&tee, &end);
+		live_cap = NULL;
+		sd_cap_close(cap);
+	}
+	sd_pipe_finish(pipe);
+	sd_rules_finish(rules);
+	sd_finding_sort(&findings);
+
+	if (o.json)
+		sd_out_findings_json(stdout, &findings);
+	if (!o.events && !o.json) {
+		struct sd_out_summary sum;
+
+		sum.files = files;
+		sum.nfiles = nfiles;
+		sum.frames = total_frames;
+		sum.flows = sd_pipe_flow_stats(pipe)->created;
+		sum.events = tee.count;
+		sum.input_error = input_error ? first_err : NULL;
+		sd_out_findings_text(stdout, &findings, &sum, color);
+	}
+	if (!o.quiet)
+		print_stats(pipe);
+	if (o.fail_on_set) {
+		size_t k;
+
+		for (k = 0; k < findings.n; k++)
+			if (findings.v[k]->severity >= o.fail_on)
+				status = SD_EXIT_FINDINGS;
+	}
+	if (fflush(stdout) != 0 || (o.events && evout.write_error)) {
+		fprintf(stderr, "shakedown: write error on standard output\n");
+		status = SD_EXIT_ERROR;
+	}
+	if (input_error)
+		status = SD_EXIT_ERROR;
+	if (o.events)
+		sd_out_events_free(&evout);
+	sd_pipe_free(pipe);
+	sd_rules_free(rules);
+	sd_finding_list_free(&findings);
+	return status;
+}

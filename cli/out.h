@@ -1,0 +1,40 @@
+/* cli/out.h - reporters: --events JSON Lines, findings as text, JSON Lines, Markdown, HTML. */
+#ifndef SD_CLI_OUT_H
+#define SD_CLI_OUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analyze/finding.h"
+#include "cli/json.h"
+#include "dissect/event.h"
+
+struct sd_out_events {
+	FILE		*f;
+	struct sd_json	 j;
+	bool		 multi_file;	/* add "file" to each line */
+	const char	*const *files;
+	bool		 write_error;
+};
+
+void	sd_out_events_init(struct sd_out_events *, FILE *, const char *const *files, int nfiles);
+void	sd_out_events_free(struct sd_out_events *);
+/* Write one event as a JSON line (the sink for --events). */
+void	sd_out_event(void *ctx, const struct sd_event *);
+/* Common fields of every line: type, frame, ts, transport, src, dst, sport, dport. */
+void	sd_out_event_common(struct sd_json *, const struct sd_event *);
+
+/* Findings. */
+struct sd_out_summary {
+	const char	*const *files;
+	int		 nfiles;
+	uint64_t	 frames, flows, events;
+	const char	*input_error;	/* first input error, or NULL */
+};
+void	sd_out_findings_text(FILE *, const struct sd_findings *, const struct sd_out_summary *,
+	    bool color);
+void	sd_out_findings_json(FILE *, const struct sd_findings *);
+/* One finding as a JSON Lines record (live mode writes them as they fire). */
+void	sd_out_finding_json(FILE *, const struct sd_finding *, struct sd_json *);
+
+#endif /* SD_CLI_OUT_H */

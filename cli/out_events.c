@@ -1,0 +1,223 @@
+/* cli/out_events.c - the --events JSON Lines writer (shared/spec/events.md). */
+#include "cli/out.h"
+
+#include <string.h>
+
+#include "dissect/ip.h"
+
+void
+sd_out_events_init(struct sd_out_events *o, FILE *f, const char *const *files, int nfiles)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->files = files;
+	o->multi_file = nfiles > 1;
+	sd_out_json_init(&o->j);
+}
+
+void
+sd_out_events_free(struct sd_out_events *o)
+{
+	sd_out_json_free(&o->j);
+}
+
+static const char *
+transport_name(uint8_t p)
+{
+	switch (p) {
+	case SD_IPPROTO_TCP:
+		return "tcp";
+	case SD_IPPROTO_UDP:
+		return "udp";
+	case SD_IPPROTO_ESP:
+		return "esp";
+	case SD_IPPROTO_ICMP:
+		return "icmp";
+	case SD_IPPROTO_ICMPV6:
+		return "icmpv6";
+	default:
+		return "ip";
+	}
+}
+
+void
+sd_out_event_common(struct sd_json *j, const struct sd_event *ev)
+{
+	char a[SD_ADDR_STRLEN];
+
+	sd_out_json_str(j, "type", sd_ev_type_name(ev->type));
+	sd_out_json_uint(j, "frame", ev->frame);
+	sd_out_json_ts(j, "ts", ev->ts_sec, ev->ts_nsec);
+	sd_out_json_str(j, "transport", transport_name(ev->transport));
+	sd_out_json_str(j, "src", sd_ip_addr_str(&ev->src, a));
+	sd_out_json_str(j, "dst", sd_ip_addr_str(&ev->dst, a));
+	sd_out_json_uint(j, "sport", ev->sport);
+	sd_out_json_uint(j, "dport", ev->dport);
+}
+
+static void
+role_obj(struct sd_json *j, const char *key, const struct sd_ev_flow *r, int role)
+{
+	sd_out_json_obj_begin(j, key);
+	sd_out_json_uint(j, "packets", r->packets[role]);
+	sd_out_json_uint(j, "bytes", r->bytes[role]);
+	sd_out_json_uint(j, "payload_bytes", r->payload[role]);
+	if (r->packets[role] > 0) {
+		sd_out_json_uint(j, "ttl", r->ttl_first[role]);
+		sd_out_json_uint(j, "ttl_min", r->ttl_min[role]);
+		sd_out_json_uint(j, "ttl_max", r->ttl_max[role]);
+	} else {
+		sd_out_json_null(j, "ttl");
+	}
+	sd_out_json_bool(j, "fin", r->fin_seen[role]);
+	sd_out_json_bool(j, "rst", r->rst_seen[role]);
+	sd_out_json_uint(j, "retransmits", r->retransmits[role]);
+	sd_out_json_uint(j, "out_of_order", r->ooo[role]);
+	sd_out_json_uint(j, "gaps", r->gaps[role]);
+	sd_out_json_uint(j, "gap_bytes", r->gap_bytes[role]);
+	sd_out_json_obj_end(j);
+}
+
+static void
+write_flow(struct sd_json *j, const struct sd_event *ev)
+{
+	const struct sd_ev_flow *r = &ev->u.flow;
+	static const char *const anom[] = { "memcap", "tcp_gap", "midstream", "bad_l4",
+		"caplen_cut" };
+	size_t i;
+
+	sd_out_json_uint(j, "flow_id", ev->flow_id);
+	sd_out_json_str(j, "app", r->app);
+	sd_out_json_str(j, "roles_by", r->role_by);
+	sd_out_json_uint(j, "first_frame", r->first_frame);
+	sd_out_json_uint(j, "last_frame", r->last_frame);
+	sd_out_json_ts(j, "first_ts", r->first_sec, r->first_nsec);
+	sd_out_json_ts(j, "last_ts", r->last_sec, r->last_nsec);
+	sd_out_json_uint(j, "packets", r->packets[0] + r->packets[1]);
+	role_obj(j, "client", r, SD_ROLE_CLIENT);
+	role_obj(j, "server", r, SD_ROLE_SERVER);
+	if (ev->transport == SD_IPPROTO_TCP) {
+		sd_out_json_bool(j, "syn", r->syn_seen);
+		sd_out_json_bool(j, "syn_ack", r->synack_seen);
+	}
+	sd_out_json_uint(j, "ip_fragments", r->fragments);
+	sd_out_json_uint(j, "icmp_errors", r->icmp_errors);
+	if (r->vlan != 0)
+		sd_out_json_uint(j, "vlan", r->vlan);
+	sd_out_json_arr_begin(j, "anomalies");
+	for (i = 0; i < sizeof(anom) / sizeof(anom[0]); i++)
+		if (r->anomalies & (1u << i))
+			sd_out_json_str(j, NULL, anom[i]);
+	sd_out_json_arr_end(j);
+	sd_out_json_str(j, "end", r->end);
+}
+
+static void
+write_icmp(struct sd_json *j, const struct sd_event *ev)
+{
+	const struct sd_ev_icmp_error *ic = &ev->u.icmp;
+	char a[SD_ADDR_STRLEN];
+
+	sd_out_json_uint(j, "icmp_type", ic->itype);
+	sd_out_json_uint(j, "icmp_code", ic->icode);
+	if (ic->mtu != 0)
+		sd_out_json_uint(j, "mtu", ic->mtu);
+	sd_out_json_uint(j, "reporter_ttl", ic->reporter_ttl);
+	sd_out_json_obj_begin(j, "quoted");
+	sd_out_json_str(j, "transport", transport_name(ic->q_proto));
+	sd_out_json_str(j, "src", sd_ip_addr_str(&ic->q_src, a));
+	sd_out_json_str(j, "dst", sd_ip_addr_str(&ic->q_dst, a));
+	sd_out_json_uint(j, "sport", ic->q_sport);
+	sd_out_json_uint(j, "dport", ic->q_dport);
+	sd_out_json_obj_end(j);
+	if (ic->flow_id != 0)
+		sd_out_json_uint(j, "flow_id", ic->flow_id);
+	else
+		sd_out_json_null(j, "flow_id");
+}
+
+static void
+write_reset(struct sd_json *j, const struct sd_event *ev)
+{
+	const struct sd_ev_tcp_reset *r = &ev->u.reset;
+
+	sd_out_json_uint(j, "flow_id", ev->flow_id);
+	sd_out_json_str(j, "sender", r->sender == SD_ROLE_CLIENT ? "client" : "server");
+	sd_out_json_str(j, "phase", sd_tcp_phase_name(r->phase));
+	sd_out_json_bool(j, "answers_syn", r->answers_syn);
+	sd_out_json_uint(j, "ttl", r->ttl);
+	if (ev->src.v == 4)
+		sd_out_json_uint(j, "ip_id", r->ip_id);
+	if (r->peer_ttl_known) {
+		sd_out_json_uint(j, "sender_ttl", r->sender_ttl);
+		if (ev->src.v == 4)
+			sd_out_json_uint(j, "sender_ip_id", r->sender_ip_id);
+	} else {
+		sd_out_json_null(j, "sender_ttl");
+	}
+	sd_out_json_uint(j, "client_bytes", r->client_bytes);
+	sd_out_json_uint(j, "server_bytes", r->server_bytes);
+	sd_out_json_uint(j, "after_frame", r->after_frame);
+}
+
+static void
+write_unanswered(struct sd_json *j, const struct sd_event *ev)
+{
+	const struct sd_ev_tcp_unanswered *u = &ev->u.unanswered;
+
+	sd_out_json_uint(j, "flow_id", ev->flow_id);
+	sd_out_json_uint(j, "syns", u->syns);
+	sd_out_json_uint(j, "first_frame", u->first_frame);
+	sd_out_json_uint(j, "last_frame", u->last_frame);
+	sd_out_json_double(j, "duration", u->duration, 6);
+}
+
+static void
+write_capture(struct sd_json *j, const struct sd_event *ev)
+{
+	sd_out_json_str(j, "name", ev->u.capture.name);
+	sd_out_json_uint(j, "frames", ev->u.capture.frames);
+	sd_out_json_str(j, "error", ev->u.capture.error);
+}
+
+void
+sd_out_event(void *ctx, const struct sd_event *ev)
+{
+	struct sd_out_events *o = ctx;
+	struct sd_json *j = &o->j;
+
+	sd_out_json_reset(j);
+	sd_out_json_obj_begin(j, NULL);
+	if (ev->type == SD_EV_CAPTURE) {
+		sd_out_json_str(j, "type", sd_ev_type_name(ev->type));
+		sd_out_json_uint(j, "frame", ev->frame);
+		sd_out_json_ts(j, "ts", ev->ts_sec, ev->ts_nsec);
+		write_capture(j, ev);
+		sd_out_json_obj_end(j);
+		if (!sd_out_json_end_line(j, o->f))
+			o->write_error = true;
+		return;
+	}
+	sd_out_event_common(j, ev);
+	if (o->multi_file && o->files != NULL)
+		sd_out_json_str(j, "file", o->files[ev->file_index]);
+	switch (ev->type) {
+	case SD_EV_FLOW:
+		write_flow(j, ev);
+		break;
+	case SD_EV_ICMP_ERROR:
+		write_icmp(j, ev);
+		break;
+	case SD_EV_TCP_RESET:
+		write_reset(j, ev);
+		break;
+	case SD_EV_TCP_UNANSWERED:
+		write_unanswered(j, ev);
+		break;
+	default:
+		break;
+	}
+	sd_out_json_obj_end(j);
+	if (!sd_out_json_end_line(j, o->f))
+		o->write_error = true;
+}

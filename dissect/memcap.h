@@ -1,0 +1,40 @@
+/* dissect/memcap.h - a memory budget charged on every allocation that input can cause. */
+#ifndef SD_DISSECT_MEMCAP_H
+#define SD_DISSECT_MEMCAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sd_memcap {
+	size_t		 used;
+	size_t		 limit;		/* 0: unlimited */
+	size_t		 peak;
+	uint64_t	 refused;	/* charges refused at the cap */
+};
+
+/* Charge n bytes; false (and refused++) when that would pass the limit. */
+static inline bool
+sd_memcap_take(struct sd_memcap *m, size_t n)
+{
+	if (m == NULL)
+		return true;
+	if (m->limit != 0 && (n > m->limit || m->used > m->limit - n)) {
+		m->refused++;
+		return false;
+	}
+	m->used += n;
+	if (m->used > m->peak)
+		m->peak = m->used;
+	return true;
+}
+
+static inline void
+sd_memcap_give(struct sd_memcap *m, size_t n)
+{
+	if (m == NULL)
+		return;
+	m->used = n > m->used ? 0 : m->used - n;
+}
+
+#endif /* SD_DISSECT_MEMCAP_H */

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Command-line behaviour a user relies on: exit codes, errors that name the file and frame,
+# partial results before an input error, standard input, --fail-on, --json shape.
+set -u
+bin=$1
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo" || exit 1
+export TZ=UTC LC_ALL=C NO_COLOR=1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() {	# check NAME CONDITION-COMMAND...
+	local name=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $name"
+		fail=$((fail + 1))
+	fi
+}
+run() {		# run ARGS... -> $tmp/out, $tmp/err, $rc
+	"$bin" "$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+}
+good=samples/tls12-3chain.pcap
+syn=samples/tcp-syn-unanswered.pcap
+
+run --version
+check "--version exits 0" test "$rc" -eq 0
+check "--version names the program" grep -q '^shakedown [0-9]' "$tmp/out"
+run --help
+check "--help exits 0" test "$rc" -eq 0
+check "--help documents --events" grep -q -- '--events' "$tmp/out"
+check "--help documents exit status" grep -q 'Exit status' "$tmp/out"
+run
+check "no file: exit 2" test "$rc" -eq 2
+run --bogus "$good"
+check "unknown option: exit 2" test "$rc" -eq 2
+run --fail-on severe "$good"
+check "bad --fail-on: exit 2" test "$rc" -eq 2
+run -q does-not-exist.pcap
+check "missing file: exit 2" test "$rc" -eq 2
+check "missing file: named" grep -q 'does-not-exist.pcap' "$tmp/err"
+run README.md
+check "not a capture: exit 2" test "$rc" -eq 2
+check "not a capture: named" grep -q 'README.md' "$tmp/err"
+
+# A capture cut in the middle of a record: partial results, error with file and frame.
+size=$(stat -c %s "$good")
+head -c $((size - 10)) "$good" > "$tmp/cut.pcap"
+frames=$("$bin" --events -q "$good" | grep -c '"type":"capture"')
+total=$("$bin" --events -q "$good" | python3 -c 'import json,sys
+print([json.loads(l) for l in sys.stdin if "\"capture\"" in l][0]["frames"])')
+run --events "$tmp/cut.pcap"
+check "truncated: exit 2" test "$rc" -eq 2
+check "truncated: error names the file and the frame" \
+	grep -q "cut.pcap: frame $total" "$tmp/err"
+check "truncated: frames before the error analysed" \
+	grep -q "\"type\":\"capture\".*\"frames\":$((total - 1)),.*\"error\":\"" "$tmp/out"
+run "$tmp/cut.pcap"
+check "truncated: report says so" grep -q 'Input error' "$tmp/out"
+check "truncated: one capture event per file" test "$frames" -eq 1
+
+# Standard input gives the same events as the file.
+"$bin" --events -q "$good" > "$tmp/a"
+"$bin" --events -q - < "$good" | sed 's/"name":"-"/"name":"'"${good//\//\\/}"'"/' > "$tmp/b"
+check "stdin: same events as the file" cmp -s "$tmp/a" "$tmp/b"
+
+# Findings: --json lines carry kind and severity; --fail-on sets the exit code.
+run --json "$syn"
+check "--json: exit 0 without --fail-on" test "$rc" -eq 0
+check "--json: every line has kind and severity" python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines, "no findings"
+for f in lines:
+    assert f["kind"] and f["severity"] in ("info", "low", "medium", "high", "critical")' "$tmp/out"
+run --json --fail-on high "$syn"
+check "--fail-on high with a high finding: exit 1" test "$rc" -eq 1
+run --json --fail-on critical "$syn"
+check "--fail-on critical without one: exit 0" test "$rc" -eq 0
+run --fail-on info "$good"
+check "clean capture: exit 0" test "$rc" -eq 0
+check "clean capture: says no findings" grep -q 'No findings' "$tmp/out"
+
+# Two files: frame numbers per file, each line names its file.
+run --events -q "$good" "$syn"
+check "two files: lines name their file" grep -q "\"file\":\"$syn\"" "$tmp/out"
+check "two files: two capture events" test "$(grep -c '"type":"capture"' "$tmp/out")" -eq 2
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

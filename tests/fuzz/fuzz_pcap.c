@@ -1,0 +1,70 @@
+/* tests/fuzz/fuzz_pcap.c - a whole capture file through the whole pipeline and the rules. */
+#include <stdio.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "analyze/pipe.h"
+#include "analyze/rules.h"
+#include "tests/fuzz/fuzz.h"
+
+static void
+sink(void *ctx, const struct sd_event *ev)
+{
+	sd_rules_event(ctx, ev);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char errbuf[PCAP_ERRBUF_SIZE], perr[256];
+	struct sd_findings findings;
+	struct sd_pipe_opts po;
+	struct pcap_pkthdr *h;
+	const u_char *pkt;
+	struct sd_pkt_in in;
+	struct sd_rules *rules;
+	struct sd_pipe *pipe;
+	uint64_t no = 0;
+	pcap_t *p;
+	FILE *f;
+
+	if (size == 0)
+		return 0;
+	f = fmemopen((void *)(uintptr_t)data, size, "rb");
+	if (f == NULL)
+		return 0;
+	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (p == NULL) {
+		fclose(f);
+		return 0;
+	}
+	memset(&findings, 0, sizeof(findings));
+	rules = sd_rules_new(&findings);
+	memset(&po, 0, sizeof(po));
+	po.memcap = 8u << 20;		/* small caps: reach the limit paths */
+	po.flow.max_flows = 64;
+	po.stream_buf = 16384;
+	po.no_ndpi = true;		/* nDPI is not ours to fuzz */
+	po.sink.emit = sink;
+	po.sink.ctx = rules;
+	pipe = sd_pipe_new(&po, perr, sizeof(perr));
+	while (pipe != NULL && rules != NULL && pcap_next_ex(p, &h, &pkt) == 1) {
+		in.frame = ++no;
+		in.sec = h->ts.tv_sec;
+		in.nsec = (uint32_t)h->ts.tv_usec;
+		in.caplen = h->caplen;
+		in.len = h->len;
+		in.linktype = pcap_datalink(p);
+		in.file_index = 0;
+		in.data = pkt;
+		sd_pipe_packet(pipe, &in);
+	}
+	if (pipe != NULL)
+		sd_pipe_finish(pipe);
+	sd_pipe_free(pipe);
+	sd_rules_free(rules);
+	sd_finding_list_free(&findings);
+	pcap_close(p);		/* closes f */
+	return 0;
+}

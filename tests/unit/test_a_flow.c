@@ -1,0 +1,167 @@
+/* tests/unit/test_a_flow.c - flow table: roles, lookups both ways, expiry, eviction, memcap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze/flow.h"
+#include "dissect/l4.h"
+
+struct ended {
+	uint64_t	 ids[16];
+	const char	*why[16];
+	int		 n;
+};
+
+static void
+on_end(void *ctx, struct sd_flow *f, const char *why)
+{
+	struct ended *e = ctx;
+
+	if (e->n < 16) {
+		e->ids[e->n] = f->id;
+		e->why[e->n] = why;
+		e->n++;
+	}
+}
+
+static struct sd_addr
+v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct sd_addr x;
+
+	memset(&x, 0, sizeof(x));
+	x.v = 4;
+	x.a[0] = a;
+	x.a[1] = b;
+	x.a[2] = c;
+	x.a[3] = d;
+	return x;
+}
+
+static void
+test_roles(void **state)
+{
+	struct sd_addr c = v4(10, 0, 0, 1), s = v4(10, 0, 0, 2);
+	struct sd_flow_table *t;
+	struct sd_flow *f, *g;
+	struct ended e = { 0 };
+	bool created;
+	int dir;
+
+	(void)state;
+	t = sd_flow_table_new(NULL, NULL, on_end, &e);
+	assert_non_null(t);
+	/* SYN: the sender is the client, whatever the ports */
+	f = sd_flow_get(t, SD_IPPROTO_TCP, &c, 443, &s, 40000, SD_TCP_SYN, 0, &dir, &created);
+	assert_true(created);
+	assert_int_equal(dir, SD_ROLE_CLIENT);
+	assert_string_equal(f->role_by, "syn");
+	assert_int_equal(f->port[SD_ROLE_SERVER], 40000);
+	g = sd_flow_get(t, SD_IPPROTO_TCP, &s, 40000, &c, 443, SD_TCP_SYN | SD_TCP_ACK, 1, &dir,
+	    &created);
+	assert_ptr_equal(f, g);
+	assert_false(created);
+	assert_int_equal(dir, SD_ROLE_SERVER);
+	/* SYN-ACK seen first: its receiver is the client */
+	f = sd_flow_get(t, SD_IPPROTO_TCP, &s, 8443, &c, 50000, SD_TCP_SYN | SD_TCP_ACK, 2, &dir,
+	    &created);
+	assert_int_equal(dir, SD_ROLE_SERVER);
+	assert_string_equal(f->role_by, "synack");
+	/* mid-stream UDP from the service port: the sender is the server */
+	f = sd_flow_get(t, SD_IPPROTO_UDP, &s, 500, &c, 33000, 0, 3, &dir, &created);
+	assert_int_equal(dir, SD_ROLE_SERVER);
+	assert_string_equal(f->role_by, "port");
+	/* 500 <-> 500: the first sender is the client (IKE initiator) */
+	f = sd_flow_get(t, SD_IPPROTO_UDP, &c, 500, &s, 500, 0, 4, &dir, &created);
+	assert_int_equal(dir, SD_ROLE_CLIENT);
+	assert_string_equal(f->role_by, "first");
+	/* lookup without creation */
+	assert_non_null(sd_flow_find(t, SD_IPPROTO_UDP, &s, 500, &c, 500, &dir));
+	assert_int_equal(dir, SD_ROLE_SERVER);
+	assert_null(sd_flow_find(t, SD_IPPROTO_UDP, &s, 501, &c, 500, &dir));
+	assert_int_equal(sd_flow_table_stats(t)->active, 4);
+	sd_flow_table_free(t);
+	/* every flow ends once, in creation order */
+	assert_int_equal(e.n, 4);
+	assert_int_equal(e.ids[0], 1);
+	assert_int_equal(e.ids[3], 4);
+	assert_string_equal(e.why[0], "capture_end");
+}
+
+static void
+test_expiry_and_eviction(void **state)
+{
+	struct sd_flow_limits lim = { .max_flows = 2, .udp_idle_us = 60000000 };
+	struct sd_addr c = v4(10, 0, 0, 1), s = v4(10, 0, 0, 2);
+	struct sd_memcap mc = { .limit = 1 << 20 };
+	struct sd_flow_table *t;
+	struct sd_flow *f;
+	struct ended e = { 0 };
+	bool created;
+	int dir;
+
+	(void)state;
+	t = sd_flow_table_new(&lim, &mc, on_end, &e);
+	f = sd_flow_get(t, SD_IPPROTO_UDP, &c, 1000, &s, 53, 0, 0, &dir, &created);
+	sd_flow_touch(t, f, 0);
+	f = sd_flow_get(t, SD_IPPROTO_UDP, &c, 1001, &s, 53, 0, 10000000, &dir, &created);
+	sd_flow_touch(t, f, 10000000);
+	assert_true(mc.used > 0);
+	/* third flow: the table is full, the least recently active (id 1) is pushed out */
+	f = sd_flow_get(t, SD_IPPROTO_UDP, &c, 1002, &s, 53, 0, 20000000, &dir, &created);
+	sd_flow_touch(t, f, 20000000);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.ids[0], 1);
+	assert_string_equal(e.why[0], "evicted");
+	assert_int_equal(sd_flow_table_stats(t)->evicted, 1);
+	/* 65 s later flow 2 (last seen at 10 s) is idle past 60 s; flow 3 (20 s) is not */
+	sd_flow_expire(t, 75000000);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.ids[1], 2);
+	assert_string_equal(e.why[1], "idle");
+	sd_flow_expire(t, 81000000);
+	assert_int_equal(e.n, 3);
+	assert_int_equal(sd_flow_table_stats(t)->active, 0);
+	assert_int_equal(mc.used, 0);
+	sd_flow_table_free(t);
+}
+
+static void
+test_memcap_refusal(void **state)
+{
+	struct sd_addr c = v4(10, 0, 0, 1), s = v4(10, 0, 0, 2);
+	struct sd_memcap mc = { .limit = sizeof(struct sd_flow) + 8 };
+	struct sd_flow_table *t;
+	struct sd_flow *f;
+	bool created;
+	int dir;
+
+	(void)state;
+	t = sd_flow_table_new(NULL, &mc, NULL, NULL);
+	f = sd_flow_get(t, SD_IPPROTO_UDP, &c, 1000, &s, 53, 0, 0, &dir, &created);
+	assert_non_null(f);
+	/* no room for a second flow: the first one is evicted to make room */
+	f = sd_flow_get(t, SD_IPPROTO_UDP, &c, 1001, &s, 53, 0, 1, &dir, &created);
+	assert_non_null(f);
+	assert_int_equal(sd_flow_table_stats(t)->evicted, 1);
+	assert_true(mc.refused >= 1);
+	sd_flow_table_free(t);
+	assert_int_equal(mc.used, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_expiry_and_eviction),
+		cmocka_unit_test(test_memcap_refusal),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

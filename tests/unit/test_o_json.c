@@ -1,0 +1,118 @@
+/* tests/unit/test_o_json.c - JSON writer: structure, escaping of hostile strings, numbers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze/finding.h"
+#include "cli/json.h"
+
+static char *
+line_of(struct sd_json *j)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_true(sd_out_json_end_line(j, f));
+	fclose(f);
+	return buf;
+}
+
+static void
+test_structure(void **state)
+{
+	struct sd_json j;
+	char *s;
+
+	(void)state;
+	sd_out_json_init(&j);
+	sd_out_json_obj_begin(&j, NULL);
+	sd_out_json_str(&j, "type", "flow");
+	sd_out_json_uint(&j, "frame", 18446744073709551615ull);
+	sd_out_json_int(&j, "neg", -5);
+	sd_out_json_arr_begin(&j, "a");
+	sd_out_json_uint(&j, NULL, 1);
+	sd_out_json_uint(&j, NULL, 2);
+	sd_out_json_arr_end(&j);
+	sd_out_json_obj_begin(&j, "o");
+	sd_out_json_null(&j, "n");
+	sd_out_json_bool(&j, "b", true);
+	sd_out_json_obj_end(&j);
+	sd_out_json_ts(&j, "ts", 1700000000, 123456000);
+	sd_out_json_ts(&j, "tn", 1700000000, 123456789);
+	sd_out_json_hex(&j, "h", (const uint8_t *)"\x00\xff", 2);
+	sd_out_json_obj_end(&j);
+	s = line_of(&j);
+	assert_string_equal(s, "{\"type\":\"flow\",\"frame\":18446744073709551615,\"neg\":-5,"
+	    "\"a\":[1,2],\"o\":{\"n\":null,\"b\":true},\"ts\":1700000000.123456,"
+	    "\"tn\":1700000000.123456789,\"h\":\"00ff\"}\n");
+	free(s);
+	sd_out_json_free(&j);
+}
+
+/* A server name from a packet can hold anything: it must come out as valid JSON. */
+static void
+test_escaping(void **state)
+{
+	static const char hostile[] = "a\"b\\c\n\x1b[31m\x7f\xc3\xa9\xff\xe2\x82";
+	struct sd_json j;
+	char *s;
+
+	(void)state;
+	sd_out_json_init(&j);
+	sd_out_json_obj_begin(&j, NULL);
+	sd_out_json_strn(&j, "sni", hostile, sizeof(hostile) - 1);
+	sd_out_json_obj_end(&j);
+	s = line_of(&j);
+	/* quote, backslash, newline, ESC, DEL escaped; valid UTF-8 (é) kept; invalid bytes
+	 * (0xff, a cut 3-byte sequence) escaped one by one */
+	assert_string_equal(s, "{\"sni\":\"a\\\"b\\\\c\\u000a\\u001b[31m\\u007f\xc3\xa9"
+	    "\\u00ff\\u00e2\\u0082\"}\n");
+	free(s);
+	sd_out_json_free(&j);
+}
+
+static void
+test_finding_filter_and_grouping(void **state)
+{
+	struct sd_findings l;
+	struct sd_finding *f;
+	char buf[128];
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	f = sd_finding_add(&l, "tcp.syn_unanswered", "tcp|10.0.0.2|443", 1, 0, 0);
+	assert_non_null(f);
+	sd_finding_frame(f, 9);
+	sd_finding_frame(f, 3);
+	sd_finding_frame(f, 9);		/* duplicates are not added twice */
+	f = sd_finding_add(&l, "tcp.syn_unanswered", "tcp|10.0.0.2|443", 2, 0, 0);
+	assert_int_equal(f->count, 2);
+	assert_int_equal(l.n, 1);	/* same cause: one finding */
+	assert_int_equal(f->severity, SD_SEV_HIGH);	/* from the catalogue */
+	sd_finding_filter(f, buf, sizeof(buf));
+	assert_string_equal(buf, "frame.number in {3 9}");
+	f = sd_finding_add(&l, "tcp.syn_unanswered", "tcp|10.0.0.3|443", 3, 0, 0);
+	assert_int_equal(l.n, 2);
+	sd_finding_filter(f, buf, sizeof(buf));
+	assert_string_equal(buf, "");	/* no frames, no filter */
+	sd_finding_list_free(&l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_finding_filter_and_grouping),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
