@@ -1,11 +1,39 @@
-/* analyze/app.c - dispatch of flow payloads to the application dissectors. */
+/* analyze/app.c - flow payloads to the application dissectors: TLS/DTLS, IKE, ESP. */
 #include "analyze/app.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "dissect/esp.h"
+#include "dissect/ike.h"
+#include "dissect/tls.h"
+
+#define SD_ESP_MAX_SAS	65536
+
+enum app_kind {
+	APP_UNKNOWN = 0,	/* not decided yet */
+	APP_TLS,		/* TLS over TCP */
+	APP_DTLS,
+	APP_IKE,		/* IKE / NAT-T on UDP */
+	APP_NONE,		/* none of ours */
+};
+
+/* Per-flow application state (f->app). */
+struct app_flow {
+	enum app_kind		 kind;
+	struct sd_tls_conn	*tls;
+	struct sd_ike_state	 ike;
+	struct sd_app		*app;	/* back pointer for the emit callbacks */
+	struct sd_flow		*flow;
+	uint32_t		 file_index;
+	bool			 tcp_dead[2];	/* direction given up */
+};
 
 struct sd_app {
 	struct sd_memcap	*mc;
 	struct sd_ev_sink	 sink;
+	struct sd_esp_table	*esp;
+	uint32_t		 file_index;	/* of the packet being processed */
 };
 
 struct sd_app *
@@ -17,53 +45,309 @@ sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink)
 		return NULL;
 	a->mc = mc;
 	a->sink = sink;
+	a->esp = sd_esp_new(mc, SD_ESP_MAX_SAS);
+	if (a->esp == NULL) {
+		free(a);
+		return NULL;
+	}
 	return a;
 }
 
 void
 sd_app_free(struct sd_app *a)
 {
+	if (a == NULL)
+		return;
+	sd_esp_free(a->esp);
 	free(a);
+}
+
+static struct app_flow *
+app_state(struct sd_app *a, struct sd_flow *f)
+{
+	struct app_flow *s = f->app;
+
+	if (s != NULL)
+		return s;
+	if (!sd_memcap_take(a->mc, sizeof(*s)))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		sd_memcap_give(a->mc, sizeof(*s));
+		return NULL;
+	}
+	s->app = a;
+	s->flow = f;
+	sd_ike_state_init(&s->ike);
+	f->app = s;
+	return s;
+}
+
+/* Fill the common fields of a message event from the flow and the direction. */
+static void
+flow_event(struct sd_event *ev, enum sd_ev_type type, const struct sd_flow *f, int dir,
+    uint64_t frame, int64_t sec, uint32_t nsec, uint32_t file_index)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->frame = frame;
+	ev->ts_sec = sec;
+	ev->ts_nsec = nsec;
+	ev->transport = f->proto;
+	ev->src = f->addr[dir];
+	ev->dst = f->addr[!dir];
+	ev->sport = f->port[dir];
+	ev->dport = f->port[!dir];
+	ev->flow_id = f->id;
+	ev->file_index = file_index;
+}
+
+static void
+tls_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct sd_tls_pkt *pkt)
+{
+	struct app_flow *s = ctx;
+	struct sd_event ev;
+
+	flow_event(&ev, type, s->flow, dir, pkt->frame, pkt->ts_sec, pkt->ts_nsec,
+	    s->app->file_index);
+	ev.u.msg = msg;
+	if (s->app->sink.emit != NULL)
+		s->app->sink.emit(s->app->sink.ctx, &ev);
+}
+
+/* Stop buffering both directions: the flow is not ours. */
+static void
+tcp_give_up(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
+{
+	int d;
+
+	s->kind = APP_NONE;
+	for (d = 0; d < 2; d++) {
+		f->tcp->s[d].collect = false;
+		sd_stream_consume(&f->tcp->s[d], a->mc, f->tcp->s[d].len);
+	}
+}
+
+static void
+tls_feed_dir(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir,
+    const struct sd_tls_pkt *pkt)
+{
+	struct sd_stream *st = &f->tcp->s[dir];
+	size_t consumed;
+	uint64_t skip;
+	enum sd_rc rc;
+
+	if (s->tcp_dead[dir])
+		return;
+	if (st->gap_pending) {
+		st->gap_pending = false;
+		sd_tls_gap(s->tls, dir);
+	}
+	while (st->len > 0) {
+		consumed = 0;
+		skip = 0;
+		rc = sd_tls_feed(s->tls, dir, sd_rd_make(st->buf, st->len), pkt, &consumed,
+		    &skip);
+		if (consumed > st->len)
+			consumed = st->len;
+		sd_stream_consume(st, a->mc, consumed);
+		if (skip > 0)
+			sd_stream_skip(st, a->mc, skip);
+		if (rc == SD_MALFORMED) {
+			/* not TLS in this direction (any more): stop buffering it */
+			s->tcp_dead[dir] = true;
+			st->collect = false;
+			sd_stream_consume(st, a->mc, st->len);
+			return;
+		}
+		if (rc == SD_NEED_MORE || (consumed == 0 && skip == 0))
+			return;
+	}
 }
 
 void
 sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
     const struct sd_tcp *t)
 {
-	(void)a;
-	(void)f;
-	(void)p;
+	struct app_flow *s = f->app;
+	struct sd_stream *st;
+	struct sd_tls_pkt pkt;
+	enum sd_rc rc;
+
 	(void)t;
+	a->file_index = p->file_index;
+	if (f->tcp == NULL)
+		return;
+	if (s == NULL) {
+		s = app_state(a, f);
+		if (s == NULL) {
+			f->rec.anomalies |= SD_ANOM_MEMCAP;
+			return;
+		}
+		/* buffer from the first byte until we know what the flow carries */
+		f->tcp->s[0].collect = true;
+		f->tcp->s[1].collect = true;
+	}
+	if (s->kind == APP_NONE)
+		return;
+	st = &f->tcp->s[p->dir];
+	if (s->kind == APP_UNKNOWN) {
+		if (st->len == 0)
+			return;
+		rc = sd_tls_probe(sd_rd_make(st->buf, st->len), false);
+		if (rc == SD_NEED_MORE)
+			return;
+		if (rc != SD_OK) {
+			tcp_give_up(a, f, s);
+			return;
+		}
+		s->tls = sd_tls_conn_new(a->mc, false, tls_emit, s);
+		if (s->tls == NULL) {
+			f->rec.anomalies |= SD_ANOM_MEMCAP;
+			tcp_give_up(a, f, s);
+			return;
+		}
+		s->kind = APP_TLS;
+	}
+	pkt.frame = p->frame;
+	pkt.ts_sec = p->sec;
+	pkt.ts_nsec = p->nsec;
+	/* the other direction may hold bytes that waited for the decision */
+	tls_feed_dir(a, f, s, !p->dir, &pkt);
+	tls_feed_dir(a, f, s, p->dir, &pkt);
+}
+
+static void
+ike_message(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
+    const struct sd_app_pkt *p, const struct sd_udp *u)
+{
+	struct sd_ike_msg msg;
+	struct sd_event ev;
+
+	(void)sd_ike_parse_udp(u->payload, u->sport, u->dport, &msg);
+	if (!msg.header_ok)
+		return;
+	sd_ike_state_update(&s->ike, &msg, p->dir);
+	flow_event(&ev, SD_EV_IKE, f, p->dir, p->frame, p->sec, p->nsec, p->file_index);
+	ev.u.msg = &msg;
+	if (a->sink.emit != NULL)
+		a->sink.emit(a->sink.ctx, &ev);
+}
+
+static void
+esp_packet(struct sd_app *a, const struct sd_app_pkt *p, const struct sd_flow *f,
+    struct sd_rd esp, bool udp_encap)
+{
+	struct sd_esp_hdr h;
+	struct sd_esp_pkt e;
+	enum sd_rc rc;
+
+	rc = sd_esp_parse(esp, &h);
+	if (rc != SD_OK && !(rc == SD_TRUNCATED && h.has_spi))
+		return;
+	memset(&e, 0, sizeof(e));
+	e.src = p->ip->src;
+	e.dst = p->ip->dst;
+	if (udp_encap) {
+		e.sport = f->port[p->dir];
+		e.dport = f->port[!p->dir];
+	}
+	e.udp_encap = udp_encap;
+	e.spi = h.spi;
+	e.seq = h.seq;
+	e.no_seq = !h.has_seq;
+	e.frame = p->frame;
+	e.ts_sec = p->sec;
+	e.ts_nsec = p->nsec;
+	e.bytes = h.len;
+	(void)sd_esp_add(a->esp, &e);
 }
 
 void
 sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
     const struct sd_udp *u)
 {
-	(void)a;
-	(void)f;
-	(void)p;
-	(void)u;
+	struct app_flow *s = f->app;
+	struct sd_tls_pkt pkt;
+
+	a->file_index = p->file_index;
+	if (s == NULL) {
+		s = app_state(a, f);
+		if (s == NULL) {
+			f->rec.anomalies |= SD_ANOM_MEMCAP;
+			return;
+		}
+	}
+	/* IKE and ESP share UDP 4500: classify every datagram, not the flow */
+	switch (sd_ike_classify(u->payload, u->sport, u->dport)) {
+	case SD_IKE_UDP_IKE:
+	case SD_IKE_UDP_IKE_NATT:
+		s->kind = APP_IKE;
+		ike_message(a, f, s, p, u);
+		return;
+	case SD_IKE_UDP_ESP:
+		esp_packet(a, p, f, u->payload, true);
+		return;
+	case SD_IKE_UDP_KEEPALIVE:
+		return;
+	case SD_IKE_UDP_OTHER:
+		break;
+	}
+	if (s->kind == APP_NONE || s->kind == APP_IKE)
+		return;
+	if (s->kind == APP_UNKNOWN) {
+		if (sd_tls_probe(u->payload, true) != SD_OK) {
+			if (sd_rd_left(&u->payload) > 0)
+				s->kind = APP_NONE;
+			return;
+		}
+		s->tls = sd_tls_conn_new(a->mc, true, tls_emit, s);
+		if (s->tls == NULL) {
+			f->rec.anomalies |= SD_ANOM_MEMCAP;
+			s->kind = APP_NONE;
+			return;
+		}
+		s->kind = APP_DTLS;
+	}
+	pkt.frame = p->frame;
+	pkt.ts_sec = p->sec;
+	pkt.ts_nsec = p->nsec;
+	(void)sd_dtls_datagram(s->tls, p->dir, u->payload, &pkt);
 }
 
 void
 sd_app_esp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p, struct sd_rd esp)
 {
-	(void)a;
-	(void)f;
-	(void)p;
-	(void)esp;
+	a->file_index = p->file_index;
+	esp_packet(a, p, f, esp, false);
 }
 
 void
 sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 {
-	(void)a;
+	struct app_flow *s = f->app;
+
+	if (s == NULL)
+		return;
+	sd_tls_conn_free(s->tls);
+	free(s);
+	sd_memcap_give(a->mc, sizeof(*s));
 	f->app = NULL;
+}
+
+static void
+esp_emit(void *ctx, const struct sd_esp_sa *sa)
+{
+	struct sd_app *a = ctx;
+	struct sd_event ev;
+
+	sd_esp_sa_event(sa, &ev);
+	if (a->sink.emit != NULL)
+		a->sink.emit(a->sink.ctx, &ev);
 }
 
 void
 sd_app_finish(struct sd_app *a)
 {
-	(void)a;
+	(void)sd_esp_flush(a->esp, esp_emit, a);
 }

@@ -9,6 +9,7 @@
 #include "analyze/ndpi.h"
 #include "dissect/l4.h"
 #include "dissect/link.h"
+#include "dissect/tunnel.h"
 
 #define SD_TUNNEL_DEPTH		4	/* VXLAN in GRE in ... stops here */
 #define SD_EXPIRE_EVERY_US	1000000	/* run idle expiry once per second of capture time */
@@ -359,12 +360,6 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 	sd_app_tcp(p->app, f, &ap, &t);
 }
 
-static bool
-is_vxlan_port(uint16_t port)
-{
-	return port == 4789 || port == 8472;	/* IANA; Linux's historic default */
-}
-
 static void
 udp_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
 {
@@ -379,8 +374,8 @@ udp_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
 		p->st.malformed++;
 		return;
 	}
-	if (is_vxlan_port(u.dport) && depth < SD_TUNNEL_DEPTH &&
-	    sd_link_vxlan(u.payload, &inner) == SD_OK &&
+	if (depth < SD_TUNNEL_DEPTH && l3->nfrags == 0 &&
+	    sd_tunnel_udp(u.sport, u.dport, u.payload, &inner) == SD_OK &&
 	    (inner.ethertype == SD_ETH_IPV4 || inner.ethertype == SD_ETH_IPV6)) {
 		p->st.tunnels++;
 		ip_layer(p, inner.net, inner.nvlan > 0 ? inner.vlan[0] : l3->vlan, depth + 1);
@@ -547,7 +542,15 @@ ip_layer(struct sd_pipe *p, struct sd_rd net, uint16_t vlan, int depth)
 	l3.l4 = l3.ip.payload;
 	l3.l3_start = net.p;
 	l3.l3_len = l3.ip.hdr_len + sd_rd_left(&l3.ip.payload);
-	if (l3.ip.fragment) {
+	if (l3.ip.fragment && l3.ip.frag_offset == 0 && (l3.ip.flags & SD_IP_F_CAPLEN_CUT)) {
+		/*
+		 * A first fragment the capture cut short can never be reassembled: take what
+		 * it shows of the transport header, as Wireshark does with fragments it
+		 * cannot reassemble.
+		 */
+		p->st.fragments++;
+		l3.nfrags = 1;
+	} else if (l3.ip.fragment) {
 		p->st.fragments++;
 		rc = sd_defrag_add(p->defrag, &l3.ip, p->now_us, p->cur->frame, &l3.l4,
 		    &first_frame, &l3.nfrags);

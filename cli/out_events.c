@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "cli/ev_ike.h"
+#include "cli/ev_tls.h"
 #include "dissect/ip.h"
 
 void
@@ -213,6 +215,19 @@ sd_out_event(void *ctx, const struct sd_event *ev)
 		break;
 	case SD_EV_TCP_UNANSWERED:
 		write_unanswered(j, ev);
+		break;
+	case SD_EV_TLS_CLIENT_HELLO:
+	case SD_EV_TLS_SERVER_HELLO:
+	case SD_EV_TLS_CERTIFICATE:
+	case SD_EV_TLS_ALERT:
+	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
+		sd_out_ev_tls(j, ev);
+		break;
+	case SD_EV_IKE:
+		sd_out_ev_ike(j, ev);
+		break;
+	case SD_EV_ESP:
+		sd_out_ev_esp(j, ev);
 		break;
 	default:
 		break;

@@ -52,6 +52,7 @@ struct sd_stream {
 	uint64_t	 base;		/* absolute offset of buf[0] */
 	size_t		 max_buf;	/* hard cap on buf (default 256 KiB) */
 	struct sd_seg	*ooo;		/* held out-of-order segments, sorted by offset */
+	struct sd_seg	*ooo_last;	/* the last of them: appending is the common case (added) */
 	size_t		 ooo_bytes, max_ooo;	/* held bytes and their cap (default 256 KiB) */
 	uint32_t	 ooo_count;
 	struct sd_stream_stats st;

@@ -1,0 +1,247 @@
+/* analyze/x509.c - DER certificate -> facts, through OpenSSL 3 (RFC 5280). */
+#include "analyze/x509.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define LONG_MAX_DER	((size_t)1 << 24)	/* d2i takes a long; certificates are far smaller */
+
+static void
+hex_digest(const EVP_MD *md, const uint8_t *der, size_t len, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	out[0] = '\0';
+	if (EVP_Digest(der, len, d, &n, md, NULL) != 1)
+		return;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hx[d[i] >> 4];
+		out[2 * i + 1] = hx[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* The name as `openssl x509 -nameopt RFC2253` prints it (XN_FLAG_RFC2253). */
+static char *
+name_rfc2253(const X509_NAME *name)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *s = NULL;
+	long n;
+
+	if (b == NULL)
+		return NULL;
+	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_get_mem_data(b, &data);
+		if (n >= 0 && (s = malloc((size_t)n + 1)) != NULL) {
+			memcpy(s, data, (size_t)n);
+			s[n] = '\0';
+		}
+	}
+	BIO_free(b);
+	return s;
+}
+
+static char *
+serial_hex(const ASN1_INTEGER *ai)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(ai, NULL);
+	char *h, *s = NULL, *p;
+
+	if (bn == NULL)
+		return NULL;
+	if ((h = BN_bn2hex(bn)) != NULL) {	/* uppercase, no leading zeros, "0" */
+		if ((s = strdup(h)) != NULL)
+			for (p = s; *p != '\0'; p++)
+				if (*p >= 'A' && *p <= 'F')
+					*p = (char)(*p - 'A' + 'a');
+		OPENSSL_free(h);
+	}
+	BN_free(bn);
+	return s;
+}
+
+static void
+iso_time(const ASN1_TIME *t, char out[21], int64_t *epoch)
+{
+	struct tm tm;
+
+	out[0] = '\0';
+	*epoch = 0;
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return;
+	(void)snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	*epoch = (int64_t)timegm(&tm);
+}
+
+static void
+list_add(struct sd_x509_list *l, const unsigned char *p, int n)
+{
+	struct sd_x509_str *nv;
+	char *s;
+
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return;
+	if ((nv = realloc(l->v, (l->n + 1) * sizeof(*nv))) == NULL) {
+		free(s);
+		return;
+	}
+	memcpy(s, p, (size_t)n);
+	s[n] = '\0';
+	l->v = nv;
+	l->v[l->n].p = s;
+	l->v[l->n].len = (size_t)n;
+	l->n++;
+}
+
+static void
+list_free(struct sd_x509_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].p);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Every name of type `type` (GEN_DNS, GEN_URI) in names. */
+static void
+general_names(const GENERAL_NAMES *names, int type, struct sd_x509_list *out)
+{
+	const GENERAL_NAME *g;
+	int i;
+
+	for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+		g = sk_GENERAL_NAME_value(names, i);
+		if (g->type != type)
+			continue;
+		/* d.dNSName and d.uniformResourceIdentifier are both IA5STRING */
+		list_add(out, ASN1_STRING_get0_data(g->d.ia5), ASN1_STRING_length(g->d.ia5));
+	}
+}
+
+static void
+extensions(X509 *x, struct sd_x509_info *info)
+{
+	GENERAL_NAMES *san;
+	CRL_DIST_POINTS *dps;
+	AUTHORITY_INFO_ACCESS *aia;
+	BASIC_CONSTRAINTS *bc;
+	int i, nid;
+
+	if ((san = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)) != NULL) {
+		general_names(san, GEN_DNS, &info->san_dns);
+		GENERAL_NAMES_free(san);
+	}
+	if ((dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL)) != NULL) {
+		for (i = 0; i < sk_DIST_POINT_num(dps); i++) {
+			DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+
+			if (dp->distpoint != NULL && dp->distpoint->type == 0)
+				general_names(dp->distpoint->name.fullname, GEN_URI,
+				    &info->crl_dp);
+		}
+		CRL_DIST_POINTS_free(dps);
+	}
+	if ((aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL)) != NULL) {
+		for (i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+			ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+
+			if (ad->location->type != GEN_URI)
+				continue;
+			nid = OBJ_obj2nid(ad->method);
+			if (nid == NID_ad_OCSP || nid == NID_ad_ca_issuers)
+				list_add(nid == NID_ad_OCSP ? &info->ocsp : &info->ca_issuers,
+				    ASN1_STRING_get0_data(ad->location->d.uniformResourceIdentifier),
+				    ASN1_STRING_length(ad->location->d.uniformResourceIdentifier));
+		}
+		AUTHORITY_INFO_ACCESS_free(aia);
+	}
+	if ((bc = X509_get_ext_d2i(x, NID_basic_constraints, NULL, NULL)) != NULL) {
+		info->is_ca = bc->ca != 0;
+		BASIC_CONSTRAINTS_free(bc);
+	}
+}
+
+static void
+key_facts(X509 *x, struct sd_x509_info *info)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(x);
+	const char *t;
+	int nid;
+
+	if (pk != NULL) {
+		switch (EVP_PKEY_get_base_id(pk)) {
+		case EVP_PKEY_RSA: t = "RSA"; break;
+		case EVP_PKEY_RSA_PSS: t = "RSA-PSS"; break;
+		case EVP_PKEY_EC: t = "EC"; break;
+		case EVP_PKEY_DSA: t = "DSA"; break;
+		case EVP_PKEY_DH: t = "DH"; break;
+		case EVP_PKEY_ED25519: t = "ED25519"; break;
+		case EVP_PKEY_ED448: t = "ED448"; break;
+		default: t = "other"; break;
+		}
+		(void)snprintf(info->key_type, sizeof(info->key_type), "%s", t);
+		info->key_bits = EVP_PKEY_get_bits(pk);
+	}
+	nid = X509_get_signature_nid(x);
+	if (nid != NID_undef && (t = OBJ_nid2ln(nid)) != NULL)
+		(void)snprintf(info->sig_alg, sizeof(info->sig_alg), "%s", t);
+}
+
+bool
+sd_x509_describe(const uint8_t *der, size_t len, struct sd_x509_info *info)
+{
+	const unsigned char *p = der;
+	X509 *x;
+
+	memset(info, 0, sizeof(*info));
+	hex_digest(EVP_sha256(), der, len, info->sha256);
+	hex_digest(EVP_sha1(), der, len, info->sha1);
+	if (len > LONG_MAX_DER)
+		return false;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL)
+		return false;
+	info->subject = name_rfc2253(X509_get_subject_name(x));
+	info->issuer = name_rfc2253(X509_get_issuer_name(x));
+	info->serial = serial_hex(X509_get0_serialNumber(x));
+	iso_time(X509_get0_notBefore(x), info->not_before, &info->not_before_t);
+	iso_time(X509_get0_notAfter(x), info->not_after, &info->not_after_t);
+	info->self_issued = X509_NAME_cmp(X509_get_subject_name(x),
+	    X509_get_issuer_name(x)) == 0;
+	extensions(x, info);
+	key_facts(x, info);
+	X509_free(x);
+	info->parsed = info->subject != NULL && info->issuer != NULL && info->serial != NULL;
+	return info->parsed;
+}
+
+void
+sd_x509_info_free(struct sd_x509_info *info)
+{
+	if (info == NULL)
+		return;
+	free(info->subject);
+	free(info->issuer);
+	free(info->serial);
+	list_free(&info->san_dns);
+	list_free(&info->crl_dp);
+	list_free(&info->ocsp);
+	list_free(&info->ca_issuers);
+	memset(info, 0, sizeof(*info));
+}

@@ -1,0 +1,50 @@
+/* analyze/x509.h - X.509 certificate facts through OpenSSL (the one adapter for it). */
+#ifndef SD_ANALYZE_X509_H
+#define SD_ANALYZE_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A byte string copied out of a certificate (may hold any byte, NUL included). */
+struct sd_x509_str {
+	char		*p;	/* NUL-terminated copy (owned) */
+	size_t		 len;
+};
+
+struct sd_x509_list {
+	struct sd_x509_str *v;
+	size_t		 n;
+};
+
+/*
+ * Facts derived from one DER certificate.  Owns every string; free with
+ * sd_x509_info_free().  The OpenSSL X509 object lives only inside sd_x509_describe().
+ */
+struct sd_x509_info {
+	bool		 parsed;	/* d2i_X509 accepted the DER; else only hashes are set */
+	char		 sha256[65];	/* lowercase hex of SHA-256(DER) */
+	char		 sha1[41];
+	char		*subject;	/* RFC 2253, as `openssl x509 -nameopt RFC2253` prints */
+	char		*issuer;
+	char		*serial;	/* lowercase hex, no leading zeros ("0"; "-..." if negative) */
+	char		 not_before[21];	/* YYYY-MM-DDTHH:MM:SSZ, "" if unreadable */
+	char		 not_after[21];
+	int64_t		 not_before_t, not_after_t;	/* seconds since the epoch */
+	struct sd_x509_list san_dns;
+	struct sd_x509_list crl_dp;	/* CRL distribution point URIs */
+	struct sd_x509_list ocsp;	/* AIA OCSP URIs */
+	struct sd_x509_list ca_issuers;	/* AIA caIssuers URIs */
+	char		 key_type[16];	/* "RSA", "EC", "ED25519", "DSA", ... or "" */
+	int		 key_bits;
+	char		 sig_alg[64];	/* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
+	bool		 self_issued;	/* subject == issuer */
+	bool		 is_ca;		/* basicConstraints CA:TRUE */
+};
+
+/* Describe der[0..len).  Returns true when parsed; hashes are filled either way.
+ * false with info->parsed false also on allocation failure. */
+bool	sd_x509_describe(const uint8_t *der, size_t len, struct sd_x509_info *info);
+void	sd_x509_info_free(struct sd_x509_info *);
+
+#endif /* SD_ANALYZE_X509_H */

@@ -1,0 +1,302 @@
+/* dissect/tls.h - TLS/DTLS records and handshakes (RFC 8446, 5246, 6347, 9147). */
+#ifndef SD_DISSECT_TLS_H
+#define SD_DISSECT_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect/event.h"
+#include "dissect/memcap.h"
+#include "dissect/rc.h"
+#include "dissect/reader.h"
+
+/* Record content types (RFC 8446 §5.1, RFC 6520). */
+#define SD_TLS_CT_CCS		20
+#define SD_TLS_CT_ALERT		21
+#define SD_TLS_CT_HANDSHAKE	22
+#define SD_TLS_CT_APPDATA	23
+#define SD_TLS_CT_HEARTBEAT	24
+
+/* Handshake types. */
+#define SD_TLS_HS_CLIENT_HELLO		1
+#define SD_TLS_HS_SERVER_HELLO		2
+#define SD_TLS_HS_HELLO_VERIFY_REQUEST	3
+#define SD_TLS_HS_CERTIFICATE		11
+
+/* Extension types used by the parser. */
+#define SD_TLS_EXT_SERVER_NAME		0
+#define SD_TLS_EXT_SUPPORTED_GROUPS	10
+#define SD_TLS_EXT_EC_POINT_FORMATS	11
+#define SD_TLS_EXT_SIG_ALGS		13
+#define SD_TLS_EXT_ALPN			16
+#define SD_TLS_EXT_SUPPORTED_VERSIONS	43
+
+#define SD_TLS_MAX_RECORD	(16384 + 2048)	/* TLSCiphertext.length limit */
+#define SD_TLS_MAX_HS_MSG	(64 * 1024)	/* reassembly cap per handshake message */
+#define SD_TLS_MAX_CERTS	32		/* certificates kept per Certificate message */
+
+/* A GREASE value (RFC 8701): 0x?a?a with both bytes equal. */
+static inline bool
+sd_tls_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* The packet that delivered the newest bytes (frame of the event). */
+struct sd_tls_pkt {
+	uint64_t	 frame;
+	int64_t		 ts_sec;
+	uint32_t	 ts_nsec;
+};
+
+/* sd_tls_client_hello.flags and sd_tls_server_hello.flags: oddities, not judgements. */
+#define SD_TLS_HELLO_SSLV2		0x0001	/* SSLv2-compatible ClientHello */
+#define SD_TLS_HELLO_DUP_EXT		0x0002	/* an extension type appears twice */
+#define SD_TLS_HELLO_BAD_EXT		0x0004	/* an extension body did not parse */
+#define SD_TLS_HELLO_NO_EXTENSIONS	0x0008	/* extensions block absent */
+#define SD_TLS_HELLO_TRAILING		0x0010	/* bytes after the extensions block */
+
+/*
+ * ClientHello (RFC 8446 §4.1.2) or SSLv2-compatible ClientHello (RFC 5246 Appendix E.2).
+ * Every sd_rd borrows from the reassembled message; lists are raw big-endian u16 arrays
+ * (ciphers: u24 for SSLv2, see cipher_width).  Valid for the emit call only.
+ */
+struct sd_tls_client_hello {
+	bool		 dtls;
+	uint16_t	 record_version;	/* version of the record that carried it */
+	uint16_t	 legacy_version;
+	uint8_t		 random[32];	/* SSLv2: challenge, right-aligned, zero-padded */
+	struct sd_rd	 session_id;
+	struct sd_rd	 cookie;	/* DTLS only */
+	struct sd_rd	 ciphers;	/* raw cipher suite list */
+	uint8_t		 cipher_width;	/* 2, or 3 for SSLv2 cipher specs */
+	struct sd_rd	 compression;
+	struct sd_rd	 extensions;	/* raw extension block (type, len, body)* */
+	bool		 has_sni;
+	struct sd_rd	 sni;		/* first host_name */
+	struct sd_rd	 alpn;		/* ProtocolNameList body: (len8, name)* */
+	bool		 has_supported_versions;
+	struct sd_rd	 supported_versions;	/* u16 list */
+	struct sd_rd	 groups;	/* u16 list */
+	struct sd_rd	 point_formats;	/* u8 list */
+	struct sd_rd	 sig_algs;	/* u16 list */
+	uint32_t	 flags;		/* SD_TLS_HELLO_* */
+	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
+	char		 ja3[33];	/* lowercase hex MD5; "" for SSLv2 */
+	char		 ja4[40];	/* FoxIO JA4; "" for SSLv2 */
+};
+
+/* ServerHello or HelloRetryRequest (RFC 8446 §4.1.3). */
+struct sd_tls_server_hello {
+	bool		 dtls;
+	uint16_t	 record_version;
+	uint16_t	 legacy_version;
+	uint16_t	 version;	/* supported_versions when present, else legacy_version */
+	uint8_t		 random[32];
+	struct sd_rd	 session_id;
+	uint16_t	 cipher;
+	uint8_t		 compression;
+	struct sd_rd	 extensions;	/* raw extension block */
+	bool		 hello_retry;	/* random is the HRR magic (RFC 8446 §4.1.3) */
+	bool		 has_supported_versions;
+	bool		 has_alpn;
+	struct sd_rd	 alpn;		/* selected protocol name */
+	uint32_t	 flags;		/* SD_TLS_HELLO_* */
+	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
+	char		 ja3s[33];
+};
+
+/* Certificate (TLS <= 1.2 / DTLS <= 1.2 layout: certificate_list<0..2^24-1>). */
+struct sd_tls_certificate {
+	bool		 dtls;
+	uint32_t	 count;		/* certificates in the message */
+	uint32_t	 kept;		/* of which in der[] (count > kept: SD_TLS_MAX_CERTS) */
+	struct sd_rd	 der[SD_TLS_MAX_CERTS];	/* borrowed DER of each, in order sent */
+	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
+};
+
+struct sd_tls_alert {
+	bool		 dtls;
+	bool		 encrypted;	/* protected record: level/description unknown */
+	uint16_t	 record_version;
+	uint8_t		 level;		/* valid when !encrypted */
+	uint8_t		 description;
+	uint16_t	 length;	/* record body length */
+};
+
+struct sd_dtls_hello_verify_request {
+	uint16_t	 server_version;
+	struct sd_rd	 cookie;
+	bool		 retransmit;	/* same message_seq and bytes seen before */
+};
+
+/* --- message parsers (dissect/tls_handshake.c, tls_ext.c) --- */
+
+/* Parse a ClientHello body (after the handshake header).  Fills ja3/ja4 too. */
+enum sd_rc	sd_tls_parse_client_hello(struct sd_rd body, bool dtls,
+		    struct sd_tls_client_hello *);
+/* Parse an SSLv2 CLIENT-HELLO message body (after the 2-byte length, from msg_type on). */
+enum sd_rc	sd_tls_parse_sslv2_client_hello(struct sd_rd msg, struct sd_tls_client_hello *);
+enum sd_rc	sd_tls_parse_server_hello(struct sd_rd body, bool dtls,
+		    struct sd_tls_server_hello *);
+/* TLS 1.2-style Certificate; TLS 1.3 layout (context + entries) too when tls13. */
+enum sd_rc	sd_tls_parse_certificate(struct sd_rd body, bool tls13,
+		    struct sd_tls_certificate *);
+enum sd_rc	sd_dtls_parse_hello_verify_request(struct sd_rd body,
+		    struct sd_dtls_hello_verify_request *);
+/* Extensions of a ClientHello: fills sni/alpn/groups/... from ch->extensions. */
+enum sd_rc	sd_tls_parse_ch_extensions(struct sd_tls_client_hello *);
+enum sd_rc	sd_tls_parse_sh_extensions(struct sd_tls_server_hello *);
+
+/* --- fingerprints (dissect/fingerprint.c, hashes in dissect/hash.c) --- */
+
+/* JA3 string (decimal fields) of a parsed ClientHello into buf; returns its length
+ * (truncated at bufsize - 1 like snprintf, NUL-terminated when bufsize > 0). */
+size_t	sd_tls_ja3_string(const struct sd_tls_client_hello *, char *buf, size_t bufsize);
+void	sd_tls_ja3(const struct sd_tls_client_hello *, char out[33]);
+void	sd_tls_ja3s(const struct sd_tls_server_hello *, char out[33]);
+void	sd_tls_ja4(const struct sd_tls_client_hello *, char out[40]);
+
+/* --- detection --- */
+
+/*
+ * Does this look like the start of TLS (udp false) or DTLS (udp true)?  SD_OK: a plausible
+ * record header (type 20-24, version 0x0300-0x0304 / DTLS 0xfeff, 0xfefd, 0xfefc, length
+ * <= 2^14 + 2048) or an SSLv2-compatible ClientHello; SD_NEED_MORE: too few bytes to say;
+ * SD_UNSUPPORTED: not TLS.
+ */
+enum sd_rc	sd_tls_probe(struct sd_rd first_bytes, bool udp);
+/* DTLSPlaintext header sanity: type 20-24, DTLS version, length cap. */
+bool		sd_dtls_plausible_header(uint8_t type, uint16_t version, uint16_t len);
+
+/*
+ * --- one connection (TCP) or association (UDP), both directions ---
+ *
+ * Wiring (analyze/): on the first payload of a flow, sd_tls_probe(); on SD_OK create the
+ * conn with the flow's memcap and an emit callback that builds the struct sd_event (common
+ * fields from the packet; u.msg = msg; direction gives src/dst) and hands it to the sink,
+ * where cli/ev_tls.c writes the fields.  TCP, after each segment of direction dir:
+ *
+ *	rc = sd_tls_feed(c, dir, sd_rd_make(s->buf, s->len), &pkt, &consumed, &skip);
+ *	sd_stream_consume(s, mc, consumed);
+ *	if (skip > 0)
+ *		sd_stream_skip(s, mc, skip);
+ *	(rc == SD_MALFORMED: not TLS any more; stop collecting that direction)
+ *
+ * and sd_tls_gap(c, dir) when the stream skipped a hole (gap_pending).  UDP: one
+ * sd_dtls_datagram() per datagram.  Events are emitted during these calls.
+ */
+
+struct sd_tls_conn;
+
+typedef void	(*sd_tls_emit_fn)(void *ctx, enum sd_ev_type, const void *msg, int dir,
+		    const struct sd_tls_pkt *);
+
+/* Counters and facts kept per connection (read by analyze/). */
+struct sd_tls_conn_stats {
+	uint64_t	 records[2];
+	uint64_t	 hs_messages[2];
+	uint64_t	 oversized[2];	/* handshake messages over SD_TLS_MAX_HS_MSG, skipped */
+	uint64_t	 malformed[2];	/* records or messages that broke the spec */
+	uint64_t	 resyncs[2];	/* bytes skipped hunting for a record header after a gap */
+	uint64_t	 dtls_retransmits[2];	/* DTLS handshake messages seen again (re-emitted, flagged) */
+	uint64_t	 dtls13_records[2];	/* DTLS 1.3 unified-header (ciphertext) records */
+	uint64_t	 heartbeats[2];
+	bool		 ccs_seen[2];
+	bool		 tls13;		/* ServerHello chose TLS 1.3 */
+	uint16_t	 version;	/* negotiated version, 0 until ServerHello */
+	uint16_t	 cipher;
+};
+
+/*
+ * New state for one connection; memory (the struct and reassembly buffers) is charged to
+ * mc, which must outlive the conn.  dtls selects sd_dtls_datagram() over sd_tls_feed().
+ * NULL when mc refuses or malloc fails.
+ */
+struct sd_tls_conn	*sd_tls_conn_new(struct sd_memcap *mc, bool dtls, sd_tls_emit_fn emit,
+			    void *ctx);
+void			 sd_tls_conn_free(struct sd_tls_conn *);	/* NULL-safe */
+const struct sd_tls_conn_stats *sd_tls_conn_stats(const struct sd_tls_conn *);
+
+/*
+ * TCP: parse whole records from `in` (the in-order bytes of direction dir, 0 client,
+ * 1 server, starting at a record boundary).  Always sets *consumed (bytes the caller must
+ * drop: whole records, plus a record header whose body is skipped) and *skip (bytes right
+ * after those that the caller should pass over unbuffered: sd_stream_consume(consumed) then
+ * sd_stream_skip(skip)).  Returns SD_NEED_MORE when the next record (or record header) is
+ * incomplete, SD_OK when it stopped because of a skip or ran out exactly at a record
+ * boundary, SD_MALFORMED when the bytes are not TLS (the direction is then given up, see
+ * sd_tls_conn_done), SD_ENOMEM when a cap refused reassembly memory (message skipped).
+ * Events are emitted with pkt during the call.
+ */
+enum sd_rc	sd_tls_feed(struct sd_tls_conn *, int dir, struct sd_rd in,
+		    const struct sd_tls_pkt *pkt, size_t *consumed, uint64_t *skip);
+/* Bytes were lost in direction dir (TCP gap): drop partial state and hunt for the next
+ * plausible record header in later input. */
+void		sd_tls_gap(struct sd_tls_conn *, int dir);
+
+/* DTLS: one UDP datagram (several records) of direction dir. */
+enum sd_rc	sd_dtls_datagram(struct sd_tls_conn *, int dir, struct sd_rd payload,
+		    const struct sd_tls_pkt *);
+
+/* Nothing more of interest but record headers (both directions encrypted or given up). */
+bool		sd_tls_conn_done(const struct sd_tls_conn *);
+
+/* --- internals shared by tls_record.c, tls_handshake.c and dtls.c --- */
+
+#define SD_DTLS_SLOTS		4	/* handshake messages reassembled at once per direction */
+#define SD_DTLS_SEQS		64	/* message_seq values remembered for retransmissions */
+
+/* One DTLS handshake message being reassembled from fragments. */
+struct sd_dtls_frag {
+	bool		 used;
+	uint8_t		 type;
+	uint16_t	 seq;
+	uint16_t	 record_version;
+	uint32_t	 len;		/* message length */
+	uint32_t	 have;		/* distinct bytes received */
+	uint8_t		*buf;		/* len bytes, then the coverage bitmap (len + 7) / 8 */
+	size_t		 alloc;		/* bytes charged */
+	uint64_t	 age;		/* for eviction: the oldest slot goes first */
+};
+
+struct sd_tls_dir {
+	/* TLS over TCP: handshake bytes reassembled across records */
+	uint8_t		*hs;
+	size_t		 hs_len, hs_cap;
+	uint32_t	 hs_skip;	/* bytes of an oversized message still to drop */
+	bool		 encrypted;	/* handshake records of this direction are protected */
+	bool		 dead;		/* not TLS (any more): given up */
+	bool		 resync;	/* after a gap: hunt for a record header */
+	bool		 started;	/* first record seen (SSLv2 hello only first) */
+	/* DTLS */
+	struct sd_dtls_frag frag[SD_DTLS_SLOTS];
+	uint64_t	 frag_clock;
+	uint64_t	 seq_done;	/* bit n: message_seq n completed */
+	uint32_t	 seq_sum[SD_DTLS_SEQS];	/* FNV-1a of each completed message */
+};
+
+struct sd_tls_conn {
+	struct sd_memcap	*mc;
+	bool			 dtls;
+	sd_tls_emit_fn		 emit;
+	void			*ctx;
+	struct sd_tls_dir	 d[2];
+	struct sd_tls_conn_stats st;
+	bool			 retransmit;	/* the message being dispatched is a DTLS retransmission */
+};
+
+/* Reassembly memory, charged to c->mc (tls_record.c). */
+void	*sd_tls_alloc(struct sd_tls_conn *, size_t);
+void	 sd_tls_release(struct sd_tls_conn *, void *, size_t);
+
+
+/* Dispatch one complete handshake message (type, body) of direction dir. */
+void	sd_tls_handshake_msg(struct sd_tls_conn *, int dir, uint8_t type, struct sd_rd body,
+	    uint16_t record_version, const struct sd_tls_pkt *);
+/* Handle one alert record body. */
+void	sd_tls_alert_record(struct sd_tls_conn *, int dir, struct sd_rd body,
+	    uint16_t record_version, bool encrypted, const struct sd_tls_pkt *);
+
+#endif /* SD_DISSECT_TLS_H */

@@ -1,0 +1,145 @@
+/* dissect/tls_ext.c - hello extensions (RFC 8446 §4.2, RFC 6066, RFC 7301, RFC 8422). */
+#include "dissect/tls.h"
+
+/*
+ * server_name (RFC 6066 §3): ServerNameList<1..2^16-1> of (name_type, HostName<1..2^16-1>).
+ * Keeps the first host_name (type 0); other name types are skipped.
+ */
+static enum sd_rc
+parse_sni(struct sd_rd ext, struct sd_tls_client_hello *ch)
+{
+	struct sd_rd list, name;
+	uint8_t type;
+
+	if (sd_rd_left(&ext) == 0)
+		return SD_OK;	/* empty in a ServerHello / resumed session */
+	if (!sd_rd_vec16(&ext, &list) || sd_rd_left(&ext) != 0)
+		return SD_MALFORMED;
+	while (sd_rd_left(&list) > 0) {
+		if (!sd_rd_u8(&list, &type) || !sd_rd_vec16(&list, &name))
+			return SD_MALFORMED;
+		if (type == 0 && !ch->has_sni) {
+			ch->has_sni = true;
+			ch->sni = name;
+		}
+	}
+	return SD_OK;
+}
+
+/* A u16 list with a length prefix of prefix_len (1 or 2) bytes; the body must be even. */
+static enum sd_rc
+parse_u16_list(struct sd_rd ext, int prefix_len, struct sd_rd *out)
+{
+	struct sd_rd list;
+	bool ok;
+
+	ok = prefix_len == 1 ? sd_rd_vec8(&ext, &list) : sd_rd_vec16(&ext, &list);
+	if (!ok || sd_rd_left(&ext) != 0 || sd_rd_left(&list) % 2 != 0)
+		return SD_MALFORMED;
+	*out = list;
+	return SD_OK;
+}
+
+/* ALPN (RFC 7301 §3.1): ProtocolNameList<2..2^16-1> of ProtocolName<1..2^8-1>. */
+static enum sd_rc
+parse_alpn_list(struct sd_rd ext, struct sd_rd *out)
+{
+	struct sd_rd list, chk, name;
+
+	if (!sd_rd_vec16(&ext, &list) || sd_rd_left(&ext) != 0)
+		return SD_MALFORMED;
+	chk = list;
+	while (sd_rd_left(&chk) > 0)
+		if (!sd_rd_vec8(&chk, &name))
+			return SD_MALFORMED;
+	*out = list;
+	return SD_OK;
+}
+
+/* Seen-type bitmap for duplicate detection: 65536 bits would be 8 KiB on the stack; the
+ * registry's low range plus a hash of the rest is enough to flag duplicates. */
+static bool
+mark_seen(uint64_t seen[8], uint16_t type)
+{
+	unsigned bit = type < 448 ? type : 448 + (type % 64);
+	uint64_t m = (uint64_t)1 << (bit % 64);
+	bool dup = (seen[bit / 64] & m) != 0;
+
+	seen[bit / 64] |= m;
+	return dup && bit < 448;
+}
+
+enum sd_rc
+sd_tls_parse_ch_extensions(struct sd_tls_client_hello *ch)
+{
+	struct sd_rd exts = ch->extensions, body;
+	uint64_t seen[8] = { 0 };
+	uint16_t type;
+	enum sd_rc rc;
+
+	while (sd_rd_left(&exts) > 0) {
+		if (!sd_rd_be16(&exts, &type) || !sd_rd_vec16(&exts, &body))
+			return SD_MALFORMED;
+		if (mark_seen(seen, type))
+			ch->flags |= SD_TLS_HELLO_DUP_EXT;
+		rc = SD_OK;
+		switch (type) {
+		case SD_TLS_EXT_SERVER_NAME:
+			rc = parse_sni(body, ch);
+			break;
+		case SD_TLS_EXT_SUPPORTED_GROUPS:
+			rc = parse_u16_list(body, 2, &ch->groups);
+			break;
+		case SD_TLS_EXT_EC_POINT_FORMATS:
+			if (!sd_rd_vec8(&body, &ch->point_formats) || sd_rd_left(&body) != 0)
+				rc = SD_MALFORMED;
+			break;
+		case SD_TLS_EXT_SIG_ALGS:
+			rc = parse_u16_list(body, 2, &ch->sig_algs);
+			break;
+		case SD_TLS_EXT_ALPN:
+			rc = parse_alpn_list(body, &ch->alpn);
+			break;
+		case SD_TLS_EXT_SUPPORTED_VERSIONS:
+			rc = parse_u16_list(body, 1, &ch->supported_versions);
+			ch->has_supported_versions = rc == SD_OK;
+			break;
+		default:
+			break;
+		}
+		/* A bad extension body is a fact about the peer; the rest still parses. */
+		if (rc != SD_OK)
+			ch->flags |= SD_TLS_HELLO_BAD_EXT;
+	}
+	return SD_OK;
+}
+
+enum sd_rc
+sd_tls_parse_sh_extensions(struct sd_tls_server_hello *sh)
+{
+	struct sd_rd exts = sh->extensions, body, list;
+	uint64_t seen[8] = { 0 };
+	uint16_t type, v;
+
+	while (sd_rd_left(&exts) > 0) {
+		if (!sd_rd_be16(&exts, &type) || !sd_rd_vec16(&exts, &body))
+			return SD_MALFORMED;
+		if (mark_seen(seen, type))
+			sh->flags |= SD_TLS_HELLO_DUP_EXT;
+		if (type == SD_TLS_EXT_SUPPORTED_VERSIONS) {
+			/* ServerHello: selected_version, a single u16 (RFC 8446 §4.2.1). */
+			if (sd_rd_be16(&body, &v) && sd_rd_left(&body) == 0) {
+				sh->has_supported_versions = true;
+				sh->version = v;
+			} else
+				sh->flags |= SD_TLS_HELLO_BAD_EXT;
+		} else if (type == SD_TLS_EXT_ALPN) {
+			if (parse_alpn_list(body, &list) == SD_OK &&
+			    sd_rd_vec8(&list, &sh->alpn) && sd_rd_left(&list) == 0)
+				sh->has_alpn = true;
+			else
+				sh->flags |= SD_TLS_HELLO_BAD_EXT;
+		}
+	}
+	return SD_OK;
+}

@@ -1,0 +1,419 @@
+/* dissect/tls_record.c - TLS record layer over TCP and handshake reassembly (RFC 8446 §5, RFC 5246 §6.2). */
+#include "dissect/tls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void *
+sd_tls_alloc(struct sd_tls_conn *c, size_t n)
+{
+	void *p;
+
+	if (!sd_memcap_take(c->mc, n))
+		return NULL;
+	if ((p = malloc(n)) == NULL)
+		sd_memcap_give(c->mc, n);
+	return p;
+}
+
+void
+sd_tls_release(struct sd_tls_conn *c, void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	free(p);
+	sd_memcap_give(c->mc, n);
+}
+
+struct sd_tls_conn *
+sd_tls_conn_new(struct sd_memcap *mc, bool dtls, sd_tls_emit_fn emit, void *ctx)
+{
+	struct sd_tls_conn *c;
+
+	if (!sd_memcap_take(mc, sizeof(*c)))
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		sd_memcap_give(mc, sizeof(*c));
+		return NULL;
+	}
+	c->mc = mc;
+	c->dtls = dtls;
+	c->emit = emit;
+	c->ctx = ctx;
+	return c;
+}
+
+static void
+hs_drop(struct sd_tls_conn *c, struct sd_tls_dir *d)
+{
+	sd_tls_release(c, d->hs, d->hs_cap);
+	d->hs = NULL;
+	d->hs_len = d->hs_cap = 0;
+}
+
+void
+sd_tls_conn_free(struct sd_tls_conn *c)
+{
+	int i, j;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < 2; i++) {
+		hs_drop(c, &c->d[i]);
+		for (j = 0; j < SD_DTLS_SLOTS; j++)
+			sd_tls_release(c, c->d[i].frag[j].buf, c->d[i].frag[j].alloc);
+	}
+	sd_memcap_give(c->mc, sizeof(*c));
+	free(c);
+}
+
+const struct sd_tls_conn_stats *
+sd_tls_conn_stats(const struct sd_tls_conn *c)
+{
+	return &c->st;
+}
+
+bool
+sd_tls_conn_done(const struct sd_tls_conn *c)
+{
+	return (c->d[0].dead || c->d[0].encrypted) && (c->d[1].dead || c->d[1].encrypted);
+}
+
+/* A TLS record header as it may appear in a stream: type, 3.x version, length cap. */
+static bool
+plausible_header(uint8_t type, uint16_t ver, uint16_t len)
+{
+	return type >= SD_TLS_CT_CCS && type <= SD_TLS_CT_HEARTBEAT && (ver >> 8) == 3 &&
+	    (ver & 0xff) <= 4 && len <= SD_TLS_MAX_RECORD;
+}
+
+bool
+sd_dtls_plausible_header(uint8_t type, uint16_t ver, uint16_t len)
+{
+	return type >= SD_TLS_CT_CCS && type <= SD_TLS_CT_HEARTBEAT &&
+	    (ver == 0xfeff || ver == 0xfefd || ver == 0xfefc || ver == 0x0100) &&
+	    len <= SD_TLS_MAX_RECORD;
+}
+
+/*
+ * SSLv2 record carrying a CLIENT-HELLO: 2-byte header with the top bit set (no padding),
+ * msg_type 1, version 0x0002 or 3.x (RFC 5246 E.2).
+ */
+static bool
+sslv2_hello_start(struct sd_rd in, size_t *total)
+{
+	uint8_t b0, b1, type, vmaj;
+
+	if (!sd_rd_u8(&in, &b0) || !sd_rd_u8(&in, &b1) || !sd_rd_u8(&in, &type) ||
+	    !sd_rd_u8(&in, &vmaj))
+		return false;
+	*total = 2 + ((size_t)(b0 & 0x7f) << 8 | b1);
+	return (b0 & 0x80) != 0 && type == SD_TLS_HS_CLIENT_HELLO && (vmaj == 0 || vmaj == 3) &&
+	    *total >= 2 + 9;
+}
+
+enum sd_rc
+sd_tls_probe(struct sd_rd in, bool udp)
+{
+	uint8_t b[13];
+	size_t n = sd_rd_left(&in) < sizeof(b) ? sd_rd_left(&in) : sizeof(b);
+	size_t total;
+	uint16_t len;
+
+	if (n == 0)
+		return SD_NEED_MORE;
+	memcpy(b, in.p, n);
+	if (udp) {
+		if (b[0] < SD_TLS_CT_CCS || b[0] > SD_TLS_CT_HEARTBEAT)
+			return SD_UNSUPPORTED;
+		if (n < 13)
+			return n >= 2 && b[1] != 0xfe && b[1] != 0x01 ? SD_UNSUPPORTED : SD_NEED_MORE;
+		len = (uint16_t)(b[11] << 8 | b[12]);
+		return sd_dtls_plausible_header(b[0], (uint16_t)(b[1] << 8 | b[2]), len) && len > 0 ?
+		    SD_OK : SD_UNSUPPORTED;
+	}
+	if (b[0] & 0x80) {
+		if (n < 4)
+			return SD_NEED_MORE;
+		return sslv2_hello_start(in, &total) ? SD_OK : SD_UNSUPPORTED;
+	}
+	if (b[0] < SD_TLS_CT_CCS || b[0] > SD_TLS_CT_HEARTBEAT)
+		return SD_UNSUPPORTED;
+	if (n >= 2 && b[1] != 3)
+		return SD_UNSUPPORTED;
+	if (n >= 3 && b[2] > 4)
+		return SD_UNSUPPORTED;
+	if (n < 5)
+		return SD_NEED_MORE;
+	len = (uint16_t)(b[3] << 8 | b[4]);
+	return len > 0 && len <= SD_TLS_MAX_RECORD ? SD_OK : SD_UNSUPPORTED;
+}
+
+/* Make room for `more` handshake bytes in d->hs, charging the growth to the memcap. */
+static bool
+hs_reserve(struct sd_tls_conn *c, struct sd_tls_dir *d, size_t more)
+{
+	size_t need = d->hs_len + more, ncap;
+	uint8_t *nb;
+
+	if (need <= d->hs_cap)
+		return true;
+	if (need > SD_TLS_MAX_HS_MSG + 4 + SD_TLS_MAX_RECORD)
+		return false;
+	ncap = d->hs_cap ? d->hs_cap : 1024;
+	while (ncap < need)
+		ncap *= 2;
+	if (!sd_memcap_take(c->mc, ncap - d->hs_cap))
+		return false;
+	if ((nb = realloc(d->hs, ncap)) == NULL) {
+		sd_memcap_give(c->mc, ncap - d->hs_cap);
+		return false;
+	}
+	d->hs = nb;
+	d->hs_cap = ncap;
+	return true;
+}
+
+/*
+ * Take the complete handshake messages off the front of *v and dispatch them; an oversized
+ * message is dropped (the part not yet here through d->hs_skip).  Leaves a partial message
+ * in *v.
+ */
+static void
+hs_messages(struct sd_tls_conn *c, int dir, struct sd_rd *v, uint16_t rv,
+    const struct sd_tls_pkt *pkt)
+{
+	struct sd_tls_dir *d = &c->d[dir];
+	struct sd_rd body;
+	uint32_t mlen;
+	uint8_t type;
+	size_t avail;
+
+	while (sd_rd_left(v) >= 4 && !d->encrypted) {
+		(void)sd_rd_peek_u8(v, 0, &type);
+		mlen = (uint32_t)v->p[1] << 16 | (uint32_t)v->p[2] << 8 | v->p[3];
+		if (mlen > SD_TLS_MAX_HS_MSG) {
+			c->st.oversized[dir]++;
+			avail = sd_rd_left(v) - 4;
+			if (avail >= mlen)
+				(void)sd_rd_skip(v, 4 + (size_t)mlen);
+			else {
+				d->hs_skip = (uint32_t)(mlen - avail);
+				(void)sd_rd_skip(v, sd_rd_left(v));
+			}
+			continue;
+		}
+		if (sd_rd_left(v) - 4 < mlen)
+			return;
+		(void)sd_rd_skip(v, 4);
+		(void)sd_rd_sub(v, mlen, &body);
+		sd_tls_handshake_msg(c, dir, type, body, rv, pkt);
+	}
+	if (d->encrypted)	/* TLS 1.3 after ServerHello: the rest is not ours to read */
+		(void)sd_rd_skip(v, sd_rd_left(v));
+}
+
+/* One handshake record body (in clear) of direction dir. */
+static enum sd_rc
+hs_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t rv,
+    const struct sd_tls_pkt *pkt)
+{
+	struct sd_tls_dir *d = &c->d[dir];
+	struct sd_rd v;
+	size_t n;
+
+	if (d->hs_skip > 0) {
+		n = sd_rd_left(&body) < d->hs_skip ? sd_rd_left(&body) : d->hs_skip;
+		(void)sd_rd_skip(&body, n);
+		d->hs_skip -= (uint32_t)n;
+	}
+	if (sd_rd_left(&body) == 0)
+		return SD_OK;
+	if (d->hs_len == 0) {
+		/* Common case: whole messages in the record, parsed in place. */
+		hs_messages(c, dir, &body, rv, pkt);
+		if (sd_rd_left(&body) == 0)
+			return SD_OK;
+	}
+	if (!hs_reserve(c, d, sd_rd_left(&body))) {
+		/* Lost sync with the handshake layer of this direction: stop reading it. */
+		d->hs_len = 0;
+		d->encrypted = true;
+		c->st.oversized[dir]++;
+		return SD_ENOMEM;
+	}
+	memcpy(d->hs + d->hs_len, body.p, sd_rd_left(&body));
+	d->hs_len += sd_rd_left(&body);
+	if (sd_rd_left(&body) == d->hs_len)
+		return SD_OK;	/* just stored the start of a message */
+	v = sd_rd_make(d->hs, d->hs_len);
+	hs_messages(c, dir, &v, rv, pkt);
+	if (sd_rd_left(&v) == 0)
+		hs_drop(c, d);
+	else {
+		memmove(d->hs, v.p, sd_rd_left(&v));
+		d->hs_len = sd_rd_left(&v);
+	}
+	return SD_OK;
+}
+
+/* After a gap: the offset of the first plausible record header, if any. */
+static bool
+find_header(struct sd_rd in, size_t *off)
+{
+	size_t i;
+	uint16_t ver, len;
+
+	for (i = 0; i + 5 <= in.len; i++) {
+		ver = (uint16_t)(in.p[i + 1] << 8 | in.p[i + 2]);
+		len = (uint16_t)(in.p[i + 3] << 8 | in.p[i + 4]);
+		if (plausible_header(in.p[i], ver, len) && len > 0) {
+			*off = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+sd_tls_gap(struct sd_tls_conn *c, int dir)
+{
+	struct sd_tls_dir *d = &c->d[dir & 1];
+
+	hs_drop(c, d);
+	d->hs_skip = 0;
+	if (!d->dead)
+		d->resync = true;
+}
+
+static enum sd_rc
+sslv2_record(struct sd_tls_conn *c, int dir, struct sd_rd *in, const struct sd_tls_pkt *pkt,
+    size_t *consumed)
+{
+	struct sd_tls_client_hello ch;
+	struct sd_rd msg;
+	size_t total;
+
+	if (sd_rd_left(in) < 4)
+		return SD_NEED_MORE;
+	if (!sslv2_hello_start(*in, &total)) {
+		c->d[dir].dead = true;
+		return SD_MALFORMED;
+	}
+	if (sd_rd_left(in) < total)
+		return SD_NEED_MORE;
+	(void)sd_rd_skip(in, 2);
+	(void)sd_rd_sub(in, total - 2, &msg);
+	*consumed += total;
+	c->st.records[dir]++;
+	c->st.hs_messages[dir]++;
+	if (sd_tls_parse_sslv2_client_hello(msg, &ch) != SD_OK) {
+		c->st.malformed[dir]++;
+		return SD_OK;
+	}
+	c->emit(c->ctx, SD_EV_TLS_CLIENT_HELLO, &ch, dir, pkt);
+	return SD_OK;
+}
+
+enum sd_rc
+sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls_pkt *pkt,
+    size_t *consumed, uint64_t *skip)
+{
+	struct sd_tls_dir *d;
+	struct sd_rd body;
+	uint16_t ver, len;
+	uint8_t type, b0;
+	size_t off;
+	enum sd_rc rc, ret = SD_OK;
+
+	*consumed = 0;
+	*skip = 0;
+	d = &c->d[dir & 1];
+	dir &= 1;
+	if (d->dead) {
+		*consumed = sd_rd_left(&in);
+		return SD_MALFORMED;
+	}
+	for (;;) {
+		if (d->resync) {
+			if (!find_header(in, &off)) {
+				off = sd_rd_left(&in) > 4 ? sd_rd_left(&in) - 4 : 0;
+				(void)sd_rd_skip(&in, off);
+				*consumed += off;
+				c->st.resyncs[dir] += off;
+				return SD_NEED_MORE;
+			}
+			(void)sd_rd_skip(&in, off);
+			*consumed += off;
+			c->st.resyncs[dir] += off;
+			d->resync = false;
+		}
+		if (sd_rd_left(&in) == 0)
+			return ret;
+		(void)sd_rd_peek_u8(&in, 0, &b0);
+		if (!d->started && dir == 0 && (b0 & 0x80) != 0) {
+			d->started = true;
+			if ((rc = sslv2_record(c, dir, &in, pkt, consumed)) != SD_OK) {
+				d->started = rc == SD_NEED_MORE ? false : true;
+				if (rc == SD_MALFORMED)
+					*consumed += sd_rd_left(&in);
+				return rc;
+			}
+			continue;
+		}
+		if (sd_rd_left(&in) < 5)
+			return SD_NEED_MORE;
+		(void)sd_rd_peek_be16(&in, 1, &ver);
+		(void)sd_rd_peek_be16(&in, 3, &len);
+		type = b0;
+		if (!plausible_header(type, ver, len)) {
+			d->dead = true;
+			c->st.malformed[dir]++;
+			*consumed += sd_rd_left(&in);
+			return SD_MALFORMED;
+		}
+		d->started = true;
+		if (sd_rd_left(&in) - 5 < len) {
+			if (type == SD_TLS_CT_APPDATA || type == SD_TLS_CT_HEARTBEAT ||
+			    (type == SD_TLS_CT_HANDSHAKE && d->encrypted)) {
+				/* Nothing to read in this body: let TCP pass over it. */
+				*consumed += 5;
+				*skip = len;
+				c->st.records[dir]++;
+				if (type == SD_TLS_CT_HEARTBEAT)
+					c->st.heartbeats[dir]++;
+				return SD_OK;
+			}
+			return SD_NEED_MORE;
+		}
+		(void)sd_rd_skip(&in, 5);
+		(void)sd_rd_sub(&in, len, &body);
+		*consumed += 5 + (size_t)len;
+		c->st.records[dir]++;
+		switch (type) {
+		case SD_TLS_CT_CCS:
+			/* TLS <= 1.2: what follows is protected.  TLS 1.3: a compatibility
+			 * no-op (RFC 8446 D.4), also the client's CCS between a
+			 * HelloRetryRequest and its second ClientHello; the ServerHello
+			 * already switched.  Before any ServerHello it is one of those. */
+			c->st.ccs_seen[dir] = true;
+			if (c->st.version != 0 && !c->st.tls13) {
+				d->encrypted = true;
+				hs_drop(c, d);
+			}
+			break;
+		case SD_TLS_CT_ALERT:
+			sd_tls_alert_record(c, dir, body, ver, d->encrypted && !c->st.tls13, pkt);
+			break;
+		case SD_TLS_CT_HANDSHAKE:
+			if (!d->encrypted && (rc = hs_record(c, dir, body, ver, pkt)) != SD_OK)
+				ret = rc;
+			break;
+		case SD_TLS_CT_HEARTBEAT:
+			c->st.heartbeats[dir]++;
+			break;
+		default:
+			break;
+		}
+	}
+}

@@ -1,0 +1,641 @@
+/* tests/unit/test_tls.c - TLS record layer, handshake parsing and fingerprints. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+
+#include "dissect/hash.h"
+#include "dissect/tls.h"
+#include "dissect/tls_names.h"
+#include "tls_vectors.h"
+
+/* Record(type, version) around body. */
+static void
+record(struct bytes *o, uint8_t type, uint16_t ver, const uint8_t *body, size_t n)
+{
+	put8(o, type);
+	put16(o, ver);
+	put16(o, (unsigned)n);
+	put(o, body, n);
+}
+
+/* Handshake header + body into o. */
+static void
+hs(struct bytes *o, uint8_t type, const uint8_t *body, size_t n)
+{
+	put8(o, type);
+	put24(o, (unsigned)n);
+	put(o, body, n);
+}
+
+/* Feed all of buf as a TCP stream whose bytes arrive in pieces at the given cut points
+ * (cuts ascending); each piece is a new frame.  Honours consumed and skip. */
+static enum sd_rc
+stream(struct sd_tls_conn *c, int dir, const uint8_t *buf, size_t n, const size_t *cuts,
+    size_t ncuts, uint64_t frame0)
+{
+	static uint8_t pend[70000];
+	size_t plen = 0, from = 0, to, consumed, i;
+	uint64_t skip = 0;
+	struct sd_tls_pkt pkt;
+	enum sd_rc rc = SD_OK;
+
+	for (i = 0; i <= ncuts; i++) {
+		to = i < ncuts ? cuts[i] : n;
+		/* bytes skipped by the consumer never reach the buffer */
+		while (from < to && skip > 0) {
+			from++;
+			skip--;
+		}
+		memcpy(pend + plen, buf + from, to - from);
+		plen += to - from;
+		from = to;
+		pkt.frame = frame0 + i;
+		pkt.ts_sec = 1700000000;
+		pkt.ts_nsec = 0;
+		{
+			uint8_t *cp = xmemdup(pend, plen);	/* exact-size copy for ASan */
+
+			rc = sd_tls_feed(c, dir, sd_rd_make(cp, plen), &pkt, &consumed, &skip);
+			free(cp);
+		}
+		assert_true(consumed <= plen);
+		memmove(pend, pend + consumed, plen - consumed);
+		plen -= consumed;
+		if (skip > 0 && skip <= plen) {
+			memmove(pend, pend + skip, plen - (size_t)skip);
+			plen -= (size_t)skip;
+			skip = 0;
+		} else if (skip > 0) {
+			skip -= plen;
+			plen = 0;
+		}
+	}
+	return rc;
+}
+
+static void
+test_hashes(void **state)
+{
+	struct sd_md5 m;
+	struct sd_sha256 s;
+	uint8_t d[32];
+	char hex[65];
+	static const char two_blocks[] =
+	    "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	(void)state;
+	sd_md5_init(&m);
+	sd_md5_final(&m, d);
+	sd_hash_hex(d, 16, hex);
+	assert_string_equal(hex, "d41d8cd98f00b204e9800998ecf8427e");
+	sd_md5_init(&m);
+	sd_md5_update(&m, "abc", 3);
+	sd_md5_final(&m, d);
+	sd_hash_hex(d, 16, hex);
+	assert_string_equal(hex, "900150983cd24fb0d6963f7d28e17f72");
+	sd_sha256_init(&s);
+	sd_sha256_update(&s, "abc", 3);
+	sd_sha256_final(&s, d);
+	sd_hash_hex(d, 32, hex);
+	assert_string_equal(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sd_sha256_init(&s);
+	sd_sha256_update(&s, two_blocks, strlen(two_blocks));	/* FIPS 180-2 B.2 */
+	sd_sha256_final(&s, d);
+	sd_hash_hex(d, 32, hex);
+	assert_string_equal(hex,
+	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void
+test_client_hello_fields(void **state)
+{
+	struct sd_tls_client_hello ch;
+	char ja3[256];
+	struct sd_rd r;
+	uint16_t v;
+
+	(void)state;
+	assert_int_equal(sd_tls_parse_client_hello(sd_rd_make(ch_body, sizeof(ch_body)), false,
+	    &ch), SD_OK);
+	assert_int_equal(ch.legacy_version, 0x0303);
+	assert_int_equal(ch.ciphers.len, 8);
+	assert_true(ch.has_sni);
+	assert_int_equal(ch.sni.len, 11);
+	assert_memory_equal(ch.sni.p, "example.com", 11);
+	assert_true(ch.has_supported_versions);
+	r = ch.supported_versions;
+	assert_true(sd_rd_be16(&r, &v) && v == 0x1a1a);
+	assert_true(sd_rd_be16(&r, &v) && v == 0x0304);
+	assert_int_equal(ch.groups.len, 6);
+	assert_int_equal(ch.sig_algs.len, 6);
+	assert_int_equal(ch.alpn.len, 12);
+	assert_int_equal(ch.flags, 0);
+	sd_tls_ja3_string(&ch, ja3, sizeof(ja3));
+	assert_string_equal(ja3, "771,4865-4866-49199,0-16-43-10-11-13,29-23,0");
+	assert_string_equal(ch.ja3, CH_JA3);
+	assert_string_equal(ch.ja4, CH_JA4);
+	/* the JA3 string writer truncates like snprintf and reports the full length */
+	assert_int_equal(sd_tls_ja3_string(&ch, ja3, 4), 44);
+	assert_string_equal(ja3, "771");
+}
+
+static void
+test_client_hello_every_prefix(void **state)
+{
+	struct sd_tls_client_hello ch;
+	size_t n;
+
+	(void)state;
+	for (n = 0; n < sizeof(ch_body); n++) {
+		uint8_t *cp = xmemdup(ch_body, n);
+		enum sd_rc rc = sd_tls_parse_client_hello(sd_rd_make(cp, n), false, &ch);
+
+		/* the one legal boundary: right after compression methods (no extensions) */
+		if (n == 2 + 32 + 1 + 10 + 2)
+			assert_int_equal(rc, SD_OK);
+		else
+			assert_int_not_equal(rc, SD_OK);
+		free(cp);
+	}
+}
+
+/* The ClientHello record fed through the stream in pieces: header split, then byte by
+ * byte; one event, at the frame that completed the record. */
+static void
+test_feed_split(void **state)
+{
+	static struct bytes rec, h;
+	struct recorder r = { 0 };
+	struct sd_memcap mc = { 0 };
+	struct sd_tls_conn *c;
+	size_t cuts3[] = { 3, 60 }, cuts_all[200], i;
+
+	(void)state;
+	h.n = rec.n = 0;
+	hs(&h, SD_TLS_HS_CLIENT_HELLO, ch_body, sizeof(ch_body));
+	record(&rec, SD_TLS_CT_HANDSHAKE, 0x0301, h.b, h.n);
+	assert_int_equal(rec.n, 141);
+
+	c = sd_tls_conn_new(&mc, false, rec_emit, &r);
+	assert_non_null(c);
+	assert_int_equal(stream(c, 0, rec.b, rec.n, cuts3, 2, 10), SD_OK);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].type, SD_EV_TLS_CLIENT_HELLO);
+	assert_int_equal(r.ev[0].frame, 12);	/* third piece completed it */
+	assert_string_equal(r.ev[0].sni, "example.com");
+	assert_string_equal(r.ev[0].ja3, CH_JA3);
+	assert_string_equal(r.ev[0].ja4, CH_JA4);
+	assert_int_equal(r.ev[0].nciphers, 4);	/* GREASE included */
+	assert_int_equal(r.ev[0].nexts, 7);
+	sd_tls_conn_free(c);
+
+	for (i = 0; i < rec.n - 1; i++)
+		cuts_all[i] = i + 1;
+	r.n = 0;
+	c = sd_tls_conn_new(&mc, false, rec_emit, &r);
+	assert_int_equal(stream(c, 0, rec.b, rec.n, cuts_all, rec.n - 1, 1), SD_OK);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].frame, rec.n);	/* the last byte's frame */
+	assert_string_equal(r.ev[0].ja4, CH_JA4);
+	sd_tls_conn_free(c);
+	assert_int_equal(mc.used, 0);	/* everything charged was given back */
+}
+
+/* One handshake message split over three records, and two messages in one record. */
+static void
+test_hs_across_records(void **state)
+{
+	static struct bytes h, s;
+	struct recorder r = { 0 };
+	struct sd_memcap mc = { 0 };
+	struct sd_tls_conn *c;
+	size_t consumed;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 7, 0, 0 };
+
+	(void)state;
+	h.n = s.n = 0;
+	hs(&h, SD_TLS_HS_CLIENT_HELLO, ch_body, sizeof(ch_body));
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0301, h.b, 10);
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0301, h.b + 10, 100);
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0301, h.b + 110, h.n - 110);
+	c = sd_tls_conn_new(&mc, false, rec_emit, &r);
+	assert_int_equal(sd_tls_feed(c, 0, sd_rd_make(s.b, s.n), &pkt, &consumed, &skip), SD_OK);
+	assert_int_equal(consumed, s.n);
+	assert_int_equal(skip, 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.ev[0].ja3, CH_JA3);
+
+	/* server: ServerHello (TLS 1.2 style, no supported_versions) + Certificate with two
+	 * certificates + ServerHelloDone in one record */
+	{
+		static const uint8_t sh12[] = {
+			0x03, 0x03, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+			0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+			0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+			0x33, 0x33, 0x33, 0x33,		/* version, random */
+			0x00, 0xc0, 0x2f, 0x00,		/* sid<0>, suite, compression */
+			0x00, 0x05, 0xff, 0x01, 0x00, 0x01, 0x00,	/* renegotiation_info */
+		};
+		static const uint8_t cert[] = {
+			0x00, 0x00, 0x0c,		/* certificate_list<12> */
+			0x00, 0x00, 0x03, 0x30, 0x01, 0x00,	/* cert 1: 3 bytes */
+			0x00, 0x00, 0x03, 0x30, 0x01, 0x01,	/* cert 2: 3 bytes */
+		};
+
+		h.n = s.n = 0;
+		hs(&h, SD_TLS_HS_SERVER_HELLO, sh12, sizeof(sh12));
+		hs(&h, SD_TLS_HS_CERTIFICATE, cert, sizeof(cert));
+		hs(&h, 14, NULL, 0);	/* ServerHelloDone */
+		record(&s, SD_TLS_CT_HANDSHAKE, 0x0303, h.b, h.n);
+		pkt.frame = 8;
+		assert_int_equal(sd_tls_feed(c, 1, sd_rd_make(s.b, s.n), &pkt, &consumed,
+		    &skip), SD_OK);
+		assert_int_equal(r.n, 3);
+		assert_int_equal(r.ev[1].type, SD_EV_TLS_SERVER_HELLO);
+		assert_int_equal(r.ev[1].version, 0x0303);
+		assert_int_equal(r.ev[1].cipher, 0xc02f);
+		assert_false(r.ev[1].hello_retry);
+		assert_int_equal(r.ev[2].type, SD_EV_TLS_CERTIFICATE);
+		assert_int_equal(r.ev[2].certs, 2);
+		assert_int_equal(r.ev[2].frame, 8);
+	}
+	sd_tls_conn_free(c);
+}
+
+static void
+test_server_hello_13_then_encrypted(void **state)
+{
+	static struct bytes h, s;
+	struct recorder r = { 0 };
+	struct sd_memcap mc = { 0 };
+	struct sd_tls_conn *c;
+	size_t consumed;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 3, 0, 0 };
+	static const uint8_t ccs[] = { 0x01 };
+	static const uint8_t junk[40] = { 0xff, 0xff, 0xff, 0xff };
+
+	(void)state;
+	h.n = s.n = 0;
+	hs(&h, SD_TLS_HS_SERVER_HELLO, sh13_body, sizeof(sh13_body));
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0303, h.b, h.n);
+	record(&s, SD_TLS_CT_CCS, 0x0303, ccs, 1);
+	/* a protected record that happens to carry type 22: must not be parsed */
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0303, junk, sizeof(junk));
+	c = sd_tls_conn_new(&mc, false, rec_emit, &r);
+	assert_false(sd_tls_conn_done(c));
+	assert_int_equal(sd_tls_feed(c, 1, sd_rd_make(s.b, s.n), &pkt, &consumed, &skip), SD_OK);
+	assert_int_equal(consumed, s.n);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].type, SD_EV_TLS_SERVER_HELLO);
+	assert_int_equal(r.ev[0].legacy_version, 0x0303);
+	assert_int_equal(r.ev[0].version, 0x0304);
+	assert_int_equal(r.ev[0].cipher, 0x1301);
+	assert_string_equal(r.ev[0].ja3, SH13_JA3S);
+	assert_true(sd_tls_conn_stats(c)->tls13);
+	assert_true(sd_tls_conn_done(c));
+	assert_int_equal(sd_tls_conn_stats(c)->malformed[1], 0);
+
+	/* application data: header consumed, body skipped when not all here */
+	s.n = 0;
+	record(&s, SD_TLS_CT_APPDATA, 0x0303, junk, sizeof(junk));
+	assert_int_equal(sd_tls_feed(c, 1, sd_rd_make(s.b, 5 + 10), &pkt, &consumed, &skip),
+	    SD_OK);
+	assert_int_equal(consumed, 5);
+	assert_int_equal(skip, sizeof(junk));
+	sd_tls_conn_free(c);
+}
+
+static void
+test_hello_retry_request(void **state)
+{
+	struct sd_tls_server_hello sh;
+	static struct bytes h, s;
+	struct recorder r = { 0 };
+	struct sd_tls_conn *c;
+	size_t consumed;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 2, 0, 0 };
+
+	(void)state;
+	assert_int_equal(sd_tls_parse_server_hello(sd_rd_make(hrr_body, sizeof(hrr_body)),
+	    false, &sh), SD_OK);
+	assert_true(sh.hello_retry);
+	assert_int_equal(sh.version, 0x0304);
+	/* after an HRR nothing is encrypted yet: the second ClientHello is parsed */
+	h.n = s.n = 0;
+	hs(&h, SD_TLS_HS_SERVER_HELLO, hrr_body, sizeof(hrr_body));
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0303, h.b, h.n);
+	c = sd_tls_conn_new(NULL, false, rec_emit, &r);
+	(void)sd_tls_feed(c, 1, sd_rd_make(s.b, s.n), &pkt, &consumed, &skip);
+	assert_false(sd_tls_conn_stats(c)->tls13);
+	h.n = s.n = 0;
+	hs(&h, SD_TLS_HS_CLIENT_HELLO, ch_body, sizeof(ch_body));
+	/* middlebox-compatibility CCS (RFC 8446 D.4) before the second ClientHello */
+	{
+		static const uint8_t one[] = { 0x01 };
+
+		record(&s, SD_TLS_CT_CCS, 0x0303, one, 1);
+	}
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0303, h.b, h.n);
+	pkt.frame = 3;
+	(void)sd_tls_feed(c, 0, sd_rd_make(s.b, s.n), &pkt, &consumed, &skip);
+	assert_int_equal(r.n, 2);
+	assert_true(r.ev[0].hello_retry);
+	assert_int_equal(r.ev[1].type, SD_EV_TLS_CLIENT_HELLO);
+	assert_int_equal(r.ev[1].frame, 3);
+	sd_tls_conn_free(c);
+}
+
+static void
+test_alerts(void **state)
+{
+	static const uint8_t fatal_hs_failure[] = { 0x02, 0x28 };
+	static const uint8_t ccs[] = { 0x01 };
+	static const uint8_t enc_alert[26] = { 0x5a };
+	static struct bytes s;
+	struct recorder r = { 0 };
+	struct sd_tls_conn *c;
+	size_t consumed;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 4, 0, 0 };
+
+	static struct bytes h;
+	static const uint8_t sh12[] = {
+		0x03, 0x03,			/* TLS 1.2 ServerHello, no extensions */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x00, 0xc0, 0x2f, 0x00,		/* sid<0>, suite, compression */
+	};
+
+	(void)state;
+	s.n = h.n = 0;
+	record(&s, SD_TLS_CT_ALERT, 0x0303, fatal_hs_failure, 2);
+	hs(&h, SD_TLS_HS_SERVER_HELLO, sh12, sizeof(sh12));
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0303, h.b, h.n);
+	record(&s, SD_TLS_CT_CCS, 0x0303, ccs, 1);
+	record(&s, SD_TLS_CT_ALERT, 0x0303, enc_alert, sizeof(enc_alert));
+	/* after a TLS 1.2 CCS even a 2-byte alert record is protected (NULL cipher aside) */
+	record(&s, SD_TLS_CT_ALERT, 0x0303, fatal_hs_failure, 2);
+	c = sd_tls_conn_new(NULL, false, rec_emit, &r);
+	assert_int_equal(sd_tls_feed(c, 1, sd_rd_make(s.b, s.n), &pkt, &consumed, &skip), SD_OK);
+	assert_int_equal(r.n, 4);
+	assert_int_equal(r.ev[0].type, SD_EV_TLS_ALERT);
+	assert_false(r.ev[0].encrypted);
+	assert_int_equal(r.ev[0].level, 2);
+	assert_int_equal(r.ev[0].description, 40);
+	assert_int_equal(r.ev[1].type, SD_EV_TLS_SERVER_HELLO);
+	assert_true(r.ev[2].encrypted);
+	assert_true(r.ev[3].encrypted);
+	assert_true(sd_tls_conn_stats(c)->ccs_seen[1]);
+	/* an alert record split: nothing until its body is complete */
+	r.n = 0;
+	assert_int_equal(sd_tls_feed(c, 0, sd_rd_make(s.b, 6), &pkt, &consumed, &skip),
+	    SD_NEED_MORE);
+	assert_int_equal(consumed, 0);
+	assert_int_equal(r.n, 0);
+	sd_tls_conn_free(c);
+}
+
+/* SSLv2-compatible ClientHello (RFC 5246 E.2), as old clients and scanners send it. */
+static void
+test_sslv2_client_hello(void **state)
+{
+	static const uint8_t v2[] = {
+		0x80, 0x2e,			/* 2-byte header, length 46 */
+		0x01,				/* CLIENT-HELLO */
+		0x03, 0x01,			/* version TLS 1.0 */
+		0x00, 0x15,			/* cipher_spec_length 21 (7 specs) */
+		0x00, 0x00,			/* session_id_length 0 */
+		0x00, 0x10,			/* challenge_length 16 */
+		0x00, 0x00, 0x39, 0x00, 0x00, 0x38, 0x00, 0x00, 0x35,
+		0x00, 0x00, 0x16, 0x00, 0x00, 0x13, 0x00, 0x00, 0x0a,
+		0x07, 0x00, 0xc0,		/* SSL_CK_DES_192_EDE3_CBC_WITH_MD5 */
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa,	/* challenge */
+		0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xbb,
+	};
+	struct recorder r = { 0 };
+	struct sd_tls_conn *c;
+	size_t consumed, n;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 1, 0, 0 };
+
+	(void)state;
+	assert_int_equal(sd_tls_probe(sd_rd_make(v2, sizeof(v2)), false), SD_OK);
+	c = sd_tls_conn_new(NULL, false, rec_emit, &r);
+	for (n = 1; n < sizeof(v2); n++) {	/* empty input: SD_OK, nothing to do */
+		uint8_t *cp = xmemdup(v2, n);
+
+		assert_int_equal(sd_tls_feed(c, 0, sd_rd_make(cp, n), &pkt, &consumed, &skip),
+		    SD_NEED_MORE);
+		assert_int_equal(consumed, 0);
+		free(cp);
+	}
+	assert_int_equal(sd_tls_feed(c, 0, sd_rd_make(v2, sizeof(v2)), &pkt, &consumed, &skip),
+	    SD_OK);
+	assert_int_equal(consumed, sizeof(v2));
+	assert_int_equal(r.n, 1);
+	assert_true(r.ev[0].sslv2);
+	assert_int_equal(r.ev[0].legacy_version, 0x0301);
+	assert_int_equal(r.ev[0].nciphers, 7);
+	assert_string_equal(r.ev[0].ja3, "");
+	sd_tls_conn_free(c);
+}
+
+static void
+test_probe(void **state)
+{
+	static const uint8_t tls[] = { 0x16, 0x03, 0x01, 0x00, 0x8d };
+	static const uint8_t http[] = { 'G', 'E', 'T', ' ', '/' };
+	static const uint8_t ssh[] = { 'S', 'S', 'H', '-', '2' };
+	static const uint8_t badver[] = { 0x16, 0x03, 0x09, 0x00, 0x10 };
+	static const uint8_t toolong[] = { 0x17, 0x03, 0x03, 0x50, 0x00 };
+	static const uint8_t dtls[] = { 0x16, 0xfe, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x40 };
+
+	(void)state;
+	assert_int_equal(sd_tls_probe(sd_rd_make(tls, 5), false), SD_OK);
+	assert_int_equal(sd_tls_probe(sd_rd_make(tls, 2), false), SD_NEED_MORE);
+	assert_int_equal(sd_tls_probe(sd_rd_make(http, 5), false), SD_UNSUPPORTED);
+	assert_int_equal(sd_tls_probe(sd_rd_make(ssh, 5), false), SD_UNSUPPORTED);
+	assert_int_equal(sd_tls_probe(sd_rd_make(badver, 5), false), SD_UNSUPPORTED);
+	assert_int_equal(sd_tls_probe(sd_rd_make(toolong, 5), false), SD_UNSUPPORTED);
+	assert_int_equal(sd_tls_probe(sd_rd_make(dtls, 13), true), SD_OK);
+	assert_int_equal(sd_tls_probe(sd_rd_make(dtls, 13), false), SD_UNSUPPORTED);
+	assert_int_equal(sd_tls_probe(sd_rd_make(tls, 5), true), SD_UNSUPPORTED);
+}
+
+/* Not TLS after all: the direction is given up, everything consumed. */
+static void
+test_not_tls_gives_up(void **state)
+{
+	static const uint8_t http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct sd_tls_conn *c;
+	struct recorder r = { 0 };
+	size_t consumed;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 1, 0, 0 };
+
+	(void)state;
+	c = sd_tls_conn_new(NULL, false, rec_emit, &r);
+	assert_int_equal(sd_tls_feed(c, 0, sd_rd_make(http, sizeof(http) - 1), &pkt, &consumed,
+	    &skip), SD_MALFORMED);
+	assert_int_equal(consumed, sizeof(http) - 1);
+	assert_int_equal(r.n, 0);
+	sd_tls_conn_free(c);
+}
+
+/* A handshake message over the cap is skipped across records and the next one parsed. */
+static void
+test_oversized_message(void **state)
+{
+	static struct bytes h, s;
+	static uint8_t big[SD_TLS_MAX_HS_MSG + 100];
+	struct recorder r = { 0 };
+	struct sd_memcap mc = { 0, 1 << 20, 0, 0 };
+	struct sd_tls_conn *c;
+	size_t off = 0, n, cuts[16], nc = 0;
+
+	(void)state;
+	h.n = s.n = 0;
+	hs(&h, SD_TLS_HS_CERTIFICATE, big, sizeof(big));
+	hs(&h, SD_TLS_HS_CLIENT_HELLO, ch_body, sizeof(ch_body));
+	while (off < h.n) {
+		n = h.n - off > 16384 ? 16384 : h.n - off;
+		record(&s, SD_TLS_CT_HANDSHAKE, 0x0303, h.b + off, n);
+		off += n;
+		cuts[nc++] = s.n;
+	}
+	c = sd_tls_conn_new(&mc, false, rec_emit, &r);
+	(void)stream(c, 0, s.b, s.n, cuts, nc - 1, 1);
+	assert_int_equal(sd_tls_conn_stats(c)->oversized[0], 1);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].type, SD_EV_TLS_CLIENT_HELLO);
+	sd_tls_conn_free(c);
+	assert_int_equal(mc.used, 0);
+}
+
+/* Every single-bit flip of the ClientHello record: no crash, no over-read (ASan). */
+static void
+test_bit_flips(void **state)
+{
+	static struct bytes h, s;
+	struct recorder r;
+	size_t i, consumed;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 1, 0, 0 };
+	int bit;
+
+	(void)state;
+	h.n = s.n = 0;
+	hs(&h, SD_TLS_HS_CLIENT_HELLO, ch_body, sizeof(ch_body));
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0301, h.b, h.n);
+	for (i = 0; i < s.n; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			uint8_t *cp = xmemdup(s.b, s.n);
+			struct sd_tls_conn *c = sd_tls_conn_new(NULL, false, rec_emit, &r);
+
+			r.n = 0;
+			cp[i] ^= (uint8_t)(1u << bit);
+			(void)sd_tls_feed(c, 0, sd_rd_make(cp, s.n), &pkt, &consumed, &skip);
+			assert_true(consumed <= s.n);
+			assert_true(r.n <= 1);
+			sd_tls_conn_free(c);
+			free(cp);
+		}
+	}
+}
+
+/* After a gap the parser finds the next record header and carries on. */
+static void
+test_gap_resync(void **state)
+{
+	static const uint8_t alert[] = { 0x02, 0x30 };
+	static const uint8_t junk[] = { 0x00, 0x01, 0xfe, 0x99, 0x42 };
+	static struct bytes s;
+	struct recorder r = { 0 };
+	struct sd_tls_conn *c;
+	size_t consumed;
+	uint64_t skip;
+	struct sd_tls_pkt pkt = { 9, 0, 0 };
+
+	(void)state;
+	s.n = 0;
+	put(&s, junk, sizeof(junk));
+	record(&s, SD_TLS_CT_ALERT, 0x0303, alert, 2);
+	c = sd_tls_conn_new(NULL, false, rec_emit, &r);
+	sd_tls_gap(c, 0);
+	assert_int_equal(sd_tls_feed(c, 0, sd_rd_make(s.b, s.n), &pkt, &consumed, &skip), SD_OK);
+	assert_int_equal(consumed, s.n);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].description, 48);
+	assert_int_equal(sd_tls_conn_stats(c)->resyncs[0], sizeof(junk));
+	sd_tls_conn_free(c);
+}
+
+/* JA4's ALPN characters for non-ASCII bytes: '9', as FoxIO's vector
+ * tls-non-ascii-alpn.pcapng (first ALPN 0xba 0xad) gives t13d151699_... */
+static void
+test_ja4_non_ascii_alpn(void **state)
+{
+	struct sd_tls_client_hello ch;
+	uint8_t b[sizeof(ch_body)];
+	const uint8_t *h2;
+
+	(void)state;
+	memcpy(b, ch_body, sizeof(b));
+	h2 = memchr(ch_body, 'h', sizeof(ch_body));	/* first 'h' is ALPN "h2" */
+	assert_non_null(h2);
+	b[h2 - ch_body] = 0xba;
+	b[h2 - ch_body + 1] = 0xad;
+	assert_int_equal(sd_tls_parse_client_hello(sd_rd_make(b, sizeof(b)), false, &ch), SD_OK);
+	assert_memory_equal(ch.ja4, "t13d030699_", 11);
+	b[h2 - ch_body] = '/';			/* ASCII punctuation is kept */
+	assert_int_equal(sd_tls_parse_client_hello(sd_rd_make(b, sizeof(b)), false, &ch), SD_OK);
+	assert_memory_equal(ch.ja4, "t13d0306/9_", 11);
+}
+
+/* The generated registry tables (tools/gen-tls-names.py). */
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sd_tls_cipher_name(0x1301), "TLS_AES_128_GCM_SHA256");
+	assert_string_equal(sd_tls_cipher_name(0xc02f), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	assert_string_equal(sd_tls_ext_name(0), "server_name");
+	assert_string_equal(sd_tls_group_name(0x001d), "x25519");
+	assert_string_equal(sd_tls_sigalg_name(0x0804), "rsa_pss_rsae_sha256");
+	assert_string_equal(sd_tls_alert_name(48), "Unknown CA");
+	assert_null(sd_tls_cipher_name(0x1234));	/* unassigned */
+	assert_null(sd_tls_alert_name(255));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hashes),
+		cmocka_unit_test(test_client_hello_fields),
+		cmocka_unit_test(test_client_hello_every_prefix),
+		cmocka_unit_test(test_feed_split),
+		cmocka_unit_test(test_hs_across_records),
+		cmocka_unit_test(test_server_hello_13_then_encrypted),
+		cmocka_unit_test(test_hello_retry_request),
+		cmocka_unit_test(test_alerts),
+		cmocka_unit_test(test_sslv2_client_hello),
+		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_not_tls_gives_up),
+		cmocka_unit_test(test_oversized_message),
+		cmocka_unit_test(test_bit_flips),
+		cmocka_unit_test(test_gap_resync),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_ja4_non_ascii_alpn),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
