@@ -111,6 +111,11 @@ tls_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct
 	flow_event(&ev, type, s->flow, dir, pkt->frame, pkt->ts_sec, pkt->ts_nsec,
 	    s->app->file_index);
 	ev.u.msg = msg;
+	s->flow->app_flags |= SD_APPF_TLS;
+	if (type == SD_EV_TLS_CLIENT_HELLO && dir == SD_ROLE_CLIENT)
+		s->flow->app_flags |= SD_APPF_CLIENT_HELLO;
+	if (type == SD_EV_TLS_SERVER_HELLO && dir == SD_ROLE_SERVER)
+		s->flow->app_flags |= SD_APPF_SERVER_HELLO;
 	if (s->app->sink.emit != NULL)
 		s->app->sink.emit(s->app->sink.ctx, &ev);
 }
@@ -228,6 +233,7 @@ ike_message(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
 	if (!msg.header_ok)
 		return;
 	sd_ike_state_update(&s->ike, &msg, p->dir);
+	f->app_flags |= SD_APPF_IKE;
 	flow_event(&ev, SD_EV_IKE, f, p->dir, p->frame, p->sec, p->nsec, p->file_index);
 	ev.u.msg = &msg;
 	if (a->sink.emit != NULL)
@@ -326,9 +332,23 @@ void
 sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 {
 	struct app_flow *s = f->app;
+	struct sd_tls_pkt pkt;
+	int d;
 
 	if (s == NULL)
 		return;
+	if (s->kind == APP_TLS && f->tcp != NULL) {
+		/*
+		 * Segments still held behind a hole will never be completed: give the holes
+		 * up and let TLS see what came after them (a lost segment before an alert).
+		 */
+		pkt.frame = f->rec.last_frame;
+		pkt.ts_sec = f->rec.last_sec;
+		pkt.ts_nsec = f->rec.last_nsec;
+		for (d = 0; d < 2; d++)
+			while (!s->tcp_dead[d] && sd_stream_skip_gap(&f->tcp->s[d], a->mc))
+				tls_feed_dir(a, f, s, d, &pkt);
+	}
 	sd_tls_conn_free(s->tls);
 	free(s);
 	sd_memcap_give(a->mc, sizeof(*s));

@@ -19,11 +19,10 @@ static const struct sd_finding_kind kinds[] = {
 	  "listens on that port, or a firewall rejects the connection with a TCP reset.",
 	  "Start the service or correct the port the client uses; if the service runs, look for "
 	  "a firewall rule that rejects with tcp-reset." },
-	{ "tcp.reset_after_request", SD_SEV_HIGH,
-	  "Connection reset after the client's first data, before any answer",
-	  "The handshake completed and the client sent its first data (for TLS, the "
-	  "ClientHello), then a reset arrived from the server's side before the server sent any "
-	  "data. When the reset's IP TTL or IP ID differ from the server's own packets, a "
+	{ "tls.reset_after_client_hello", SD_SEV_HIGH,
+	  "Connection reset right after the ClientHello",
+	  "The TCP handshake completed and the client sent its TLS ClientHello, then a reset "
+	  "arrived from the server's side before the server sent anything. When the reset's IP TTL or IP ID differ from the server's own packets, a "
 	  "middlebox (firewall, IPS, proxy, DPI filter) forged it on the server's behalf.",
 	  "Compare the TTL values shown: a different TTL points at a device on the path "
 	  "(firewall application control, SNI filtering, IPS); check its logs for this "

@@ -17,6 +17,12 @@
 #define SD_ANOM_BAD_L4		0x0008	/* malformed TCP/UDP header seen */
 #define SD_ANOM_CAPLEN_CUT	0x0010	/* snaplen cut packets of this flow */
 
+/* sd_flow.app_flags */
+#define SD_APPF_TLS		0x0001	/* TLS or DTLS records seen */
+#define SD_APPF_CLIENT_HELLO	0x0002	/* the client sent a ClientHello */
+#define SD_APPF_SERVER_HELLO	0x0004	/* the server answered with a ServerHello */
+#define SD_APPF_IKE		0x0008	/* IKE messages seen */
+
 /* TCP connection state kept beside a flow (owned by it). */
 struct sd_tcpconn {
 	struct sd_stream	 s[2];		/* per role: bytes that role sent */
@@ -43,6 +49,7 @@ struct sd_flow {
 	uint8_t			 last_ttl[2];
 	struct sd_tcpconn	*tcp;		/* owned; NULL unless TCP */
 	void			*app;		/* owned by analyze/app.c: TLS/IKE state */
+	uint32_t		 app_flags;	/* SD_APPF_*: what the app dissectors saw */
 	struct sd_flow_ndpi	*ndpi;		/* owned by analyze/ndpi.c; freed when detection ends */
 	char			 app_label[64];	/* nDPI label once known */
 	/* table links */

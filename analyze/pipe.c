@@ -82,6 +82,10 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 		ev.u.unanswered.last_frame = tc->syn_last_frame;
 		ev.u.unanswered.duration = (double)(tc->syn_last_sec - tc->syn_first_sec) +
 		    ((double)tc->syn_last_nsec - (double)tc->syn_first_nsec) / 1e9;
+		ev.u.unanswered.waited = (double)p->now_us / 1e6 -
+		    ((double)tc->syn_last_sec + (double)tc->syn_last_nsec / 1e9);
+		if (ev.u.unanswered.waited < 0)
+			ev.u.unanswered.waited = 0;
 		emit(p, &ev);
 	}
 	if (tc != NULL) {
@@ -278,6 +282,8 @@ tcp_reset_event(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l
 	r->client_bytes = f->rec.payload[SD_ROLE_CLIENT];
 	r->server_bytes = f->rec.payload[SD_ROLE_SERVER];
 	r->after_frame = prev_frame;
+	r->after_client_hello = (f->app_flags & SD_APPF_CLIENT_HELLO) != 0;
+	r->after_server_hello = (f->app_flags & SD_APPF_SERVER_HELLO) != 0;
 	r->answers_syn = dir == SD_ROLE_SERVER && !f->tcp->synack && f->tcp->syns > 0 &&
 	    (t->flags & SD_TCP_ACK) != 0;
 	emit(p, &ev);
@@ -347,7 +353,10 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 		}
 	}
 	if (sd_rd_left(&t.payload) > 0 && (t.flags & SD_TCP_RST) == 0) {
-		if (sd_stream_add(&tc->s[dir], &p->mc, t.seq, t.payload) == SD_ENOMEM)
+		/* data on a SYN (TCP Fast Open) starts after the SYN's sequence number */
+		uint32_t dseq = (t.flags & SD_TCP_SYN) ? t.seq + 1 : t.seq;
+
+		if (sd_stream_add(&tc->s[dir], &p->mc, dseq, t.payload) == SD_ENOMEM)
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
 		if (tc->s[dir].st.gaps > 0)
 			f->rec.anomalies |= SD_ANOM_TCP_GAP;
@@ -557,6 +566,10 @@ ip_layer(struct sd_pipe *p, struct sd_rd net, uint16_t vlan, int depth)
 		if (rc != SD_OK)
 			return;
 		p->st.reassembled++;
+		if (l3.ip.version == 6 && sd_ip6_skip_ext(&l3.l4, &l3.ip.proto) != SD_OK) {
+			p->st.malformed++;
+			return;
+		}
 		l3.l3_start = NULL;	/* nDPI wants one contiguous IP packet */
 		l3.l3_len = 0;
 		l3.ip.flags &= ~(uint32_t)SD_IP_F_CAPLEN_CUT;

@@ -20,6 +20,13 @@ rule_syn_unanswered(struct sd_findings *out, const struct sd_event *ev)
 	char g[128], srv[SD_ADDR_STRLEN];
 	struct sd_finding *f;
 
+	/*
+	 * A lone SYN at the very end of a capture has not been left unanswered yet: an
+	 * answer or a retransmission comes within about a second (Linux retransmits a SYN
+	 * after 1 s).  Judge only attempts that were retried or watched that long.
+	 */
+	if (u->syns < 2 && u->waited < 1.0)
+		return;
 	group_server(g, sizeof(g), "tcp", &ev->dst, ev->dport);
 	f = sd_finding_add(out, "tcp.syn_unanswered", g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
@@ -73,11 +80,15 @@ rule_reset(struct sd_findings *out, const struct sd_event *ev)
 		sd_rule_note_flow(f, ev, false);
 		return;
 	}
-	if (r->phase != SD_PHASE_CLIENT_DATA)
+	/*
+	 * A reset before the server said anything, right after the client's ClientHello.
+	 * Other protocols' first requests are not ours to judge.
+	 */
+	if (r->phase != SD_PHASE_CLIENT_DATA || !r->after_client_hello)
 		return;
 	ttl_differs = r->peer_ttl_known && r->sender_ttl != r->ttl;
 	group_server(g, sizeof(g), ttl_differs ? "forged" : "server", &ev->src, ev->sport);
-	f = sd_finding_add(out, "tcp.reset_after_request", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(out, "tls.reset_after_client_hello", g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;
@@ -91,14 +102,12 @@ rule_reset(struct sd_findings *out, const struct sd_event *ev)
 		if (ev->src.v == 4 && r->peer_ttl_known)
 			sd_finding_value(f, "rst_ip_id", "%u (server's last: %u)", r->ip_id,
 			    r->sender_ip_id);
-		sd_finding_value(f, "client_bytes_before", "%llu",
-		    (unsigned long long)r->client_bytes);
 		sd_finding_value(f, "verdict", "%s", ttl_differs ?
 		    "forged by a device on the path (TTL differs from the server's packets)" :
 		    "sent by the server (TTL matches its packets)");
 	}
-	sd_finding_summary(f, "%s port %u: connection reset right after the client's first "
-	    "data%s (%llu time%s)", srv, ev->sport,
+	sd_finding_summary(f, "%s port %u: connection reset right after the ClientHello%s "
+	    "(%llu time%s)", srv, ev->sport,
 	    ttl_differs ? ", by a middlebox (TTL differs from the server's)" : "",
 	    (unsigned long long)f->count, f->count == 1 ? "" : "s");
 	if (r->after_frame != 0)

@@ -70,9 +70,17 @@ sd_out_ev_ike(struct sd_json *j, const struct sd_event *ev)
 		sd_out_json_null(j, "fragment");
 	}
 	/* extras beyond the contract */
+	if (m->has_v1_frag) {
+		sd_out_json_obj_begin(j, "v1_fragment");
+		sd_out_json_uint(j, "id", m->v1_frag_id);
+		sd_out_json_uint(j, "number", m->v1_frag_number);
+		sd_out_json_bool(j, "last", m->v1_frag_last);
+		sd_out_json_obj_end(j);
+	}
 	sd_out_json_str(j, "exchange_name", sd_ike_exchange_name(m->version, m->exchange));
 	sd_out_json_uint(j, "length", m->length);
 	sd_out_json_uint(j, "flags", m->hdr_flags);
+	sd_out_json_uint(j, "retransmits", m->retransmits);
 	if (m->has_ke && m->version == 2)
 		sd_out_json_uint(j, "ke_group", m->ke_group);
 	sd_out_json_arr_begin(j, "vendor_names");

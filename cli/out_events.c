@@ -147,6 +147,8 @@ write_reset(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_str(j, "sender", r->sender == SD_ROLE_CLIENT ? "client" : "server");
 	sd_out_json_str(j, "phase", sd_tcp_phase_name(r->phase));
 	sd_out_json_bool(j, "answers_syn", r->answers_syn);
+	sd_out_json_bool(j, "after_client_hello", r->after_client_hello);
+	sd_out_json_bool(j, "after_server_hello", r->after_server_hello);
 	sd_out_json_uint(j, "ttl", r->ttl);
 	if (ev->src.v == 4)
 		sd_out_json_uint(j, "ip_id", r->ip_id);
@@ -172,6 +174,7 @@ write_unanswered(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_uint(j, "first_frame", u->first_frame);
 	sd_out_json_uint(j, "last_frame", u->last_frame);
 	sd_out_json_double(j, "duration", u->duration, 6);
+	sd_out_json_double(j, "waited", u->waited, 6);
 }
 
 static void

@@ -113,8 +113,9 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 
 	for (k = 0; k < sum->nfiles; k++)
 		fprintf(f, "%s%s", k ? ", " : "", sum->files[k]);
-	fprintf(f, ": %llu frames, %llu flows\n\n", (unsigned long long)sum->frames,
-	    (unsigned long long)sum->flows);
+	fprintf(f, ": %llu frame%s, %llu flow%s\n\n", (unsigned long long)sum->frames,
+	    sum->frames == 1 ? "" : "s", (unsigned long long)sum->flows,
+	    sum->flows == 1 ? "" : "s");
 	for (i = 0; i < l->n; i++) {
 		counts[l->v[i]->severity]++;
 		text_one(f, l->v[i], color, sum);

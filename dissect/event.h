@@ -46,6 +46,7 @@ struct sd_ev_tcp_unanswered {
 	uint32_t	 syns;		/* SYNs sent (first + retransmissions) */
 	uint64_t	 first_frame, last_frame;	/* first and last SYN */
 	double		 duration;	/* seconds from first to last SYN */
+	double		 waited;	/* seconds watched after the last SYN (capture end or idle) */
 };
 
 struct sd_ev_tcp_reset {
@@ -59,6 +60,8 @@ struct sd_ev_tcp_reset {
 	uint64_t	 client_bytes, server_bytes;	/* payload bytes each side had sent */
 	uint64_t	 after_frame;	/* frame of the last packet before the RST in the flow */
 	bool		 answers_syn;	/* RST+ACK answering the client's SYN (port closed) */
+	bool		 after_client_hello;	/* the client's data was a TLS ClientHello */
+	bool		 after_server_hello;	/* the server had answered with a ServerHello */
 };
 
 struct sd_ev_icmp_error {

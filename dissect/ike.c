@@ -1,4 +1,4 @@
-/* dissect/ike.c - IKE header, NAT-T classification and the payload chain walk (RFC 2408, 7296, 3948). */
+/* dissect/ike.c - IKE header, NAT-T classification, payload walk (RFC 2408, 7296, 3948). */
 #include "dissect/ike.h"
 
 #include <string.h>
@@ -312,7 +312,9 @@ walk_payloads(struct sd_rd body, uint8_t type, bool truncated, struct sd_ike_msg
 			pb = rest;
 			partial = true;
 		}
-		if (parse_body(pb, type, next, m) != SD_OK && !partial)
+		/* a payload number of the other IKE version is listed, not decoded */
+		if (payload_known(m->version, type) &&
+		    parse_body(pb, type, next, m) != SD_OK && !partial)
 			m->flags |= SD_IKE_F_BAD_PAYLOAD;
 		if (partial)
 			return SD_TRUNCATED;
@@ -396,27 +398,87 @@ spi_zero(const uint8_t spi[8])
 	return memcmp(spi, zero, 8) == 0;
 }
 
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	/* FNV-1a over the 8 bytes of v */
+	for (int i = 0; i < 8; i++) {
+		h ^= (v >> (8 * i)) & 0xff;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t
+load64(const uint8_t b[8])
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* Count earlier copies of this message in the flow (same bytes that matter, same side). */
+static void
+count_copies(struct sd_ike_state *s, struct sd_ike_msg *m, uint8_t d)
+{
+	uint64_t k = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	k = mix(k, load64(m->ispi));
+	k = mix(k, load64(m->rspi));
+	k = mix(k, (uint64_t)m->message_id << 32 | m->length);
+	k = mix(k, (uint64_t)d << 24 | (uint64_t)m->exchange << 16 |
+	    (uint64_t)m->hdr_flags << 8 | m->first_payload);
+	k |= 1;				/* 0 marks a free entry */
+	for (i = 0; i < SD_IKE_STATE_SEEN; i++) {
+		if (s->seen[i].key == k) {
+			m->retransmits = s->seen[i].copies++;
+			if (s->seen[i].copies == 0)
+				s->seen[i].copies = UINT32_MAX;	/* saturate */
+			return;
+		}
+	}
+	s->seen[s->seen_next].key = k;
+	s->seen[s->seen_next].copies = 1;
+	s->seen_next = (s->seen_next + 1) % SD_IKE_STATE_SEEN;
+	m->retransmits = 0;
+}
+
 void
 sd_ike_state_update(struct sd_ike_state *s, struct sd_ike_msg *m, int dir)
 {
 	size_t i, victim = 0;
 	uint8_t d = dir != 0 ? 1 : 0;
+	bool p1, first;
 
-	if (!m->header_ok || m->version != 1)
+	if (!m->header_ok)
+		return;
+	count_copies(s, m, d);
+	if (m->version != 1)
 		return;
 	s->clock++;
-	/* Phase 1 first message: the responder cookie is still zero (RFC 2408 §3.1). */
-	if (m->message_id == 0 && spi_zero(m->rspi)) {
-		m->initiator = true;
+	/*
+	 * IKEv1 has no initiator flag.  Each exchange (SPIs, message id, exchange type) has
+	 * as initiator the side that sent its first message; a phase 1 exchange (types 1-4)
+	 * starts with the responder cookie still zero (RFC 2408 §3.1), which also names the
+	 * phase 1 initiator when the start of an exchange was not captured.
+	 */
+	p1 = m->exchange >= SD_IKE_X_V1_BASE && m->exchange <= SD_IKE_X_V1_AGGRESSIVE;
+	first = p1 && m->message_id == 0 && spi_zero(m->rspi);
+	if (first) {
 		s->p1_known = true;
 		s->p1_initiator_dir = (int8_t)d;
 	}
 	for (i = 0; i < SD_IKE_STATE_SLOTS; i++) {
 		if (s->slot[i].used && s->slot[i].message_id == m->message_id &&
+		    s->slot[i].exchange == m->exchange &&
 		    memcmp(s->slot[i].ispi, m->ispi, 8) == 0) {
 			s->slot[i].seen = s->clock;
-			if (!(m->message_id == 0 && spi_zero(m->rspi)))
-				m->initiator = s->slot[i].dir == d;
+			if (first)
+				s->slot[i].dir = d;
+			m->initiator = s->slot[i].dir == d;
 			return;
 		}
 		/* replace a free slot, else the least recently seen one */
@@ -424,11 +486,12 @@ sd_ike_state_update(struct sd_ike_state *s, struct sd_ike_msg *m, int dir)
 		    (!s->slot[i].used || s->slot[i].seen < s->slot[victim].seen))
 			victim = i;
 	}
-	/* Message id 0 first seen mid-exchange: the phase 1 initiator if it is known. */
-	if (m->message_id == 0 && !spi_zero(m->rspi) && s->p1_known)
-		m->initiator = s->p1_initiator_dir == d;
-	else
+	if (first)
 		m->initiator = true;
+	else if (p1 && s->p1_known)
+		m->initiator = s->p1_initiator_dir == d;	/* phase 1 start not in the table */
+	else
+		m->initiator = true;			/* first message seen of this exchange */
 	memcpy(s->slot[victim].ispi, m->ispi, 8);
 	s->slot[victim].message_id = m->message_id;
 	s->slot[victim].exchange = m->exchange;

@@ -97,7 +97,7 @@
 /* sd_ike_msg.flags: oddities that are not fatal (facts for analyze/, no severity). */
 #define SD_IKE_F_TRUNCATED	0x0001	/* datagram shorter than the header length field */
 #define SD_IKE_F_TRAILING	0x0002	/* datagram longer than the header length field */
-#define SD_IKE_F_BAD_PAYLOAD_LEN 0x0004	/* a payload length < 4 or past the message end: walk stopped */
+#define SD_IKE_F_BAD_PAYLOAD_LEN 0x0004	/* payload length < 4 or past the end: walk stopped */
 #define SD_IKE_F_BAD_PAYLOAD	0x0008	/* a payload body did not parse (SA, notify, ...) */
 #define SD_IKE_F_TOO_MANY	0x0010	/* more payloads/notifies/VIDs/transforms than stored */
 #define SD_IKE_F_SK_NOT_LAST	0x0020	/* bytes after an SK/SKF payload */
@@ -173,6 +173,7 @@ struct sd_ike_msg {
 	bool		 response;	/* IKEv2 R flag; false for IKEv1 */
 	bool		 encrypted;	/* IKEv1 E flag, or IKEv2 first payload SK/SKF */
 	bool		 nat_t;		/* came behind the non-ESP marker */
+	uint32_t	 retransmits;	/* earlier copies in this flow (sd_ike_state_update) */
 	uint32_t	 flags;		/* SD_IKE_F_* */
 
 	uint8_t		 payloads[SD_IKE_MAX_PAYLOADS];
@@ -267,9 +268,13 @@ enum sd_rc	sd_ike_v2_parse_sa(struct sd_rd body, struct sd_ike_msg *);
  * Per-flow IKE state, for IKEv1 "initiator": the side that sent the first message of an
  * exchange (SPIs + message id).  Fixed size, no allocation: the flow owns it by value or
  * allocates sizeof(struct sd_ike_state) and zeroes it.  dir is the flow direction of the
- * packet (0 or 1, any fixed convention).  Also counts IKEv2 retransmissions.
+ * packet (0 or 1, any fixed convention).  It also counts retransmissions: a message
+ * whose direction, SPIs, message id, exchange, flags, first payload and length match one
+ * of the last SD_IKE_STATE_SEEN messages of the flow (an IKE_SA_INIT resent with a COOKIE
+ * or another KE group differs in length or SPI and is a new request, not a copy).
  */
 #define SD_IKE_STATE_SLOTS	16
+#define SD_IKE_STATE_SEEN	32
 struct sd_ike_state {
 	struct {
 		uint8_t		 ispi[8];
@@ -282,9 +287,17 @@ struct sd_ike_state {
 	uint64_t	 clock;
 	int8_t		 p1_initiator_dir;	/* IKEv1 phase 1 initiator direction, -1 unknown */
 	bool		 p1_known;
+	struct {
+		uint64_t	 key;		/* hash of the fields above, 0 unused */
+		uint32_t	 copies;
+	} seen[SD_IKE_STATE_SEEN];
+	size_t		 seen_next;		/* ring position */
 };
 void	sd_ike_state_init(struct sd_ike_state *);
-/* Set msg->initiator for IKEv1 (IKEv2 keeps its flag) and remember the exchange. */
+/*
+ * Set msg->initiator for IKEv1 (IKEv2 keeps its flag), msg->retransmits for both, and
+ * remember the exchange.  Call it once per message, in capture order.
+ */
 void	sd_ike_state_update(struct sd_ike_state *, struct sd_ike_msg *msg, int dir);
 
 #endif /* SD_DISSECT_IKE_H */

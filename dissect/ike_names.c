@@ -1,4 +1,4 @@
-/* dissect/ike_names.c - IKE number names (IANA registries, as tshark 4.0 lists them) and vendor IDs. */
+/* dissect/ike_names.c - IKE numbers' names (IANA, as tshark 4.0 lists them), vendor IDs. */
 #include "dissect/ike_names.h"
 
 #include <string.h>

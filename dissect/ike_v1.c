@@ -1,4 +1,4 @@
-/* dissect/ike_v1.c - IKEv1 SA payload: proposals, transforms, attributes (RFC 2408 §3.4-3.6, 2407 §4.5, 2409 App. A). */
+/* dissect/ike_v1.c - IKEv1 SA payload, transforms, attributes (RFC 2408 §3.4-3.6, 2407, 2409). */
 #include "dissect/ike.h"
 
 #include <string.h>

@@ -199,8 +199,11 @@ walk_ext(struct sd_rd *r, uint8_t nh, bool cut, bool zero_plen, struct sd_ip *ou
 			out->fragment = true;
 			out->frag_offset = (uint32_t)(offlg & 0xfff8);
 			out->more_frags = (offlg & 1) != 0;
-			if (out->frag_offset != 0) {
-				/* The rest is raw fragment data: headers live in fragment 0. */
+			if (out->frag_offset != 0 || out->more_frags) {
+				/*
+				 * The rest is the fragmentable part: every fragment's offset
+				 * counts from here, so reassembly must start here too.
+				 */
 				nh = next;
 				break;
 			}
@@ -316,4 +319,27 @@ sd_ip_addr_cmp(const struct sd_addr *x, const struct sd_addr *y)
 		return x->v < y->v ? -1 : 1;
 	c = memcmp(x->a, y->a, x->v == 4 ? 4u : 16u);
 	return c < 0 ? -1 : c > 0;
+}
+
+enum sd_rc
+sd_ip6_skip_ext(struct sd_rd *payload, uint8_t *proto)
+{
+	uint8_t next, hlen;
+	size_t size;
+	int n = 0;
+
+	while (*proto != IP6_FRAGMENT && is_ext_hdr(*proto)) {
+		if (++n > IP6_MAX_EXT)
+			return SD_MALFORMED;
+		if (!sd_rd_peek_u8(payload, 0, &next) || !sd_rd_peek_u8(payload, 1, &hlen))
+			return SD_MALFORMED;
+		if (*proto == SD_IPPROTO_AH)
+			size = ((size_t)hlen + 2u) * 4u;
+		else
+			size = ((size_t)hlen + 1u) * 8u;
+		if (!sd_rd_skip(payload, size))
+			return SD_MALFORMED;
+		*proto = next;
+	}
+	return SD_OK;
 }

@@ -62,4 +62,11 @@ struct sd_ip {
  */
 enum sd_rc	sd_ip_parse(struct sd_rd net, struct sd_ip *out);
 
+/*
+ * After IPv6 reassembly: the fragmentable part may start with more extension headers
+ * (destination options, routing).  Walk them (at most 8): *proto becomes the upper-layer
+ * protocol and *payload its bytes.  SD_MALFORMED when a header runs past the data.
+ */
+enum sd_rc	sd_ip6_skip_ext(struct sd_rd *payload, uint8_t *proto);
+
 #endif /* SD_DISSECT_IP_H */

@@ -167,6 +167,14 @@ void	sd_tls_ja4(const struct sd_tls_client_hello *, char out[40]);
  * SD_UNSUPPORTED: not TLS.
  */
 enum sd_rc	sd_tls_probe(struct sd_rd first_bytes, bool udp);
+/*
+ * TLS after a plaintext prelude (STARTTLS, HTTP CONNECT, PostgreSQL SSLRequest, MySQL
+ * SSL request): find the first record in `in` that starts a ClientHello (hello_type 1) or
+ * ServerHello (2): 16 03 0x LEN LEN, handshake type, 24-bit length >= 38, 03 0x.  SD_OK
+ * with *off its offset; SD_NEED_MORE when a candidate may start in the last 10 bytes
+ * (*off: where to look again); SD_UNSUPPORTED when there is none.
+ */
+enum sd_rc	sd_tls_find_hello(struct sd_rd in, uint8_t hello_type, size_t *off);
 /* DTLSPlaintext header sanity: type 20-24, DTLS version, length cap. */
 bool		sd_dtls_plausible_header(uint8_t type, uint16_t version, uint16_t len);
 

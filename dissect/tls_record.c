@@ -149,6 +149,41 @@ sd_tls_probe(struct sd_rd in, bool udp)
 	return len > 0 && len <= SD_TLS_MAX_RECORD ? SD_OK : SD_UNSUPPORTED;
 }
 
+/* Does a hello record start at p[0..10]? (see sd_tls_find_hello) */
+static bool
+hello_at(const uint8_t *p, uint8_t hello_type)
+{
+	uint16_t rlen = (uint16_t)(p[3] << 8 | p[4]);
+	uint32_t hlen = (uint32_t)p[6] << 16 | (uint32_t)p[7] << 8 | p[8];
+
+	return p[0] == SD_TLS_CT_HANDSHAKE && p[1] == 3 && p[2] <= 4 && rlen >= 4 &&
+	    rlen <= SD_TLS_MAX_RECORD && p[5] == hello_type && hlen >= 38 &&
+	    hlen <= SD_TLS_MAX_HS_MSG && p[9] == 3 && p[10] <= 4;
+}
+
+enum sd_rc
+sd_tls_find_hello(struct sd_rd in, uint8_t hello_type, size_t *off)
+{
+	size_t i;
+
+	*off = 0;
+	for (i = 0; in.len >= 11 && i <= in.len - 11; i++) {
+		if (in.p[i] == SD_TLS_CT_HANDSHAKE && hello_at(in.p + i, hello_type)) {
+			*off = i;
+			return SD_OK;
+		}
+	}
+	/* a hello may begin in the last 10 bytes: look again from there */
+	*off = in.len > 10 ? in.len - 10 : 0;
+	for (i = *off; i < in.len; i++)
+		if (in.p[i] == SD_TLS_CT_HANDSHAKE) {
+			*off = i;
+			return SD_NEED_MORE;
+		}
+	*off = in.len;
+	return SD_UNSUPPORTED;
+}
+
 /* Make room for `more` handshake bytes in d->hs, charging the growth to the memcap. */
 static bool
 hs_reserve(struct sd_tls_conn *c, struct sd_tls_dir *d, size_t more)
