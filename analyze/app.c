@@ -181,7 +181,7 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 
 	(void)t;
 	a->file_index = p->file_index;
-	if (f->tcp == NULL)
+	if (f->tcp == NULL || (f->app_flags & SD_APPF_CLOSED) != 0)
 		return;
 	if (s == NULL) {
 		s = app_state(a, f);

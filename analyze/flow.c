@@ -95,9 +95,9 @@ sd_flow_table_new(const struct sd_flow_limits *lim, struct sd_memcap *mc,
 	if (t->lim.tcp_idle_us == 0)
 		t->lim.tcp_idle_us = 3600ull * 1000000;
 	if (t->lim.tcp_closed_us == 0)
-		t->lim.tcp_closed_us = 120ull * 1000000;
+		t->lim.tcp_closed_us = 30ull * 1000000;
 	if (t->lim.udp_idle_us == 0)
-		t->lim.udp_idle_us = 600ull * 1000000;
+		t->lim.udp_idle_us = 180ull * 1000000;
 	if (t->lim.other_idle_us == 0)
 		t->lim.other_idle_us = 300ull * 1000000;
 	while (n < t->lim.max_flows && n < (1u << 24))

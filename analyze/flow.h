@@ -22,6 +22,7 @@
 #define SD_APPF_CLIENT_HELLO	0x0002	/* the client sent a ClientHello */
 #define SD_APPF_SERVER_HELLO	0x0004	/* the server answered with a ServerHello */
 #define SD_APPF_IKE		0x0008	/* IKE messages seen */
+#define SD_APPF_CLOSED		0x0010	/* TCP closed: app state released, nothing more to parse */
 
 /* TCP connection state kept beside a flow (owned by it). */
 struct sd_tcpconn {
@@ -61,8 +62,8 @@ struct sd_flow {
 struct sd_flow_limits {
 	uint32_t	 max_flows;		/* default 262144 */
 	uint64_t	 tcp_idle_us;		/* default 3600 s established, 300 s otherwise */
-	uint64_t	 tcp_closed_us;		/* after FIN both ways or RST: 120 s */
-	uint64_t	 udp_idle_us;		/* default 600 s (IKE DPD / keepalives are slower than 180 s) */
+	uint64_t	 tcp_closed_us;		/* after FIN both ways or RST: 30 s */
+	uint64_t	 udp_idle_us;		/* default 180 s (IKE DPD and NAT keepalives come every 10-60 s) */
 	uint64_t	 other_idle_us;		/* default 300 s */
 };
 

@@ -7,8 +7,11 @@
 
 #include <ndpi/ndpi_api.h>
 
-/* Packets per flow offered to nDPI before giving up: its own tools use a similar budget. */
-#define SD_NDPI_MAX_PKTS	32
+/*
+ * Packets per flow offered to nDPI before giving up.  Its TLS, DNS and IPsec detection
+ * concludes within the first handful; beyond that it costs more than all our parsing.
+ */
+#define SD_NDPI_MAX_PKTS	16
 
 struct sd_ndpi {
 	struct ndpi_detection_module_struct *mod;
@@ -127,8 +130,8 @@ sd_ndpi_packet(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc,
 	    ts_us / 1000, NULL);
 #endif
 	s->pkts++;
-	if (ndpi_is_protocol_detected(n->mod, s->proto) &&
-	    !ndpi_extra_dissection_possible(n->mod, s->nf)) {
+	/* detected is enough: the label does not need nDPI's extra dissection */
+	if (ndpi_is_protocol_detected(n->mod, s->proto)) {
 		s->done = true;
 		settle(n, f, mc);
 		return;

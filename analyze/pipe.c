@@ -7,6 +7,7 @@
 
 #include "analyze/app.h"
 #include "analyze/ndpi.h"
+#include "dissect/esp.h"
 #include "dissect/l4.h"
 #include "dissect/link.h"
 #include "dissect/tunnel.h"
@@ -367,6 +368,22 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 	}
 	ap = app_pkt(p, l3, dir);
 	sd_app_tcp(p->app, f, &ap, &t);
+	/*
+	 * Closed (RST, or FIN both ways): what is left to see is ACKs and retransmissions.
+	 * Release the reassembly and TLS state now; the flow record stays until the
+	 * closed timeout, so memory follows the open connections, not the capture's length.
+	 */
+	if ((f->app_flags & SD_APPF_CLOSED) == 0 &&
+	    (f->rec.rst_seen[0] || f->rec.rst_seen[1] ||
+	    (f->rec.fin_seen[0] && f->rec.fin_seen[1]))) {
+		sd_app_flow_end(p->app, f);
+		f->app_flags |= SD_APPF_CLOSED;
+		tc->s[0].collect = tc->s[1].collect = false;
+		sd_stream_free(&tc->s[0], &p->mc);
+		sd_stream_free(&tc->s[1], &p->mc);
+		sd_stream_init(&tc->s[0], p->o.stream_buf, 0);
+		sd_stream_init(&tc->s[1], p->o.stream_buf, 0);
+	}
 }
 
 static void
@@ -509,6 +526,18 @@ transport_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
 		}
 		addr_pair_layer(p, l3);
 		break;
+	case SD_IPPROTO_AH: {
+		/* ESP behind an IPv4 Authentication Header (IPv6 skips AH in the IP layer) */
+		struct sd_rd esp;
+		uint8_t nh;
+
+		if (sd_esp_skip_ah(l3->l4, &nh, &esp) == SD_OK && nh == SD_IPPROTO_ESP) {
+			l3->l4 = esp;
+			l3->ip.proto = SD_IPPROTO_ESP;
+		}
+		addr_pair_layer(p, l3);
+		break;
+	}
 	case SD_IPPROTO_IPIP:
 	case SD_IPPROTO_IPV6:
 		if (depth < SD_TUNNEL_DEPTH && l3->nfrags == 0) {

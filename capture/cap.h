@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SD_ERRBUF	512
 
@@ -29,6 +30,9 @@ struct sd_cap;
 
 /* Open a pcap or pcapng file ("-" is standard input).  0, or -1 with err set. */
 int	sd_cap_open_file(struct sd_cap **, const char *path, char err[SD_ERRBUF]);
+/* Open a pcap or pcapng stream (a fmemopen()ed buffer, a pipe); name is for messages.
+ * Takes fp in every case (sd_cap_close() closes it).  0, or -1 with err set. */
+int	sd_cap_open_stream(struct sd_cap **, FILE *fp, const char *name, char err[SD_ERRBUF]);
 /* Open a live interface with an optional BPF filter (may be NULL).  0, or -1 with err. */
 int	sd_cap_open_live(struct sd_cap **, const char *iface, const char *bpf,
 	    int snaplen, char err[SD_ERRBUF]);

@@ -11,7 +11,8 @@
 #include "capture/cap.h"
 
 struct sd_cap {
-	pcap_t			*p;		/* owned */
+	pcap_t			*p;		/* owned: libpcap (live, classic pcap files) */
+	struct sd_pcapng	*ng;		/* owned: our reader (pcapng files), else NULL */
 	char			*name;		/* owned: path as given ("-") or interface */
 	const char		*label;		/* for messages: name, or "standard input" */
 	bool			 live;

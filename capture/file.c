@@ -1,5 +1,6 @@
-/* capture/file.c - frames from pcap and pcapng files or standard input (libpcap), and the
- * parts of the sd_cap handle that files and live interfaces share. */
+/* capture/file.c - frames from pcap files (libpcap), pcapng files (capture/pcapng.c) or
+ * standard input, and the parts of the sd_cap handle that files and live interfaces share. */
+#define _GNU_SOURCE		/* fopencookie(): glibc */
 #include "capture/cap.h"
 
 #include <errno.h>
@@ -10,26 +11,9 @@
 #include <unistd.h>
 
 #include "capture/cap_internal.h"
+#include "capture/pcapng.h"
 
 #define PCAP_RECORD_HDR	16	/* classic pcap per-record header: progress estimate on pipes */
-
-/*
- * libpcap 1.10 (sf-pcapng.c) stops at a pcapng interface whose link type or snapshot length
- * differs from the first interface's: "an interface has a type 113 different from the type
- * of the first interface", "... a snapshot length 262144 different from the snapshot length
- * of the first interface".  Its words do not say that the file is fine and the limit is
- * libpcap's, so the message gets a hint.
- */
-#define MIXED_IFACES	"of the first interface"
-#define MIXED_HINT	" (libpcap 1.10 reads only pcapng files whose interfaces all have " \
-	"the same link type and snapshot length; if only the snapshot lengths differ, " \
-	"convert the file with: editcap -F pcap FILE OUT.pcap)"
-
-static const char *
-hint_for(const char *msg)
-{
-	return strstr(msg, MIXED_IFACES) != NULL ? MIXED_HINT : "";
-}
 
 struct sd_cap *
 sd_cap_alloc(const char *name, bool live, char err[SD_ERRBUF])
@@ -58,8 +42,7 @@ sd_cap_linktype(int dlt)
 	return dlt;
 }
 
-/* Prefix libpcap's open error with the file name, unless libpcap already did (it does
- * for fopen() failures: "path: No such file or directory"). */
+/* Prefix libpcap's open error with the file name, unless libpcap already did. */
 static void
 set_open_error(char err[SD_ERRBUF], const char *label, const char *msg)
 {
@@ -68,59 +51,177 @@ set_open_error(char err[SD_ERRBUF], const char *label, const char *msg)
 	if (strncmp(msg, label, n) == 0 && msg[n] == ':')
 		snprintf(err, SD_ERRBUF, "%s", msg);
 	else
-		snprintf(err, SD_ERRBUF, "%s: %s%s", label, msg, hint_for(msg));
+		snprintf(err, SD_ERRBUF, "%s: %s", label, msg);
 }
 
-static void
-set_size(struct sd_cap *c)
+/* The size of a regular file, for progress; 0 otherwise (a pipe, a memory stream). */
+static uint64_t
+size_of(FILE *fp)
 {
-	FILE *fp = pcap_file(c->p);
 	struct stat st;
+	int fd = fileno(fp);
 
-	c->total = 0;
-	if (fp != NULL && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		c->total = (uint64_t)st.st_size;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		return (uint64_t)st.st_size;
+	return 0;
+}
+
+/*
+ * A stream that gives back the bytes already read from a pipe to find the format, then the
+ * rest of the pipe: libpcap must read the file header from its first byte, a pipe cannot
+ * be rewound, and ungetc() promises only one byte.
+ */
+struct replay {
+	FILE	*fp;		/* owned */
+	uint8_t	 head[4];
+	size_t	 n, off;
+};
+
+static ssize_t
+replay_read(void *cookie, char *buf, size_t size)
+{
+	struct replay *r = cookie;
+	size_t k;
+
+	if (r->off < r->n) {
+		k = r->n - r->off < size ? r->n - r->off : size;
+		memcpy(buf, r->head + r->off, k);
+		r->off += k;
+		return (ssize_t)k;
+	}
+	k = fread(buf, 1, size, r->fp);
+	return k == 0 && ferror(r->fp) ? -1 : (ssize_t)k;
+}
+
+static int
+replay_close(void *cookie)
+{
+	struct replay *r = cookie;
+	int rc = fclose(r->fp);
+
+	free(r);
+	return rc;
+}
+
+/* fp with head[0..n) put back in front; fp is owned by the result, or still the caller's
+ * when NULL is returned. */
+static FILE *
+replay_open(FILE *fp, const uint8_t *head, size_t n)
+{
+	cookie_io_functions_t io = { .read = replay_read, .close = replay_close };
+	struct replay *r;
+	FILE *out;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->fp = fp;
+	memcpy(r->head, head, n);
+	r->n = n;
+	if ((out = fopencookie(r, "rb", io)) == NULL)
+		free(r);
+	return out;
+}
+
+/*
+ * The format is chosen by the first 4 bytes: the pcapng SHB type goes to our reader
+ * (capture/pcapng.c: libpcap 1.10 refuses pcapng files whose interfaces differ in link type
+ * or snaplen), anything else to libpcap (classic pcap and its variants, and libpcap's own
+ * "unknown file format" message for the rest).  Takes fp in every case.
+ */
+static int
+open_stream(struct sd_cap *c, FILE *fp, char err[SD_ERRBUF])
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	uint8_t head[4];
+	bool seekable;
+	FILE *lp;
+	size_t n;
+
+	ebuf[0] = '\0';
+	c->total = size_of(fp);
+	seekable = ftell(fp) == 0;	/* fails without side effects on a pipe */
+	n = fread(head, 1, sizeof(head), fp);
+	if (ferror(fp)) {
+		snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
+		fclose(fp);
+		return -1;
+	}
+	if (n == 4 && head[0] == 0x0A && head[1] == 0x0D && head[2] == 0x0D &&
+	    head[3] == 0x0A) {
+		if (sd_pcapng_open(&c->ng, fp, c->label, err) != 0) {
+			fclose(fp);
+			return -1;
+		}
+		c->nano = true;
+		c->linktype = -1;	/* per frame: its interface's */
+		return 0;
+	}
+	if (seekable && fseek(fp, 0, SEEK_SET) == 0)
+		lp = fp;
+	else if ((lp = replay_open(fp, head, n)) == NULL) {
+		snprintf(err, SD_ERRBUF, "%s: out of memory", c->label);
+		fclose(fp);
+		return -1;
+	}
+	c->p = pcap_fopen_offline_with_tstamp_precision(lp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (c->p == NULL) {
+		set_open_error(err, c->label, ebuf[0] != '\0' ? ebuf : "cannot open");
+		fclose(lp);
+		return -1;
+	}
+	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+	c->linktype = sd_cap_linktype(pcap_datalink(c->p));
+	return 0;
+}
+
+int
+sd_cap_open_stream(struct sd_cap **out, FILE *fp, const char *name, char err[SD_ERRBUF])
+{
+	struct sd_cap *c;
+
+	*out = NULL;
+	err[0] = '\0';
+	if ((c = sd_cap_alloc(name, false, err)) == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	if (open_stream(c, fp, err) != 0) {
+		sd_cap_close(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
 }
 
 int
 sd_cap_open_file(struct sd_cap **out, const char *path, char err[SD_ERRBUF])
 {
-	char ebuf[PCAP_ERRBUF_SIZE];
 	struct sd_cap *c;
 	FILE *fp;
-	int fd;
+	int fd = -1;
 
 	*out = NULL;
 	err[0] = '\0';
-	ebuf[0] = '\0';
 	if ((c = sd_cap_alloc(path, false, err)) == NULL)
 		return -1;
 	if (strcmp(path, "-") == 0) {
-		/* A duplicate descriptor, so pcap_close() does not close the real stdin. */
-		if ((fd = dup(STDIN_FILENO)) == -1 || (fp = fdopen(fd, "rb")) == NULL) {
-			snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
-			if (fd != -1)
-				close(fd);
-			sd_cap_close(c);
-			return -1;
-		}
-		c->p = pcap_fopen_offline_with_tstamp_precision(fp,
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-		if (c->p == NULL)
-			fclose(fp);
-	} else
-		c->p = pcap_open_offline_with_tstamp_precision(path,
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (c->p == NULL) {
-		set_open_error(err, c->label, ebuf[0] != '\0' ? ebuf : "cannot open");
+		/* A duplicate descriptor, so closing the capture does not close the real stdin. */
+		if ((fd = dup(STDIN_FILENO)) == -1 || (fp = fdopen(fd, "rb")) == NULL)
+			goto fail;
+	} else if ((fp = fopen(path, "rb")) == NULL)
+		goto fail;
+	if (open_stream(c, fp, err) != 0) {
 		sd_cap_close(c);
 		return -1;
 	}
-	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
-	c->linktype = sd_cap_linktype(pcap_datalink(c->p));
-	set_size(c);
 	*out = c;
 	return 0;
+fail:
+	snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	sd_cap_close(c);
+	return -1;
 }
 
 static void
@@ -133,8 +234,8 @@ set_next_error(struct sd_cap *c, char err[SD_ERRBUF])
 	if (c->live)
 		snprintf(err, SD_ERRBUF, "%s: %s", c->label, msg);
 	else
-		snprintf(err, SD_ERRBUF, "%s: frame %llu: %s%s", c->label,
-		    (unsigned long long)c->no + 1, msg, hint_for(msg));
+		snprintf(err, SD_ERRBUF, "%s: frame %llu: %s", c->label,
+		    (unsigned long long)c->no + 1, msg);
 }
 
 enum sd_cap_rc
@@ -148,6 +249,12 @@ sd_cap_next(struct sd_cap *c, struct sd_frame *f, char err[SD_ERRBUF])
 	err[0] = '\0';
 	if (c->stop)
 		return SD_CAP_BREAK;
+	if (c->ng != NULL) {
+		if ((rc = sd_pcapng_next(c->ng, f, err)) == SD_CAP_FRAME)
+			c->no = f->no;
+		c->counted = sd_pcapng_bytes(c->ng);
+		return (enum sd_cap_rc)rc;
+	}
 	rc = c->live ? sd_cap_live_next(c, &h, &data) : pcap_next_ex(c->p, &h, &data);
 	switch (rc) {
 	case 1:
@@ -202,7 +309,7 @@ sd_cap_progress(const struct sd_cap *c, uint64_t *done, uint64_t *total)
 	*total = c->total;
 	/* ftell() works on the stdio stream of both pcap and pcapng readers; on a pipe it
 	 * fails, and the bytes of records handed on are the estimate. */
-	fp = pcap_file(c->p);
+	fp = c->ng != NULL ? sd_pcapng_file(c->ng) : pcap_file(c->p);
 	if (fp != NULL && (pos = ftell(fp)) >= 0)
 		*done = (uint64_t)pos;
 	else
@@ -242,6 +349,7 @@ sd_cap_close(struct sd_cap *c)
 		return;
 	if (c->p != NULL)
 		pcap_close(c->p);
+	sd_pcapng_close(c->ng);
 	free(c->name);
 	free(c);
 }

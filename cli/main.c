@@ -23,7 +23,7 @@
 #define SD_EXIT_ERROR		2
 
 struct opts {
-	bool		 events, json, quiet, no_ndpi;
+	bool		 events, json, quiet, no_ndpi, verbose;
 	int		 progress;	/* -1 auto (TTY), 0 off, 1 on */
 	int		 color;		/* -1 auto, 0 never, 1 always */
 	bool		 fail_on_set;
@@ -83,6 +83,7 @@ usage(FILE *f)
 "      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
 "      --no-progress      never show it\n"
 "  -q, --quiet            no statistics or warnings on stderr\n"
+"  -v, --verbose          statistics on stderr at the end (packets, flows, memory)\n"
 "\n"
 "Analysis:\n"
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
@@ -119,6 +120,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "fail-on", required_argument, NULL, O_FAIL_ON },
 		{ "no-ndpi", no_argument, NULL, O_NO_NDPI },
 		{ "memcap", required_argument, NULL, O_MEMCAP },
@@ -137,7 +139,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->progress = -1;
 	o->color = -1;
-	while ((c = getopt_long(argc, argv, "ejqi:f:c:hV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ejqvi:f:c:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o->events = true;
@@ -147,6 +149,9 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
 			break;
 		case 'i':
 			o->iface = optarg;
@@ -353,12 +358,25 @@ run_source(struct sd_cap *cap, struct sd_pipe *pipe, uint32_t file_index,
 }
 
 static void
-print_stats(const struct sd_pipe *pipe)
+print_stats(const struct sd_pipe *pipe, bool verbose)
 {
 	const struct sd_pipe_stats *s = sd_pipe_stats(pipe);
 	const struct sd_flow_stats *fs = sd_pipe_flow_stats(pipe);
 	const struct sd_defrag_stats *ds = sd_pipe_defrag_stats(pipe);
 
+	if (verbose) {
+		fprintf(stderr, "shakedown: %" PRIu64 " frames (%" PRIu64 " IPv4, %" PRIu64
+		    " IPv6, %" PRIu64 " other link types/ethertypes), %" PRIu64 " tunnelled\n",
+		    s->frames, s->ipv4, s->ipv6, s->non_ip + s->unsupported_link, s->tunnels);
+		fprintf(stderr, "shakedown: %" PRIu64 " TCP, %" PRIu64 " UDP, %" PRIu64
+		    " ICMP, %" PRIu64 " ESP, %" PRIu64 " other; %" PRIu64 " IP fragments, %"
+		    PRIu64 " datagrams reassembled\n", s->tcp, s->udp, s->icmp, s->esp,
+		    s->other, s->fragments, s->reassembled);
+		fprintf(stderr, "shakedown: flows: %" PRIu64 " in all, at most %" PRIu64
+		    " at once, %" PRIu64 " ended idle, %" PRIu64 " evicted; memory held at "
+		    "most %.1f MiB\n", fs->created, fs->peak, fs->expired, fs->evicted,
+		    (double)s->memcap_peak / 1048576.0);
+	}
 	if (s->unsupported_link > 0 || s->truncated > 0 || s->malformed > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " frames not decoded (%" PRIu64
 		    " unsupported link type, %" PRIu64 " truncated, %" PRIu64 " malformed)\n",
@@ -487,7 +505,7 @@ main(int argc, char **argv)
 		sd_out_findings_text(stdout, &findings, &sum, color);
 	}
 	if (!o.quiet)
-		print_stats(pipe);
+		print_stats(pipe, o.verbose);
 	if (o.fail_on_set) {
 		size_t k;
 

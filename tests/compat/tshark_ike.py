@@ -23,7 +23,23 @@ from common import (HERE, SKIP, corpus_dir, load_exceptions, manifest, need_tsha
 
 EXC_FILE = os.path.join(HERE, "ike-exceptions.tsv")
 IKE_FIELDS = ["version", "exchange", "ispi", "rspi", "message_id", "flags", "payloads",
-              "notify", "vendor_ids", "transforms", "fragment", "nat_t"]
+              "notify", "vendor_ids", "transforms", "fragment", "nat_t", "initiator",
+              "response", "encrypted"]
+
+
+def derive(f, natt_port):
+    """Fields tshark shows only through others: header flag bits, first payload, port."""
+    f["nat_t"] = natt_port
+    if "flags" not in f or "version" not in f:
+        return f
+    if f["version"] == 2:
+        f["initiator"] = bool(f["flags"] & 0x08)
+        f["response"] = bool(f["flags"] & 0x20)
+        f["encrypted"] = bool(f["payloads"]) and f["payloads"][0] in (46, 53)
+    elif f["version"] == 1:
+        f["response"] = False
+        f["encrypted"] = bool(f["flags"] & 0x01)
+    return f
 ESP_FIELDS = ["packets", "first_frame", "last_frame", "seq_first", "seq_last"]
 
 
@@ -86,7 +102,7 @@ def ike_facts(tree):
 
 def tshark_side(tshark, path):
     """frame -> [ike facts], and ESP SA summaries keyed 'src>dst/spi/udp'."""
-    p = run([tshark, "-n", "-r", path, "-T", "json", "-J", "frame ip ipv6 udp isakmp esp",
+    p = run([tshark, "-n", "-r", path, "-T", "json", "-J", "frame ip ipv6 udp icmp icmpv6 isakmp esp",
              "-o", "esp.enable_null_encryption_decode_heuristic:FALSE"])
     if p.returncode != 0 and not p.stdout:
         return None, None, p.stderr.decode("utf-8", "replace")
@@ -104,7 +120,10 @@ def tshark_side(tshark, path):
         frame = None
         src = dst = None
         udp = False
+        natt = False
         for name, val in layers:
+            if name in ("icmp", "icmpv6"):
+                break  # what follows is the packet an ICMP error quotes, not a message
             if name == "frame":
                 frame = int(dict(val).get("frame.number"))
             elif name in ("ip", "ipv6"):
@@ -113,8 +132,10 @@ def tshark_side(tshark, path):
                 dst = d.get("ip.dst") or d.get("ipv6.dst")
             elif name == "udp":
                 udp = True
+                d = dict(val)
+                natt = "4500" in (d.get("udp.srcport"), d.get("udp.dstport"))
             elif name == "isakmp":
-                ike[frame].append(ike_facts(val))
+                ike[frame].append(derive(ike_facts(val), natt))
             elif name == "esp":
                 d = dict(val)
                 if "esp.spi" not in d:

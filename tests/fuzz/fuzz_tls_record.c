@@ -71,6 +71,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hdr & 1)
 		mc.limit = 8192;
 	(void)sd_tls_probe(in, false);
+	{
+		size_t off;
+
+		(void)sd_tls_find_hello(in, SD_TLS_HS_CLIENT_HELLO, &off);
+		CHECK(off <= in.len);
+	}
 	if ((c = sd_tls_conn_new(&mc, false, touch_emit, NULL)) == NULL)
 		return 0;
 	while (sd_rd_u8(&in, &ctl) && sd_rd_be16(&in, &len)) {

@@ -1,4 +1,4 @@
-/* tests/unit/test_ike.c - IKEv1/IKEv2 messages, NAT-T classification, IKEv1 initiator state (dissect/ike*.c). */
+/* tests/unit/test_ike.c - IKEv1/IKEv2 messages, NAT-T, IKEv1 initiator state (dissect/ike*.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -528,10 +528,53 @@ test_v1_initiator_state(void **state)
 	(void)sd_ike_parse(sd_rd_make(v1_qm_enc, sizeof(v1_qm_enc)), false, &m);
 	sd_ike_state_update(&st, &m, 0);
 	assert_false(m.initiator);
+	/* an Informational (msg id 0) sent first by the phase 1 responder: it initiates it */
+	memcpy(v, v1_info, sizeof(v1_info));
+	memcpy(v, v1_mm1, 8);			/* same ISAKMP SA as the Main Mode */
+	memset(v + 8, 0xbb, 8);
+	memset(v + 20, 0, 4);
+	(void)sd_ike_parse(sd_rd_make(v, sizeof(v1_info)), false, &m);
+	assert_int_equal(m.exchange, SD_IKE_X_V1_INFO);
+	sd_ike_state_update(&st, &m, 1);
+	assert_true(m.initiator);
+	/* ... and the phase 1 exchange keeps its initiator */
+	memcpy(v, v1_mm1, sizeof(v));
+	memset(v + 8, 0xbb, 8);
+	(void)sd_ike_parse(sd_rd_make(v, sizeof(v)), false, &m);
+	sd_ike_state_update(&st, &m, 1);
+	assert_false(m.initiator);
 	/* IKEv2 keeps its header flag */
 	(void)sd_ike_parse(sd_rd_make(v2_sk, sizeof(v2_sk)), false, &m);
 	sd_ike_state_update(&st, &m, 0);
 	assert_false(m.initiator);
+}
+
+/* A copy resent from the same side counts; the answer and a changed request do not. */
+static void
+test_retransmits(void **state)
+{
+	struct sd_ike_state st;
+	struct sd_ike_msg m;
+	uint8_t v[sizeof(v2_sa_init)];
+	int i;
+
+	(void)state;
+	sd_ike_state_init(&st);
+	for (i = 0; i < 3; i++) {
+		(void)sd_ike_parse(sd_rd_make(v2_sa_init, sizeof(v2_sa_init)), false, &m);
+		sd_ike_state_update(&st, &m, 0);
+		assert_int_equal(m.retransmits, (uint32_t)i);
+	}
+	/* the same bytes from the other side are no copy */
+	(void)sd_ike_parse(sd_rd_make(v2_sa_init, sizeof(v2_sa_init)), false, &m);
+	sd_ike_state_update(&st, &m, 1);
+	assert_int_equal(m.retransmits, 0);
+	/* a request of another length (e.g. with a COOKIE) is a new message */
+	memcpy(v, v2_sa_init, sizeof(v));
+	v[27] = 0xdf;
+	(void)sd_ike_parse(sd_rd_make(v, sizeof(v)), false, &m);
+	sd_ike_state_update(&st, &m, 0);
+	assert_int_equal(m.retransmits, 0);
 }
 
 /* IKEv2 Delete and Notify with SPI, IDi, AUTH in clear (as in a decrypted SK body). */
@@ -593,6 +636,47 @@ test_bad_header(void **state)
 	assert_true(m.flags & SD_IKE_F_SK_NOT_LAST);
 }
 
+/* Name tables: binary search needs sorted tables, so probe first, middle and last rows. */
+static void
+test_names(void **state)
+{
+	static const uint8_t unity[] = { 0x12, 0xf5, 0xf2, 0x8c, 0x45, 0x71, 0x68, 0xa9,
+		0x70, 0x2d, 0x9f, 0xe2, 0x74, 0xcc, 0x01, 0x00 };
+	static const uint8_t ms[] = { 0x1e, 0x2b, 0x51, 0x69, 0x05, 0x99, 0x1c, 0x7d,
+		0x7c, 0x96, 0xfc, 0xbf, 0xb5, 0x87, 0xe4, 0x61, 0x00, 0x00, 0x00, 0x09 };
+	static const uint8_t frag[] = { 0x40, 0x48, 0xb7, 0xd5, 0x6e, 0xbc, 0xe8, 0x85,
+		0x25, 0xe7, 0xde, 0x7f, 0x00, 0xd6, 0xc2, 0xd3, 0x80, 0x00, 0x00, 0x00 };
+
+	(void)state;
+	assert_string_equal(sd_ike_notify_name(2, 1), "UNSUPPORTED_CRITICAL_PAYLOAD");
+	assert_string_equal(sd_ike_notify_name(2, 14), "NO_PROPOSAL_CHOSEN");
+	assert_string_equal(sd_ike_notify_name(2, 16390), "COOKIE");
+	assert_string_equal(sd_ike_notify_name(2, 16430), "IKEV2_FRAGMENTATION_SUPPORTED");
+	assert_string_equal(sd_ike_notify_name(2, 16442), "USE_AGGFRAG");
+	assert_null(sd_ike_notify_name(2, 16443));
+	assert_null(sd_ike_notify_name(2, 2));
+	assert_string_equal(sd_ike_notify_name(1, 1), "INVALID-PAYLOAD-TYPE");
+	assert_string_equal(sd_ike_notify_name(1, 24578), "INITIAL-CONTACT");
+	assert_string_equal(sd_ike_notify_name(1, 36137), "R-U-THERE-ACK");
+	assert_string_equal(sd_ike_exchange_name(1, 32), "Quick Mode");
+	assert_string_equal(sd_ike_exchange_name(2, 37), "INFORMATIONAL");
+	assert_string_equal(sd_ike_exchange_name(2, 43), "IKE_INTERMEDIATE");
+	assert_null(sd_ike_exchange_name(2, 33));
+	assert_string_equal(sd_ike_payload_name(1), "Security Association");
+	assert_string_equal(sd_ike_payload_name(53), "Encrypted and Authenticated Fragment");
+	assert_string_equal(sd_ike_payload_name(132), "Cisco-Fragmentation");
+	assert_string_equal(sd_ike_transform_type_name(5), "Extended Sequence Numbers (ESN)");
+	assert_string_equal(sd_ike_transform_id_name(1, 20), "AES-GCM with a 16 octet ICV");
+	assert_string_equal(sd_ike_transform_id_name(3, 12), "AUTH_HMAC_SHA2_256_128");
+	assert_string_equal(sd_ike_dh_group_name(19), "256-bit random ECP group");
+	assert_null(sd_ike_transform_id_name(9, 1));
+	assert_string_equal(sd_ike_vid_name(unity, sizeof(unity)), "Cisco Unity");
+	assert_string_equal(sd_ike_vid_name(ms, sizeof(ms)), "Microsoft (MS NT5 ISAKMPOAKLEY)");
+	assert_string_equal(sd_ike_vid_name(frag, sizeof(frag)), "IKE Fragmentation (Cisco)");
+	assert_null(sd_ike_vid_name(unity, 8));		/* shorter than the prefix */
+	assert_null(sd_ike_vid_name(NULL, 0));
+}
+
 int
 main(void)
 {
@@ -608,8 +692,10 @@ main(void)
 		cmocka_unit_test(test_strict_other_port),
 		cmocka_unit_test(test_payload_chain_loop),
 		cmocka_unit_test(test_v1_initiator_state),
+		cmocka_unit_test(test_retransmits),
 		cmocka_unit_test(test_v2_delete_notify_id),
 		cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -578,6 +578,33 @@ test_gap_resync(void **state)
 	sd_tls_conn_free(c);
 }
 
+/* STARTTLS-style prelude: the ClientHello is found after the plaintext. */
+static void
+test_find_hello(void **state)
+{
+	static const char smtp[] = "STARTTLS\r\n220 2.0.0 Ready\r\n\x16";
+	static struct bytes s, h;
+	size_t off;
+
+	(void)state;
+	s.n = h.n = 0;
+	put(&s, smtp, sizeof(smtp) - 1);	/* ends in a lone 0x16: a false start */
+	hs(&h, SD_TLS_HS_CLIENT_HELLO, ch_body, sizeof(ch_body));
+	record(&s, SD_TLS_CT_HANDSHAKE, 0x0301, h.b, h.n);
+	assert_int_equal(sd_tls_find_hello(sd_rd_make(s.b, s.n), SD_TLS_HS_CLIENT_HELLO, &off),
+	    SD_OK);
+	assert_int_equal(off, sizeof(smtp) - 1);
+	assert_int_equal(sd_tls_find_hello(sd_rd_make(s.b, s.n), SD_TLS_HS_SERVER_HELLO, &off),
+	    SD_UNSUPPORTED);
+	/* cut inside the candidate's first 11 bytes: look again from its start */
+	assert_int_equal(sd_tls_find_hello(sd_rd_make(s.b, sizeof(smtp) - 1 + 6),
+	    SD_TLS_HS_CLIENT_HELLO, &off), SD_NEED_MORE);
+	assert_int_equal(off, sizeof(smtp) - 2);	/* the lone 0x16 comes first */
+	assert_int_equal(sd_tls_find_hello(sd_rd_make("HTTP/1.1 200 OK\r\n", 17),
+	    SD_TLS_HS_SERVER_HELLO, &off), SD_UNSUPPORTED);
+	assert_int_equal(off, 17);
+}
+
 /* JA4's ALPN characters for non-ASCII bytes: '9', as FoxIO's vector
  * tls-non-ascii-alpn.pcapng (first ALPN 0xba 0xad) gives t13d151699_... */
 static void
@@ -635,6 +662,7 @@ main(void)
 		cmocka_unit_test(test_gap_resync),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ja4_non_ascii_alpn),
+		cmocka_unit_test(test_find_hello),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
