@@ -32,6 +32,8 @@ sd_finding_sev_parse(const char *s, enum sd_sev *out)
 	return false;
 }
 
+static char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+
 static char *
 xvasprintf(const char *fmt, va_list ap)
 {

@@ -137,25 +137,6 @@ unreach_name(bool v6, uint8_t code)
 	return code < sizeof(v4) / sizeof(v4[0]) ? v4[code] : "unreachable";
 }
 
-static const char *
-proto_name(uint8_t p)
-{
-	switch (p) {
-	case SD_IPPROTO_TCP:
-		return "tcp";
-	case SD_IPPROTO_UDP:
-		return "udp";
-	case SD_IPPROTO_ESP:
-		return "esp";
-	case SD_IPPROTO_ICMP:
-		return "icmp";
-	case SD_IPPROTO_ICMPV6:
-		return "icmpv6";
-	default:
-		return "ip";
-	}
-}
-
 static void
 rule_icmp(struct sd_findings *out, const struct sd_event *ev)
 {
@@ -196,18 +177,18 @@ rule_icmp(struct sd_findings *out, const struct sd_event *ev)
 			sd_finding_value(f, "icmp", "%s (type %u code %u)",
 			    unreach_name(v6, ic->icode), ic->itype, ic->icode);
 			sd_finding_value(f, "destination", "%s", dst);
-			sd_finding_value(f, "protocol", "%s", proto_name(ic->q_proto));
+			sd_finding_value(f, "protocol", "%s", sd_ip_proto_name(ic->q_proto));
 			if (ic->q_proto == SD_IPPROTO_TCP || ic->q_proto == SD_IPPROTO_UDP)
 				sd_finding_value(f, "port", "%u", ic->q_dport);
 		}
 		if (ic->q_proto == SD_IPPROTO_TCP || ic->q_proto == SD_IPPROTO_UDP)
 			sd_finding_summary(f, "%s answered %s to %s port %u with ICMP %s (%llu "
-			    "time%s)", rep, proto_name(ic->q_proto), dst, ic->q_dport,
+			    "time%s)", rep, sd_ip_proto_name(ic->q_proto), dst, ic->q_dport,
 			    unreach_name(v6, ic->icode), (unsigned long long)f->count,
 			    f->count == 1 ? "" : "s");
 		else
 			sd_finding_summary(f, "%s answered %s to %s with ICMP %s (%llu time%s)", rep,
-			    proto_name(ic->q_proto), dst, unreach_name(v6, ic->icode),
+			    sd_ip_proto_name(ic->q_proto), dst, unreach_name(v6, ic->icode),
 			    (unsigned long long)f->count, f->count == 1 ? "" : "s");
 	}
 	sd_finding_frame(f, ev->frame);

@@ -62,11 +62,21 @@ serial_hex(const ASN1_INTEGER *ai)
 
 	if (bn == NULL)
 		return NULL;
-	if ((h = BN_bn2hex(bn)) != NULL) {	/* uppercase, no leading zeros, "0" */
-		if ((s = strdup(h)) != NULL)
-			for (p = s; *p != '\0'; p++)
-				if (*p >= 'A' && *p <= 'F')
-					*p = (char)(*p - 'A' + 'a');
+	/* BN_bn2hex writes whole bytes ("0A01"), uppercase, with "-" for negatives: drop
+	 * the leading zero digits (keeping one "0") and lowercase the rest. */
+	if ((h = BN_bn2hex(bn)) != NULL) {
+		const char *d = h + (h[0] == '-');
+
+		while (d[0] == '0' && d[1] != '\0')
+			d++;
+		if ((s = malloc(strlen(d) + 2)) != NULL) {
+			p = s;
+			if (h[0] == '-')
+				*p++ = '-';
+			for (; *d != '\0'; d++)
+				*p++ = (*d >= 'A' && *d <= 'F') ? (char)(*d - 'A' + 'a') : *d;
+			*p = '\0';
+		}
 		OPENSSL_free(h);
 	}
 	BN_free(bn);

@@ -23,25 +23,6 @@ sd_out_events_free(struct sd_out_events *o)
 	sd_out_json_free(&o->j);
 }
 
-static const char *
-transport_name(uint8_t p)
-{
-	switch (p) {
-	case SD_IPPROTO_TCP:
-		return "tcp";
-	case SD_IPPROTO_UDP:
-		return "udp";
-	case SD_IPPROTO_ESP:
-		return "esp";
-	case SD_IPPROTO_ICMP:
-		return "icmp";
-	case SD_IPPROTO_ICMPV6:
-		return "icmpv6";
-	default:
-		return "ip";
-	}
-}
-
 void
 sd_out_event_common(struct sd_json *j, const struct sd_event *ev)
 {
@@ -50,7 +31,7 @@ sd_out_event_common(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_str(j, "type", sd_ev_type_name(ev->type));
 	sd_out_json_uint(j, "frame", ev->frame);
 	sd_out_json_ts(j, "ts", ev->ts_sec, ev->ts_nsec);
-	sd_out_json_str(j, "transport", transport_name(ev->transport));
+	sd_out_json_str(j, "transport", sd_ip_proto_name(ev->transport));
 	sd_out_json_str(j, "src", sd_ip_addr_str(&ev->src, a));
 	sd_out_json_str(j, "dst", sd_ip_addr_str(&ev->dst, a));
 	sd_out_json_uint(j, "sport", ev->sport);
@@ -126,7 +107,7 @@ write_icmp(struct sd_json *j, const struct sd_event *ev)
 		sd_out_json_uint(j, "mtu", ic->mtu);
 	sd_out_json_uint(j, "reporter_ttl", ic->reporter_ttl);
 	sd_out_json_obj_begin(j, "quoted");
-	sd_out_json_str(j, "transport", transport_name(ic->q_proto));
+	sd_out_json_str(j, "transport", sd_ip_proto_name(ic->q_proto));
 	sd_out_json_str(j, "src", sd_ip_addr_str(&ic->q_src, a));
 	sd_out_json_str(j, "dst", sd_ip_addr_str(&ic->q_dst, a));
 	sd_out_json_uint(j, "sport", ic->q_sport);

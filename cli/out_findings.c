@@ -1,6 +1,8 @@
 /* cli/out_findings.c - findings for people (terminal) and for machines (JSON Lines). */
 #include "cli/out.h"
 
+#include "dissect/ip.h"
+
 #include <string.h>
 
 /* Print a string that may come from a packet: control bytes and escapes shown as \xNN. */
@@ -45,21 +47,6 @@ upper(char *dst, const char *src, size_t n)
 	dst[i] = '\0';
 }
 
-static const char *
-proto_name(uint8_t p)
-{
-	switch (p) {
-	case SD_IPPROTO_TCP:
-		return "tcp";
-	case SD_IPPROTO_UDP:
-		return "udp";
-	case SD_IPPROTO_ESP:
-		return "esp";
-	default:
-		return "ip";
-	}
-}
-
 static void
 text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_summary *sum)
 {
@@ -90,7 +77,7 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 	}
 	for (i = 0; i < x->nflows && i < 3; i++)
 		fprintf(f, "  flow %llu: %s %s:%u -> %s:%u\n", (unsigned long long)x->flows[i].id,
-		    proto_name(x->flows[i].proto), sd_ip_addr_str(&x->flows[i].client, a),
+		    sd_ip_proto_name(x->flows[i].proto), sd_ip_addr_str(&x->flows[i].client, a),
 		    x->flows[i].cport, sd_ip_addr_str(&x->flows[i].server, b), x->flows[i].sport);
 	if (x->nflows_total > 3)
 		fprintf(f, "  (%llu flows in all)\n", (unsigned long long)x->nflows_total);
@@ -168,7 +155,7 @@ sd_out_finding_json(FILE *out, const struct sd_finding *x, struct sd_json *j)
 
 		sd_out_json_obj_begin(j, NULL);
 		sd_out_json_uint(j, "id", fl->id);
-		sd_out_json_str(j, "network.transport", proto_name(fl->proto));
+		sd_out_json_str(j, "network.transport", sd_ip_proto_name(fl->proto));
 		sd_out_json_str(j, "source.ip", sd_ip_addr_str(&fl->client, a));
 		sd_out_json_uint(j, "source.port", fl->cport);
 		sd_out_json_str(j, "destination.ip", sd_ip_addr_str(&fl->server, a));

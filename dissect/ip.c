@@ -343,3 +343,22 @@ sd_ip6_skip_ext(struct sd_rd *payload, uint8_t *proto)
 	}
 	return SD_OK;
 }
+
+const char *
+sd_ip_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case SD_IPPROTO_TCP:
+		return "tcp";
+	case SD_IPPROTO_UDP:
+		return "udp";
+	case SD_IPPROTO_ESP:
+		return "esp";
+	case SD_IPPROTO_ICMP:
+		return "icmp";
+	case SD_IPPROTO_ICMPV6:
+		return "icmpv6";
+	default:
+		return "ip";
+	}
+}

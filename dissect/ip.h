@@ -29,6 +29,8 @@ struct sd_addr {
 #define SD_ADDR_STRLEN	46
 const char	*sd_ip_addr_str(const struct sd_addr *, char *buf);
 int		 sd_ip_addr_cmp(const struct sd_addr *, const struct sd_addr *);
+/* "tcp", "udp", "esp", "icmp", "icmpv6", else "ip": the names --events and findings use. */
+const char	*sd_ip_proto_name(uint8_t proto);
 
 /* sd_ip.flags */
 #define SD_IP_F_CAPLEN_CUT	0x01	/* fewer bytes captured than the total length */

@@ -4,7 +4,8 @@
 For every capture in the shared corpus (and samples/*.pcap) run
     tshark -r FILE -T json -J "frame tls dtls"
 and `shakedown --events FILE`, match the messages per (frame, type, position in frame) and
-compare every field of spec/events.md for which tshark gives a value.  Differences are
+compare every field of spec/events.md for which tshark gives a value (certificate
+chain fields: what `openssl x509 -nameopt RFC2253` prints for the DER tshark shows).  Differences are
 allowed only when listed in tests/compat/tls-exceptions.tsv:
     file <TAB> frame <TAB> field <TAB> reason
 (file relative to the corpus, or samples/NAME; frame and field may be `*`; field `message`
@@ -164,9 +165,57 @@ def server_hello(hs, dtls):
 
 def certificate(hs, dtls):
     f = flat(hs, [])
-    certs = all_of(f, "tls.handshake.certificate")
-    return {"dtls": dtls,
-            "chain": [{"sha256": hashlib.sha256(unhex(c)).hexdigest()} for c in certs]}
+    certs = [unhex(c) for c in all_of(f, "tls.handshake.certificate")]
+    return {"dtls": dtls, "chain": [openssl_facts(der) for der in certs]}
+
+
+OPENSSL_CACHE = {}
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
+
+
+def iso(openssl_date):
+    """'Nov  3 18:16:08 2026 GMT' -> '2026-11-03T18:16:08Z'."""
+    mon, day, hms, year = openssl_date.split()[:4]
+    return "%s-%02d-%02dT%sZ" % (year, MONTHS[mon], int(day), hms)
+
+
+def openssl_facts(der):
+    """The chain fields of spec/events.md for one certificate, as the openssl CLI prints
+    them (subject/issuer with -nameopt RFC2253); only sha256 when openssl cannot parse it."""
+    digest = hashlib.sha256(der).hexdigest()
+    if digest in OPENSSL_CACHE:
+        return dict(OPENSSL_CACHE[digest])
+    facts = {"sha256": digest}
+    out = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject",
+                          "-issuer", "-serial", "-startdate", "-enddate", "-nameopt",
+                          "RFC2253", "-ext", "subjectAltName"],
+                         input=der, capture_output=True, check=False)
+    if out.returncode == 0:
+        lines = out.stdout.decode("utf-8", "replace").splitlines()
+        san = []
+        for i, line in enumerate(lines):
+            key, _, val = line.partition("=")
+            if key == "subject":
+                facts["subject"] = val
+            elif key == "issuer":
+                facts["issuer"] = val
+            elif key == "serial":
+                neg = val.startswith("-")
+                v = val.lstrip("-").lower().lstrip("0") or "0"
+                facts["serial"] = ("-" + v) if neg else v
+            elif key == "notBefore":
+                facts["not_before"] = iso(val)
+            elif key == "notAfter":
+                facts["not_after"] = iso(val)
+            elif line.startswith("X509v3 Subject Alternative Name") and i + 1 < len(lines):
+                for part in lines[i + 1].split(","):
+                    part = part.strip()
+                    if part.startswith("DNS:"):
+                        san.append(part[4:])
+        facts["san_dns"] = san
+    OPENSSL_CACHE[digest] = facts
+    return dict(facts)
 
 
 def tshark_messages(path):
@@ -318,9 +367,14 @@ def compare_fields(theirs, mine):
     bad = []
     for k, v in theirs.items():
         if k == "chain":
-            mv = [{"sha256": c.get("sha256")} for c in mine.get("chain", [])]
-            if mv != v:
-                bad.append((k, v, mv))
+            mc = mine.get("chain", [])
+            if [c["sha256"] for c in v] != [c.get("sha256") for c in mc]:
+                bad.append((k, [c["sha256"] for c in v], [c.get("sha256") for c in mc]))
+                continue
+            for i, (tc, oc) in enumerate(zip(v, mc)):
+                for fk, fv in tc.items():
+                    if oc.get(fk) != fv:
+                        bad.append(("chain[%d].%s" % (i, fk), fv, oc.get(fk)))
             continue
         if mine.get(k) != v:
             bad.append((k, v, mine.get(k)))
