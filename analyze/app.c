@@ -15,8 +15,12 @@ enum app_kind {
 	APP_TLS,		/* TLS over TCP */
 	APP_DTLS,
 	APP_IKE,		/* IKE / NAT-T on UDP */
+	APP_PRELUDE,		/* plaintext that may upgrade to TLS: STARTTLS, HTTP CONNECT */
 	APP_NONE,		/* none of ours */
 };
+
+/* How far into a plaintext prelude a TLS hello is looked for, per direction. */
+#define SD_PRELUDE_MAX	65536
 
 /* Per-flow application state (f->app). */
 struct app_flow {
@@ -27,6 +31,8 @@ struct app_flow {
 	struct sd_flow		*flow;
 	uint32_t		 file_index;
 	bool			 tcp_dead[2];	/* direction given up */
+	bool			 synced[2];	/* TLS records start at the stream's read point */
+	uint32_t		 scanned[2];	/* prelude bytes searched for a hello */
 };
 
 struct sd_app {
@@ -170,6 +176,60 @@ tls_feed_dir(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir,
 	}
 }
 
+/*
+ * Could these first bytes be the plaintext part of a protocol that upgrades to TLS?
+ * Text protocols (SMTP, IMAP, POP3, FTP, XMPP, HTTP CONNECT) start with printable ASCII;
+ * LDAP's StartTLS is a BER SEQUENCE; PostgreSQL's SSLRequest is a fixed 8-byte message.
+ * Binary protocols that merely contain TLS-like bytes (VPN tunnels) are left alone.
+ */
+static bool
+looks_like_prelude(struct sd_rd r)
+{
+	static const uint8_t pg_ssl[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
+	size_t i, n = sd_rd_left(&r) < 8 ? sd_rd_left(&r) : 8;
+
+	if (n == 0)
+		return false;
+	if (r.p[0] == 0x30)
+		return true;
+	if (sd_rd_left(&r) >= 8 && memcmp(r.p, pg_ssl, 8) == 0)
+		return true;
+	for (i = 0; i < n; i++)
+		if (r.p[i] < 0x20 || r.p[i] > 0x7e)
+			if (r.p[i] != '\r' && r.p[i] != '\n' && r.p[i] != '\t')
+				return false;
+	return true;
+}
+
+/* Look for the hello that starts TLS in a prelude direction; true once synced. */
+static bool
+prelude_scan(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir)
+{
+	struct sd_stream *st = &f->tcp->s[dir];
+	size_t off = 0;
+	enum sd_rc rc;
+
+	if (s->synced[dir] || s->tcp_dead[dir] || st->len == 0)
+		return s->synced[dir];
+	rc = sd_tls_find_hello(sd_rd_make(st->buf, st->len),
+	    dir == SD_ROLE_CLIENT ? 1 : 2, &off);
+	if (rc == SD_OK) {
+		sd_stream_consume(st, a->mc, off);
+		s->synced[dir] = true;
+		return true;
+	}
+	if (rc != SD_NEED_MORE || off > st->len)
+		off = st->len;
+	s->scanned[dir] += (uint32_t)off;
+	sd_stream_consume(st, a->mc, off);
+	if (s->scanned[dir] > SD_PRELUDE_MAX) {
+		s->tcp_dead[dir] = true;
+		st->collect = false;
+		sd_stream_consume(st, a->mc, st->len);
+	}
+	return false;
+}
+
 void
 sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
     const struct sd_tcp *t)
@@ -202,24 +262,42 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 		rc = sd_tls_probe(sd_rd_make(st->buf, st->len), false);
 		if (rc == SD_NEED_MORE)
 			return;
-		if (rc != SD_OK) {
+		if (rc == SD_OK) {
+			s->synced[0] = s->synced[1] = true;
+			s->kind = APP_TLS;
+		} else if (looks_like_prelude(sd_rd_make(st->buf, st->len))) {
+			s->kind = APP_PRELUDE;
+		} else {
 			tcp_give_up(a, f, s);
 			return;
 		}
+	}
+	if (s->kind == APP_PRELUDE) {
+		(void)prelude_scan(a, f, s, !p->dir);
+		(void)prelude_scan(a, f, s, p->dir);
+		if (s->tcp_dead[0] && s->tcp_dead[1]) {
+			tcp_give_up(a, f, s);
+			return;
+		}
+		if (!s->synced[SD_ROLE_CLIENT])
+			return;		/* TLS starts with the client's hello */
+	}
+	if (s->tls == NULL) {
 		s->tls = sd_tls_conn_new(a->mc, false, tls_emit, s);
 		if (s->tls == NULL) {
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
 			tcp_give_up(a, f, s);
 			return;
 		}
-		s->kind = APP_TLS;
 	}
 	pkt.frame = p->frame;
 	pkt.ts_sec = p->sec;
 	pkt.ts_nsec = p->nsec;
 	/* the other direction may hold bytes that waited for the decision */
-	tls_feed_dir(a, f, s, !p->dir, &pkt);
-	tls_feed_dir(a, f, s, p->dir, &pkt);
+	if (s->synced[!p->dir] || prelude_scan(a, f, s, !p->dir))
+		tls_feed_dir(a, f, s, !p->dir, &pkt);
+	if (s->synced[p->dir] || prelude_scan(a, f, s, p->dir))
+		tls_feed_dir(a, f, s, p->dir, &pkt);
 }
 
 static void
@@ -337,7 +415,7 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 
 	if (s == NULL)
 		return;
-	if (s->kind == APP_TLS && f->tcp != NULL) {
+	if (s->tls != NULL && f->tcp != NULL) {
 		/*
 		 * Segments still held behind a hole will never be completed: give the holes
 		 * up and let TLS see what came after them (a lost segment before an alert).
@@ -346,7 +424,8 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 		pkt.ts_sec = f->rec.last_sec;
 		pkt.ts_nsec = f->rec.last_nsec;
 		for (d = 0; d < 2; d++)
-			while (!s->tcp_dead[d] && sd_stream_skip_gap(&f->tcp->s[d], a->mc))
+			while (s->synced[d] && !s->tcp_dead[d] &&
+			    sd_stream_skip_gap(&f->tcp->s[d], a->mc))
 				tls_feed_dir(a, f, s, d, &pkt);
 	}
 	sd_tls_conn_free(s->tls);

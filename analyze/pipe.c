@@ -320,6 +320,11 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 		}
 		sd_stream_init(&f->tcp->s[0], p->o.stream_buf, 0);
 		sd_stream_init(&f->tcp->s[1], p->o.stream_buf, 0);
+		/*
+		 * Buffer from the very first byte: the application layer decides from the
+		 * first data whether it wants the rest, and must not miss that segment.
+		 */
+		f->tcp->s[0].collect = f->tcp->s[1].collect = true;
 	}
 	tc = f->tcp;
 	prev_frame = f->rec.last_frame;
