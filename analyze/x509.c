@@ -92,8 +92,11 @@ iso_time(const ASN1_TIME *t, char out[21], int64_t *epoch)
 	*epoch = 0;
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return;
-	(void)snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	/* each field reduced to its printed width, so the 20 characters always fit */
+	(void)snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+	    (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+	    (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+	    (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 	*epoch = (int64_t)timegm(&tm);
 }
 
