@@ -67,7 +67,61 @@ sd_finding_list_free(struct sd_findings *l)
 		free(f);
 	}
 	free(l->v);
+	free(l->idx);
 	memset(l, 0, sizeof(*l));
+}
+
+static size_t
+key_hash(const char *kind, const char *group)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)kind; *p != '\0'; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	h = (h ^ 0xff) * 0x100000001b3ull;
+	for (p = (const unsigned char *)group; *p != '\0'; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* Slot of (kind, group) in the index: the one holding it, or the empty one to use. */
+static size_t *
+index_slot(const struct sd_findings *l, const char *kind, const char *group)
+{
+	size_t mask = l->idx_cap - 1, i = key_hash(kind, group) & mask;
+
+	for (;;) {
+		size_t *slot = &l->idx[i];
+		const struct sd_finding *f;
+
+		if (*slot == 0)
+			return slot;
+		f = l->v[*slot - 1];
+		if (strcmp(f->kind, kind) == 0 && strcmp(f->group, group) == 0)
+			return slot;
+		i = (i + 1) & mask;
+	}
+}
+
+/* Keep the index at most half full; false on a memory failure. */
+static bool
+index_grow(struct sd_findings *l)
+{
+	size_t ncap = l->idx_cap ? l->idx_cap * 2 : 64, k, *old = l->idx;
+
+	if (l->idx_cap != 0 && (l->n + 1) * 2 <= l->idx_cap)
+		return true;
+	l->idx = calloc(ncap, sizeof(*l->idx));
+	if (l->idx == NULL) {
+		l->idx = old;
+		return false;
+	}
+	l->idx_cap = ncap;
+	for (k = 0; k < l->n; k++)
+		*index_slot(l, l->v[k]->kind, l->v[k]->group) = k + 1;
+	free(old);
+	return true;
 }
 
 struct sd_finding *
@@ -76,19 +130,19 @@ sd_finding_add(struct sd_findings *l, const char *kind, const char *group, int64
 {
 	const struct sd_finding_kind *k = sd_finding_kind_get(kind);
 	struct sd_finding *f;
-	size_t i;
+	size_t *slot;
 
 	if (group == NULL)
 		group = "";
-	/* Findings are few (causes, not packets): a linear scan keeps this simple. */
-	for (i = 0; i < l->n; i++) {
-		f = l->v[i];
-		if (strcmp(f->kind, kind) == 0 && strcmp(f->group, group) == 0) {
-			f->count++;
-			f->last_sec = sec;
-			f->last_nsec = nsec;
-			return f;
-		}
+	if (!index_grow(l))
+		return NULL;
+	slot = index_slot(l, k != NULL ? k->kind : kind, group);
+	if (*slot != 0) {
+		f = l->v[*slot - 1];
+		f->count++;
+		f->last_sec = sec;
+		f->last_nsec = nsec;
+		return f;
 	}
 	if (l->n >= SD_FINDINGS_MAX) {
 		l->dropped++;
@@ -121,6 +175,7 @@ sd_finding_add(struct sd_findings *l, const char *kind, const char *group, int64
 	f->first_sec = f->last_sec = sec;
 	f->first_nsec = f->last_nsec = nsec;
 	l->v[l->n++] = f;
+	*slot = l->n;
 	return f;
 }
 
@@ -249,6 +304,13 @@ cmp_finding(const void *a, const void *b)
 void
 sd_finding_sort(struct sd_findings *l)
 {
+	size_t k;
+
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof(l->v[0]), cmp_finding);
+	if (l->idx != NULL) {	/* positions moved: re-index */
+		memset(l->idx, 0, l->idx_cap * sizeof(*l->idx));
+		for (k = 0; k < l->n; k++)
+			*index_slot(l, l->v[k]->kind, l->v[k]->group) = k + 1;
+	}
 }

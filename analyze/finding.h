@@ -69,6 +69,9 @@ struct sd_findings {
 	struct sd_finding	**v;
 	size_t			 n, cap;
 	uint64_t		 dropped;	/* findings refused past the cap */
+	/* open-addressing index over (kind, group): slot holds position + 1, 0 empty */
+	size_t			*idx;
+	size_t			 idx_cap;	/* power of two, at least twice n */
 };
 
 /* The catalogue entry of a kind (docs/findings.md says the same at length). */

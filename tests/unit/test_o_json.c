@@ -105,6 +105,34 @@ test_finding_filter_and_grouping(void **state)
 	sd_finding_list_free(&l);
 }
 
+/* Many causes: each its own finding, repeats merged, still found after sorting. */
+static void
+test_finding_many_groups(void **state)
+{
+	struct sd_findings l;
+	struct sd_finding *f;
+	char g[32];
+	int i, r;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	for (r = 0; r < 3; r++) {
+		for (i = 0; i < 5000; i++) {
+			snprintf(g, sizeof(g), "tcp|10.0.%d.%d|443", i / 256, i % 256);
+			f = sd_finding_add(&l, i % 2 ? "tcp.port_closed" : "tcp.syn_unanswered", g,
+			    r, 0, 0);
+			assert_non_null(f);
+			assert_int_equal(f->count, r + 1);
+		}
+		if (r == 1)
+			sd_finding_sort(&l);
+	}
+	assert_int_equal(l.n, 5000);
+	f = sd_finding_add(&l, "tcp.port_closed", "tcp|10.0.0.1|443", 9, 0, 0);
+	assert_int_equal(f->count, 4);
+	sd_finding_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -112,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_finding_filter_and_grouping),
+		cmocka_unit_test(test_finding_many_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
