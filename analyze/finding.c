@@ -292,13 +292,17 @@ cmp_finding(const void *a, const void *b)
 	const struct sd_finding *y = *(struct sd_finding *const *)b;
 	uint64_t fx = x->nframes ? x->frames[0] : 0, fy = y->nframes ? y->frames[0] : 0;
 
+	int c;
+
 	if (x->severity != y->severity)
 		return x->severity > y->severity ? -1 : 1;
+	if ((c = strcmp(x->kind, y->kind)) != 0)
+		return c;	/* a kind's findings together: the report can fold them */
 	if (x->file_index != y->file_index)
 		return x->file_index < y->file_index ? -1 : 1;
 	if (fx != fy)
 		return fx < fy ? -1 : 1;
-	return strcmp(x->kind, y->kind);
+	return 0;
 }
 
 void

@@ -102,7 +102,7 @@ void	sd_finding_summary(struct sd_finding *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Wireshark display filter showing the evidence frames; buf of size n. */
 void	sd_finding_filter(const struct sd_finding *, char *buf, size_t n);
-/* Sort by severity (highest first), then first frame. */
+/* Sort by severity (highest first), then kind, file and first evidence frame. */
 void	sd_finding_sort(struct sd_findings *);
 
 #endif /* SD_ANALYZE_FINDING_H */

@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+/* Findings of one kind printed in full before the rest go one per line. */
+#define SD_TEXT_FULL_PER_KIND	3
+
 /* Print a string that may come from a packet: control bytes and escapes shown as \xNN. */
 static void
 put_safe(FILE *f, const char *s)
@@ -104,8 +107,25 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 	    sum->frames == 1 ? "" : "s", (unsigned long long)sum->flows,
 	    sum->flows == 1 ? "" : "s");
 	for (i = 0; i < l->n; i++) {
+		size_t j, same = 0;
+
 		counts[l->v[i]->severity]++;
-		text_one(f, l->v[i], color, sum);
+		/*
+		 * One screen, not a thousand: the first findings of a kind in full, the
+		 * rest of that kind as one line each (--json has them all in full).
+		 */
+		for (j = 0; j < i; j++)
+			if (strcmp(l->v[j]->kind, l->v[i]->kind) == 0)
+				same++;
+		if (same < SD_TEXT_FULL_PER_KIND) {
+			text_one(f, l->v[i], color, sum);
+		} else {
+			fprintf(f, "  + %s: ", l->v[i]->kind);
+			put_safe(f, l->v[i]->summary != NULL ? l->v[i]->summary : "");
+			fputc('\n', f);
+			if (i + 1 == l->n || strcmp(l->v[i + 1]->kind, l->v[i]->kind) != 0)
+				fputc('\n', f);
+		}
 	}
 	if (l->n == 0)
 		fprintf(f, "No findings: nothing in this capture explains a failure.\n");
