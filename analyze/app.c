@@ -179,7 +179,8 @@ tls_feed_dir(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir,
 /*
  * Could these first bytes be the plaintext part of a protocol that upgrades to TLS?
  * Text protocols (SMTP, IMAP, POP3, FTP, XMPP, HTTP CONNECT) start with printable ASCII;
- * LDAP's StartTLS is a BER SEQUENCE; PostgreSQL's SSLRequest is a fixed 8-byte message.
+ * LDAP's StartTLS is a BER SEQUENCE; PostgreSQL's SSLRequest is a fixed 8-byte message;
+ * a SOCKS5 proxy connection starts with the method greeting.
  * Binary protocols that merely contain TLS-like bytes (VPN tunnels) are left alone.
  */
 static bool
@@ -191,6 +192,10 @@ looks_like_prelude(struct sd_rd r)
 	if (n == 0)
 		return false;
 	if (r.p[0] == 0x30)
+		return true;
+	/* SOCKS5 greeting (RFC 1928 §3): 05, NMETHODS, that many methods, nothing else */
+	if (r.p[0] == 0x05 && sd_rd_left(&r) >= 3 && r.p[1] >= 1 &&
+	    sd_rd_left(&r) == 2u + r.p[1])
 		return true;
 	if (sd_rd_left(&r) >= 8 && memcmp(r.p, pg_ssl, 8) == 0)
 		return true;
@@ -353,6 +358,7 @@ sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 {
 	struct app_flow *s = f->app;
 	struct sd_tls_pkt pkt;
+	enum sd_rc rc;
 
 	a->file_index = p->file_index;
 	if (s == NULL) {
@@ -380,8 +386,10 @@ sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	if (s->kind == APP_NONE || s->kind == APP_IKE)
 		return;
 	if (s->kind == APP_UNKNOWN) {
-		if (sd_tls_probe(u->payload, true) != SD_OK) {
-			if (sd_rd_left(&u->payload) > 0)
+		rc = sd_tls_probe(u->payload, true);
+		if (rc != SD_OK) {
+			/* SD_NEED_MORE: STUN, after which DTLS may come (RFC 7983) */
+			if (rc != SD_NEED_MORE && sd_rd_left(&u->payload) > 0)
 				s->kind = APP_NONE;
 			return;
 		}

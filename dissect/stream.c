@@ -17,11 +17,19 @@
  * - st.overlap_diff also counts retransmissions whose bytes differ from the copy still in
  *   buf (consumed bytes cannot be compared).
  * - A hole wholly inside the bytes the consumer skips is stepped over, not held for.
+ * - A segment starting more than STREAM_MAX_AHEAD beyond next + skip cannot be in this
+ *   sequence space (no TCP window is that large, RFC 7323 §2.3): it is a copy from another
+ *   sequence space (a middlebox's rewritten duplicate) and is ignored, counted in
+ *   st.outside, so that it is neither held nor taken as a hole.  So is a segment ahead of
+ *   next that lies nearer the start of a replaced SYN's sequence space (alt_isn) than
+ *   next: the same middlebox copies (mercury/capture2.pcap, 62 MB apart).
  */
 
 #define STREAM_DEFAULT_BUF	(256u * 1024u)
 #define STREAM_DEFAULT_OOO	(256u * 1024u)
 #define STREAM_MIN_ALLOC	4096u
+/* The largest window TCP can announce: 65535 << 14, rounded up to 2^30. */
+#define STREAM_MAX_AHEAD	(1ull << 30)
 /* A buffer this large is given back once the consumer empties it, so that idle flows
  * do not keep a big certificate chain's worth of memory each. */
 #define STREAM_KEEP_ALLOC	(16u * 1024u)
@@ -119,9 +127,18 @@ sd_stream_syn(struct sd_stream *s, uint32_t isn)
 		s->isn = isn;
 		return;
 	}
-	/* A different ISN before anything was delivered or held: take the new one. */
-	if (s->next == 0 && s->len == 0 && s->ooo == NULL)
+	/*
+	 * A different ISN before anything was delivered or held: take the new one, and
+	 * remember the old, whose space a middlebox may keep sending copies in.
+	 */
+	if (s->next == 0 && s->len == 0 && s->ooo == NULL) {
+		uint32_t old = s->isn;
+		bool had_syn = s->syn;
+
 		start(s, isn, true);
+		s->has_alt = had_syn;
+		s->alt_isn = old;
+	}
 }
 
 /*
@@ -442,6 +459,11 @@ sd_stream_add(struct sd_stream *s, struct sd_memcap *mc, uint32_t seq, struct sd
 	if (!s->init)
 		start(s, seq, false);		/* mid-stream pickup: this byte is offset 0 */
 	if (seq_delta(s, seq, &fwd, &back)) {
+		if ((fwd > s->skip && fwd - s->skip > STREAM_MAX_AHEAD) ||
+		    (s->has_alt && fwd > 0 && (uint32_t)(seq - s->alt_isn - 1u) < fwd)) {
+			s->st.outside++;
+			return SD_OK;
+		}
 		off = s->next + fwd;
 	} else {
 		/* starts before next: a retransmission, or partly new data */

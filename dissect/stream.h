@@ -21,6 +21,7 @@ struct sd_stream_stats {
 	uint64_t	 gaps;		/* holes given up on (capture loss) */
 	uint64_t	 gap_bytes;	/* bytes in those holes */
 	uint64_t	 dropped;	/* segments refused by a cap */
+	uint64_t	 outside;	/* segments too far ahead to be in this sequence space (added) */
 };
 
 /*
@@ -43,6 +44,8 @@ struct sd_stream {
 	bool		 gap_pending;	/* a hole was skipped since the consumer last looked */
 	bool		 syn;		/* base set by a SYN: offset 0 is isn + 1 (added by reasm) */
 	uint32_t	 isn;		/* sequence number of offset 0 minus 1 (SYN) or of offset 0 */
+	bool		 has_alt;	/* a SYN with another ISN was replaced by this one (added) */
+	uint32_t	 alt_isn;	/* that ISN: segments in its space are ignored (added) */
 	uint32_t	 last_seq;	/* highest sequence seen, for wrap tracking */
 	uint64_t	 wraps;		/* 2^32 epochs passed */
 	uint64_t	 next;		/* absolute offset of the next expected byte */

@@ -163,7 +163,8 @@ void	sd_tls_ja4(const struct sd_tls_client_hello *, char out[40]);
 /*
  * Does this look like the start of TLS (udp false) or DTLS (udp true)?  SD_OK: a plausible
  * record header (type 20-24, version 0x0300-0x0304 / DTLS 0xfeff, 0xfefd, 0xfefc, length
- * <= 2^14 + 2048) or an SSLv2-compatible ClientHello; SD_NEED_MORE: too few bytes to say;
+ * <= 2^14 + 2048) or an SSLv2-compatible ClientHello; SD_NEED_MORE: too few bytes to say,
+ * or (udp) a whole STUN message, after which DTLS may follow on the same flow (WebRTC);
  * SD_UNSUPPORTED: not TLS.
  */
 enum sd_rc	sd_tls_probe(struct sd_rd first_bytes, bool udp);

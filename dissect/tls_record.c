@@ -112,6 +112,24 @@ sslv2_hello_start(struct sd_rd in, size_t *total)
 	    *total >= 2 + 9;
 }
 
+/*
+ * A whole STUN message (RFC 8489 §5: first byte 0-3, 16-bit length a multiple of 4
+ * counting what follows the 20-byte header, the datagram holding exactly that).  WebRTC
+ * and other ICE users send STUN connectivity checks on the 5-tuple before the DTLS
+ * handshake (RFC 7983 §7: first byte 0-3 is STUN, 20-63 DTLS), so sd_tls_probe() answers
+ * SD_NEED_MORE: look at the next datagram rather than give the flow up.
+ */
+static bool
+stun_message(struct sd_rd in)
+{
+	uint16_t type, len;
+
+	if (!sd_rd_be16(&in, &type) || !sd_rd_be16(&in, &len))
+		return false;
+	/* the rest of the header: magic cookie (RFC 3489: part of the id) and transaction id */
+	return type >> 8 <= 3 && len % 4 == 0 && sd_rd_left(&in) == (size_t)len + 16;
+}
+
 enum sd_rc
 sd_tls_probe(struct sd_rd in, bool udp)
 {
@@ -123,6 +141,8 @@ sd_tls_probe(struct sd_rd in, bool udp)
 	if (n == 0)
 		return SD_NEED_MORE;
 	memcpy(b, in.p, n);
+	if (udp && stun_message(in))
+		return SD_NEED_MORE;	/* RFC 7983: DTLS may follow STUN on the same flow */
 	if (udp) {
 		if (b[0] < SD_TLS_CT_CCS || b[0] > SD_TLS_CT_HEARTBEAT)
 			return SD_UNSUPPORTED;

@@ -458,6 +458,61 @@ test_no_collect(void **state)
 	done(&s, &mc);
 }
 
+/*
+ * A middlebox's copy of each segment in another sequence space (mercury/capture2.pcap:
+ * every server segment twice, same IP ID, seq 2039552500 and 435019661): the copy ~1.6 GB
+ * ahead of next is beyond any TCP window, so it is neither held nor taken as a hole.
+ */
+static void
+test_outside_window(void **state)
+{
+	struct sd_stream s;
+	struct sd_memcap mc;
+
+	(void)state;
+	setup(&s, &mc, 435019660u);
+	assert_int_equal(add(&s, &mc, 2039552500u, "alert"), SD_OK);
+	assert_int_equal(s.st.outside, 1);
+	assert_null(s.ooo);
+	assert_int_equal(s.st.ooo, 0);
+	assert_false(sd_stream_skip_gap(&s, &mc));	/* nothing to flush at the FIN */
+	assert_int_equal(add(&s, &mc, 435019661u, "hello"), SD_OK);
+	assert_buf(&s, "hello");
+	/* 2^30 ahead is still a window's worth: held */
+	assert_int_equal(add(&s, &mc, 435019666u + (1u << 30), "far"), SD_OK);
+	assert_non_null(s.ooo);
+	assert_int_equal(s.st.outside, 1);
+	/* with collect off the bogus copy must not move next either */
+	done(&s, &mc);
+	memset(&mc, 0, sizeof(mc));
+	sd_stream_init(&s, 0, 0);
+	sd_stream_syn(&s, 100u);
+	assert_int_equal(add(&s, &mc, 101u + 0x60000000u, "x"), SD_OK);
+	assert_int_equal(s.next, 0);
+	assert_int_equal(s.st.gaps, 0);
+	assert_int_equal(add(&s, &mc, 101u, "ab"), SD_OK);
+	assert_int_equal(s.next, 2);
+	assert_int_equal(s.st.retransmits, 0);
+	done(&s, &mc);
+	/*
+	 * Two SYN-ACKs, the first from the copier's space (capture2.pcap flow 1764: the copies
+	 * are only 62 MB ahead): copies in the replaced space are ignored, not held.
+	 */
+	setup(&s, &mc, 2146739934u);
+	sd_stream_syn(&s, 2084786999u);
+	assert_true(s.has_alt);
+	assert_int_equal(add(&s, &mc, 2146739935u, "copy"), SD_OK);
+	assert_int_equal(add(&s, &mc, 2146739939u, "alert"), SD_OK);
+	assert_int_equal(s.st.outside, 2);
+	assert_null(s.ooo);
+	assert_int_equal(add(&s, &mc, 2084787000u, "real"), SD_OK);
+	assert_int_equal(add(&s, &mc, 2084787008u, "ahead"), SD_OK);	/* a real hole */
+	assert_non_null(s.ooo);
+	assert_buf(&s, "real");
+	assert_int_equal(s.st.outside, 2);
+	done(&s, &mc);
+}
+
 static void
 test_syn_rules(void **state)
 {
@@ -496,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_skip_over_held),
 		cmocka_unit_test(test_no_collect),
 		cmocka_unit_test(test_syn_rules),
+		cmocka_unit_test(test_outside_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

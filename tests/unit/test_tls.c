@@ -470,6 +470,44 @@ test_probe(void **state)
 	assert_int_equal(sd_tls_probe(sd_rd_make(tls, 5), true), SD_UNSUPPORTED);
 }
 
+/*
+ * RFC 7983 demultiplexing: a STUN Binding request before the DTLS ClientHello
+ * (zeek/webrtc-stun.pcap frames 1-8) keeps the flow open for DTLS (SD_NEED_MORE); bytes
+ * that only start like STUN stay not-DTLS.
+ */
+static void
+test_probe_stun(void **state)
+{
+	/* Binding request, length 4, magic cookie, 12-byte transaction id, one 4-byte attr */
+	static const uint8_t stun[24] = { 0x00, 0x01, 0x00, 0x04, 0x21, 0x12, 0xa4, 0x42,
+	    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x80, 0x22, 0x00, 0x00 };
+	uint8_t *cp;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sd_tls_probe(sd_rd_make(stun, sizeof(stun)), true), SD_NEED_MORE);
+	/* over TCP it is just not TLS */
+	assert_int_equal(sd_tls_probe(sd_rd_make(stun, sizeof(stun)), false), SD_UNSUPPORTED);
+	/* a datagram one byte longer or shorter than the STUN length is not STUN */
+	for (i = 1; i < sizeof(stun); i++) {
+		cp = malloc(i);
+		assert_non_null(cp);
+		memcpy(cp, stun, i);
+		assert_int_equal(sd_tls_probe(sd_rd_make(cp, i), true), SD_UNSUPPORTED);
+		free(cp);
+	}
+	{
+		uint8_t odd[24], hi[24];
+
+		memcpy(odd, stun, sizeof(odd));
+		odd[3] = 0x03;			/* length not a multiple of 4 */
+		assert_int_equal(sd_tls_probe(sd_rd_make(odd, sizeof(odd)), true), SD_UNSUPPORTED);
+		memcpy(hi, stun, sizeof(hi));
+		hi[0] = 0x04;			/* first byte 4-19: neither STUN nor DTLS */
+		assert_int_equal(sd_tls_probe(sd_rd_make(hi, sizeof(hi)), true), SD_UNSUPPORTED);
+	}
+}
+
 /* Not TLS after all: the direction is given up, everything consumed. */
 static void
 test_not_tls_gives_up(void **state)
@@ -656,6 +694,7 @@ main(void)
 		cmocka_unit_test(test_alerts),
 		cmocka_unit_test(test_sslv2_client_hello),
 		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_probe_stun),
 		cmocka_unit_test(test_not_tls_gives_up),
 		cmocka_unit_test(test_oversized_message),
 		cmocka_unit_test(test_bit_flips),
