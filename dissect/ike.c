@@ -525,3 +525,22 @@ sd_ike_attr_next(struct sd_rd *r, struct sd_ike_attr *a)
 		a->value = a->value << 8 | a->data.p[i];
 	return true;
 }
+
+enum sd_rc
+sd_ike_proposal_header(struct sd_rd *b, struct sd_ike_msg *m, struct sd_ike_proposal *p)
+{
+	struct sd_rd spi;
+
+	memset(p, 0, sizeof(*p));
+	if (!sd_rd_u8(b, &p->number) || !sd_rd_u8(b, &p->protocol) ||
+	    !sd_rd_u8(b, &p->spi_size) || !sd_rd_u8(b, &p->ntransforms) ||
+	    !sd_rd_sub(b, p->spi_size, &spi))
+		return SD_MALFORMED;
+	if (p->spi_size > 0)
+		memcpy(p->spi, spi.p, p->spi_size < 8 ? p->spi_size : 8);
+	if (m->nproposals < SD_IKE_MAX_PROPOSALS)
+		m->proposals[m->nproposals++] = *p;
+	else
+		m->flags |= SD_IKE_F_TOO_MANY;
+	return SD_OK;
+}

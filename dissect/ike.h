@@ -260,6 +260,14 @@ struct sd_ike_attr {
 /* Read the next attribute; false on a short or cut attribute. */
 bool	sd_ike_attr_next(struct sd_rd *, struct sd_ike_attr *);
 
+/*
+ * The proposal header both versions share (RFC 2408 §3.5, RFC 7296 §3.3.1): number,
+ * protocol, SPI size, transform count, SPI.  Consumes it from *b and records the proposal
+ * in m (flagging SD_IKE_F_TOO_MANY past the cap); *p gets a copy.
+ */
+enum sd_rc	sd_ike_proposal_header(struct sd_rd *b, struct sd_ike_msg *m,
+		    struct sd_ike_proposal *p);
+
 /* SA payload bodies (dissect/ike_v1.c, ike_v2.c), used by the walk in ike.c. */
 enum sd_rc	sd_ike_v1_parse_sa(struct sd_rd body, struct sd_ike_msg *);
 enum sd_rc	sd_ike_v2_parse_sa(struct sd_rd body, struct sd_ike_msg *);

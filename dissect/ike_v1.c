@@ -102,21 +102,12 @@ static enum sd_rc
 parse_proposal(struct sd_rd b, struct sd_ike_msg *m)
 {
 	struct sd_ike_proposal p;
-	struct sd_rd spi, tb;
+	struct sd_rd tb;
 	uint8_t next, res;
 	uint16_t len;
 
-	memset(&p, 0, sizeof(p));
-	if (!sd_rd_u8(&b, &p.number) || !sd_rd_u8(&b, &p.protocol) ||
-	    !sd_rd_u8(&b, &p.spi_size) || !sd_rd_u8(&b, &p.ntransforms) ||
-	    !sd_rd_sub(&b, p.spi_size, &spi))
+	if (sd_ike_proposal_header(&b, m, &p) != SD_OK)
 		return SD_MALFORMED;
-	if (p.spi_size > 0)
-		memcpy(p.spi, spi.p, p.spi_size < 8 ? p.spi_size : 8);
-	if (m->nproposals < SD_IKE_MAX_PROPOSALS)
-		m->proposals[m->nproposals++] = p;
-	else
-		m->flags |= SD_IKE_F_TOO_MANY;
 	/* each pass consumes >= 8 bytes, so this ends whatever `next` says */
 	while (sd_rd_left(&b) > 0) {
 		if (!sd_rd_u8(&b, &next) || !sd_rd_u8(&b, &res) || !sd_rd_be16(&b, &len) ||
