@@ -29,7 +29,6 @@ struct app_flow {
 	struct sd_ike_state	 ike;
 	struct sd_app		*app;	/* back pointer for the emit callbacks */
 	struct sd_flow		*flow;
-	uint32_t		 file_index;
 	bool			 tcp_dead[2];	/* direction given up */
 	bool			 synced[2];	/* TLS records start at the stream's read point */
 	uint32_t		 scanned[2];	/* prelude bytes searched for a hello */

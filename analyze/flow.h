@@ -14,8 +14,7 @@
 #define SD_ANOM_MEMCAP		0x0001	/* a memory cap refused data of this flow */
 #define SD_ANOM_TCP_GAP		0x0002	/* TCP bytes missing from the capture */
 #define SD_ANOM_MIDSTREAM	0x0004	/* TCP picked up without its handshake */
-#define SD_ANOM_BAD_L4		0x0008	/* malformed TCP/UDP header seen */
-#define SD_ANOM_CAPLEN_CUT	0x0010	/* snaplen cut packets of this flow */
+#define SD_ANOM_CAPLEN_CUT	0x0008	/* snaplen cut packets of this flow */
 
 /* sd_flow.app_flags */
 #define SD_APPF_TLS		0x0001	/* TLS or DTLS records seen */
@@ -34,7 +33,6 @@ struct sd_tcpconn {
 	bool			 synack;	/* SYN-ACK seen */
 	bool			 rst_reported[2];
 	bool			 midstream;
-	uint64_t		 last_frame_role[2];
 };
 
 struct sd_flow {
@@ -47,7 +45,6 @@ struct sd_flow {
 	struct sd_ev_flow	 rec;		/* counters; written as the flow record */
 	uint64_t		 last_us;	/* capture time of the last packet, for idle expiry */
 	uint16_t		 last_ip_id[2];
-	uint8_t			 last_ttl[2];
 	struct sd_tcpconn	*tcp;		/* owned; NULL unless TCP */
 	void			*app;		/* owned by analyze/app.c: TLS/IKE state */
 	uint32_t		 app_flags;	/* SD_APPF_*: what the app dissectors saw */

@@ -196,7 +196,6 @@ account(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
 		r->first_frame = in->frame;
 		r->first_sec = in->sec;
 		r->first_nsec = in->nsec;
-		r->ttl_first[dir] = l3->ip.ttl;
 		r->vlan = l3->vlan;
 		f->file_index = in->file_index;
 	}
@@ -220,7 +219,6 @@ account(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
 	if (l3->ip.flags & SD_IP_F_CAPLEN_CUT)
 		r->anomalies |= SD_ANOM_CAPLEN_CUT;
 	f->last_ip_id[dir] = l3->ip.id;
-	f->last_ttl[dir] = l3->ip.ttl;
 	sd_flow_touch(p->flows, f, p->now_us);
 	if (f->app_label[0] == '\0' && l3->l3_start != NULL)
 		sd_ndpi_packet(p->ndpi, f, &p->mc, l3->l3_start, l3->l3_len, p->now_us);

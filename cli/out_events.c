@@ -65,7 +65,7 @@ static void
 write_flow(struct sd_json *j, const struct sd_event *ev)
 {
 	const struct sd_ev_flow *r = &ev->u.flow;
-	static const char *const anom[] = { "memcap", "tcp_gap", "midstream", "bad_l4",
+	static const char *const anom[] = { "memcap", "tcp_gap", "midstream",
 		"caplen_cut" };
 	size_t i;
 
