@@ -30,7 +30,7 @@ sd_out_ev_ike(struct sd_json *j, const struct sd_event *ev)
 	const struct sd_ike_msg *m = ev->u.msg;
 	size_t i;
 
-	if (m == NULL)
+	if (m == NULL || ev->type != SD_EV_IKE)
 		return;
 	sd_out_json_uint(j, "version", m->version);
 	sd_out_json_uint(j, "exchange", m->exchange);

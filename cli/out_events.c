@@ -205,9 +205,17 @@ sd_out_event(void *ctx, const struct sd_event *ev)
 	case SD_EV_TLS_CERTIFICATE:
 	case SD_EV_TLS_ALERT:
 	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
+	case SD_EV_TLS_CERTIFICATE_REQUEST:
+	case SD_EV_TLS_SERVER_KEY_EXCHANGE:
+	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
+	case SD_EV_TLS_SESSION:
+	case SD_EV_HTTP_CONNECT:
 		sd_out_ev_tls(j, ev);
 		break;
 	case SD_EV_IKE:
+	case SD_EV_IKE_EXCHANGE:
+	case SD_EV_IKE_SA:
+	case SD_EV_ESP_TUNNEL:
 		sd_out_ev_ike(j, ev);
 		break;
 	case SD_EV_ESP:

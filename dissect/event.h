@@ -16,6 +16,15 @@ enum sd_ev_type {
 	SD_EV_DTLS_HELLO_VERIFY_REQUEST,
 	SD_EV_IKE,
 	SD_EV_ESP,
+	/* shakedown's own message events (docs/events.md) */
+	SD_EV_TLS_CERTIFICATE_REQUEST,	/* server asks for a client certificate (TLS <= 1.2) */
+	SD_EV_TLS_SERVER_KEY_EXCHANGE,	/* (EC)DHE parameters: curve / group, signature */
+	SD_EV_TLS_ENCRYPTED_HANDSHAKE,	/* TLS 1.3: a side's first protected handshake flight */
+	SD_EV_TLS_SESSION,	/* per TLS/DTLS connection, when it ends: outcome, resumption */
+	SD_EV_HTTP_CONNECT,	/* HTTP proxy CONNECT request and the proxy's answer */
+	SD_EV_IKE_EXCHANGE,	/* IKE request paired with its response (or none) */
+	SD_EV_IKE_SA,		/* an IKE SA's life per SPI pair, when it ends */
+	SD_EV_ESP_TUNNEL,	/* a pair of gateways and the ESP SAs between them */
 	/* transport events */
 	SD_EV_TCP_UNANSWERED,	/* connection attempt never answered */
 	SD_EV_TCP_RESET,	/* a RST, with where in the connection it came */
