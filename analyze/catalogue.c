@@ -1,64 +1,48 @@
-/* analyze/catalogue.c - every finding kind: severity, title, explanation, fix (docs/findings.md). */
+/* analyze/catalogue.c - every finding kind: the per-area tables (catalogue_<area>.c) as one. */
 #include "analyze/finding.h"
 
 #include <string.h>
 
-static const struct sd_finding_kind kinds[] = {
-	{ "tcp.syn_unanswered", SD_SEV_HIGH,
-	  "TCP connection attempts never answered",
-	  "The client sent SYNs (first attempt and retransmissions) and nothing came back from "
-	  "the server: no SYN-ACK, no RST, no ICMP error. Something on the path silently drops "
-	  "the SYNs or the answers (a firewall rule, a security group, a server that is down, "
-	  "wrong routing), or the capture point sees only one direction.",
-	  "Check that the server is up and listening on that port, then the firewalls and "
-	  "security groups between client and server for a drop rule on this port; capture on "
-	  "the server side to see whether the SYNs arrive." },
-	{ "tcp.port_closed", SD_SEV_MEDIUM,
-	  "Connection refused: RST answers the SYN",
-	  "The server (or a device in its name) answered the client's SYN with a reset: nothing "
-	  "listens on that port, or a firewall rejects the connection with a TCP reset.",
-	  "Start the service or correct the port the client uses; if the service runs, look for "
-	  "a firewall rule that rejects with tcp-reset." },
-	{ "tls.reset_after_client_hello", SD_SEV_HIGH,
-	  "Connection reset right after the ClientHello",
-	  "The TCP handshake completed and the client sent its TLS ClientHello, then a reset "
-	  "arrived from the server's side before the server sent anything. When the reset's IP TTL or IP ID differ from the server's own packets, a "
-	  "middlebox (firewall, IPS, proxy, DPI filter) forged it on the server's behalf.",
-	  "Compare the TTL values shown: a different TTL points at a device on the path "
-	  "(firewall application control, SNI filtering, IPS); check its logs for this "
-	  "connection. Same TTL: the server itself reset, check its logs and its TLS "
-	  "configuration." },
-	{ "icmp.unreachable", SD_SEV_HIGH,
-	  "Destination unreachable (ICMP) for a flow",
-	  "A router or the destination host answered a packet of this flow with an ICMP "
-	  "destination-unreachable message: no route, host or port unreachable, or "
-	  "administratively prohibited (a firewall rejects the traffic).",
-	  "For 'administratively prohibited', find the firewall at the reporting address and "
-	  "its rule for this port; for 'port unreachable', start the service; for 'host' or "
-	  "'net unreachable', check routing towards the destination." },
-	{ "icmp.packet_too_big", SD_SEV_INFO,
-	  "Path MTU smaller than the packets sent",
-	  "A router reported that a packet was too big for the next hop (ICMP fragmentation "
-	  "needed / ICMPv6 packet too big) with the MTU it can forward. Path MTU discovery at "
-	  "work; it matters when large handshake packets (certificates, IKE_AUTH) then vanish.",
-	  "Nothing if the sender adapts; otherwise lower the MTU/MSS on the tunnel or interface, "
-	  "or make sure these ICMP messages reach the sender." },
+#define AREA(a)	extern const struct sd_finding_kind sd_kinds_##a[]; extern const size_t sd_kinds_##a##_n;
+AREA(tcp)
+AREA(tls)
+AREA(trust)
+AREA(intercept)
+AREA(ipsec)
+#undef AREA
+
+static const struct {
+	const struct sd_finding_kind	*v;
+	const size_t			*n;
+} tables[] = {
+	{ sd_kinds_tcp, &sd_kinds_tcp_n },
+	{ sd_kinds_tls, &sd_kinds_tls_n },
+	{ sd_kinds_trust, &sd_kinds_trust_n },
+	{ sd_kinds_intercept, &sd_kinds_intercept_n },
+	{ sd_kinds_ipsec, &sd_kinds_ipsec_n },
 };
 
 const struct sd_finding_kind *
-sd_finding_kind_get(const char *kind)
+sd_finding_kind_at(size_t i)
 {
-	size_t i;
+	size_t t;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kinds[i].kind, kind) == 0)
-			return &kinds[i];
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		if (i < *tables[t].n)
+			return &tables[t].v[i];
+		i -= *tables[t].n;
+	}
 	return NULL;
 }
 
 const struct sd_finding_kind *
-sd_finding_kinds(size_t *n)
+sd_finding_kind_get(const char *kind)
 {
-	*n = sizeof(kinds) / sizeof(kinds[0]);
-	return kinds;
+	const struct sd_finding_kind *k;
+	size_t i;
+
+	for (i = 0; (k = sd_finding_kind_at(i)) != NULL; i++)
+		if (strcmp(k->kind, kind) == 0)
+			return k;
+	return NULL;
 }

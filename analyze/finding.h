@@ -83,7 +83,8 @@ struct sd_finding_kind {
 	const char	*fix;
 };
 const struct sd_finding_kind	*sd_finding_kind_get(const char *kind);
-const struct sd_finding_kind	*sd_finding_kinds(size_t *n);
+/* The i-th kind of the whole catalogue (0-based), NULL past the end. */
+const struct sd_finding_kind	*sd_finding_kind_at(size_t i);
 
 void	sd_finding_list_free(struct sd_findings *);
 

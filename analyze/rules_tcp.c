@@ -1,6 +1,8 @@
 /* analyze/rules_tcp.c - transport-level rules: unanswered SYNs, resets, ICMP errors. */
 #include "analyze/rules.h"
 
+#include <stdlib.h>
+
 #include <stdio.h>
 
 #include "dissect/ip.h"
@@ -204,9 +206,28 @@ rule_icmp(struct sd_findings *out, const struct sd_event *ev)
 	}
 }
 
-void
-sd_rule_tcp_event(struct sd_findings *out, const struct sd_event *ev)
+struct tcp_rules {
+	struct sd_findings	*out;
+};
+
+static void *
+tcp_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
 {
+	struct tcp_rules *t = calloc(1, sizeof(*t));
+
+	(void)opts;
+	(void)err;
+	(void)errlen;
+	if (t != NULL)
+		t->out = out;
+	return t;
+}
+
+static void
+tcp_event(void *ctx, const struct sd_event *ev)
+{
+	struct sd_findings *out = ((struct tcp_rules *)ctx)->out;
+
 	switch (ev->type) {
 	case SD_EV_TCP_UNANSWERED:
 		rule_syn_unanswered(out, ev);
@@ -221,3 +242,13 @@ sd_rule_tcp_event(struct sd_findings *out, const struct sd_event *ev)
 		break;
 	}
 }
+
+static void
+tcp_finish(void *ctx)
+{
+	(void)ctx;
+}
+
+const struct sd_rule_area sd_rules_tcp = {
+	"tcp", tcp_new, tcp_event, tcp_finish, free,
+};

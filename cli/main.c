@@ -33,6 +33,7 @@ struct opts {
 	double		 duration;	/* live: stop after this many seconds */
 	size_t		 memcap;
 	uint32_t	 max_flows;
+	struct sd_rules_opts rules;
 };
 
 /* Events fan out to the --events writer and to the rules. */
@@ -89,6 +90,13 @@ usage(FILE *f)
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
 "                         (info, low, medium, high, critical)\n"
 "      --no-ndpi          do not label flows with nDPI\n"
+"      --ca-file PEM      trust these root certificates when verifying chains\n"
+"      --ca-path DIR      trust the certificates of this OpenSSL hashed directory\n"
+"      --no-system-ca     do not trust the system store (only --ca-file/--ca-path)\n"
+"      --pin HOST=HASH    the certificate of HOST must match HASH: SHA-256 or SHA-1 of\n"
+"                         the certificate, hex (colons allowed) or base64; repeatable\n"
+"      --intercept-cas F  more TLS-inspection CA patterns (same format as\n"
+"                         data/interception-cas.tsv)\n"
 "      --memcap MIB       memory for flows and reassembly (default 256)\n"
 "      --max-flows N      flows tracked at once (default 131072)\n"
 "\n"
@@ -111,7 +119,8 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
-		O_MAX_FLOWS, O_DURATION };
+		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
+		O_INTERCEPT_CAS };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -129,6 +138,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, O_DURATION },
+		{ "ca-file", required_argument, NULL, O_CA_FILE },
+		{ "ca-path", required_argument, NULL, O_CA_PATH },
+		{ "no-system-ca", no_argument, NULL, O_NO_SYSTEM_CA },
+		{ "pin", required_argument, NULL, O_PIN },
+		{ "intercept-cas", required_argument, NULL, O_INTERCEPT_CAS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -204,6 +218,25 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_NO_NDPI:
 			o->no_ndpi = true;
+			break;
+		case O_CA_FILE:
+			o->rules.ca_file = optarg;
+			break;
+		case O_CA_PATH:
+			o->rules.ca_path = optarg;
+			break;
+		case O_NO_SYSTEM_CA:
+			o->rules.no_system_ca = true;
+			break;
+		case O_PIN:
+			if (o->rules.npins >= SD_RULES_MAX_PINS) {
+				fprintf(stderr, "shakedown: --pin: at most %d\n", SD_RULES_MAX_PINS);
+				return -1;
+			}
+			o->rules.pins[o->rules.npins++] = optarg;
+			break;
+		case O_INTERCEPT_CAS:
+			o->rules.intercept_cas = optarg;
 			break;
 		case O_MEMCAP:
 		case O_MAX_FLOWS: {
@@ -429,7 +462,11 @@ main(int argc, char **argv)
 	    getenv("NO_COLOR") == NULL);
 
 	memset(&findings, 0, sizeof(findings));
-	rules = sd_rules_new(&findings);
+	rules = sd_rules_new(&findings, &o.rules, perr, sizeof(perr));
+	if (rules == NULL) {
+		fprintf(stderr, "shakedown: %s\n", perr);
+		return SD_EXIT_ERROR;
+	}
 	memset(&tee, 0, sizeof(tee));
 	if (o.events) {
 		sd_out_events_init(&evout, stdout, files, nfiles);
@@ -443,8 +480,8 @@ main(int argc, char **argv)
 	po.sink.emit = tee_emit;
 	po.sink.ctx = &tee;
 	pipe = sd_pipe_new(&po, perr, sizeof(perr));
-	if (pipe == NULL || rules == NULL) {
-		fprintf(stderr, "shakedown: %s\n", pipe == NULL ? perr : "out of memory");
+	if (pipe == NULL) {
+		fprintf(stderr, "shakedown: %s\n", perr);
 		return SD_EXIT_ERROR;
 	}
 	signal(SIGINT, on_signal);

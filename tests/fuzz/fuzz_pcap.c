@@ -40,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memset(&findings, 0, sizeof(findings));
-	rules = sd_rules_new(&findings);
+	rules = sd_rules_new(&findings, NULL, perr, sizeof(perr));
 	memset(&po, 0, sizeof(po));
 	po.memcap = 8u << 20;		/* small caps: reach the limit paths */
 	po.flow.max_flows = 64;
