@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Golden tests: run shakedown on real captures and compare with the expected output.
 # usage: run.sh SHAKEDOWN        (SD_UPDATE_GOLDEN=1 rewrites the .out files: read the diff!)
+#        SD_GOLDEN_ONLY="name1 name2" runs (and with SD_UPDATE_GOLDEN=1 rewrites) only those
 # TESTLIST lines: NAME PCAP [OPTIONS...]   (paths relative to the repository root)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,6 +12,9 @@ pass=0
 fail=0
 while read -r name pcap opts; do
 	case "$name" in ""|\#*) continue ;; esac
+	if [ -n "${SD_GOLDEN_ONLY:-}" ] && ! printf '%s\n' $SD_GOLDEN_ONLY | grep -qx -- "$name"; then
+		continue
+	fi
 	exp="$here/$name.out"
 	# shellcheck disable=SC2086
 	got=$(cd "$repo" && "$bin" --no-progress --color never $opts "$pcap" 2>&1; echo "exit status $?")
