@@ -8,6 +8,7 @@ AREA(tcp)
 AREA(tls)
 AREA(trust)
 AREA(intercept)
+AREA(proxy)
 AREA(ipsec)
 #undef AREA
 
@@ -19,6 +20,7 @@ static const struct {
 	{ sd_kinds_tls, &sd_kinds_tls_n },
 	{ sd_kinds_trust, &sd_kinds_trust_n },
 	{ sd_kinds_intercept, &sd_kinds_intercept_n },
+	{ sd_kinds_proxy, &sd_kinds_proxy_n },
 	{ sd_kinds_ipsec, &sd_kinds_ipsec_n },
 };
 

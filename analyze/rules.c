@@ -5,7 +5,8 @@
 #include <stdlib.h>
 
 static const struct sd_rule_area *const areas[] = {
-	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_ipsec,
+	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_proxy,
+	&sd_rules_ipsec,
 };
 #define NAREAS	(sizeof(areas) / sizeof(areas[0]))
 

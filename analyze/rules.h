@@ -48,6 +48,7 @@ extern const struct sd_rule_area sd_rules_tcp;		/* rules_tcp.c: reachability */
 extern const struct sd_rule_area sd_rules_tls;		/* rules_tls.c: negotiation, alerts */
 extern const struct sd_rule_area sd_rules_trust;	/* rules_trust.c: chains, names, pins */
 extern const struct sd_rule_area sd_rules_intercept;	/* rules_intercept.c: inspection, backends, proxies */
+extern const struct sd_rule_area sd_rules_proxy;		/* rules_proxy.c: HTTP CONNECT proxies */
 extern const struct sd_rule_area sd_rules_ipsec;	/* rules_ipsec.c: IKE and ESP */
 
 /* Copy the flow identity of an event into a finding. */
