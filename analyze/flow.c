@@ -165,6 +165,12 @@ flow_end(struct sd_flow_table *t, struct sd_flow *f, const char *why)
 	t->st.active--;
 }
 
+void
+sd_flow_end(struct sd_flow_table *t, struct sd_flow *f, const char *why)
+{
+	flow_end(t, f, why);
+}
+
 static int
 cmp_flow_id(const void *a, const void *b)
 {

@@ -33,6 +33,8 @@ struct sd_tcpconn {
 	bool			 synack;	/* SYN-ACK seen */
 	bool			 rst_reported[2];
 	bool			 midstream;
+	uint32_t		 syn_seq;	/* ISN of the client's last SYN */
+	uint64_t		 rst_us;	/* capture time of the first RST (0: none) */
 };
 
 struct sd_flow {
@@ -98,6 +100,8 @@ struct sd_flow	*sd_flow_find(struct sd_flow_table *, uint8_t proto,
 		    const struct sd_addr *dst, uint16_t dport, int *dir);
 /* Mark activity (moves the flow to the LRU tail) and expire idle flows. */
 void		 sd_flow_touch(struct sd_flow_table *, struct sd_flow *, uint64_t now_us);
+/* End one flow now (its record is written with `why`) and forget it. */
+void		 sd_flow_end(struct sd_flow_table *, struct sd_flow *, const char *why);
 void		 sd_flow_expire(struct sd_flow_table *, uint64_t now_us);
 const struct sd_flow_stats *sd_flow_table_stats(const struct sd_flow_table *);
 

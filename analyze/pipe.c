@@ -39,6 +39,9 @@ struct sd_l3 {
 
 static void	ip_layer(struct sd_pipe *, struct sd_rd net, uint16_t vlan, int depth);
 
+/* After an RST, data from the other side is still parsed for this long (in flight). */
+#define SD_PIPE_RST_GRACE_US	2000000u
+
 static void
 emit(struct sd_pipe *p, struct sd_event *ev)
 {
@@ -310,6 +313,24 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 		p->st.memcap_refused++;
 		return;
 	}
+	/*
+	 * A new connection on the 4-tuple of a closed one (RST, or FIN both ways): a SYN
+	 * with another ISN than the last one, or any SYN when the closed one never got a
+	 * SYN-ACK (a client that reset a stray answer and tries again).  The old flow ends here ("reused"), so the
+	 * new connection gets its own state and record, as tshark gives it a new stream.
+	 */
+	if (!created && f->tcp != NULL && (t.flags & (SD_TCP_SYN | SD_TCP_ACK)) == SD_TCP_SYN &&
+	    (f->rec.rst_seen[0] || f->rec.rst_seen[1] ||
+	    (f->rec.fin_seen[0] && f->rec.fin_seen[1])) &&
+	    (f->tcp->syns == 0 || f->tcp->syn_seq != t.seq || !f->tcp->synack)) {
+		sd_flow_end(p->flows, f, "reused");
+		f = sd_flow_get(p->flows, SD_IPPROTO_TCP, &l3->ip.src, t.sport, &l3->ip.dst,
+		    t.dport, t.flags, p->now_us, &dir, &created);
+		if (f == NULL) {
+			p->st.memcap_refused++;
+			return;
+		}
+	}
 	if (f->tcp == NULL) {
 		if (!sd_memcap_take(&p->mc, sizeof(*f->tcp)) ||
 		    (f->tcp = calloc(1, sizeof(*f->tcp))) == NULL) {
@@ -334,6 +355,7 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 			tc->syn_first_nsec = p->cur->nsec;
 		}
 		tc->syns++;
+		tc->syn_seq = t.seq;
 		tc->syn_last_frame = p->cur->frame;
 		tc->syn_last_sec = p->cur->sec;
 		tc->syn_last_nsec = p->cur->nsec;
@@ -351,6 +373,8 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 	if ((t.flags & SD_TCP_RST) != 0) {
 		f->rec.rst_seen[dir] = true;
 		tc->s[dir].rst = true;
+		if (tc->rst_us == 0)
+			tc->rst_us = p->now_us != 0 ? p->now_us : 1;
 		if (!tc->rst_reported[dir]) {
 			tc->rst_reported[dir] = true;
 			tcp_reset_event(p, f, dir, l3, &t, prev_frame, had_sender_pkts);
@@ -372,13 +396,16 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 	ap = app_pkt(p, l3, dir);
 	sd_app_tcp(p->app, f, &ap, &t);
 	/*
-	 * Closed (RST, or FIN both ways): what is left to see is ACKs and retransmissions.
+	 * Closed (FIN both ways, or an RST): what is left to see is ACKs and retransmissions.
 	 * Release the reassembly and TLS state now; the flow record stays until the
 	 * closed timeout, so memory follows the open connections, not the capture's length.
+	 * After an RST the other side's data already in flight still arrives (it crossed
+	 * the RST): keep parsing for a short grace period first.
 	 */
 	if ((f->app_flags & SD_APPF_CLOSED) == 0 &&
-	    (f->rec.rst_seen[0] || f->rec.rst_seen[1] ||
-	    (f->rec.fin_seen[0] && f->rec.fin_seen[1]))) {
+	    ((f->rec.fin_seen[0] && f->rec.fin_seen[1]) ||
+	    (tc->rst_us != 0 && (p->now_us - tc->rst_us >= SD_PIPE_RST_GRACE_US ||
+	    (f->rec.rst_seen[0] && f->rec.rst_seen[1]))))) {
 		sd_app_flow_end(p->app, f);
 		f->app_flags |= SD_APPF_CLOSED;
 		tc->s[0].collect = tc->s[1].collect = false;
