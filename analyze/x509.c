@@ -1,6 +1,7 @@
 /* analyze/x509.c - DER certificate -> facts, through OpenSSL 3 (RFC 5280). */
 #include "analyze/x509.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,4 +258,21 @@ sd_x509_info_free(struct sd_x509_info *info)
 	list_free(&info->ocsp);
 	list_free(&info->ca_issuers);
 	memset(info, 0, sizeof(*info));
+}
+
+char *
+sd_x509_name_rfc2253(const uint8_t *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509_NAME *name;
+	char *s;
+
+	if (der == NULL || len == 0 || len > LONG_MAX)
+		return NULL;
+	if ((name = d2i_X509_NAME(NULL, &p, (long)len)) == NULL)
+		return NULL;
+	/* trailing bytes after the Name: not a DistinguishedName as sent */
+	s = p == der + len ? name_rfc2253(name) : NULL;
+	X509_NAME_free(name);
+	return s;
 }

@@ -46,5 +46,9 @@ struct sd_x509_info {
  * false with info->parsed false also on allocation failure. */
 bool	sd_x509_describe(const uint8_t *der, size_t len, struct sd_x509_info *info);
 void	sd_x509_info_free(struct sd_x509_info *);
+/* A DER X.509 Name (e.g. a CertificateRequest DistinguishedName) as RFC 2253, as
+ * `openssl x509 -nameopt RFC2253` prints it: a malloc'd string the caller frees, or NULL
+ * when der[0..len) is not exactly one Name. */
+char	*sd_x509_name_rfc2253(const uint8_t *der, size_t len);
 
 #endif /* SD_ANALYZE_X509_H */

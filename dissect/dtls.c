@@ -55,6 +55,7 @@ complete(struct sd_tls_conn *c, int dir, uint8_t type, uint16_t seq, struct sd_r
 		d->seq_done |= (uint64_t)1 << seq;
 		d->seq_sum[seq] = sum;
 	}
+	c->t.cur_seq = seq;
 	sd_tls_handshake_msg(c, dir, type, body, rv, pkt);
 	c->retransmit = false;
 }
@@ -167,12 +168,14 @@ handshake_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t rv,
  * unknown here), sequence number (1 or 2 bytes), length (if L).  Always protected.
  */
 static enum sd_rc
-unified_record(struct sd_tls_conn *c, int dir, struct sd_rd *in)
+unified_record(struct sd_tls_conn *c, int dir, struct sd_rd *in, const struct sd_tls_pkt *pkt)
 {
 	uint8_t b0;
 	uint16_t len;
 
 	c->st.dtls13_records[dir]++;
+	/* protected, like TLS 1.3 application_data records (tls.encrypted_handshake) */
+	sd_tls_note_record(c, dir, SD_TLS_CT_APPDATA, true, 0, pkt);
 	(void)sd_rd_u8(in, &b0);
 	if ((b0 & 0x10) != 0) {	/* CID present: cannot find the record's end */
 		(void)sd_rd_skip(in, sd_rd_left(in));
@@ -201,7 +204,7 @@ sd_dtls_datagram(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct s
 	while (sd_rd_left(&in) > 0) {
 		(void)sd_rd_peek_u8(&in, 0, &type);
 		if ((type & 0xe0) == 0x20) {
-			if ((rc = unified_record(c, dir, &in)) != SD_OK)
+			if ((rc = unified_record(c, dir, &in, pkt)) != SD_OK)
 				return rc;
 			continue;
 		}
@@ -221,6 +224,9 @@ sd_dtls_datagram(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct s
 		if (!sd_rd_sub(&in, len, &body))
 			return SD_TRUNCATED;	/* snaplen or a cut datagram */
 		c->st.records[dir]++;
+		c->t.cur_epoch = epoch;
+		if (epoch > c->t.epochs[dir])
+			c->t.epochs[dir] = epoch;
 		switch (type) {
 		case SD_TLS_CT_CCS:
 			c->st.ccs_seen[dir] = true;
@@ -240,6 +246,7 @@ sd_dtls_datagram(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct s
 		default:
 			break;
 		}
+		sd_tls_note_record(c, dir, type, epoch != 0, len, pkt);
 	}
 	return ret;
 }

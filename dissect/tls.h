@@ -22,7 +22,12 @@
 #define SD_TLS_HS_CLIENT_HELLO		1
 #define SD_TLS_HS_SERVER_HELLO		2
 #define SD_TLS_HS_HELLO_VERIFY_REQUEST	3
+#define SD_TLS_HS_NEW_SESSION_TICKET	4
 #define SD_TLS_HS_CERTIFICATE		11
+#define SD_TLS_HS_SERVER_KEY_EXCHANGE	12
+#define SD_TLS_HS_CERTIFICATE_REQUEST	13
+#define SD_TLS_HS_SERVER_HELLO_DONE	14
+#define SD_TLS_HS_CLIENT_KEY_EXCHANGE	16
 
 /* Extension types used by the parser. */
 #define SD_TLS_EXT_SERVER_NAME		0
@@ -30,7 +35,13 @@
 #define SD_TLS_EXT_EC_POINT_FORMATS	11
 #define SD_TLS_EXT_SIG_ALGS		13
 #define SD_TLS_EXT_ALPN			16
+#define SD_TLS_EXT_SESSION_TICKET	35
+#define SD_TLS_EXT_PRE_SHARED_KEY	41
+#define SD_TLS_EXT_EARLY_DATA		42
 #define SD_TLS_EXT_SUPPORTED_VERSIONS	43
+#define SD_TLS_EXT_PSK_KEY_EXCHANGE_MODES 45
+#define SD_TLS_EXT_KEY_SHARE		51
+#define SD_TLS_EXT_ECH			0xfe0d	/* encrypted_client_hello (draft-ietf-tls-esni) */
 
 #define SD_TLS_MAX_RECORD	(16384 + 2048)	/* TLSCiphertext.length limit */
 #define SD_TLS_MAX_HS_MSG	(64 * 1024)	/* reassembly cap per handshake message */
@@ -83,6 +94,15 @@ struct sd_tls_client_hello {
 	struct sd_rd	 sig_algs;	/* u16 list */
 	uint32_t	 flags;		/* SD_TLS_HELLO_* */
 	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
+	uint16_t	 epoch, message_seq;	/* DTLS record epoch and handshake message_seq */
+	struct sd_rd	 key_shares;	/* key_share client_shares: (group u16, key<u16>)* */
+	bool		 has_key_share;
+	bool		 psk;		/* pre_shared_key extension present */
+	struct sd_rd	 psk_modes;	/* psk_key_exchange_modes: u8 list */
+	bool		 early_data;	/* early_data extension present */
+	bool		 has_session_ticket;	/* session_ticket extension present */
+	uint16_t	 session_ticket_len;	/* its body length (0: empty offer) */
+	bool		 ech;		/* encrypted_client_hello (0xfe0d) present */
 	char		 ja3[33];	/* lowercase hex MD5; "" for SSLv2 */
 	char		 ja4[40];	/* FoxIO JA4; "" for SSLv2 */
 };
@@ -104,8 +124,25 @@ struct sd_tls_server_hello {
 	struct sd_rd	 alpn;		/* selected protocol name */
 	uint32_t	 flags;		/* SD_TLS_HELLO_* */
 	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
+	uint16_t	 epoch, message_seq;	/* DTLS */
+	bool		 psk;		/* pre_shared_key extension (TLS 1.3: PSK accepted) */
+	uint8_t		 resumed;	/* SD_TLS_RESUMED_*, from the connection's ClientHello */
 	char		 ja3s[33];
 };
+
+/* How a ServerHello resumes a session (sd_tls_server_hello.resumed, tls.session). */
+#define SD_TLS_RESUMED_NO		0
+#define SD_TLS_RESUMED_SESSION_ID	1	/* TLS <= 1.2: the ClientHello's session id echoed */
+#define SD_TLS_RESUMED_TICKET		2	/* same, and the ClientHello carried a ticket */
+#define SD_TLS_RESUMED_PSK		3	/* TLS 1.3 ServerHello with pre_shared_key */
+/* "session_id", "ticket", "psk", or NULL for SD_TLS_RESUMED_NO. */
+const char	*sd_tls_resumed_name(uint8_t);
+/* Name of a handshake message type ("client_hello", ...), NULL when unknown. */
+const char	*sd_tls_hs_name(uint8_t);
+/* Key exchange of a cipher suite from its registry name: "ecdhe", "dhe", "rsa", "psk",
+ * "ecdhe_psk", "dhe_psk", "rsa_psk", "dh_anon", "ecdh_anon", "rsa_export", "dhe_export",
+ * "dh", "ecdh", "tls13" (TLS 1.3 suites), ...; NULL when unknown. */
+const char	*sd_tls_cipher_kex(uint16_t);
 
 /* Certificate (TLS <= 1.2 / DTLS <= 1.2 layout: certificate_list<0..2^24-1>). */
 struct sd_tls_certificate {
@@ -114,7 +151,53 @@ struct sd_tls_certificate {
 	uint32_t	 kept;		/* of which in der[] (count > kept: SD_TLS_MAX_CERTS) */
 	struct sd_rd	 der[SD_TLS_MAX_CERTS];	/* borrowed DER of each, in order sent */
 	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
+	uint16_t	 epoch, message_seq;	/* DTLS */
 };
+
+#define SD_TLS_MAX_CA_NAMES	16	/* DistinguishedNames kept per CertificateRequest */
+
+/* CertificateRequest (TLS <= 1.2, RFC 5246 §7.4.4; DTLS the same). */
+struct sd_tls_certificate_request {
+	bool		 dtls;
+	struct sd_rd	 cert_types;	/* u8 list */
+	bool		 has_sig_algs;	/* TLS 1.2 / DTLS 1.2 layout */
+	struct sd_rd	 sig_algs;	/* u16 list */
+	uint32_t	 ca_count;	/* DistinguishedNames in the message */
+	uint32_t	 ca_kept;	/* of which in ca[] */
+	struct sd_rd	 ca[SD_TLS_MAX_CA_NAMES];	/* borrowed DER of each Name */
+	bool		 retransmit;
+	uint16_t	 epoch, message_seq;	/* DTLS */
+};
+
+/* ServerKeyExchange (RFC 5246 §7.4.3, RFC 8422 §5.4, RFC 4279 §2). */
+struct sd_tls_server_key_exchange {
+	bool		 dtls;
+	const char	*kex;		/* sd_tls_cipher_kex() of the negotiated suite, or NULL */
+	bool		 has_group;	/* ECDHE named_curve (curve_type 3) */
+	uint16_t	 group;
+	uint8_t		 curve_type;	/* ECDHE ECParameters.curve_type (0 when not ECDHE) */
+	uint32_t	 dh_bits;	/* DHE: bits of dh_p (0 when not DHE) */
+	bool		 has_sig_alg;	/* TLS 1.2 SignatureAndHashAlgorithm */
+	uint16_t	 sig_alg;
+	bool		 parsed;	/* the parameters matched the expected layout */
+	bool		 retransmit;
+	uint16_t	 epoch, message_seq;	/* DTLS */
+};
+
+/* TLS 1.3: the first protected record of one side after the ServerHello. */
+struct sd_tls_encrypted_handshake {
+	bool		 dtls;
+	uint8_t		 sender;	/* SD_ROLE_* */
+	uint32_t	 records;	/* 1 */
+};
+
+/* Where the connection was when something happened (alerts, tls.session). */
+#define SD_TLS_AFTER_NONE	0	/* the peer had sent nothing */
+#define SD_TLS_AFTER_HS		1	/* a clear handshake message: after_hs */
+#define SD_TLS_AFTER_ENC_HS	2	/* a protected handshake record */
+#define SD_TLS_AFTER_APPDATA	3	/* application data */
+#define SD_TLS_AFTER_CCS	4	/* ChangeCipherSpec */
+#define SD_TLS_AFTER_ALERT	5
 
 struct sd_tls_alert {
 	bool		 dtls;
@@ -123,12 +206,56 @@ struct sd_tls_alert {
 	uint8_t		 level;		/* valid when !encrypted */
 	uint8_t		 description;
 	uint16_t	 length;	/* record body length */
+	/* context, from the connection */
+	uint8_t		 sender;	/* SD_ROLE_* */
+	uint8_t		 after;		/* SD_TLS_AFTER_*: the peer's last record before it */
+	uint8_t		 after_hs;	/* handshake type when after == SD_TLS_AFTER_HS */
+	bool		 has_peer_hs;	/* the peer had sent a handshake message in clear */
+	uint8_t		 peer_hs;	/* its last one (even if records followed it) */
+	bool		 has_since_peer;
+	uint64_t	 since_peer_ms;	/* since the peer's last record */
+	bool		 has_since_client_hello;
+	uint64_t	 since_client_hello_ms;
+	bool		 application;	/* the sender had sent application data before */
 };
+/* Name of an alert's `after` ("server_hello_done", "application_data", ...) or NULL. */
+const char	*sd_tls_after_name(uint8_t after, uint8_t after_hs);
 
 struct sd_dtls_hello_verify_request {
 	uint16_t	 server_version;
 	struct sd_rd	 cookie;
 	bool		 retransmit;	/* same message_seq and bytes seen before */
+	uint16_t	 epoch, message_seq;
+};
+
+#define SD_TLS_SESSION_ALERTS	8	/* alerts kept in tls.session */
+
+struct sd_tls_session_alert {
+	uint8_t		 sender, level, description;
+	bool		 encrypted;
+	bool		 by_length;	/* TLS 1.3: a protected record of an alert's exact size */
+	uint64_t	 frame;
+};
+
+/* tls.session: one per connection, when its state is freed (sd_tls_conn_end). */
+struct sd_tls_session {
+	bool		 dtls;
+	uint16_t	 version, cipher;	/* 0 / has_server_hello false: none seen */
+	bool		 has_server_hello;
+	bool		 has_sni;
+	uint16_t	 sni_len;
+	char		 sni[256];	/* raw bytes, sni_len of them */
+	uint8_t		 resumed;	/* SD_TLS_RESUMED_* */
+	bool		 abbreviated;	/* TLS <= 1.2: server CCS right after ServerHello */
+	uint64_t	 client_hello_frame, server_hello_frame;	/* 0: none */
+	bool		 handshake_complete;
+	uint64_t	 app_data[2];	/* application data records per side */
+	uint32_t	 nalerts;	/* alerts seen (alerts[] keeps SD_TLS_SESSION_ALERTS) */
+	struct sd_tls_session_alert alerts[SD_TLS_SESSION_ALERTS];
+	bool		 client_cert_requested, client_cert_sent;
+	bool		 encrypted_handshake;	/* TLS 1.3 protected handshake seen */
+	uint16_t	 epochs[2];	/* DTLS: highest epoch per side */
+	uint64_t	 retransmits;	/* DTLS: handshake messages seen again */
 };
 
 /* --- message parsers (dissect/tls_handshake.c, tls_ext.c) --- */
@@ -226,6 +353,12 @@ struct sd_tls_conn_stats {
 struct sd_tls_conn	*sd_tls_conn_new(struct sd_memcap *mc, bool dtls, sd_tls_emit_fn emit,
 			    void *ctx);
 void			 sd_tls_conn_free(struct sd_tls_conn *);	/* NULL-safe */
+/*
+ * The connection ends (flow end, close or eviction): emit tls.session once, at pkt (the
+ * flow's last frame) or, when pkt is NULL, at the last TLS record's frame.  Call before
+ * sd_tls_conn_free(); NULL-safe; later calls do nothing.
+ */
+void			 sd_tls_conn_end(struct sd_tls_conn *, const struct sd_tls_pkt *pkt);
 const struct sd_tls_conn_stats *sd_tls_conn_stats(const struct sd_tls_conn *);
 
 /*
@@ -286,6 +419,36 @@ struct sd_tls_dir {
 	uint32_t	 seq_sum[SD_DTLS_SEQS];	/* FNV-1a of each completed message */
 };
 
+/* What the connection remembers for resumption, alerts and tls.session (fixed size). */
+struct sd_tls_track {
+	uint8_t		 ch_sid[32];	/* the ClientHello's session id */
+	uint8_t		 ch_sid_len;
+	bool		 ch_ticket;	/* the ClientHello carried a non-empty session_ticket */
+	bool		 ch_seen;
+	struct sd_tls_pkt ch_pkt;	/* first ClientHello */
+	bool		 sh_seen;	/* a (non-HRR) ServerHello */
+	uint32_t	 server_msgs_after_sh;	/* server handshake messages after it */
+	bool		 abbreviated_checked;
+	bool		 cert_requested;
+	uint32_t	 client_certs;	/* certificates in the client's Certificate */
+	bool		 client_cert_msg;	/* the client sent a Certificate message */
+	bool		 protected_hs[2];	/* a protected handshake record (Finished) per side */
+	bool		 enc_hs_emitted[2];	/* TLS 1.3 tls.encrypted_handshake per side */
+	bool		 t13_client_after_server;	/* TLS 1.3: client protected record after the server's flight */
+	bool		 t13_server_after_client;	/* then a server record after that */
+	uint64_t	 appdata[2];
+	uint8_t		 last[2];	/* SD_TLS_AFTER_* of each side's last record */
+	uint8_t		 last_hs[2];
+	bool		 hs_seen[2];	/* last_hs[] is set */
+	bool		 has_last_pkt[2];
+	struct sd_tls_pkt last_pkt[2];	/* each side's last record */
+	struct sd_tls_pkt last_any;	/* the last record of either side */
+	uint16_t	 epochs[2];
+	bool		 ended;		/* tls.session emitted */
+	struct sd_tls_session sess;
+	uint16_t	 cur_epoch, cur_seq;	/* DTLS: of the message being dispatched */
+};
+
 struct sd_tls_conn {
 	struct sd_memcap	*mc;
 	bool			 dtls;
@@ -294,6 +457,7 @@ struct sd_tls_conn {
 	struct sd_tls_dir	 d[2];
 	struct sd_tls_conn_stats st;
 	bool			 retransmit;	/* the message being dispatched is a DTLS retransmission */
+	struct sd_tls_track	 t;
 };
 
 /* Reassembly memory, charged to c->mc (tls_record.c). */
@@ -307,5 +471,18 @@ void	sd_tls_handshake_msg(struct sd_tls_conn *, int dir, uint8_t type, struct sd
 /* Handle one alert record body. */
 void	sd_tls_alert_record(struct sd_tls_conn *, int dir, struct sd_rd body,
 	    uint16_t record_version, bool encrypted, const struct sd_tls_pkt *);
+/*
+ * Record-level bookkeeping for tls.session, alert context and tls.encrypted_handshake
+ * (tls_record.c): call once per record of direction dir, after
+ * the record was handled.  prot: the record is protected (a Finished, TLS 1.3 flight,
+ * encrypted alert or application data); len: the record body length (0: unknown).
+ */
+void	sd_tls_note_record(struct sd_tls_conn *, int dir, uint8_t type, bool prot,
+	    size_t len, const struct sd_tls_pkt *);
+/* CertificateRequest and ServerKeyExchange bodies (tls_handshake.c). */
+enum sd_rc	sd_tls_parse_certificate_request(struct sd_rd body, bool tls12,
+		    struct sd_tls_certificate_request *);
+enum sd_rc	sd_tls_parse_server_key_exchange(struct sd_rd body, const char *kex, bool tls12,
+		    struct sd_tls_server_key_exchange *);
 
 #endif /* SD_DISSECT_TLS_H */

@@ -69,6 +69,27 @@ mark_seen(uint64_t seen[8], uint16_t type)
 	return dup && bit < 448;
 }
 
+/*
+ * key_share in a ClientHello (RFC 8446 §4.2.8): client_shares<0..2^16-1> of KeyShareEntry
+ * (group u16, key_exchange<1..2^16-1>); the whole list must parse.
+ */
+static enum sd_rc
+parse_key_share(struct sd_rd ext, struct sd_tls_client_hello *ch)
+{
+	struct sd_rd list, chk, key;
+	uint16_t group;
+
+	if (!sd_rd_vec16(&ext, &list) || sd_rd_left(&ext) != 0)
+		return SD_MALFORMED;
+	chk = list;
+	while (sd_rd_left(&chk) > 0)
+		if (!sd_rd_be16(&chk, &group) || !sd_rd_vec16(&chk, &key))
+			return SD_MALFORMED;
+	ch->key_shares = list;
+	ch->has_key_share = true;
+	return SD_OK;
+}
+
 enum sd_rc
 sd_tls_parse_ch_extensions(struct sd_tls_client_hello *ch)
 {
@@ -104,6 +125,27 @@ sd_tls_parse_ch_extensions(struct sd_tls_client_hello *ch)
 			rc = parse_u16_list(body, 1, &ch->supported_versions);
 			ch->has_supported_versions = rc == SD_OK;
 			break;
+		case SD_TLS_EXT_KEY_SHARE:
+			rc = parse_key_share(body, ch);
+			break;
+		case SD_TLS_EXT_PRE_SHARED_KEY:
+			ch->psk = true;
+			break;
+		case SD_TLS_EXT_PSK_KEY_EXCHANGE_MODES:
+			if (!sd_rd_vec8(&body, &ch->psk_modes) || sd_rd_left(&body) != 0)
+				rc = SD_MALFORMED;
+			break;
+		case SD_TLS_EXT_EARLY_DATA:
+			ch->early_data = true;
+			break;
+		case SD_TLS_EXT_SESSION_TICKET:
+			/* RFC 5077 §3.2: empty to ask for a ticket, else the ticket */
+			ch->has_session_ticket = true;
+			ch->session_ticket_len = (uint16_t)sd_rd_left(&body);
+			break;
+		case SD_TLS_EXT_ECH:
+			ch->ech = true;
+			break;
 		default:
 			break;
 		}
@@ -133,6 +175,8 @@ sd_tls_parse_sh_extensions(struct sd_tls_server_hello *sh)
 				sh->version = v;
 			} else
 				sh->flags |= SD_TLS_HELLO_BAD_EXT;
+		} else if (type == SD_TLS_EXT_PRE_SHARED_KEY) {
+			sh->psk = true;	/* selected_identity (RFC 8446 §4.2.11) */
 		} else if (type == SD_TLS_EXT_ALPN) {
 			if (parse_alpn_list(body, &list) == SD_OK &&
 			    sd_rd_vec8(&list, &sh->alpn) && sd_rd_left(&list) == 0)

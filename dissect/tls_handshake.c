@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "dissect/tls_names.h"
+
 /* SHA-256("HelloRetryRequest"), the ServerHello.random of an HRR (RFC 8446 §4.1.3). */
 static const uint8_t hrr_random[32] = {
 	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02,
@@ -152,11 +154,295 @@ sd_dtls_parse_hello_verify_request(struct sd_rd body, struct sd_dtls_hello_verif
 	return sd_rd_left(&body) == 0 ? SD_OK : SD_MALFORMED;
 }
 
+const char *
+sd_tls_hs_name(uint8_t type)
+{
+	switch (type) {
+	case 0: return "hello_request";
+	case 1: return "client_hello";
+	case 2: return "server_hello";
+	case 3: return "hello_verify_request";
+	case 4: return "new_session_ticket";
+	case 5: return "end_of_early_data";
+	case 8: return "encrypted_extensions";
+	case 11: return "certificate";
+	case 12: return "server_key_exchange";
+	case 13: return "certificate_request";
+	case 14: return "server_hello_done";
+	case 15: return "certificate_verify";
+	case 16: return "client_key_exchange";
+	case 20: return "finished";
+	case 21: return "certificate_url";
+	case 22: return "certificate_status";
+	case 23: return "supplemental_data";
+	case 24: return "key_update";
+	default: return NULL;
+	}
+}
+
+const char *
+sd_tls_resumed_name(uint8_t r)
+{
+	switch (r) {
+	case SD_TLS_RESUMED_SESSION_ID: return "session_id";
+	case SD_TLS_RESUMED_TICKET: return "ticket";
+	case SD_TLS_RESUMED_PSK: return "psk";
+	default: return NULL;
+	}
+}
+
+const char *
+sd_tls_after_name(uint8_t after, uint8_t after_hs)
+{
+	switch (after) {
+	case SD_TLS_AFTER_HS: return sd_tls_hs_name(after_hs);
+	case SD_TLS_AFTER_ENC_HS: return "encrypted_handshake";
+	case SD_TLS_AFTER_APPDATA: return "application_data";
+	case SD_TLS_AFTER_CCS: return "change_cipher_spec";
+	case SD_TLS_AFTER_ALERT: return "alert";
+	default: return NULL;
+	}
+}
+
+/*
+ * Key exchange from the suite's registry name, TLS_<kx>_WITH_<cipher>: the part before
+ * _WITH_ names the exchange and the authentication; only the exchange is kept.  Longer
+ * prefixes first (DHE_PSK before DHE_, DH_anon before DH_).
+ */
+const char *
+sd_tls_cipher_kex(uint16_t suite)
+{
+	static const struct {
+		const char	*prefix, *kex;
+	} kx[] = {
+		{ "ECDHE_PSK_", "ecdhe_psk" }, { "ECDHE_", "ecdhe" },
+		{ "ECDH_anon_", "ecdh_anon" }, { "ECDH_", "ecdh" },
+		{ "DHE_PSK_", "dhe_psk" }, { "DHE_RSA_EXPORT", "dhe_export" },
+		{ "DHE_DSS_EXPORT", "dhe_export" }, { "DHE_", "dhe" },
+		{ "DH_anon_", "dh_anon" }, { "DH_", "dh" },
+		{ "RSA_PSK_", "rsa_psk" }, { "RSA_EXPORT", "rsa_export" }, { "RSA_", "rsa" },
+		{ "PSK_", "psk" }, { "SRP_", "srp" }, { "KRB5_", "krb5" },
+		{ "ECCPWD_", "eccpwd" }, { "NULL_", "null" },
+	};
+	const char *name = sd_tls_cipher_name(suite);
+	size_t i, n;
+
+	if ((suite >> 8) == 0x13)
+		return "tls13";
+	if (name == NULL || (strncmp(name, "TLS_", 4) != 0 && strncmp(name, "SSL_", 4) != 0))
+		return NULL;
+	name += 4;
+	for (i = 0; i < sizeof(kx) / sizeof(kx[0]); i++) {
+		n = strlen(kx[i].prefix);
+		if (strncmp(name, kx[i].prefix, n) == 0)
+			return kx[i].kex;
+	}
+	return NULL;
+}
+
+/*
+ * CertificateRequest (RFC 5246 §7.4.4; RFC 4346 §7.4.4 has no signature algorithms):
+ * certificate_types<1..2^8-1>, [supported_signature_algorithms<2..2^16-2>],
+ * certificate_authorities<0..2^16-1> of DistinguishedName<1..2^16-1>.
+ */
+enum sd_rc
+sd_tls_parse_certificate_request(struct sd_rd body, bool tls12,
+    struct sd_tls_certificate_request *cr)
+{
+	struct sd_rd cas, dn;
+
+	memset(cr, 0, sizeof(*cr));
+	if (!sd_rd_vec8(&body, &cr->cert_types))
+		return SD_MALFORMED;
+	if (tls12) {
+		if (!sd_rd_vec16(&body, &cr->sig_algs) || sd_rd_left(&cr->sig_algs) % 2 != 0)
+			return SD_MALFORMED;
+		cr->has_sig_algs = true;
+	}
+	if (!sd_rd_vec16(&body, &cas) || sd_rd_left(&body) != 0)
+		return SD_MALFORMED;
+	while (sd_rd_left(&cas) > 0) {
+		if (!sd_rd_vec16(&cas, &dn) || sd_rd_left(&dn) == 0)
+			return SD_MALFORMED;
+		if (cr->ca_kept < SD_TLS_MAX_CA_NAMES)
+			cr->ca[cr->ca_kept++] = dn;
+		cr->ca_count++;
+	}
+	return SD_OK;
+}
+
+/* Bits of an unsigned big-endian integer (leading zero bytes and bits ignored). */
+static uint32_t
+bignum_bits(struct sd_rd n)
+{
+	uint8_t b;
+	uint32_t bits;
+
+	while (sd_rd_left(&n) > 0 && n.p[0] == 0)
+		(void)sd_rd_skip(&n, 1);
+	if (!sd_rd_u8(&n, &b))
+		return 0;
+	bits = (uint32_t)sd_rd_left(&n) * 8;
+	while (b != 0) {
+		bits++;
+		b >>= 1;
+	}
+	return bits;
+}
+
+static bool
+kex_is(const char *kex, const char *a, const char *b, const char *c)
+{
+	return kex != NULL && (strcmp(kex, a) == 0 || (b != NULL && strcmp(kex, b) == 0) ||
+	    (c != NULL && strcmp(kex, c) == 0));
+}
+
+/* digitally-signed (RFC 5246 §4.7): TLS 1.2 adds SignatureAndHashAlgorithm. */
+static bool
+parse_signed(struct sd_rd *body, bool tls12, struct sd_tls_server_key_exchange *ske)
+{
+	struct sd_rd sig;
+
+	if (tls12) {
+		if (!sd_rd_be16(body, &ske->sig_alg))
+			return false;
+		ske->has_sig_alg = true;
+	}
+	return sd_rd_vec16(body, &sig);
+}
+
+/*
+ * ServerKeyExchange: its layout depends on the suite's key exchange (kex, from the
+ * ServerHello).  ECDHE: ECParameters (curve_type, named_curve when 3) and ECPoint<1..255>
+ * (RFC 8422 §5.4); DHE: dh_p, dh_g, dh_Ys<1..2^16-1> (RFC 5246 §7.4.3); PSK variants put
+ * psk_identity_hint<0..2^16-1> first (RFC 4279 §2, RFC 5489 §2); then the signature unless
+ * anonymous or PSK.  An unknown kex is SD_OK with parsed false.
+ */
+enum sd_rc
+sd_tls_parse_server_key_exchange(struct sd_rd body, const char *kex, bool tls12,
+    struct sd_tls_server_key_exchange *ske)
+{
+	struct sd_rd hint, v, p;
+	bool psk, signed_;
+
+	memset(ske, 0, sizeof(*ske));
+	ske->kex = kex;
+	psk = kex_is(kex, "psk", "ecdhe_psk", "dhe_psk") || kex_is(kex, "rsa_psk", NULL, NULL);
+	if (psk && !sd_rd_vec16(&body, &hint))
+		return SD_MALFORMED;
+	if (kex_is(kex, "ecdhe", "ecdhe_psk", "ecdh_anon")) {
+		if (!sd_rd_u8(&body, &ske->curve_type))
+			return SD_MALFORMED;
+		if (ske->curve_type != 3)
+			return SD_OK;	/* explicit curves (RFC 8422 deprecates them): not read */
+		if (!sd_rd_be16(&body, &ske->group) || !sd_rd_vec8(&body, &v))
+			return SD_MALFORMED;
+		ske->has_group = true;
+		signed_ = kex_is(kex, "ecdhe", NULL, NULL);
+	} else if (kex_is(kex, "dhe", "dhe_psk", "dh_anon") || kex_is(kex, "dhe_export", NULL, NULL)) {
+		if (!sd_rd_vec16(&body, &p) || !sd_rd_vec16(&body, &v) || !sd_rd_vec16(&body, &v))
+			return SD_MALFORMED;
+		ske->dh_bits = bignum_bits(p);
+		signed_ = kex_is(kex, "dhe", "dhe_export", NULL);
+	} else if (kex_is(kex, "rsa_export", "rsa", NULL)) {
+		/* temporary RSA key (RFC 2246 §7.4.3): modulus, exponent */
+		if (!sd_rd_vec16(&body, &v) || !sd_rd_vec16(&body, &v))
+			return SD_MALFORMED;
+		signed_ = true;
+	} else if (kex_is(kex, "psk", "rsa_psk", NULL)) {
+		signed_ = false;
+	} else
+		return SD_OK;
+	if (signed_ && !parse_signed(&body, tls12, ske))
+		return SD_MALFORMED;
+	if (sd_rd_left(&body) != 0)
+		return SD_MALFORMED;
+	ske->parsed = true;
+	return SD_OK;
+}
+
 /* TLS 1.3 (or DTLS 1.3) negotiated: 0x0304, a draft 0x7fXX, or DTLS 0xfefc. */
 static bool
 is_tls13(uint16_t v)
 {
 	return v == 0x0304 || (v >> 8) == 0x7f || v == 0xfefc;
+}
+
+/* TLS 1.2 or DTLS 1.2: the layouts with SignatureAndHashAlgorithm. */
+static bool
+is_tls12(uint16_t v)
+{
+	return v == 0x0303 || v == 0xfefd;
+}
+
+/* The ClientHello's facts the connection keeps (session id, ticket, SNI, frame). */
+static void
+track_client_hello(struct sd_tls_conn *c, const struct sd_tls_client_hello *ch,
+    const struct sd_tls_pkt *pkt)
+{
+	struct sd_tls_track *t = &c->t;
+	size_t n = ch->session_id.len;
+
+	if (n > sizeof(t->ch_sid))
+		n = sizeof(t->ch_sid);
+	if (n > 0)
+		memcpy(t->ch_sid, ch->session_id.p, n);
+	t->ch_sid_len = (uint8_t)n;
+	t->ch_ticket = ch->has_session_ticket && ch->session_ticket_len > 0;
+	if (!t->ch_seen) {
+		t->ch_seen = true;
+		t->ch_pkt = *pkt;
+		t->sess.client_hello_frame = pkt->frame;
+	}
+	t->sess.has_sni = ch->has_sni;
+	n = ch->has_sni ? ch->sni.len : 0;
+	if (n > sizeof(t->sess.sni))
+		n = sizeof(t->sess.sni);
+	if (n > 0)
+		memcpy(t->sess.sni, ch->sni.p, n);
+	t->sess.sni_len = (uint16_t)n;
+}
+
+/* Resumption from the ServerHello and what the ClientHello offered. */
+static uint8_t
+resumed_by(const struct sd_tls_conn *c, const struct sd_tls_server_hello *sh)
+{
+	const struct sd_tls_track *t = &c->t;
+
+	if (sh->hello_retry)
+		return SD_TLS_RESUMED_NO;
+	if (is_tls13(sh->version))
+		return sh->psk ? SD_TLS_RESUMED_PSK : SD_TLS_RESUMED_NO;
+	if (sh->session_id.len == 0 || sh->session_id.len != t->ch_sid_len ||
+	    memcmp(sh->session_id.p, t->ch_sid, t->ch_sid_len) != 0)
+		return SD_TLS_RESUMED_NO;
+	return t->ch_ticket ? SD_TLS_RESUMED_TICKET : SD_TLS_RESUMED_SESSION_ID;
+}
+
+static void
+server_hello_msg(struct sd_tls_conn *c, int dir, struct sd_tls_server_hello *sh,
+    const struct sd_tls_pkt *pkt)
+{
+	sh->resumed = resumed_by(c, sh);
+	if (!sh->hello_retry) {
+		c->st.version = sh->version;
+		c->st.cipher = sh->cipher;
+		if (is_tls13(sh->version)) {
+			/* Everything after a TLS 1.3 ServerHello is protected,
+			 * in both directions (RFC 8446 §2). */
+			c->st.tls13 = true;
+			c->d[0].encrypted = true;
+			c->d[1].encrypted = true;
+		}
+		if (!c->retransmit && dir == SD_ROLE_SERVER) {
+			c->t.sh_seen = true;
+			c->t.server_msgs_after_sh = 0;
+			c->t.sess.resumed = sh->resumed;
+			if (c->t.sess.server_hello_frame == 0)
+				c->t.sess.server_hello_frame = pkt->frame;
+		}
+	}
+	c->emit(c->ctx, SD_EV_TLS_SERVER_HELLO, sh, dir, pkt);
 }
 
 void
@@ -168,16 +454,30 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		struct sd_tls_server_hello sh;
 		struct sd_tls_certificate cert;
 		struct sd_dtls_hello_verify_request hvr;
+		struct sd_tls_certificate_request cr;
+		struct sd_tls_server_key_exchange ske;
 	} m;
 	enum sd_rc rc = SD_OK;
+	uint16_t epoch = c->t.cur_epoch, seq = c->t.cur_seq;
 
 	c->st.hs_messages[dir]++;
+	if (!c->retransmit) {
+		c->t.last[dir] = SD_TLS_AFTER_HS;
+		c->t.last_hs[dir] = type;
+		c->t.hs_seen[dir] = true;
+		if (dir == SD_ROLE_SERVER && c->t.sh_seen && type != SD_TLS_HS_SERVER_HELLO)
+			c->t.server_msgs_after_sh++;
+	}
 	switch (type) {
 	case SD_TLS_HS_CLIENT_HELLO:
 		if ((rc = sd_tls_parse_client_hello(body, c->dtls, &m.ch)) != SD_OK)
 			break;
 		m.ch.record_version = record_version;
 		m.ch.retransmit = c->retransmit;
+		m.ch.epoch = epoch;
+		m.ch.message_seq = seq;
+		if (dir == SD_ROLE_CLIENT && !c->retransmit)
+			track_client_hello(c, &m.ch, pkt);
 		c->emit(c->ctx, SD_EV_TLS_CLIENT_HELLO, &m.ch, dir, pkt);
 		break;
 	case SD_TLS_HS_SERVER_HELLO:
@@ -185,25 +485,49 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 			break;
 		m.sh.record_version = record_version;
 		m.sh.retransmit = c->retransmit;
-		if (!m.sh.hello_retry) {
-			c->st.version = m.sh.version;
-			c->st.cipher = m.sh.cipher;
-			if (is_tls13(m.sh.version)) {
-				/* Everything after a TLS 1.3 ServerHello is protected,
-				 * in both directions (RFC 8446 §2). */
-				c->st.tls13 = true;
-				c->d[0].encrypted = true;
-				c->d[1].encrypted = true;
-			}
-		}
-		c->emit(c->ctx, SD_EV_TLS_SERVER_HELLO, &m.sh, dir, pkt);
+		m.sh.epoch = epoch;
+		m.sh.message_seq = seq;
+		server_hello_msg(c, dir, &m.sh, pkt);
 		break;
 	case SD_TLS_HS_CERTIFICATE:
 		if ((rc = sd_tls_parse_certificate(body, c->st.tls13, &m.cert)) != SD_OK)
 			break;
 		m.cert.dtls = c->dtls;
 		m.cert.retransmit = c->retransmit;
+		m.cert.epoch = epoch;
+		m.cert.message_seq = seq;
+		if (dir == SD_ROLE_CLIENT && !c->retransmit) {
+			c->t.client_cert_msg = true;
+			c->t.client_certs += m.cert.count;
+		}
 		c->emit(c->ctx, SD_EV_TLS_CERTIFICATE, &m.cert, dir, pkt);
+		break;
+	case SD_TLS_HS_CERTIFICATE_REQUEST:
+		/* TLS 1.3's is encrypted and has another layout: not read in clear */
+		if (c->st.tls13 || dir != SD_ROLE_SERVER)
+			break;
+		if ((rc = sd_tls_parse_certificate_request(body, is_tls12(c->st.version),
+		    &m.cr)) != SD_OK)
+			break;
+		m.cr.dtls = c->dtls;
+		m.cr.retransmit = c->retransmit;
+		m.cr.epoch = epoch;
+		m.cr.message_seq = seq;
+		c->t.cert_requested = true;
+		c->emit(c->ctx, SD_EV_TLS_CERTIFICATE_REQUEST, &m.cr, dir, pkt);
+		break;
+	case SD_TLS_HS_SERVER_KEY_EXCHANGE:
+		if (c->st.tls13 || dir != SD_ROLE_SERVER)
+			break;
+		if ((rc = sd_tls_parse_server_key_exchange(body,
+		    c->st.version != 0 ? sd_tls_cipher_kex(c->st.cipher) : NULL,
+		    is_tls12(c->st.version), &m.ske)) != SD_OK)
+			break;
+		m.ske.dtls = c->dtls;
+		m.ske.retransmit = c->retransmit;
+		m.ske.epoch = epoch;
+		m.ske.message_seq = seq;
+		c->emit(c->ctx, SD_EV_TLS_SERVER_KEY_EXCHANGE, &m.ske, dir, pkt);
 		break;
 	case SD_TLS_HS_HELLO_VERIFY_REQUEST:
 		if (!c->dtls)
@@ -211,6 +535,8 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		if ((rc = sd_dtls_parse_hello_verify_request(body, &m.hvr)) != SD_OK)
 			break;
 		m.hvr.retransmit = c->retransmit;
+		m.hvr.epoch = epoch;
+		m.hvr.message_seq = seq;
 		c->emit(c->ctx, SD_EV_DTLS_HELLO_VERIFY_REQUEST, &m.hvr, dir, pkt);
 		break;
 	default:
@@ -220,11 +546,23 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		c->st.malformed[dir]++;
 }
 
+/* Milliseconds from a to b (0 if b is earlier: capture timestamps can step back). */
+static uint64_t
+ms_between(const struct sd_tls_pkt *a, const struct sd_tls_pkt *b)
+{
+	int64_t ns = (b->ts_sec - a->ts_sec) * 1000000000 + ((int64_t)b->ts_nsec - a->ts_nsec);
+
+	return ns > 0 ? (uint64_t)ns / 1000000u : 0;
+}
+
 void
 sd_tls_alert_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t record_version,
     bool encrypted, const struct sd_tls_pkt *pkt)
 {
 	struct sd_tls_alert a;
+	struct sd_tls_track *t = &c->t;
+	struct sd_tls_session_alert *sa;
+	int peer = !dir;
 
 	memset(&a, 0, sizeof(a));
 	a.dtls = c->dtls;
@@ -236,5 +574,25 @@ sd_tls_alert_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t 
 		(void)sd_rd_u8(&body, &a.level);
 		(void)sd_rd_u8(&body, &a.description);
 	}
+	a.sender = (uint8_t)dir;
+	a.after = t->last[peer];
+	a.after_hs = t->last_hs[peer];
+	a.has_peer_hs = t->hs_seen[peer];
+	a.peer_hs = t->last_hs[peer];
+	if ((a.has_since_peer = t->has_last_pkt[peer]))
+		a.since_peer_ms = ms_between(&t->last_pkt[peer], pkt);
+	if ((a.has_since_client_hello = t->ch_seen))
+		a.since_client_hello_ms = ms_between(&t->ch_pkt, pkt);
+	a.application = t->appdata[dir] > 0;
+	if (t->sess.nalerts < SD_TLS_SESSION_ALERTS) {
+		sa = &t->sess.alerts[t->sess.nalerts];
+		sa->sender = a.sender;
+		sa->level = a.level;
+		sa->description = a.description;
+		sa->encrypted = a.encrypted;
+		sa->frame = pkt->frame;
+	}
+	if (t->sess.nalerts < UINT32_MAX)
+		t->sess.nalerts++;
 	c->emit(c->ctx, SD_EV_TLS_ALERT, &a, dir, pkt);
 }

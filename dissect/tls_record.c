@@ -73,6 +73,153 @@ sd_tls_conn_stats(const struct sd_tls_conn *c)
 	return &c->st;
 }
 
+/*
+ * TLS 1.3 hides the record type: an alert is TLSInnerPlaintext of 2 bytes + the content
+ * type byte, plus the AEAD tag (16, or 8 for TLS_AES_128_CCM_8_SHA256), when the sender
+ * does not pad (RFC 8446 §5.2, §5.4).  No Finished, ticket or key update is that short.
+ */
+static size_t
+tls13_alert_len(uint16_t suite)
+{
+	return suite == 0x1305 ? 3 + 8 : 3 + 16;
+}
+
+/*
+ * TLS 1.3 protected record (outer type application_data) of direction dir.  After the
+ * ServerHello the first ones of each side are its encrypted flight; the client's first
+ * one after the server's flight is its Finished (or an alert we cannot read); what the
+ * server sends after that is post-handshake (tickets, data).  Before the ServerHello a
+ * client's protected record is 0-RTT data.
+ */
+static void
+note_tls13(struct sd_tls_conn *c, int dir, size_t len, const struct sd_tls_pkt *pkt)
+{
+	struct sd_tls_track *t = &c->t;
+	struct sd_tls_encrypted_handshake eh;
+	struct sd_tls_session_alert *sa;
+
+	if (t->sh_seen && len != 0 && len == tls13_alert_len(c->st.cipher)) {
+		/* Most likely an encrypted alert: not a Finished, not data (see
+		 * tls13_alert_len).  Kept for tls.session, not counted as progress. */
+		if (t->sess.nalerts < SD_TLS_SESSION_ALERTS) {
+			sa = &t->sess.alerts[t->sess.nalerts];
+			memset(sa, 0, sizeof(*sa));
+			sa->sender = (uint8_t)dir;
+			sa->encrypted = true;
+			sa->by_length = true;
+			sa->frame = pkt->frame;
+		}
+		if (t->sess.nalerts < UINT32_MAX)
+			t->sess.nalerts++;
+		t->last[dir] = SD_TLS_AFTER_ALERT;
+		return;
+	}
+	if (!t->sh_seen) {
+		t->appdata[dir]++;
+		t->last[dir] = SD_TLS_AFTER_APPDATA;
+		return;
+	}
+	if (!t->enc_hs_emitted[dir]) {
+		t->enc_hs_emitted[dir] = true;
+		t->sess.encrypted_handshake = true;
+		memset(&eh, 0, sizeof(eh));
+		eh.dtls = c->dtls;
+		eh.sender = (uint8_t)dir;
+		eh.records = 1;
+		c->emit(c->ctx, SD_EV_TLS_ENCRYPTED_HANDSHAKE, &eh, dir, pkt);
+	}
+	if (dir == SD_ROLE_CLIENT) {
+		if (!t->t13_client_after_server && t->enc_hs_emitted[SD_ROLE_SERVER]) {
+			t->t13_client_after_server = true;
+			t->last[dir] = SD_TLS_AFTER_ENC_HS;
+		} else if (t->t13_client_after_server) {
+			t->appdata[dir]++;
+			t->last[dir] = SD_TLS_AFTER_APPDATA;
+		} else
+			t->last[dir] = SD_TLS_AFTER_ENC_HS;
+	} else if (t->t13_client_after_server) {
+		t->t13_server_after_client = true;
+		t->appdata[dir]++;
+		t->last[dir] = SD_TLS_AFTER_APPDATA;
+	} else
+		t->last[dir] = SD_TLS_AFTER_ENC_HS;
+}
+
+void
+sd_tls_note_record(struct sd_tls_conn *c, int dir, uint8_t type, bool prot, size_t len,
+    const struct sd_tls_pkt *pkt)
+{
+	struct sd_tls_track *t = &c->t;
+
+	dir &= 1;
+	switch (type) {
+	case SD_TLS_CT_CCS:
+		t->last[dir] = SD_TLS_AFTER_CCS;
+		/* TLS <= 1.2: a server CCS straight after its ServerHello is the
+		 * abbreviated (resumed) handshake of RFC 5246 §7.3 */
+		if (dir == SD_ROLE_SERVER && !c->st.tls13 && t->sh_seen &&
+		    !t->abbreviated_checked) {
+			t->abbreviated_checked = true;
+			t->sess.abbreviated = t->server_msgs_after_sh == 0;
+		}
+		break;
+	case SD_TLS_CT_ALERT:
+		t->last[dir] = SD_TLS_AFTER_ALERT;
+		break;
+	case SD_TLS_CT_HANDSHAKE:
+		if (prot) {
+			t->protected_hs[dir] = true;
+			t->last[dir] = SD_TLS_AFTER_ENC_HS;
+		}
+		break;
+	case SD_TLS_CT_APPDATA:
+		if (c->st.tls13)
+			note_tls13(c, dir, len, pkt);
+		else {
+			t->appdata[dir]++;
+			t->last[dir] = SD_TLS_AFTER_APPDATA;
+		}
+		break;
+	default:
+		break;
+	}
+	t->has_last_pkt[dir] = true;
+	t->last_pkt[dir] = *pkt;
+	t->last_any = *pkt;
+}
+
+void
+sd_tls_conn_end(struct sd_tls_conn *c, const struct sd_tls_pkt *pkt)
+{
+	struct sd_tls_track *t;
+	struct sd_tls_session *s;
+
+	if (c == NULL || c->t.ended)
+		return;
+	t = &c->t;
+	t->ended = true;
+	if (c->st.records[0] + c->st.records[1] == 0)
+		return;		/* never a TLS record: nothing to say */
+	s = &t->sess;
+	s->dtls = c->dtls;
+	s->has_server_hello = t->sh_seen;
+	s->version = c->st.version;
+	s->cipher = c->st.cipher;
+	if (c->st.tls13)
+		s->handshake_complete = t->t13_server_after_client;
+	else
+		s->handshake_complete = c->st.ccs_seen[0] && c->st.ccs_seen[1] &&
+		    t->protected_hs[0] && t->protected_hs[1];
+	s->app_data[0] = t->appdata[0];
+	s->app_data[1] = t->appdata[1];
+	s->client_cert_requested = t->cert_requested;
+	s->client_cert_sent = t->client_certs > 0;
+	s->epochs[0] = t->epochs[0];
+	s->epochs[1] = t->epochs[1];
+	s->retransmits = c->st.dtls_retransmits[0] + c->st.dtls_retransmits[1];
+	c->emit(c->ctx, SD_EV_TLS_SESSION, s, SD_ROLE_CLIENT, pkt != NULL ? pkt : &t->last_any);
+}
+
 bool
 sd_tls_conn_done(const struct sd_tls_conn *c)
 {
@@ -379,6 +526,7 @@ sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls
 	uint16_t ver, len;
 	uint8_t type, b0;
 	size_t off;
+	bool prot;
 	enum sd_rc rc, ret = SD_OK;
 
 	*consumed = 0;
@@ -437,6 +585,7 @@ sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls
 				c->st.records[dir]++;
 				if (type == SD_TLS_CT_HEARTBEAT)
 					c->st.heartbeats[dir]++;
+				sd_tls_note_record(c, dir, type, true, len, pkt);
 				return SD_OK;
 			}
 			return SD_NEED_MORE;
@@ -445,6 +594,7 @@ sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls
 		(void)sd_rd_sub(&in, len, &body);
 		*consumed += 5 + (size_t)len;
 		c->st.records[dir]++;
+		prot = d->encrypted;
 		switch (type) {
 		case SD_TLS_CT_CCS:
 			/* TLS <= 1.2: what follows is protected.  TLS 1.3: a compatibility
@@ -470,5 +620,6 @@ sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls
 		default:
 			break;
 		}
+		sd_tls_note_record(c, dir, type, prot, len, pkt);
 	}
 }

@@ -43,6 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cp);
 		CHECK(mc.limit == 0 || mc.used <= mc.limit);
 	}
+	sd_tls_conn_end(c, NULL);	/* tls.session over whatever state the input left */
 	sd_tls_conn_free(c);
 	CHECK(mc.used == 0);
 	return 0;

@@ -2,8 +2,10 @@
  * tests/fuzz/fuzz_tls_handshake.c - the handshake message parsers and fingerprints alone.
  *
  * Input: u8 selector (0 ClientHello, 1 DTLS ClientHello, 2 ServerHello, 3 DTLS ServerHello,
- * 4 Certificate, 5 TLS 1.3 Certificate, 6 HelloVerifyRequest, 7 SSLv2 CLIENT-HELLO), then the
- * message body, parsed from an exact-size copy.  On SD_OK every borrowed view is read.
+ * 4 Certificate, 5 TLS 1.3 Certificate, 6 HelloVerifyRequest, 7 SSLv2 CLIENT-HELLO;
+ * 8/9 CertificateRequest TLS 1.0-1.1/1.2; 16-31 ServerKeyExchange, bit 3 TLS 1.2, bits 0-2
+ * the key exchange from kexes[]), then the message body, parsed from an exact-size copy.
+ * On SD_OK every borrowed view is read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sd_tls_server_hello sh;
 		struct sd_tls_certificate cert;
 		struct sd_dtls_hello_verify_request hvr;
+		struct sd_tls_certificate_request cr;
+		struct sd_tls_server_key_exchange ske;
 	} m;
+	static const char *const kexes[8] = {
+		"ecdhe", "dhe", "psk", "ecdhe_psk", "dhe_psk", "rsa_export", "dh_anon", NULL,
+	};
 	struct sd_tls_pkt pkt = { 1, 0, 0 };
 	struct sd_rd body;
 	uint8_t *cp;
@@ -34,6 +41,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n > 0)
 		memcpy(cp, data + 1, n);
 	body = sd_rd_make(cp, n);
+	if (data[0] >= 16 && data[0] < 32) {
+		if (sd_tls_parse_server_key_exchange(body, kexes[data[0] & 7], (data[0] & 8) != 0,
+		    &m.ske) == SD_OK)
+			touch_emit(NULL, SD_EV_TLS_SERVER_KEY_EXCHANGE, &m.ske, 1, &pkt);
+		free(cp);
+		return 0;
+	}
+	if (data[0] == 8 || data[0] == 9) {
+		if (sd_tls_parse_certificate_request(body, data[0] == 9, &m.cr) == SD_OK)
+			touch_emit(NULL, SD_EV_TLS_CERTIFICATE_REQUEST, &m.cr, 1, &pkt);
+		free(cp);
+		return 0;
+	}
 	switch (data[0] & 7) {
 	case 0:
 	case 1:

@@ -88,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(mc.limit == 0 || mc.used <= mc.limit);
 		(void)sd_tls_conn_done(c);
 	}
+	sd_tls_conn_end(c, NULL);	/* tls.session over whatever state the input left */
 	sd_tls_conn_free(c);
 	CHECK(mc.used == 0);
 	free(side[0].buf);

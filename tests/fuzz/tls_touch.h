@@ -35,6 +35,8 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 	case SD_EV_TLS_CLIENT_HELLO: {
 		const struct sd_tls_client_hello *ch = msg;
 
+		touch(ch->key_shares);
+		touch(ch->psk_modes);
 		touch(ch->session_id);
 		touch(ch->cookie);
 		touch(ch->ciphers);
@@ -69,8 +71,41 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
 		touch(((const struct sd_dtls_hello_verify_request *)msg)->cookie);
 		break;
-	case SD_EV_TLS_ALERT:
+	case SD_EV_TLS_ALERT: {
+		const struct sd_tls_alert *a = msg;
+
+		if (a->sender != dir || a->after > SD_TLS_AFTER_ALERT)
+			abort();
+		touch_sink += (unsigned)a->since_peer_ms;
 		break;
+	}
+	case SD_EV_TLS_CERTIFICATE_REQUEST: {
+		const struct sd_tls_certificate_request *cr = msg;
+
+		if (cr->ca_kept > cr->ca_count || cr->ca_kept > SD_TLS_MAX_CA_NAMES)
+			abort();
+		touch(cr->cert_types);
+		touch(cr->sig_algs);
+		for (i = 0; i < cr->ca_kept; i++)
+			touch(cr->ca[i]);
+		break;
+	}
+	case SD_EV_TLS_SERVER_KEY_EXCHANGE:
+		touch_sink += ((const struct sd_tls_server_key_exchange *)msg)->dh_bits;
+		break;
+	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
+		if (((const struct sd_tls_encrypted_handshake *)msg)->sender != dir)
+			abort();
+		break;
+	case SD_EV_TLS_SESSION: {
+		const struct sd_tls_session *s = msg;
+
+		if (s->sni_len > sizeof(s->sni))
+			abort();
+		for (i = 0; i < s->sni_len; i++)
+			touch_sink += (uint8_t)s->sni[i];
+		break;
+	}
 	default:
 		abort();	/* the TLS dissector emits nothing else */
 	}

@@ -11,12 +11,8 @@
 #include "analyze/x509.h"
 #include "dissect/tls.h"
 
-/*
- * cli/ is an executable, not a library: the JSON writer and the TLS event writer are
- * compiled into this test directly so their output can be checked without the pipeline.
- */
-#include "../../cli/json.c"
-#include "../../cli/ev_tls.c"
+#include "cli/ev_tls.h"
+#include "cli/json.h"
 
 /*
  * Self-signed EC P-256 certificate made with `openssl req -x509` (OpenSSL 3.0):
