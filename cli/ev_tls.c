@@ -1,5 +1,10 @@
-/* cli/ev_tls.c - JSON fields of tls.client_hello, tls.server_hello, tls.certificate, tls.alert, dtls.hello_verify_request. */
+/* cli/ev_tls.c - JSON fields of tls.client_hello, tls.server_hello, tls.certificate, tls.alert,
+ * dtls.hello_verify_request, tls.certificate_request, tls.server_key_exchange,
+ * tls.encrypted_handshake, tls.session. */
 #include "cli/ev_tls.h"
+#include "cli/ev_prelude.h"
+
+#include <stdlib.h>
 
 #include "analyze/x509.h"
 #include "dissect/tls.h"
@@ -61,6 +66,41 @@ str_or_null(struct sd_json *j, const char *key, const char *s)
 		sd_out_json_str(j, key, s);
 }
 
+/* DTLS record epoch and handshake message_seq of a DTLS handshake event. */
+static void
+dtls_pos(struct sd_json *j, bool dtls, uint16_t epoch, uint16_t seq)
+{
+	if (!dtls)
+		return;
+	sd_out_json_uint(j, "epoch", epoch);
+	sd_out_json_uint(j, "message_seq", seq);
+}
+
+static const char *
+role_name(uint8_t role)
+{
+	return role == SD_ROLE_CLIENT ? "client" : "server";
+}
+
+/* KeyShareEntry groups of a client_shares list, in order: (group, vec16 key)* has the
+ * shape of an extension block. */
+static void
+key_share_groups(struct sd_json *j, const char *key, struct sd_rd list)
+{
+	ext_types(j, key, list);
+}
+
+static void
+resumed(struct sd_json *j, const char *key, uint8_t r)
+{
+	const char *n = sd_tls_resumed_name(r);
+
+	if (n == NULL)
+		sd_out_json_bool(j, key, false);
+	else
+		sd_out_json_str(j, key, n);
+}
+
 static void
 client_hello(struct sd_json *j, const struct sd_tls_client_hello *ch)
 {
@@ -86,6 +126,16 @@ client_hello(struct sd_json *j, const struct sd_tls_client_hello *ch)
 		sd_out_json_uint(j, "cookie_len", ch->cookie.len);
 	if (ch->retransmit)
 		sd_out_json_bool(j, "retransmit", true);
+	key_share_groups(j, "key_share", ch->key_shares);
+	sd_out_json_bool(j, "psk", ch->psk);
+	uint_list(j, "psk_modes", ch->psk_modes, 1);
+	sd_out_json_bool(j, "early_data", ch->early_data);
+	if (ch->has_session_ticket)
+		sd_out_json_uint(j, "session_ticket", ch->session_ticket_len);
+	else
+		sd_out_json_null(j, "session_ticket");
+	sd_out_json_bool(j, "ech", ch->ech);
+	dtls_pos(j, ch->dtls, ch->epoch, ch->message_seq);
 }
 
 static void
@@ -107,6 +157,8 @@ server_hello(struct sd_json *j, const struct sd_tls_server_hello *sh)
 	sd_out_json_hex(j, "session_id", sh->session_id.p, sh->session_id.len);
 	if (sh->retransmit)
 		sd_out_json_bool(j, "retransmit", true);
+	resumed(j, "resumed", sh->resumed);
+	dtls_pos(j, sh->dtls, sh->epoch, sh->message_seq);
 }
 
 static void
@@ -165,6 +217,7 @@ certificate(struct sd_json *j, const struct sd_tls_certificate *c)
 	sd_out_json_uint(j, "count", c->count);
 	if (c->retransmit)
 		sd_out_json_bool(j, "retransmit", true);
+	dtls_pos(j, c->dtls, c->epoch, c->message_seq);
 }
 
 static void
@@ -181,6 +234,148 @@ alert(struct sd_json *j, const struct sd_tls_alert *a)
 	}
 	sd_out_json_uint(j, "record_version", a->record_version);
 	sd_out_json_uint(j, "length", a->length);
+	sd_out_json_str(j, "sender", role_name(a->sender));
+	sd_out_json_str(j, "after", sd_tls_after_name(a->after, a->after_hs));
+	sd_out_json_str(j, "peer_last_handshake",
+	    a->has_peer_hs ? sd_tls_hs_name(a->peer_hs) : NULL);
+	if (a->has_since_peer)
+		sd_out_json_uint(j, "since_peer_ms", a->since_peer_ms);
+	else
+		sd_out_json_null(j, "since_peer_ms");
+	if (a->has_since_client_hello)
+		sd_out_json_uint(j, "since_client_hello_ms", a->since_client_hello_ms);
+	else
+		sd_out_json_null(j, "since_client_hello_ms");
+	if (a->encrypted)
+		sd_out_json_str(j, "phase", a->application ? "application" : "handshake");
+}
+
+static void
+certificate_request(struct sd_json *j, const struct sd_tls_certificate_request *cr)
+{
+	uint32_t i;
+	char *dn;
+
+	sd_out_json_bool(j, "dtls", cr->dtls);
+	uint_list(j, "cert_types", cr->cert_types, 1);
+	if (cr->has_sig_algs)
+		uint_list(j, "sig_algs", cr->sig_algs, 2);
+	else
+		sd_out_json_null(j, "sig_algs");
+	sd_out_json_arr_begin(j, "ca_names");
+	for (i = 0; i < cr->ca_kept; i++) {
+		dn = sd_x509_name_rfc2253(cr->ca[i].p, cr->ca[i].len);
+		sd_out_json_str(j, NULL, dn);	/* null when it is not a DER Name */
+		free(dn);
+	}
+	sd_out_json_arr_end(j);
+	sd_out_json_uint(j, "ca_names_count", cr->ca_count);
+	if (cr->retransmit)
+		sd_out_json_bool(j, "retransmit", true);
+	dtls_pos(j, cr->dtls, cr->epoch, cr->message_seq);
+}
+
+static void
+server_key_exchange(struct sd_json *j, const struct sd_tls_server_key_exchange *ske)
+{
+	sd_out_json_bool(j, "dtls", ske->dtls);
+	sd_out_json_str(j, "kex", ske->kex);
+	if (ske->has_group)
+		sd_out_json_uint(j, "group", ske->group);
+	else
+		sd_out_json_null(j, "group");
+	if (ske->curve_type != 0)
+		sd_out_json_uint(j, "curve_type", ske->curve_type);
+	if (ske->dh_bits != 0)
+		sd_out_json_uint(j, "dh_bits", ske->dh_bits);
+	else
+		sd_out_json_null(j, "dh_bits");
+	if (ske->has_sig_alg)
+		sd_out_json_uint(j, "sig_alg", ske->sig_alg);
+	else
+		sd_out_json_null(j, "sig_alg");
+	sd_out_json_bool(j, "parsed", ske->parsed);
+	if (ske->retransmit)
+		sd_out_json_bool(j, "retransmit", true);
+	dtls_pos(j, ske->dtls, ske->epoch, ske->message_seq);
+}
+
+static void
+encrypted_handshake(struct sd_json *j, const struct sd_tls_encrypted_handshake *eh)
+{
+	sd_out_json_bool(j, "dtls", eh->dtls);
+	sd_out_json_str(j, "sender", role_name(eh->sender));
+	sd_out_json_uint(j, "records", eh->records);
+	sd_out_json_str(j, "note", "TLS 1.3 handshake encrypted: certificate and later "
+	    "handshake messages are not visible");
+}
+
+static void
+frame_or_null(struct sd_json *j, const char *key, uint64_t frame)
+{
+	if (frame == 0)
+		sd_out_json_null(j, key);
+	else
+		sd_out_json_uint(j, key, frame);
+}
+
+static void
+session(struct sd_json *j, const struct sd_tls_session *s)
+{
+	const struct sd_tls_session_alert *a;
+	uint32_t i;
+
+	sd_out_json_bool(j, "dtls", s->dtls);
+	if (s->has_server_hello) {
+		sd_out_json_uint(j, "version", s->version);
+		sd_out_json_uint(j, "cipher", s->cipher);
+	} else {
+		sd_out_json_null(j, "version");
+		sd_out_json_null(j, "cipher");
+	}
+	if (s->has_sni)
+		sd_out_json_strn(j, "sni", s->sni, s->sni_len);
+	else
+		sd_out_json_null(j, "sni");
+	resumed(j, "resumed", s->resumed);
+	sd_out_json_bool(j, "abbreviated", s->abbreviated);
+	frame_or_null(j, "client_hello_frame", s->client_hello_frame);
+	frame_or_null(j, "server_hello_frame", s->server_hello_frame);
+	sd_out_json_bool(j, "handshake_complete", s->handshake_complete);
+	sd_out_json_obj_begin(j, "app_data");
+	sd_out_json_uint(j, "client", s->app_data[SD_ROLE_CLIENT]);
+	sd_out_json_uint(j, "server", s->app_data[SD_ROLE_SERVER]);
+	sd_out_json_obj_end(j);
+	sd_out_json_arr_begin(j, "alerts");
+	for (i = 0; i < s->nalerts && i < SD_TLS_SESSION_ALERTS; i++) {
+		a = &s->alerts[i];
+		sd_out_json_obj_begin(j, NULL);
+		sd_out_json_str(j, "sender", role_name(a->sender));
+		if (a->encrypted) {
+			sd_out_json_null(j, "level");
+			sd_out_json_null(j, "description");
+		} else {
+			sd_out_json_uint(j, "level", a->level);
+			sd_out_json_uint(j, "description", a->description);
+		}
+		sd_out_json_bool(j, "encrypted", a->encrypted);
+		sd_out_json_uint(j, "frame", a->frame);
+		if (a->by_length)
+			sd_out_json_bool(j, "by_length", true);
+		sd_out_json_obj_end(j);
+	}
+	sd_out_json_arr_end(j);
+	sd_out_json_uint(j, "alerts_count", s->nalerts);
+	sd_out_json_bool(j, "client_cert_requested", s->client_cert_requested);
+	sd_out_json_bool(j, "client_cert_sent", s->client_cert_sent);
+	sd_out_json_bool(j, "encrypted_handshake", s->encrypted_handshake);
+	if (s->dtls) {
+		sd_out_json_obj_begin(j, "epochs");
+		sd_out_json_uint(j, "client", s->epochs[SD_ROLE_CLIENT]);
+		sd_out_json_uint(j, "server", s->epochs[SD_ROLE_SERVER]);
+		sd_out_json_obj_end(j);
+		sd_out_json_uint(j, "retransmits", s->retransmits);
+	}
 }
 
 void
@@ -209,7 +404,21 @@ sd_out_ev_tls(struct sd_json *j, const struct sd_event *ev)
 		sd_out_json_uint(j, "server_version", h->server_version);
 		if (h->retransmit)
 			sd_out_json_bool(j, "retransmit", true);
+		dtls_pos(j, true, h->epoch, h->message_seq);
 		break;
+	case SD_EV_TLS_CERTIFICATE_REQUEST:
+		certificate_request(j, ev->u.msg);
+		break;
+	case SD_EV_TLS_SERVER_KEY_EXCHANGE:
+		server_key_exchange(j, ev->u.msg);
+		break;
+	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
+		encrypted_handshake(j, ev->u.msg);
+		break;
+	case SD_EV_TLS_SESSION:
+		session(j, ev->u.msg);
+		break;
+	case SD_EV_HTTP_CONNECT: sd_out_ev_prelude(j, ev); break;	/* cli/ev_prelude.c */
 	default:
 		break;
 	}
