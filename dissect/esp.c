@@ -134,7 +134,7 @@ static size_t
 hash_key(const struct sd_esp_table *t, const struct sd_esp_pkt *p)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	uint8_t e = p->udp_encap ? 1 : 0;
+	uint8_t e = (uint8_t)((p->udp_encap ? 1 : 0) | (p->tcp_encap ? 2 : 0));
 
 	h = fnv(h, p->src.a, sizeof(p->src.a));
 	h = fnv(h, &p->src.v, 1);
@@ -149,6 +149,7 @@ static bool
 key_eq(const struct sd_esp_sa *sa, const struct sd_esp_pkt *p)
 {
 	return sa->spi == p->spi && sa->udp_encap == p->udp_encap &&
+	    sa->tcp_encap == p->tcp_encap &&
 	    sd_ip_addr_cmp(&sa->src, &p->src) == 0 && sd_ip_addr_cmp(&sa->dst, &p->dst) == 0;
 }
 
@@ -207,6 +208,7 @@ sd_esp_add(struct sd_esp_table *t, const struct sd_esp_pkt *p)
 		n->sa.dport = p->dport;
 		n->sa.spi = p->spi;
 		n->sa.udp_encap = p->udp_encap;
+		n->sa.tcp_encap = p->tcp_encap;
 		n->sa.first_frame = p->frame;
 		n->sa.first_sec = p->ts_sec;
 		n->sa.first_nsec = p->ts_nsec;
@@ -251,9 +253,11 @@ cmp_node(const void *a, const void *b)
  * Unlink the nodes `pick` selects (all when idle_sec < 0), emit them in first_frame order,
  * free them.
  */
+static void	tunnels(struct esp_node **v, size_t k, sd_esp_tunnel_fn tun, void *ctx);
+
 static enum sd_rc
 drain(struct sd_esp_table *t, int64_t now_sec, int64_t idle_sec, sd_esp_emit_fn emit,
-    void *ctx)
+    sd_esp_tunnel_fn tun, void *ctx)
 {
 	struct esp_node **v = NULL, **pp, *n;
 	size_t i, k = 0, cnt = 0;
@@ -290,9 +294,12 @@ drain(struct sd_esp_table *t, int64_t now_sec, int64_t idle_sec, sd_esp_emit_fn 
 	if (v == NULL)
 		return rc;
 	qsort(v, k, sizeof(*v), cmp_node);
-	for (i = 0; i < k; i++) {
+	for (i = 0; i < k; i++)
 		if (emit != NULL)
 			emit(ctx, &v[i]->sa);
+	if (tun != NULL)
+		tunnels(v, k, tun, ctx);
+	for (i = 0; i < k; i++) {
 		free(v[i]);
 		sd_memcap_give(t->mc, sizeof(*v[i]));
 	}
@@ -303,14 +310,21 @@ drain(struct sd_esp_table *t, int64_t now_sec, int64_t idle_sec, sd_esp_emit_fn 
 enum sd_rc
 sd_esp_flush(struct sd_esp_table *t, sd_esp_emit_fn emit, void *ctx)
 {
-	return drain(t, 0, -1, emit, ctx);
+	return drain(t, 0, -1, emit, NULL, ctx);
+}
+
+enum sd_rc
+sd_esp_flush_tunnels(struct sd_esp_table *t, sd_esp_emit_fn emit, sd_esp_tunnel_fn tun,
+    void *ctx)
+{
+	return drain(t, 0, -1, emit, tun, ctx);
 }
 
 enum sd_rc
 sd_esp_expire(struct sd_esp_table *t, int64_t now_sec, int64_t idle_sec, sd_esp_emit_fn emit,
     void *ctx)
 {
-	return drain(t, now_sec, idle_sec < 0 ? 0 : idle_sec, emit, ctx);
+	return drain(t, now_sec, idle_sec < 0 ? 0 : idle_sec, emit, NULL, ctx);
 }
 
 void
@@ -321,10 +335,154 @@ sd_esp_sa_event(const struct sd_esp_sa *sa, struct sd_event *ev)
 	ev->frame = sa->first_frame;
 	ev->ts_sec = sa->first_sec;
 	ev->ts_nsec = sa->first_nsec;
-	ev->transport = sa->udp_encap ? SD_IPPROTO_UDP : SD_IPPROTO_ESP;
+	ev->transport = sa->udp_encap ? SD_IPPROTO_UDP :
+	    sa->tcp_encap ? SD_IPPROTO_TCP : SD_IPPROTO_ESP;
 	ev->src = sa->src;
 	ev->dst = sa->dst;
-	ev->sport = sa->udp_encap ? sa->sport : 0;
-	ev->dport = sa->udp_encap ? sa->dport : 0;
+	ev->sport = sa->udp_encap || sa->tcp_encap ? sa->sport : 0;
+	ev->dport = sa->udp_encap || sa->tcp_encap ? sa->dport : 0;
 	ev->u.msg = sa;
+}
+
+/* Order for grouping: unordered address pair, encapsulation, then first_frame. */
+static int
+cmp_pair(const void *a, const void *b)
+{
+	const struct sd_esp_sa *x = &(*(const struct esp_node *const *)a)->sa;
+	const struct sd_esp_sa *y = &(*(const struct esp_node *const *)b)->sa;
+	const struct sd_addr *xl, *xh, *yl, *yh;
+	int c, ex, ey;
+
+	xl = sd_ip_addr_cmp(&x->src, &x->dst) <= 0 ? &x->src : &x->dst;
+	xh = xl == &x->src ? &x->dst : &x->src;
+	yl = sd_ip_addr_cmp(&y->src, &y->dst) <= 0 ? &y->src : &y->dst;
+	yh = yl == &y->src ? &y->dst : &y->src;
+	if ((c = sd_ip_addr_cmp(xl, yl)) != 0 || (c = sd_ip_addr_cmp(xh, yh)) != 0)
+		return c;
+	ex = (x->udp_encap ? 1 : 0) | (x->tcp_encap ? 2 : 0);
+	ey = (y->udp_encap ? 1 : 0) | (y->tcp_encap ? 2 : 0);
+	if (ex != ey)
+		return ex < ey ? -1 : 1;
+	return cmp_node(a, b);
+}
+
+static bool
+same_tunnel(const struct sd_esp_sa *x, const struct sd_esp_sa *y)
+{
+	if (x->udp_encap != y->udp_encap || x->tcp_encap != y->tcp_encap)
+		return false;
+	return (sd_ip_addr_cmp(&x->src, &y->src) == 0 && sd_ip_addr_cmp(&x->dst, &y->dst) == 0) ||
+	    (sd_ip_addr_cmp(&x->src, &y->dst) == 0 && sd_ip_addr_cmp(&x->dst, &y->src) == 0);
+}
+
+struct run {
+	size_t		 start, n;
+	uint64_t	 first_frame, order;
+};
+
+static int
+cmp_run(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+
+	if (x->first_frame != y->first_frame)
+		return x->first_frame < y->first_frame ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void
+emit_run(struct esp_node **g, size_t n, sd_esp_tunnel_fn tun, void *ctx)
+{
+	const struct sd_esp_sa **sas;
+	struct sd_esp_tunnel tn;
+	size_t i;
+	int d;
+
+	sas = malloc(n * sizeof(*sas));
+	if (sas == NULL)
+		return;
+	memset(&tn, 0, sizeof(tn));
+	tn.a = g[0]->sa.src;
+	tn.b = g[0]->sa.dst;
+	tn.udp_encap = g[0]->sa.udp_encap;
+	tn.tcp_encap = g[0]->sa.tcp_encap;
+	for (i = 0; i < n; i++) {
+		const struct sd_esp_sa *sa = &g[i]->sa;
+
+		sas[i] = sa;
+		d = sd_ip_addr_cmp(&sa->src, &tn.a) == 0 ? 0 : 1;
+		if (tn.dir[d].packets == 0 || sa->first_frame < tn.dir[d].first_frame) {
+			tn.dir[d].first_frame = sa->first_frame;
+			tn.dir[d].first_sec = sa->first_sec;
+			tn.dir[d].first_nsec = sa->first_nsec;
+		}
+		if (tn.dir[d].packets == 0 || sa->last_frame > tn.dir[d].last_frame) {
+			tn.dir[d].last_frame = sa->last_frame;
+			tn.dir[d].last_sec = sa->last_sec;
+			tn.dir[d].last_nsec = sa->last_nsec;
+		}
+		tn.dir[d].packets += sa->packets;
+		tn.dir[d].bytes += sa->bytes;
+	}
+	tn.sas = sas;
+	tn.nsas = n;
+	tn.one_way = tn.dir[0].packets == 0 || tn.dir[1].packets == 0;
+	tun(ctx, &tn);
+	free(sas);
+}
+
+/* Group the SAs (v: first_frame order, left so) into tunnels and emit them. */
+static void
+tunnels(struct esp_node **v, size_t k, sd_esp_tunnel_fn tun, void *ctx)
+{
+	struct esp_node **w;
+	struct run *r;
+	size_t i, nr = 0;
+
+	if (k == 0)
+		return;
+	w = malloc(k * sizeof(*w));
+	r = malloc(k * sizeof(*r));
+	if (w == NULL || r == NULL) {
+		free(w);
+		free(r);
+		return;
+	}
+	memcpy(w, v, k * sizeof(*w));
+	qsort(w, k, sizeof(*w), cmp_pair);
+	for (i = 0; i < k; i++) {
+		if (nr > 0 && same_tunnel(&w[r[nr - 1].start]->sa, &w[i]->sa)) {
+			r[nr - 1].n++;
+			continue;
+		}
+		r[nr].start = i;
+		r[nr].n = 1;
+		r[nr].first_frame = w[i]->sa.first_frame;
+		r[nr].order = w[i]->order;
+		nr++;
+	}
+	qsort(r, nr, sizeof(*r), cmp_run);
+	for (i = 0; i < nr; i++)
+		emit_run(w + r[i].start, r[i].n, tun, ctx);
+	free(w);
+	free(r);
+}
+
+void
+sd_esp_tunnel_event(const struct sd_esp_tunnel *tn, struct sd_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = SD_EV_ESP_TUNNEL;
+	ev->frame = tn->dir[0].first_frame;
+	ev->ts_sec = tn->dir[0].first_sec;
+	ev->ts_nsec = tn->dir[0].first_nsec;
+	ev->transport = tn->udp_encap ? SD_IPPROTO_UDP :
+	    tn->tcp_encap ? SD_IPPROTO_TCP : SD_IPPROTO_ESP;
+	ev->src = tn->a;
+	ev->dst = tn->b;
+	if (tn->nsas > 0 && (tn->udp_encap || tn->tcp_encap)) {
+		ev->sport = tn->sas[0]->sport;
+		ev->dport = tn->sas[0]->dport;
+	}
+	ev->u.msg = tn;
 }

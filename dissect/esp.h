@@ -46,6 +46,7 @@ struct sd_esp_pkt {
 	int64_t		 ts_sec;
 	uint32_t	 ts_nsec;
 	uint64_t	 bytes;		/* ESP bytes: sd_esp_hdr.len */
+	bool		 tcp_encap;	/* RFC 8229 ESP in an IKE TCP stream (udp_encap false) */
 };
 
 /*
@@ -68,6 +69,7 @@ struct sd_esp_sa {
 	uint64_t	 gaps, missing, replays, reordered, stale;
 	uint64_t	 window;	/* bit i: seq_max - i seen */
 	bool		 seq_seen;	/* false while every packet was cut before its sequence number */
+	bool		 tcp_encap;	/* RFC 8229: part of the key like udp_encap */
 };
 
 struct sd_esp_table;
@@ -98,6 +100,35 @@ enum sd_rc	sd_esp_flush(struct sd_esp_table *, sd_esp_emit_fn emit, void *ctx);
 /* Live mode: emit (first_frame order) and drop the SAs idle since before now - idle_sec. */
 enum sd_rc	sd_esp_expire(struct sd_esp_table *, int64_t now_sec, int64_t idle_sec,
 		    sd_esp_emit_fn emit, void *ctx);
+
+/*
+ * A tunnel: the SAs between one unordered pair of gateway addresses with one
+ * encapsulation.  `a` is the source of the tunnel's first SA.  dir[0] is a to b.
+ */
+struct sd_esp_tunnel {
+	struct sd_addr	 a, b;
+	bool		 udp_encap, tcp_encap;
+	const struct sd_esp_sa *const *sas;	/* borrowed, first_frame order */
+	size_t		 nsas;
+	struct {
+		uint64_t	 packets, bytes;
+		int64_t		 first_sec, last_sec;
+		uint32_t	 first_nsec, last_nsec;
+		uint64_t	 first_frame, last_frame;
+	} dir[2];
+	bool		 one_way;	/* packets in one direction only */
+};
+typedef void	(*sd_esp_tunnel_fn)(void *ctx, const struct sd_esp_tunnel *);
+
+/*
+ * sd_esp_flush(), then every tunnel in order of its first packet (tun may be NULL).
+ * Without memory for the grouping, the SAs are still all emitted, the tunnels not.
+ */
+enum sd_rc	sd_esp_flush_tunnels(struct sd_esp_table *, sd_esp_emit_fn emit,
+		    sd_esp_tunnel_fn tun, void *ctx);
+
+/* Fill an SD_EV_ESP_TUNNEL event: frame/ts of its first packet, a to b, u.msg = tun. */
+void		sd_esp_tunnel_event(const struct sd_esp_tunnel *tun, struct sd_event *out);
 
 /*
  * Fill an SD_EV_ESP event for an SA (as the flush callback receives it): frame and ts

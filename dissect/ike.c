@@ -262,6 +262,15 @@ parse_body(struct sd_rd b, uint8_t type, uint8_t next, struct sd_ike_msg *m)
 		return parse_sk(b, type, next, m);
 	case SD_IKE_P_V1_FRAG:
 		return parse_v1_frag(b, m);
+	case SD_IKE_P_V1_NATD:
+	case SD_IKE_P_V1_NATD_DRAFT:
+		if (m->version != 1)
+			return SD_OK;
+		if (m->nv1_natd < SD_IKE_MAX_NATD)
+			m->v1_natd[m->nv1_natd++] = b;
+		else
+			m->flags |= SD_IKE_F_TOO_MANY;
+		return SD_OK;
 	default:
 		return SD_OK;
 	}

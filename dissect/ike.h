@@ -93,6 +93,7 @@
 #define SD_IKE_MAX_TRANSFORMS	96
 #define SD_IKE_MAX_IDS		2
 #define SD_IKE_MAX_DELETES	4
+#define SD_IKE_MAX_NATD		4
 
 /* sd_ike_msg.flags: oddities that are not fatal (facts for analyze/, no severity). */
 #define SD_IKE_F_TRUNCATED	0x0001	/* datagram shorter than the header length field */
@@ -212,6 +213,16 @@ struct sd_ike_msg {
 	uint16_t	 v1_frag_id;
 	uint8_t		 v1_frag_number;
 	bool		 v1_frag_last;
+
+	/* IKEv1 NAT-D payloads (RFC 3947 §3.2, types 20 and 130): the first hashes the
+	 * receiver's address, the rest the sender's.  Borrowed. */
+	struct sd_rd	 v1_natd[SD_IKE_MAX_NATD];
+	size_t		 nv1_natd;
+
+	/* Set by the caller (analyze/), not by sd_ike_parse(): context of the datagram. */
+	bool		 retransmit;	/* same datagram bytes seen before for this SA */
+	bool		 tcp_encap;	/* RFC 8229 IKE over TCP */
+	uint32_t	 ip_fragments;	/* IP fragments the datagram was reassembled from, 0 none */
 };
 
 /* What a UDP datagram carries, judged from its bytes (and 4500 for the marker rules). */

@@ -285,6 +285,85 @@ test_sa_event(void **state)
 	assert_int_equal(ev.dport, 4500);
 }
 
+struct tun_seen {
+	size_t		 nsa, ntun;
+	size_t		 nsas[4];
+	uint64_t	 pk[4][2], first_frame[4];
+	bool		 one_way[4], udp[4];
+};
+
+static void
+tun_sa(void *ctx, const struct sd_esp_sa *sa)
+{
+	struct tun_seen *t = ctx;
+
+	(void)sa;
+	t->nsa++;
+}
+
+static void
+tun_tun(void *ctx, const struct sd_esp_tunnel *tn)
+{
+	struct tun_seen *t = ctx;
+	struct sd_event ev;
+
+	assert_true(t->ntun < 4);
+	t->nsas[t->ntun] = tn->nsas;
+	t->pk[t->ntun][0] = tn->dir[0].packets;
+	t->pk[t->ntun][1] = tn->dir[1].packets;
+	t->one_way[t->ntun] = tn->one_way;
+	t->udp[t->ntun] = tn->udp_encap;
+	sd_esp_tunnel_event(tn, &ev);
+	assert_int_equal(ev.type, SD_EV_ESP_TUNNEL);
+	t->first_frame[t->ntun] = ev.frame;
+	assert_int_equal(sd_ip_addr_cmp(&ev.src, &tn->sas[0]->src), 0);
+	t->ntun++;
+}
+
+/* SAs grouped by unordered gateway pair and encapsulation, in order of first packet. */
+static void
+test_tunnels(void **state)
+{
+	struct sd_esp_table *t = sd_esp_new(NULL, 0);
+	struct tun_seen c = { 0 };
+	struct sd_esp_pkt p;
+
+	(void)state;
+	/* tunnel A: 10.0.0.1 <-> 10.0.0.100, two SAs each way (a rekey) */
+	p = pkt(1, 0x1001, 1, 2);
+	assert_int_equal(sd_esp_add(t, &p), SD_OK);
+	p = pkt(1, 0x1001, 2, 3);
+	(void)sd_esp_add(t, &p);
+	p = pkt(100, 0x2001, 1, 4);
+	p.dst.a[3] = 1;
+	(void)sd_esp_add(t, &p);
+	p = pkt(1, 0x1002, 1, 9);
+	(void)sd_esp_add(t, &p);
+	/* tunnel B: 10.0.0.2 -> 10.0.0.100 only (one way) */
+	p = pkt(2, 0x3001, 1, 5);
+	(void)sd_esp_add(t, &p);
+	/* tunnel C: same pair as A but in UDP: another tunnel */
+	p = pkt(100, 0x4001, 1, 7);
+	p.dst.a[3] = 1;
+	p.udp_encap = true;
+	(void)sd_esp_add(t, &p);
+	assert_int_equal(sd_esp_flush_tunnels(t, tun_sa, tun_tun, &c), SD_OK);
+	assert_int_equal(c.nsa, 5);
+	assert_int_equal(c.ntun, 3);
+	assert_int_equal(c.first_frame[0], 2);
+	assert_int_equal(c.nsas[0], 3);
+	assert_int_equal(c.pk[0][0], 3);
+	assert_int_equal(c.pk[0][1], 1);
+	assert_false(c.one_way[0]);
+	assert_int_equal(c.first_frame[1], 5);
+	assert_true(c.one_way[1]);
+	assert_int_equal(c.first_frame[2], 7);
+	assert_true(c.udp[2]);
+	assert_true(c.one_way[2]);
+	assert_int_equal(sd_esp_count(t), 0);
+	sd_esp_free(t);
+}
+
 int
 main(void)
 {
@@ -296,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_expire),
 		cmocka_unit_test(test_sa_event),
+		cmocka_unit_test(test_tunnels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 
 #include "dissect/ike.h"
 #include "dissect/ike_names.h"
+#include "dissect/ike_tcp.h"
 
 #define X4(b)	b, b, b, b
 #define X8(b)	X4(b), X4(b)
@@ -677,6 +678,59 @@ test_names(void **state)
 	assert_null(sd_ike_vid_name(NULL, 0));
 }
 
+/* RFC 8229 §3: prefix, then [len16 | 0000 | IKE header] and [len16 | SPI | seq | data]. */
+static const uint8_t tcp_stream[] = {
+	'I', 'K', 'E', 'T', 'C', 'P',
+	0x00, 0x22,				/* frame length 34: itself + marker + 28 */
+	0x00, 0x00, 0x00, 0x00,			/* non-ESP marker */
+	X8(0x11), X8(0x00),			/* SPIi, SPIr */
+	0x00, 0x20, 37, 0x08,			/* no payload, v2.0, INFORMATIONAL, I */
+	0x00, 0x00, 0x00, 0x02,			/* message id 2 */
+	0x00, 0x00, 0x00, 0x1c,			/* length 28 */
+	0x00, 0x0c,				/* frame length 12 */
+	0xc0, 0xff, 0xee, 0x01,			/* SPI */
+	0x00, 0x00, 0x00, 0x07,			/* sequence 7 */
+	0xaa, 0xbb,
+};
+
+static void
+test_tcp_framing(void **state)
+{
+	struct sd_rd in = sd_rd_make(tcp_stream, sizeof(tcp_stream));
+	struct sd_ike_tcp_frame fr;
+	struct sd_ike_msg m;
+	size_t consumed, needed, n;
+	static const uint8_t short_len[] = { 0x00, 0x05, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(sd_ike_tcp_probe(sd_rd_make("IKE", 3)), SD_NEED_MORE);
+	assert_int_equal(sd_ike_tcp_probe(sd_rd_make("GET /", 5)), SD_UNSUPPORTED);
+	assert_int_equal(sd_ike_tcp_probe(in), SD_OK);
+	assert_true(sd_rd_skip(&in, SD_IKE_TCP_PREFIX_LEN));
+	assert_int_equal(sd_ike_tcp_frame(in, &fr, &consumed, &needed), SD_OK);
+	assert_int_equal(consumed, 34);
+	assert_true(fr.ike);
+	assert_int_equal(sd_rd_left(&fr.body), 28);
+	assert_int_equal(sd_ike_parse(fr.body, false, &m), SD_OK);
+	assert_int_equal(m.exchange, 37);
+	assert_int_equal(m.message_id, 2);
+	assert_true(sd_rd_skip(&in, consumed));
+	assert_int_equal(sd_ike_tcp_frame(in, &fr, &consumed, &needed), SD_OK);
+	assert_int_equal(consumed, 12);
+	assert_false(fr.ike);
+	assert_int_equal(sd_rd_left(&fr.body), 10);
+	assert_int_equal(fr.body.p[0], 0xc0);
+	/* every cut of the ESP frame asks for more, and says how much the frame needs */
+	for (n = 0; n < 12; n++) {
+		assert_int_equal(sd_ike_tcp_frame(sd_rd_make(in.p, n), &fr, &consumed, &needed),
+		    SD_NEED_MORE);
+		assert_int_equal(consumed, 0);
+		assert_int_equal(needed, n < 2 ? 2 : 12);
+	}
+	assert_int_equal(sd_ike_tcp_frame(sd_rd_make(short_len, sizeof(short_len)), &fr,
+	    &consumed, &needed), SD_MALFORMED);
+}
+
 int
 main(void)
 {
@@ -696,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_v2_delete_notify_id),
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_tcp_framing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
