@@ -1,10 +1,70 @@
-/* analyze/rules_tls.c - negotiation rules: alerts, no shared cipher or version, HRR loops, client certificates. */
+/* analyze/rules_tls.c - negotiation rules: alerts, no shared cipher or version, HRR loops, client certificates (RFC 8446, 5246, 6347). */
 #include "analyze/rules.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "dissect/tls.h"
+#include "dissect/tls_names.h"
+
+/*
+ * Per-flow handshake state in a direct-mapped table (bounded; a collision drops the
+ * older flow's state, and the flow event frees the slot).  The rules need what each
+ * side said last and what the client offered.
+ */
+#define FLOW_SLOTS	4096
+#define MAX_OFFER	128	/* cipher suites / versions / groups kept per ClientHello */
+#define SERVERS_MAX	1024	/* servers whose chosen suite is remembered */
+#define PENDING_MAX	256	/* no_shared_cipher findings completed at the end */
+
+struct nflow {
+	uint64_t	 id;		/* 0: free */
+	bool		 dtls;
+	struct sd_addr	 client;
+	uint16_t	 cport;
+	char		 sni[256];
+	uint64_t	 ch_frame;
+	uint16_t	 ciphers[MAX_OFFER];
+	size_t		 nciphers;
+	uint16_t	 versions[MAX_OFFER];	/* supported_versions, or legacy_version */
+	size_t		 nversions;
+	uint16_t	 groups[MAX_OFFER];
+	size_t		 ngroups;
+	bool		 resumption;	/* a session id offered (resumption attempt) */
+	unsigned	 hrr;
+	uint64_t	 hrr_frame;
+	bool		 sh_seen;
+	uint16_t	 sh_version;
+	uint64_t	 sh_frame;
+	bool		 server_cert;
+	bool		 cert_request;
+	bool		 client_empty_cert;
+	uint64_t	 client_cert_frame;
+	uint64_t	 client_enc_frame;	/* TLS 1.3: the client's first protected flight */
+	const char	*last_msg[2];	/* last message each role sent, by name */
+	uint64_t	 last_frame[2];
+	bool		 done;		/* a finding was made for this flow */
+};
+
+struct server_choice {
+	char		 key[300];	/* "addr:port" or the SNI */
+	uint16_t	 cipher;
+};
+
+struct pending {
+	struct sd_finding	*f;
+	char			 key[2][300];
+	bool			 done;
+};
 
 struct tls_rules {
 	struct sd_findings	*out;
+	struct nflow		*flows;
+	struct server_choice	*servers;
+	size_t			 nservers;
+	struct pending		*pending;
+	size_t			 npending;
 };
 
 static void *
@@ -13,26 +73,660 @@ tls_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, si
 	struct tls_rules *t = calloc(1, sizeof(*t));
 
 	(void)opts;
-	(void)err;
-	(void)errlen;
-	if (t != NULL)
-		t->out = out;
+	if (t == NULL || (t->flows = calloc(FLOW_SLOTS, sizeof(*t->flows))) == NULL ||
+	    (t->servers = calloc(SERVERS_MAX, sizeof(*t->servers))) == NULL ||
+	    (t->pending = calloc(PENDING_MAX, sizeof(*t->pending))) == NULL) {
+		snprintf(err, errlen, "tls rules: out of memory");
+		if (t != NULL) {
+			free(t->flows);
+			free(t->servers);
+		}
+		free(t);
+		return NULL;
+	}
+	t->out = out;
 	return t;
+}
+
+static void
+tls_free(void *ctx)
+{
+	struct tls_rules *t = ctx;
+
+	if (t == NULL)
+		return;
+	free(t->flows);
+	free(t->servers);
+	free(t->pending);
+	free(t);
+}
+
+static struct nflow *
+flow_get(struct tls_rules *t, uint64_t id)
+{
+	struct nflow *f = &t->flows[id % FLOW_SLOTS];
+
+	return id != 0 && f->id == id ? f : NULL;
+}
+
+/* The role of the event's sender: SD_ROLE_CLIENT when it comes from the ClientHello's side. */
+static int
+role(const struct nflow *fl, const struct sd_event *ev)
+{
+	return sd_ip_addr_cmp(&ev->src, &fl->client) == 0 && ev->sport == fl->cport ?
+	    SD_ROLE_CLIENT : SD_ROLE_SERVER;
+}
+
+static const char *
+version_name(uint16_t v, char *buf, size_t n)
+{
+	switch (v) {
+	case 0x0300: return "SSL 3.0";
+	case 0x0301: return "TLS 1.0";
+	case 0x0302: return "TLS 1.1";
+	case 0x0303: return "TLS 1.2";
+	case 0x0304: return "TLS 1.3";
+	case 0xfeff: return "DTLS 1.0";
+	case 0xfefd: return "DTLS 1.2";
+	case 0xfefc: return "DTLS 1.3";
+	default:
+		snprintf(buf, n, "0x%04x", v);
+		return buf;
+	}
+}
+
+static size_t
+read_list(struct sd_rd r, uint16_t *out, size_t max, bool skip_grease)
+{
+	size_t n = 0;
+	uint16_t v;
+
+	while (n < max && sd_rd_be16(&r, &v))
+		if (!skip_grease || !sd_tls_is_grease(v))
+			out[n++] = v;
+	return n;
+}
+
+/* "name, name, ..." of a list, by one of the registry name functions. */
+static void
+join(char *buf, size_t n, const uint16_t *v, size_t cnt, const char *(*name)(uint16_t))
+{
+	size_t o = 0, i;
+	const char *s;
+
+	buf[0] = '\0';
+	for (i = 0; i < cnt && o < n; i++) {
+		s = name(v[i]);
+		if (s != NULL)
+			o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", s);
+		else
+			o += (size_t)snprintf(buf + o, n - o, "%s0x%04x", i ? ", " : "", v[i]);
+	}
+}
+
+static const char *
+vname(uint16_t v)
+{
+	static char buf[8];
+
+	return version_name(v, buf, sizeof(buf));
+}
+
+static void
+server_keys(const struct nflow *fl, const struct sd_event *ev, bool from_server,
+    char k[2][300])
+{
+	char a[SD_ADDR_STRLEN];
+
+	const struct sd_addr *sa = from_server ? &ev->src : &ev->dst;
+
+	sd_ip_addr_str(sa, a);
+	snprintf(k[0], 300, sa->v == 6 ? "[%s]:%u" : "%s:%u", a,
+	    from_server ? ev->sport : ev->dport);
+	snprintf(k[1], 300, "%s", fl->sni);
+}
+
+static void
+remember_choice(struct tls_rules *t, const char *key, uint16_t cipher)
+{
+	size_t i, l;
+
+	if (key[0] == '\0')
+		return;
+	for (i = 0; i < t->nservers; i++)
+		if (strcmp(t->servers[i].key, key) == 0)
+			return;
+	if (t->nservers == SERVERS_MAX)
+		return;
+	l = strnlen(key, sizeof(t->servers[0].key) - 1);
+	memcpy(t->servers[t->nservers].key, key, l);
+	t->servers[t->nservers].key[l] = '\0';
+	t->servers[t->nservers++].cipher = cipher;
+}
+
+static struct sd_finding *
+add(struct tls_rules *t, struct nflow *fl, const char *kind, const char *group,
+    const struct sd_event *ev)
+{
+	struct sd_finding *f = sd_finding_add(t->out, kind, group, ev->ts_sec, ev->ts_nsec,
+	    ev->file_index);
+
+	fl->done = true;
+	if (f != NULL)
+		sd_rule_note_flow(f, ev, role(fl, ev) == SD_ROLE_CLIENT);
+	return f;
+}
+
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void
+rule_no_shared_cipher(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev,
+    const char *alert)
+{
+	char k[2][300], g[400], list[1024];
+	struct sd_finding *f;
+	struct pending *p;
+
+	server_keys(fl, ev, true, k);
+	snprintf(g, sizeof(g), "%s", k[0]);
+	if ((f = add(t, fl, "tls.no_shared_cipher", g, ev)) == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = 0.8;	/* the alert does not say which parameter failed */
+		join(list, sizeof(list), fl->ciphers, fl->nciphers, sd_tls_cipher_name);
+		sd_finding_value(f, "server", "%s", k[0]);
+		if (fl->sni[0] != '\0')
+			sd_finding_value(f, "server_name", "%s", fl->sni);
+		sd_finding_value(f, "alert", "%s", alert);
+		sd_finding_value(f, "offered_ciphers", "%s", list);
+		join(list, sizeof(list), fl->versions, fl->nversions, vname);
+		sd_finding_value(f, "offered_versions", "%s", list);
+		if (t->npending < PENDING_MAX) {
+			p = &t->pending[t->npending++];
+			p->f = f;
+			memcpy(p->key, k, sizeof(p->key));
+		}
+	}
+	sd_finding_summary(f, "%s refused the handshake (%s): none of the %zu cipher suites the "
+	    "client offered is enabled on the server (%llu connection%s)", k[0], alert,
+	    fl->nciphers, (unsigned long long)f->count, plural(f->count));
+	sd_finding_frame(f, fl->ch_frame);
+	sd_finding_frame(f, ev->frame);
+}
+
+static void
+rule_no_shared_group(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev,
+    const char *alert)
+{
+	char k[2][300], list[1024];
+	struct sd_finding *f;
+
+	server_keys(fl, ev, true, k);
+	if ((f = add(t, fl, "tls.no_shared_group", k[0], ev)) == NULL)
+		return;
+	if (f->count == 1) {
+		/* TLS 1.3 servers must implement TLS_AES_128_GCM_SHA256, offered here */
+		f->confidence = 0.7;
+		sd_finding_value(f, "server", "%s", k[0]);
+		if (fl->sni[0] != '\0')
+			sd_finding_value(f, "server_name", "%s", fl->sni);
+		sd_finding_value(f, "alert", "%s", alert);
+		join(list, sizeof(list), fl->groups, fl->ngroups, sd_tls_group_name);
+		sd_finding_value(f, "offered_groups", "%s", list);
+		join(list, sizeof(list), fl->ciphers, fl->nciphers, sd_tls_cipher_name);
+		sd_finding_value(f, "offered_ciphers", "%s", list);
+	}
+	sd_finding_summary(f, "%s refused a TLS 1.3-only ClientHello (%s): no key exchange "
+	    "group in common (%llu connection%s)", k[0], alert, (unsigned long long)f->count,
+	    plural(f->count));
+	sd_finding_frame(f, fl->ch_frame);
+	sd_finding_frame(f, ev->frame);
+}
+
+static void
+rule_no_shared_version(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev,
+    const char *how, uint16_t chosen)
+{
+	char k[2][300], list[256], b[8];
+	struct sd_finding *f;
+
+	server_keys(fl, ev, role(fl, ev) == SD_ROLE_SERVER, k);
+	if ((f = add(t, fl, "tls.no_shared_version", k[0], ev)) == NULL)
+		return;
+	join(list, sizeof(list), fl->versions, fl->nversions, vname);
+	if (f->count == 1) {
+		sd_finding_value(f, "server", "%s", k[0]);
+		if (fl->sni[0] != '\0')
+			sd_finding_value(f, "server_name", "%s", fl->sni);
+		sd_finding_value(f, "offered_versions", "%s", list);
+		sd_finding_value(f, "evidence", "%s", how);
+		if (chosen != 0)
+			sd_finding_value(f, "server_version", "%s", version_name(chosen, b,
+			    sizeof(b)));
+	}
+	sd_finding_summary(f, "%s and the client have no protocol version in common: client "
+	    "offered %s, %s (%llu connection%s)", k[0], list, how, (unsigned long long)f->count,
+	    plural(f->count));
+	sd_finding_frame(f, fl->ch_frame);
+	if (fl->sh_seen && fl->sh_frame != ev->frame)
+		sd_finding_frame(f, fl->sh_frame);
+	sd_finding_frame(f, ev->frame);
+}
+
+static void
+rule_hrr(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const char *what)
+{
+	char k[2][300], list[1024];
+	struct sd_finding *f;
+
+	server_keys(fl, ev, role(fl, ev) == SD_ROLE_SERVER, k);
+	if ((f = add(t, fl, "tls.hello_retry_loop", k[0], ev)) == NULL)
+		return;
+	if (f->count == 1) {
+		sd_finding_value(f, "server", "%s", k[0]);
+		sd_finding_value(f, "what", "%s", what);
+		join(list, sizeof(list), fl->groups, fl->ngroups, sd_tls_group_name);
+		sd_finding_value(f, "offered_groups", "%s", list);
+	}
+	sd_finding_summary(f, "%s: HelloRetryRequest did not lead to a handshake: %s (%llu "
+	    "connection%s)", k[0], what, (unsigned long long)f->count, plural(f->count));
+	sd_finding_frame(f, fl->hrr_frame);
+	sd_finding_frame(f, ev->frame);
+}
+
+static void
+rule_client_cert(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev,
+    const char *alert)
+{
+	char k[2][300];
+	struct sd_finding *f;
+
+	server_keys(fl, ev, true, k);
+	if ((f = add(t, fl, "tls.client_certificate_missing", k[0], ev)) == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = 0.9;
+		sd_finding_value(f, "server", "%s", k[0]);
+		if (fl->sni[0] != '\0')
+			sd_finding_value(f, "server_name", "%s", fl->sni);
+		sd_finding_value(f, "client_certificate", "%s", "empty (no certificate sent)");
+		sd_finding_value(f, "alert", "%s", alert);
+	}
+	sd_finding_summary(f, "%s requires a client certificate; the client sent none and the "
+	    "server aborted with %s (%llu connection%s)", k[0], alert,
+	    (unsigned long long)f->count, plural(f->count));
+	sd_finding_frame(f, fl->client_cert_frame);
+	sd_finding_frame(f, ev->frame);
+}
+
+/*
+ * TLS 1.3 hides the CertificateRequest, the client's empty Certificate and the server's
+ * certificate_required alert.  What shows: the client's protected flight, then at once a
+ * protected record of exactly an alert's size from the server, no application data from
+ * the server, and the handshake never completes.  That is the picture of a refused
+ * client certificate; a Finished that does not verify looks the same (rare).
+ */
+static void
+rule_client_cert_13(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
+{
+	const struct sd_tls_session *s = ev->u.msg;
+	const struct sd_tls_session_alert *a = NULL;
+	struct sd_event at;
+	char k[2][300], g[320];
+	struct sd_finding *f;
+	uint32_t i;
+
+	if (s->version != 0x0304 || s->dtls || s->handshake_complete || s->app_data[1] != 0 ||
+	    fl->client_enc_frame == 0 || fl->done)
+		return;
+	for (i = 0; i < s->nalerts && i < SD_TLS_SESSION_ALERTS; i++)
+		if (s->alerts[i].sender == SD_ROLE_SERVER && s->alerts[i].encrypted &&
+		    s->alerts[i].by_length && s->alerts[i].frame > fl->client_enc_frame) {
+			a = &s->alerts[i];
+			break;
+		}
+	if (a == NULL)
+		return;
+	/* the finding is about the alert: its frame, seen from the server */
+	at = *ev;
+	at.frame = a->frame;
+	at.src = ev->dst;
+	at.dst = ev->src;
+	at.sport = ev->dport;
+	at.dport = ev->sport;
+	if (role(fl, &at) != SD_ROLE_SERVER)
+		at = *ev;
+	server_keys(fl, &at, role(fl, &at) == SD_ROLE_SERVER, k);
+	/* apart from the TLS 1.2 ones: another confidence, other evidence */
+	snprintf(g, sizeof(g), "%s|tls1.3", k[0]);
+	if ((f = add(t, fl, "tls.client_certificate_missing", g, &at)) == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = 0.5;
+		sd_finding_value(f, "server", "%s", k[0]);
+		if (fl->sni[0] != '\0')
+			sd_finding_value(f, "server_name", "%s", fl->sni);
+		sd_finding_value(f, "client_certificate", "%s", "not visible (TLS 1.3)");
+		sd_finding_value(f, "alert", "%s", "encrypted, of an alert's size (likely "
+		    "certificate_required (116))");
+	}
+	sd_finding_summary(f, "%s aborted the TLS 1.3 handshake right after the client's "
+	    "encrypted flight, as servers do when a required client certificate is missing "
+	    "(%llu connection%s)", k[0], (unsigned long long)f->count, plural(f->count));
+	sd_finding_frame(f, fl->client_enc_frame);
+	sd_finding_frame(f, a->frame);
+}
+
+static void
+rule_dtls_resumption(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev,
+    const char *alert, int sender)
+{
+	char k[2][300];
+	struct sd_finding *f;
+
+	server_keys(fl, ev, sender == SD_ROLE_SERVER, k);
+	if ((f = add(t, fl, "dtls.alert_after_resumption", k[0], ev)) == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = 0.7;
+		sd_finding_value(f, "server", "%s", k[0]);
+		sd_finding_value(f, "alert", "%s", alert);
+		sd_finding_value(f, "sender", "%s", sender == SD_ROLE_CLIENT ? "client" : "server");
+		sd_finding_value(f, "answered", "%s", fl->last_msg[!sender] != NULL ?
+		    fl->last_msg[!sender] : "nothing");
+	}
+	sd_finding_summary(f, "DTLS %s: fatal %s from the %s right after the client tried to "
+	    "resume a session (%llu time%s)", k[0], alert,
+	    sender == SD_ROLE_CLIENT ? "client" : "server", (unsigned long long)f->count,
+	    plural(f->count));
+	sd_finding_frame(f, fl->ch_frame);
+	sd_finding_frame(f, ev->frame);
+}
+
+/* Alerts that stop a handshake outright; others (certificate_*, close) are milder. */
+static enum sd_sev
+alert_severity(uint8_t d)
+{
+	switch (d) {
+	case 10: case 20: case 40: case 47: case 50: case 70: case 71: case 80: case 86:
+	case 109: case 110: case 112: case 116: case 120:
+		return SD_SEV_HIGH;
+	default:
+		return SD_SEV_MEDIUM;
+	}
+}
+
+static void
+rule_fatal(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const char *alert,
+    uint8_t desc, int sender)
+{
+	char k[2][300], g[400];
+	const char *ans = fl->last_msg[!sender] != NULL ? fl->last_msg[!sender] : "nothing";
+	const char *who = sender == SD_ROLE_CLIENT ? "client" : "server";
+	struct sd_finding *f;
+
+	server_keys(fl, ev, sender == SD_ROLE_SERVER, k);
+	snprintf(g, sizeof(g), "%s|%s|%u|%s", k[0], who, desc, ans);
+	if ((f = add(t, fl, "tls.fatal_alert", g, ev)) == NULL)
+		return;
+	if (f->count == 1) {
+		f->severity = alert_severity(desc);
+		sd_finding_value(f, "alert", "%s", alert);
+		sd_finding_value(f, "sender", "%s", who);
+		sd_finding_value(f, "answered", "%s", ans);
+		sd_finding_value(f, "server", "%s", k[0]);
+		if (fl->sni[0] != '\0')
+			sd_finding_value(f, "server_name", "%s", fl->sni);
+	}
+	sd_finding_summary(f, "the %s ended the connection to %s with a fatal %s alert after "
+	    "the %s's %s (%llu time%s)", who, k[0], alert, sender == SD_ROLE_CLIENT ? "server" :
+	    "client", ans, (unsigned long long)f->count, plural(f->count));
+	if (fl->last_frame[!sender] != 0)
+		sd_finding_frame(f, fl->last_frame[!sender]);
+	sd_finding_frame(f, ev->frame);
+}
+
+static bool
+offered(const uint16_t *v, size_t n, uint16_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* TLS 1.3 or one of its drafts (0x7fxx): the server's certificate is encrypted. */
+static bool
+tls13(uint16_t v)
+{
+	return v == 0x0304 || (v >> 8) == 0x7f;
+}
+
+/* Client alerts about the server's certificate: the trust rules judge those. */
+static bool
+cert_alert(uint8_t d)
+{
+	return d == 42 || d == 43 || d == 44 || d == 45 || d == 46 || d == 48 || d == 49 ||
+	    d == 51;
+}
+
+static void
+on_alert(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
+{
+	const struct sd_tls_alert *a = ev->u.msg;
+	int sender = role(fl, ev);
+	char alert[64];
+	const char *an;
+
+	if (a->encrypted || fl->done)
+		return;
+	/* close_notify and user_canceled end connections normally; warnings are not fatal */
+	if (a->description == 0 || a->description == 90 || a->level != 2)
+		return;
+	an = sd_tls_alert_name(a->description);
+	snprintf(alert, sizeof(alert), "%s (%u)", an != NULL ? an : "unknown",
+	    a->description);
+	if (sender == SD_ROLE_SERVER && !fl->sh_seen && fl->hrr > 0 &&
+	    (a->description == 40 || a->description == 47 || a->description == 71))
+		rule_hrr(t, fl, ev, "the server failed the handshake after its HelloRetryRequest");
+	else if (sender == SD_ROLE_SERVER && !fl->sh_seen && a->description == 70)
+		rule_no_shared_version(t, fl, ev, "the server answered protocol_version", 0);
+	else if (sender == SD_ROLE_SERVER && !fl->sh_seen &&
+	    (a->description == 40 || a->description == 71)) {
+		if (fl->nversions == 1 && fl->versions[0] == 0x0304 &&
+		    offered(fl->ciphers, fl->nciphers, 0x1301))
+			rule_no_shared_group(t, fl, ev, alert);
+		else
+			rule_no_shared_cipher(t, fl, ev, alert);
+	} else if (sender == SD_ROLE_SERVER && fl->client_empty_cert &&
+	    (a->description == 40 || a->description == 42 || a->description == 116))
+		rule_client_cert(t, fl, ev, alert);
+	else if (sender == SD_ROLE_CLIENT && cert_alert(a->description) &&
+	    (fl->server_cert || (fl->sh_seen && tls13(fl->sh_version))))
+		fl->done = true;	/* rules_trust.c */
+	else if (fl->dtls && fl->resumption && !fl->server_cert)
+		rule_dtls_resumption(t, fl, ev, alert, sender);
+	else
+		rule_fatal(t, fl, ev, alert, a->description, sender);
+}
+
+static void
+on_client_hello(struct tls_rules *t, const struct sd_event *ev)
+{
+	const struct sd_tls_client_hello *ch = ev->u.msg;
+	struct nflow *fl = flow_get(t, ev->flow_id);
+
+	if (ev->flow_id == 0 || ch->retransmit)
+		return;
+	if (fl != NULL && fl->hrr > 0) {
+		/* the second ClientHello after a HelloRetryRequest: same connection */
+		fl->last_msg[SD_ROLE_CLIENT] = "second ClientHello";
+		fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
+		return;
+	}
+	if (fl != NULL && ch->dtls && ch->cookie.len > 0)
+		return;		/* DTLS ClientHello with the cookie: the same attempt */
+	fl = &t->flows[ev->flow_id % FLOW_SLOTS];
+	memset(fl, 0, sizeof(*fl));
+	fl->id = ev->flow_id;
+	fl->dtls = ch->dtls;
+	fl->client = ev->src;
+	fl->cport = ev->sport;
+	fl->ch_frame = ev->frame;
+	if (ch->has_sni && ch->sni.len < sizeof(fl->sni) &&
+	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
+		memcpy(fl->sni, ch->sni.p, ch->sni.len);
+		fl->sni[ch->sni.len] = '\0';
+	}
+	if (ch->cipher_width == 2)
+		fl->nciphers = read_list(ch->ciphers, fl->ciphers, MAX_OFFER, true);
+	if (ch->has_supported_versions)
+		fl->nversions = read_list(ch->supported_versions, fl->versions, MAX_OFFER, true);
+	if (fl->nversions == 0) {
+		fl->versions[0] = ch->legacy_version;
+		fl->nversions = 1;
+	}
+	fl->ngroups = read_list(ch->groups, fl->groups, MAX_OFFER, true);
+	fl->resumption = ch->session_id.len > 0;
+	fl->last_msg[SD_ROLE_CLIENT] = "ClientHello";
+	fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
+}
+
+/* Did the client offer version v?  Without supported_versions: anything up to legacy. */
+static bool
+version_offered(const struct nflow *fl, uint16_t v)
+{
+	if (offered(fl->versions, fl->nversions, v))
+		return true;
+	if (fl->nversions != 1 || fl->dtls)
+		return fl->dtls && fl->nversions == 1 && v >= fl->versions[0];	/* DTLS counts down */
+	return v <= fl->versions[0];
+}
+
+static void
+on_server_hello(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
+{
+	const struct sd_tls_server_hello *sh = ev->u.msg;
+	char k[2][300], how[96], b[8];
+	size_t i;
+
+	if (sh->retransmit)
+		return;
+	if (sh->hello_retry) {
+		fl->hrr++;
+		fl->hrr_frame = ev->frame;
+		fl->last_msg[SD_ROLE_SERVER] = "HelloRetryRequest";
+		fl->last_frame[SD_ROLE_SERVER] = ev->frame;
+		if (fl->hrr == 2 && !fl->done)
+			rule_hrr(t, fl, ev, "a second HelloRetryRequest on one connection");
+		return;
+	}
+	fl->sh_seen = true;
+	fl->sh_version = sh->version;
+	fl->sh_frame = ev->frame;
+	fl->last_msg[SD_ROLE_SERVER] = "ServerHello";
+	fl->last_frame[SD_ROLE_SERVER] = ev->frame;
+	server_keys(fl, ev, true, k);
+	for (i = 0; i < 2; i++)
+		remember_choice(t, k[i], sh->cipher);
+	if (!fl->done && !version_offered(fl, sh->version)) {
+		snprintf(how, sizeof(how), "the server chose %s, which the client did not offer",
+		    version_name(sh->version, b, sizeof(b)));
+		rule_no_shared_version(t, fl, ev, how, sh->version);
+	}
 }
 
 static void
 tls_event(void *ctx, const struct sd_event *ev)
 {
-	(void)ctx;
-	(void)ev;
+	struct tls_rules *t = ctx;
+	const struct sd_tls_certificate *c;
+	struct nflow *fl;
+	int r;
+
+	if (ev->type == SD_EV_TLS_CLIENT_HELLO) {
+		if (ev->u.msg != NULL)
+			on_client_hello(t, ev);
+		return;
+	}
+	if ((fl = flow_get(t, ev->flow_id)) == NULL)
+		return;
+	r = role(fl, ev);
+	switch (ev->type) {
+	case SD_EV_TLS_SERVER_HELLO:
+		if (ev->u.msg != NULL && r == SD_ROLE_SERVER)
+			on_server_hello(t, fl, ev);
+		break;
+	case SD_EV_TLS_CERTIFICATE:
+		c = ev->u.msg;
+		if (c == NULL || c->retransmit)
+			break;
+		if (r == SD_ROLE_SERVER) {
+			fl->server_cert = true;
+			fl->last_msg[r] = "Certificate";
+		} else {
+			fl->client_empty_cert = c->count == 0;
+			fl->client_cert_frame = ev->frame;
+			fl->last_msg[r] = c->count == 0 ? "empty Certificate" : "Certificate";
+		}
+		fl->last_frame[r] = ev->frame;
+		break;
+	case SD_EV_TLS_CERTIFICATE_REQUEST:
+		fl->cert_request = true;
+		fl->last_msg[r] = "CertificateRequest";
+		fl->last_frame[r] = ev->frame;
+		break;
+	case SD_EV_TLS_ALERT:
+		if (ev->u.msg != NULL)
+			on_alert(t, fl, ev);
+		break;
+	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
+		if (r == SD_ROLE_CLIENT && fl->client_enc_frame == 0)
+			fl->client_enc_frame = ev->frame;
+		break;
+	case SD_EV_TLS_SESSION:
+		if (ev->u.msg != NULL)
+			rule_client_cert_13(t, fl, ev);
+		break;
+	case SD_EV_FLOW:
+		fl->id = 0;
+		break;
+	default:
+		break;
+	}
 }
 
+/* Name what the same server chose on its successful connections, wherever they came. */
 static void
 tls_finish(void *ctx)
 {
-	(void)ctx;
+	struct tls_rules *t = ctx;
+	const char *n;
+	size_t i, j, s;
+
+	for (i = 0; i < t->npending; i++)
+		for (j = 0; j < 2 && !t->pending[i].done; j++)
+			for (s = 0; s < t->nservers; s++) {
+				if (strcmp(t->servers[s].key, t->pending[i].key[j]) != 0)
+					continue;
+				n = sd_tls_cipher_name(t->servers[s].cipher);
+				if (n != NULL)
+					sd_finding_value(t->pending[i].f, "server_chose_elsewhere",
+					    "%s", n);
+				else
+					sd_finding_value(t->pending[i].f, "server_chose_elsewhere",
+					    "0x%04x", t->servers[s].cipher);
+				t->pending[i].done = true;
+				break;
+			}
 }
 
 const struct sd_rule_area sd_rules_tls = {
-	"tls", tls_new, tls_event, tls_finish, free,
+	"tls", tls_new, tls_event, tls_finish, tls_free,
 };

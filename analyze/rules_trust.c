@@ -1,30 +1,689 @@
-/* analyze/rules_trust.c - trust rules: chain verification, names, pins, key changes. */
+/* analyze/rules_trust.c - trust rules: chain verification, names, pins, key changes (RFC 5280, 6125). */
 #include "analyze/rules.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analyze/verify.h"
+#include "analyze/x509.h"
+#include "dissect/tls.h"
+#include "dissect/tls_names.h"
+
+/*
+ * Per-flow state in a direct-mapped table: bounded whatever the capture holds.  A
+ * collision drops the older flow's state (its certificate can then not be tied to a
+ * later alert); the slot is freed at the flow event.
+ */
+#define FLOW_SLOTS	4096
+#define NAMES_MAX	1024	/* server names remembered for key-type changes */
+
+struct tflow {
+	uint64_t		 id;		/* 0: free */
+	bool			 have_client;
+	struct sd_addr		 client;
+	uint16_t		 cport;
+	char			 sni[256];
+	bool			 cert_seen;
+	bool			 tls13;		/* ServerHello chose TLS 1.3: certificate hidden */
+	uint64_t		 cert_frame;
+	char			 leaf_subject[256];
+	struct sd_finding	*judged;	/* what our own verification found, if anything */
+	bool			 alert_seen;
+};
+
+struct keyname {
+	char		 name[256];
+	char		 key_type[16];
+	uint64_t	 frame;
+	uint32_t	 file_index;
+	bool		 reported;
+};
+
+struct pin {
+	char		 host[256];
+	uint8_t		 hash[32];
+	size_t		 len;		/* 32 (SHA-256 of DER or SPKI) or 20 (SHA-1 of DER) */
+	char		 text[128];	/* as given, for the finding */
+};
 
 struct trust_rules {
 	struct sd_findings	*out;
+	struct sd_verify	*verify;
+	struct tflow		*flows;
+	struct keyname		*names;
+	size_t			 nnames;
+	struct pin		 pins[SD_RULES_MAX_PINS];
+	size_t			 npins;
 };
+
+/* ---------------------------------------------------------------- pins */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int
+b64val(int c)
+{
+	static const char a[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c != '\0' ? strchr(a, c) : NULL;
+
+	return p != NULL ? (int)(p - a) : -1;
+}
+
+/* Hex with or without colons (40 or 64 digits), or base64 of 20 or 32 bytes. */
+static bool
+parse_hash(const char *s, uint8_t out[32], size_t *len)
+{
+	size_t n = 0, i, bits = 0;
+	uint32_t acc = 0;
+	int hi = -1, v;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == ':')
+			continue;
+		if ((v = hexval((unsigned char)s[i])) < 0)
+			break;
+		if (hi < 0)
+			hi = v;
+		else {
+			if (n == 32)
+				return false;
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (s[i] == '\0' && hi < 0 && (n == 32 || n == 20)) {
+		*len = n;
+		return true;
+	}
+	/* base64 (with its '=' padding) */
+	n = 0;
+	for (i = 0; s[i] != '\0' && s[i] != '='; i++) {
+		if ((v = b64val((unsigned char)s[i])) < 0)
+			return false;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == 32)
+				return false;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	for (; s[i] == '='; i++)
+		;
+	if (s[i] != '\0' || (n != 32 && n != 20))
+		return false;
+	*len = n;
+	return true;
+}
+
+static bool
+parse_pins(struct trust_rules *t, const struct sd_rules_opts *o, char *err, size_t errlen)
+{
+	const char *eq;
+	struct pin *p;
+	size_t i, hl;
+
+	for (i = 0; i < o->npins && i < SD_RULES_MAX_PINS; i++) {
+		p = &t->pins[t->npins];
+		eq = strchr(o->pins[i], '=');
+		hl = eq != NULL ? (size_t)(eq - o->pins[i]) : 0;
+		if (eq == NULL || hl == 0 || hl >= sizeof(p->host) ||
+		    !parse_hash(eq + 1, p->hash, &p->len)) {
+			snprintf(err, errlen, "--pin '%s': expected HOST=HASH, HASH the SHA-256 or "
+			    "SHA-1 of the certificate (or SHA-256 of its public key) in hex, "
+			    "colons allowed, or base64", o->pins[i]);
+			return false;
+		}
+		memcpy(p->host, o->pins[i], hl);
+		p->host[hl] = '\0';
+		snprintf(p->text, sizeof(p->text), "%s", eq + 1);
+		t->npins++;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- state */
+
+static struct tflow *
+flow_get(struct trust_rules *t, uint64_t id, bool create)
+{
+	struct tflow *f = &t->flows[id % FLOW_SLOTS];
+
+	if (id == 0)
+		return NULL;
+	if (f->id == id)
+		return f;
+	if (!create)
+		return NULL;
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	return f;
+}
 
 static void *
 trust_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
 {
 	struct trust_rules *t = calloc(1, sizeof(*t));
 
-	(void)opts;
-	(void)err;
-	(void)errlen;
-	if (t != NULL)
-		t->out = out;
+	if (t == NULL || (t->flows = calloc(FLOW_SLOTS, sizeof(*t->flows))) == NULL ||
+	    (t->names = calloc(NAMES_MAX, sizeof(*t->names))) == NULL) {
+		snprintf(err, errlen, "trust rules: out of memory");
+		goto fail;
+	}
+	t->out = out;
+	if (!parse_pins(t, opts, err, errlen))
+		goto fail;
+	t->verify = sd_verify_new(opts->ca_file, opts->ca_path, opts->no_system_ca, err, errlen);
+	if (t->verify == NULL)
+		goto fail;
 	return t;
+fail:
+	if (t != NULL) {
+		free(t->flows);
+		free(t->names);
+		free(t);
+	}
+	return NULL;
+}
+
+static void
+trust_free(void *ctx)
+{
+	struct trust_rules *t = ctx;
+
+	if (t == NULL)
+		return;
+	sd_verify_free(t->verify);
+	free(t->flows);
+	free(t->names);
+	free(t);
+}
+
+/* ---------------------------------------------------------------- rules */
+
+static struct sd_finding *
+add(struct trust_rules *t, const char *kind, const char *group, const struct sd_event *ev)
+{
+	struct sd_finding *f = sd_finding_add(t->out, kind, group, ev->ts_sec, ev->ts_nsec,
+	    ev->file_index);
+
+	if (f != NULL) {
+		sd_finding_frame(f, ev->frame);
+		sd_rule_note_flow(f, ev, false);
+	}
+	return f;
+}
+
+/* Who the client wanted: SNI, else the server address. */
+static const char *
+server_name(const struct tflow *fl, const struct sd_event *ev, char *buf)
+{
+	if (fl != NULL && fl->sni[0] != '\0')
+		return fl->sni;
+	return sd_ip_addr_str(&ev->src, buf);
+}
+
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static struct sd_finding *
+rule_chain(struct trust_rules *t, const struct sd_event *ev, const struct sd_verify_result *r,
+    const struct sd_x509_info *leaf, const char *name)
+{
+	struct sd_finding *f = NULL, *first = NULL;
+	char g[600];
+
+	if (r->flags & SD_VERIFY_UNTRUSTED) {
+		const char *why, *who;
+
+		if (r->flags & SD_VERIFY_SELF_SIGNED) {
+			why = "self-signed certificate";
+			who = r->untrusted;
+		} else if (r->flags & SD_VERIFY_UNTRUSTED_ROOT) {
+			why = "untrusted root";
+			who = r->untrusted;
+		} else {
+			why = "issuer not found (intermediate not sent, or a CA not in the store)";
+			who = r->missing_issuer;
+		}
+		snprintf(g, sizeof(g), "%s|%s", why, who);
+		if ((f = add(t, "tls.chain_untrusted", g, ev)) != NULL) {
+			if (f->count == 1) {
+				f->confidence = 0.9;	/* the client may trust what we do not */
+				sd_finding_value(f, "reason", "%s", why);
+				if (r->flags & (SD_VERIFY_SELF_SIGNED | SD_VERIFY_UNTRUSTED_ROOT))
+					sd_finding_value(f, "untrusted", "%s", who);
+				else {
+					sd_finding_value(f, "missing_issuer", "%s", who);
+					sd_finding_value(f, "issuer_of", "%s", r->missing_for);
+				}
+				sd_finding_value(f, "leaf", "%s", leaf->subject != NULL ?
+				    leaf->subject : leaf->sha256);
+				sd_finding_value(f, "server", "%s", name);
+				sd_finding_value(f, "openssl", "%s", r->error_text);
+			}
+			sd_finding_summary(f, "certificate chain of %s does not verify: %s%s%s "
+			    "(%llu connection%s)", name, why,
+			    who[0] != '\0' ? ": " : "", who, (unsigned long long)f->count,
+			    plural(f->count));
+			first = f;
+		}
+	}
+	if (r->flags & (SD_VERIFY_EXPIRED | SD_VERIFY_NOT_YET_VALID)) {
+		bool exp = (r->flags & SD_VERIFY_EXPIRED) != 0;
+		const char *kind = exp ? "tls.certificate_expired" : "tls.certificate_not_yet_valid";
+
+		snprintf(g, sizeof(g), "%s|%s", r->expired, leaf->sha256);
+		if ((f = add(t, kind, g, ev)) != NULL) {
+			if (f->count == 1) {
+				f->confidence = 0.95;	/* the capture clock may be wrong */
+				sd_finding_value(f, "certificate", "%s", r->expired);
+				sd_finding_value(f, "depth", "%d%s", r->expired_depth,
+				    r->expired_depth == 0 ? " (leaf)" : "");
+				if (r->expired_depth == 0) {
+					sd_finding_value(f, "not_before", "%s", leaf->not_before);
+					sd_finding_value(f, "not_after", "%s", leaf->not_after);
+				}
+				sd_finding_value(f, "server", "%s", name);
+			}
+			sd_finding_summary(f, "%s certificate %s %s at the capture time (%llu "
+			    "connection%s)", r->expired_depth == 0 ? "server" : "chain",
+			    r->expired, exp ? "had expired" : "was not yet valid",
+			    (unsigned long long)f->count, plural(f->count));
+			if (first == NULL)
+				first = f;
+		}
+	}
+	return first;
+}
+
+static bool
+weak_sig(const char *alg)
+{
+	char low[64];
+	size_t i;
+
+	for (i = 0; alg[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)alg[i]);
+	low[i] = '\0';
+	return strstr(low, "sha1") != NULL || strstr(low, "md5") != NULL ||
+	    strstr(low, "md2") != NULL || strstr(low, "md4") != NULL;
+}
+
+static void
+rule_weak(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *x,
+    size_t n, const char *name)
+{
+	struct sd_finding *f;
+	char g[200], why[160];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bool small = (strcmp(x[i].key_type, "RSA") == 0 ||
+		    strcmp(x[i].key_type, "DSA") == 0) && x[i].key_bits > 0 &&
+		    x[i].key_bits < 2048;
+		/* a root's own signature is never checked: SHA-1 there is harmless */
+		bool sig = !x[i].self_issued && weak_sig(x[i].sig_alg);
+
+		if (!x[i].parsed || (!small && !sig))
+			continue;
+		why[0] = '\0';
+		if (small)
+			snprintf(why, sizeof(why), "%s %d-bit key", x[i].key_type, x[i].key_bits);
+		if (sig)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s%s signature",
+			    small ? ", " : "", x[i].sig_alg);
+		snprintf(g, sizeof(g), "%s", x[i].sha256);
+		if ((f = add(t, "tls.weak_certificate", g, ev)) == NULL)
+			continue;
+		if (f->count == 1) {
+			sd_finding_value(f, "certificate", "%s", x[i].subject);
+			sd_finding_value(f, "depth", "%zu%s", i, i == 0 ? " (leaf)" : "");
+			sd_finding_value(f, "weakness", "%s", why);
+			sd_finding_value(f, "sha256", "%s", x[i].sha256);
+			sd_finding_value(f, "server", "%s", name);
+		}
+		sd_finding_summary(f, "%s presents a weak certificate %s: %s (%llu connection%s)",
+		    name, x[i].subject, why, (unsigned long long)f->count, plural(f->count));
+	}
+}
+
+/* The CN of an RFC 2253 subject ("CN=a,O=b"), for certificates without a SAN. */
+static bool
+subject_cn(const char *subject, char *buf, size_t n)
+{
+	const char *p = subject, *e;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, "CN=", 3) == 0) {
+			p += 3;
+			for (e = p; *e != '\0' && !(*e == ',' && e[-1] != '\\'); e++)
+				;
+			snprintf(buf, n, "%.*s", (int)(e - p), p);
+			return true;
+		}
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return false;
+}
+
+static struct sd_finding *
+rule_name(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *leaf,
+    const char *sni)
+{
+	struct sd_finding *f;
+	char g[600], cn[256], names[512];
+	unsigned char ip[16];
+	size_t i, o = 0;
+
+	if (!leaf->parsed || sni[0] == '\0')
+		return NULL;
+	/*
+	 * An address literal as SNI (RFC 6066 forbids it, clients still send it) would have
+	 * to match an iPAddress SAN, which the certificate facts do not carry: no verdict.
+	 */
+	if (inet_pton(AF_INET, sni, ip) == 1 || inet_pton(AF_INET6, sni, ip) == 1)
+		return NULL;
+	names[0] = '\0';
+	for (i = 0; i < leaf->san_dns.n; i++) {
+		if (sd_verify_name_matches(leaf->san_dns.v[i].p, leaf->san_dns.v[i].len, sni))
+			return NULL;
+		if (o < sizeof(names))
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "",
+			    leaf->san_dns.v[i].p);
+	}
+	/* the CN counts only without dNSName SANs (RFC 6125 §6.4.4) */
+	if (leaf->san_dns.n == 0 && leaf->subject != NULL &&
+	    subject_cn(leaf->subject, cn, sizeof(cn))) {
+		if (sd_verify_name_matches(cn, strlen(cn), sni))
+			return NULL;
+		snprintf(names, sizeof(names), "CN=%s", cn);
+	}
+	snprintf(g, sizeof(g), "%s|%s", sni, leaf->sha256);
+	if ((f = add(t, "tls.name_mismatch", g, ev)) == NULL)
+		return NULL;
+	if (f->count == 1) {
+		sd_finding_value(f, "server_name", "%s", sni);
+		sd_finding_value(f, "certificate_names", "%s", names[0] ? names : "(none)");
+		sd_finding_value(f, "leaf", "%s", leaf->subject);
+	}
+	sd_finding_summary(f, "certificate for %s does not cover the requested name %s (%llu "
+	    "connection%s)", names[0] ? names : "(no name)", sni, (unsigned long long)f->count,
+	    plural(f->count));
+	return f;
+}
+
+static void
+hex(const uint8_t *p, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static bool
+hex_eq(const char *hexs, const uint8_t *h, size_t n)
+{
+	char buf[65];
+
+	hex(h, n, buf);
+	return strcmp(buf, hexs) == 0;
+}
+
+static void
+rule_pins(struct trust_rules *t, const struct sd_event *ev, const struct sd_rd *der,
+    const struct sd_x509_info *leaf, const char *sni)
+{
+	char addr[SD_ADDR_STRLEN], g[400];
+	uint8_t spki[32];
+	bool have_spki, ok;
+	struct sd_finding *f;
+	size_t i;
+
+	sd_ip_addr_str(&ev->src, addr);
+	have_spki = sd_verify_spki_sha256(der->p, der->len, spki);
+	for (i = 0; i < t->npins; i++) {
+		const struct pin *p = &t->pins[i];
+
+		if (strcasecmp(p->host, sni) != 0 && strcmp(p->host, addr) != 0)
+			continue;
+		if (p->len == 20)
+			ok = hex_eq(leaf->sha1, p->hash, 20);
+		else
+			ok = hex_eq(leaf->sha256, p->hash, 32) ||
+			    (have_spki && memcmp(spki, p->hash, 32) == 0);
+		if (ok)
+			continue;
+		snprintf(g, sizeof(g), "%s|%s", p->host, leaf->sha256);
+		if ((f = add(t, "tls.pin_mismatch", g, ev)) == NULL)
+			continue;
+		if (f->count == 1) {
+			char sp[65];
+
+			sd_finding_value(f, "host", "%s", p->host);
+			sd_finding_value(f, "pinned", "%s", p->text);
+			sd_finding_value(f, "presented_sha256", "%s", leaf->sha256);
+			if (have_spki) {
+				hex(spki, 32, sp);
+				sd_finding_value(f, "presented_spki_sha256", "%s", sp);
+			}
+			sd_finding_value(f, "presented", "%s", leaf->subject != NULL ?
+			    leaf->subject : "(unparsable)");
+		}
+		sd_finding_summary(f, "%s presented a certificate other than the pinned one "
+		    "(%llu connection%s)", p->host, (unsigned long long)f->count,
+		    plural(f->count));
+	}
+}
+
+static void
+rule_key_type(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *leaf,
+    const char *name)
+{
+	struct keyname *k = NULL;
+	struct sd_finding *f;
+	size_t i;
+
+	if (!leaf->parsed || leaf->key_type[0] == '\0')
+		return;
+	for (i = 0; i < t->nnames; i++)
+		if (strcasecmp(t->names[i].name, name) == 0) {
+			k = &t->names[i];
+			break;
+		}
+	if (k == NULL) {
+		if (t->nnames == NAMES_MAX)
+			return;
+		k = &t->names[t->nnames++];
+		snprintf(k->name, sizeof(k->name), "%s", name);
+		snprintf(k->key_type, sizeof(k->key_type), "%s", leaf->key_type);
+		k->frame = ev->frame;
+		k->file_index = ev->file_index;
+		return;
+	}
+	if (strcmp(k->key_type, leaf->key_type) == 0)
+		return;
+	f = add(t, "tls.key_type_changed", name, ev);
+	if (f == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = 0.7;	/* dual-certificate servers do this on purpose */
+		sd_finding_value(f, "server", "%s", name);
+		sd_finding_value(f, "first_key_type", "%s (frame %llu)", k->key_type,
+		    (unsigned long long)k->frame);
+		sd_finding_value(f, "other_key_type", "%s %d-bit", leaf->key_type, leaf->key_bits);
+		sd_finding_value(f, "other_certificate", "%s", leaf->subject);
+		if (k->file_index == ev->file_index)
+			sd_finding_frame(f, k->frame);
+	}
+	sd_finding_summary(f, "%s presents %s certificates on some connections and %s on "
+	    "others (%llu change%s)", name, k->key_type, leaf->key_type,
+	    (unsigned long long)f->count, plural(f->count));
+}
+
+static void
+on_certificate(struct trust_rules *t, const struct sd_event *ev)
+{
+	const struct sd_tls_certificate *c = ev->u.msg;
+	struct tflow *fl = flow_get(t, ev->flow_id, false);
+	struct sd_x509_info x[SD_TLS_MAX_CERTS];
+	const struct sd_verify_result *r;
+	struct sd_finding *f;
+	char buf[SD_ADDR_STRLEN];
+	const char *name;
+	size_t i, n;
+
+	if (c == NULL || c->kept == 0 || c->retransmit)
+		return;
+	if (fl != NULL && fl->have_client && sd_ip_addr_cmp(&ev->src, &fl->client) == 0 &&
+	    ev->sport == fl->cport)
+		return;		/* the client's own certificate (mutual TLS) */
+	if (fl == NULL)
+		fl = flow_get(t, ev->flow_id, true);
+	name = server_name(fl, ev, buf);
+	n = c->kept;
+	for (i = 0; i < n; i++)
+		(void)sd_x509_describe(c->der[i].p, c->der[i].len, &x[i]);
+	r = sd_verify_chain(t->verify, c->der, n, ev->ts_sec);
+	f = r != NULL ? rule_chain(t, ev, r, &x[0], name) : NULL;
+	if (fl != NULL) {
+		struct sd_finding *nm = rule_name(t, ev, &x[0], fl->sni);
+
+		fl->cert_seen = true;
+		fl->cert_frame = ev->frame;
+		fl->judged = f != NULL ? f : nm;
+		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
+		    x[0].subject != NULL ? x[0].subject : x[0].sha256);
+	}
+	rule_weak(t, ev, x, n, name);
+	rule_pins(t, ev, &c->der[0], &x[0], fl != NULL ? fl->sni : "");
+	rule_key_type(t, ev, &x[0], name);
+	for (i = 0; i < n; i++)
+		sd_x509_info_free(&x[i]);
+}
+
+/* Alerts a client sends when it refuses the server's certificate (RFC 8446 §6.2). */
+static bool
+cert_alert(uint8_t d)
+{
+	return d == 42 || d == 43 || d == 44 || d == 45 || d == 46 || d == 48 || d == 49 ||
+	    d == 51;
+}
+
+static void
+on_alert(struct trust_rules *t, const struct sd_event *ev)
+{
+	const struct sd_tls_alert *a = ev->u.msg;
+	struct tflow *fl = flow_get(t, ev->flow_id, false);
+	const char *an;
+	struct sd_finding *f;
+	char g[400], srv[SD_ADDR_STRLEN];
+
+	if (a == NULL || a->encrypted || fl == NULL || !(fl->cert_seen || fl->tls13) ||
+	    fl->alert_seen ||
+	    !fl->have_client || sd_ip_addr_cmp(&ev->src, &fl->client) != 0 ||
+	    ev->sport != fl->cport || !cert_alert(a->description))
+		return;
+	fl->alert_seen = true;
+	an = sd_tls_alert_name(a->description);
+	if (an == NULL)
+		an = "?";
+	if (fl->judged != NULL) {
+		/* our own verdict names the cause: the alert is its proof from the client */
+		sd_finding_frame(fl->judged, ev->frame);
+		if (fl->judged->count == 1)
+			sd_finding_value(fl->judged, "client_alert", "%s (%u)", an,
+			    a->description);
+		return;
+	}
+	if (!fl->cert_seen)
+		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
+		    "(encrypted: TLS 1.3)");
+	snprintf(g, sizeof(g), "%s|%u", fl->leaf_subject, a->description);
+	f = sd_finding_add(t->out, "tls.certificate_rejected", g, ev->ts_sec, ev->ts_nsec,
+	    ev->file_index);
+	if (f == NULL)
+		return;
+	sd_ip_addr_str(&ev->dst, srv);
+	if (f->count == 1) {
+		f->confidence = 0.8;
+		sd_finding_value(f, "alert", "%s (%u)", an, a->description);
+		sd_finding_value(f, "certificate", "%s", fl->leaf_subject);
+		sd_finding_value(f, "server", "%s", fl->sni[0] ? fl->sni : srv);
+		sd_finding_value(f, "note", "%s", fl->cert_seen ? "the chain verifies against "
+		    "shakedown's trust store: the client trusts other roots, checks revocation "
+		    "or policy" : "TLS 1.3 encrypts the certificate: shakedown cannot check it");
+	}
+	sd_finding_summary(f, "the client rejected the certificate %s with %s (%llu time%s)",
+	    fl->leaf_subject, an, (unsigned long long)f->count, plural(f->count));
+	if (fl->cert_frame != 0)
+		sd_finding_frame(f, fl->cert_frame);
+	sd_finding_frame(f, ev->frame);
+	sd_rule_note_flow(f, ev, true);
 }
 
 static void
 trust_event(void *ctx, const struct sd_event *ev)
 {
-	(void)ctx;
-	(void)ev;
+	struct trust_rules *t = ctx;
+	const struct sd_tls_client_hello *ch;
+	const struct sd_tls_server_hello *sh;
+	struct tflow *fl;
+
+	switch (ev->type) {
+	case SD_EV_TLS_CLIENT_HELLO:
+		ch = ev->u.msg;
+		if (ch == NULL || ch->retransmit || (fl = flow_get(t, ev->flow_id, true)) == NULL)
+			return;
+		memset(fl, 0, sizeof(*fl));
+		fl->id = ev->flow_id;
+		fl->have_client = true;
+		fl->client = ev->src;
+		fl->cport = ev->sport;
+		if (ch->has_sni && ch->sni.len < sizeof(fl->sni) &&
+		    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
+			memcpy(fl->sni, ch->sni.p, ch->sni.len);
+			fl->sni[ch->sni.len] = '\0';
+		}
+		break;
+	case SD_EV_TLS_CERTIFICATE:
+		on_certificate(t, ev);
+		break;
+	case SD_EV_TLS_SERVER_HELLO:
+		sh = ev->u.msg;
+		if (sh != NULL && !sh->hello_retry &&
+		    (fl = flow_get(t, ev->flow_id, false)) != NULL)
+			fl->tls13 = sh->version == 0x0304 || (sh->version >> 8) == 0x7f;
+		break;
+	case SD_EV_TLS_ALERT:
+		on_alert(t, ev);
+		break;
+	case SD_EV_FLOW:
+		if ((fl = flow_get(t, ev->flow_id, false)) != NULL)
+			fl->id = 0;
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -34,5 +693,5 @@ trust_finish(void *ctx)
 }
 
 const struct sd_rule_area sd_rules_trust = {
-	"trust", trust_new, trust_event, trust_finish, free,
+	"trust", trust_new, trust_event, trust_finish, trust_free,
 };

@@ -1,0 +1,361 @@
+/* analyze/verify.c - X.509 chain verification (RFC 5280 via OpenSSL) with a per-chain cache; RFC 6125 names. */
+#include "analyze/verify.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#define CACHE_MAX	4096	/* chains remembered; past it, verify every time */
+#define CHAIN_MAX	16	/* certificates of a chain handed to OpenSSL */
+
+/* A slot; results are allocated when first needed, so an idle cache costs 320 KB. */
+struct cache_ent {
+	uint8_t			 key[32];
+	struct sd_verify_result	*res;	/* owned; NULL: free slot */
+};
+
+struct sd_verify {
+	X509_STORE		*store;
+	struct cache_ent	*cache;		/* open addressing, CACHE_MAX * 2 slots */
+	size_t			 ncache;
+	struct sd_verify_result	 scratch;	/* result when the cache is full */
+	uint64_t		 verified, cached;
+};
+#define SLOTS	(CACHE_MAX * 2)
+
+struct sd_verify *
+sd_verify_new(const char *ca_file, const char *ca_path, bool no_system_ca, char *err,
+    size_t errlen)
+{
+	struct sd_verify *v = calloc(1, sizeof(*v));
+
+	if (v == NULL || (v->cache = calloc(SLOTS, sizeof(*v->cache))) == NULL ||
+	    (v->store = X509_STORE_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		sd_verify_free(v);
+		return NULL;
+	}
+	if ((ca_file != NULL || ca_path != NULL) &&
+	    X509_STORE_load_locations(v->store, ca_file, ca_path) != 1) {
+		snprintf(err, errlen, "cannot load trusted certificates from %s%s%s",
+		    ca_file != NULL ? ca_file : "", ca_file != NULL && ca_path != NULL ? " / " : "",
+		    ca_path != NULL ? ca_path : "");
+		ERR_clear_error();
+		sd_verify_free(v);
+		return NULL;
+	}
+	/* a missing system store is not an error: there is just nothing in it */
+	if (!no_system_ca)
+		(void)X509_STORE_set_default_paths(v->store);
+	ERR_clear_error();
+	return v;
+}
+
+void
+sd_verify_free(struct sd_verify *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	X509_STORE_free(v->store);
+	for (i = 0; v->cache != NULL && i < SLOTS; i++)
+		free(v->cache[i].res);
+	free(v->cache);
+	free(v);
+}
+
+void
+sd_verify_stats(const struct sd_verify *v, uint64_t *verified, uint64_t *cached)
+{
+	*verified = v->verified;
+	*cached = v->cached;
+}
+
+static void
+name_of(const X509_NAME *n, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long l;
+
+	buf[0] = '\0';
+	if (b == NULL)
+		return;
+	if (n != NULL && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
+		l = BIO_get_mem_data(b, &p);
+		if (l > 0) {
+			if ((size_t)l >= len)
+				l = (long)len - 1;
+			memcpy(buf, p, (size_t)l);
+			buf[l] = '\0';
+		}
+	}
+	BIO_free(b);
+}
+
+/* Record each fault and carry on, so one pass finds all of them (expired and untrusted). */
+static int
+verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	struct sd_verify_result *r;
+	X509 *cur;
+	int e, depth;
+
+	if (ok)
+		return 1;
+	r = X509_STORE_CTX_get_ex_data(ctx, 0);
+	e = X509_STORE_CTX_get_error(ctx);
+	depth = X509_STORE_CTX_get_error_depth(ctx);
+	cur = X509_STORE_CTX_get_current_cert(ctx);
+	if (r == NULL)
+		return 1;
+	switch (e) {
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		r->flags |= SD_VERIFY_SELF_SIGNED;
+		if (cur != NULL)
+			name_of(X509_get_subject_name(cur), r->untrusted, sizeof(r->untrusted));
+		break;
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		r->flags |= SD_VERIFY_UNTRUSTED_ROOT;
+		if (cur != NULL)
+			name_of(X509_get_subject_name(cur), r->untrusted, sizeof(r->untrusted));
+		break;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		r->flags |= SD_VERIFY_MISSING_ISSUER;
+		if (cur != NULL && r->missing_issuer[0] == '\0') {
+			name_of(X509_get_issuer_name(cur), r->missing_issuer,
+			    sizeof(r->missing_issuer));
+			name_of(X509_get_subject_name(cur), r->missing_for, sizeof(r->missing_for));
+		}
+		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		r->flags |= e == X509_V_ERR_CERT_HAS_EXPIRED ? SD_VERIFY_EXPIRED :
+		    SD_VERIFY_NOT_YET_VALID;
+		if (cur != NULL && r->expired[0] == '\0') {
+			name_of(X509_get_subject_name(cur), r->expired, sizeof(r->expired));
+			r->expired_depth = depth;
+		}
+		break;
+	case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+	case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+		r->flags |= SD_VERIFY_BAD_SIGNATURE;
+		break;
+	case X509_V_ERR_CERT_UNTRUSTED:
+		/* follows one of the above for the same chain; nothing new */
+		break;
+	default:
+		r->flags |= SD_VERIFY_OTHER;
+		break;
+	}
+	if (r->error == 0) {
+		r->error = e;
+		snprintf(r->error_text, sizeof(r->error_text), "%s",
+		    X509_verify_cert_error_string(e));
+	}
+	return 1;
+}
+
+static void
+run_verify(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when,
+    struct sd_verify_result *r)
+{
+	STACK_OF(X509) *untrusted = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	X509_VERIFY_PARAM *param;
+	X509 *leaf = NULL, *x;
+	const unsigned char *p;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	p = der[0].p;
+	if (der[0].len > (size_t)LONG_MAX ||
+	    (leaf = d2i_X509(NULL, &p, (long)der[0].len)) == NULL) {
+		r->flags = SD_VERIFY_UNPARSED;
+		goto out;
+	}
+	if ((untrusted = sk_X509_new_null()) == NULL ||
+	    (ctx = X509_STORE_CTX_new()) == NULL)
+		goto oom;
+	for (i = 1; i < n && i < CHAIN_MAX; i++) {
+		p = der[i].p;
+		if (der[i].len > (size_t)LONG_MAX ||
+		    (x = d2i_X509(NULL, &p, (long)der[i].len)) == NULL)
+			continue;	/* an unparsable extra: as if not sent */
+		if (!sk_X509_push(untrusted, x)) {
+			X509_free(x);
+			goto oom;
+		}
+	}
+	if (X509_STORE_CTX_init(ctx, v->store, leaf, untrusted) != 1)
+		goto oom;
+	param = X509_STORE_CTX_get0_param(ctx);
+	/* sets X509_V_FLAG_USE_CHECK_TIME: validity as at the capture, not today */
+	X509_VERIFY_PARAM_set_time(param, (time_t)when);
+	/* a trusted intermediate (--ca-file of an enterprise CA) is an anchor of its own */
+	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+	(void)X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+	X509_STORE_CTX_set_ex_data(ctx, 0, r);
+	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+	if (X509_verify_cert(ctx) != 1 && r->flags == 0) {
+		/* failed without telling the callback (internal error) */
+		r->flags |= SD_VERIFY_OTHER;
+		r->error = X509_STORE_CTX_get_error(ctx);
+		snprintf(r->error_text, sizeof(r->error_text), "%s",
+		    X509_verify_cert_error_string(r->error));
+	}
+	goto out;
+oom:
+	r->flags = SD_VERIFY_OTHER;
+	snprintf(r->error_text, sizeof(r->error_text), "out of memory");
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	sk_X509_pop_free(untrusted, X509_free);
+	X509_free(leaf);
+}
+
+static bool
+chain_key(const struct sd_rd *der, size_t n, uint8_t key[32])
+{
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	bool ok;
+	size_t i;
+
+	if (m == NULL)
+		return false;
+	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL) == 1;
+	for (i = 0; ok && i < n && i < CHAIN_MAX; i++) {
+		uint8_t l[4] = { (uint8_t)(der[i].len >> 24), (uint8_t)(der[i].len >> 16),
+			(uint8_t)(der[i].len >> 8), (uint8_t)der[i].len };
+
+		/* a lone leaf: the key is its SHA-256; a chain adds length-prefixed DERs */
+		if (n > 1)
+			ok = EVP_DigestUpdate(m, l, sizeof(l)) == 1;
+		ok = ok && EVP_DigestUpdate(m, der[i].p, der[i].len) == 1;
+	}
+	ok = ok && EVP_DigestFinal_ex(m, key, &len) == 1 && len == 32;
+	EVP_MD_CTX_free(m);
+	return ok;
+}
+
+const struct sd_verify_result *
+sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when)
+{
+	uint8_t key[32];
+	size_t h, i;
+
+	if (n == 0)
+		return NULL;
+	if (!chain_key(der, n, key)) {
+		run_verify(v, der, n, when, &v->scratch);
+		v->verified++;
+		return &v->scratch;
+	}
+	h = ((size_t)key[0] << 8 | key[1]) % SLOTS;
+	for (i = 0; i < SLOTS; i++, h = (h + 1) % SLOTS) {
+		if (v->cache[h].res == NULL)
+			break;
+		if (memcmp(v->cache[h].key, key, sizeof(key)) == 0) {
+			v->cached++;
+			return v->cache[h].res;
+		}
+	}
+	v->verified++;
+	if (v->ncache >= CACHE_MAX || i == SLOTS ||
+	    (v->cache[h].res = malloc(sizeof(*v->cache[h].res))) == NULL) {
+		run_verify(v, der, n, when, &v->scratch);
+		return &v->scratch;
+	}
+	memcpy(v->cache[h].key, key, sizeof(key));
+	v->ncache++;
+	run_verify(v, der, n, when, v->cache[h].res);
+	return v->cache[h].res;
+}
+
+bool
+sd_verify_spki_sha256(const uint8_t *der, size_t len, uint8_t out[32])
+{
+	const unsigned char *p = der;
+	unsigned char *spki = NULL;
+	unsigned int mdlen = 0;
+	X509 *x;
+	int l;
+	bool ok;
+
+	if (len > (size_t)LONG_MAX || (x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+		ERR_clear_error();
+		return false;
+	}
+	l = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+	ok = l > 0 && EVP_Digest(spki, (size_t)l, out, &mdlen, EVP_sha256(), NULL) == 1 &&
+	    mdlen == 32;
+	OPENSSL_free(spki);
+	X509_free(x);
+	ERR_clear_error();
+	return ok;
+}
+
+/* Labels of name[0..len), a trailing dot not counted. */
+static size_t
+count_labels(const char *s, size_t len)
+{
+	size_t i, n = 1;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == '.')
+			n++;
+	return n;
+}
+
+bool
+sd_verify_name_matches(const char *pat, size_t plen, const char *name)
+{
+	/* second-level labels that, with a country code, act as public suffixes */
+	static const char *const sld[] = { "co", "com", "net", "org", "gov", "edu", "ac",
+		"or", "ne", "go", "ltd", "plc" };
+	size_t nlen = strlen(name), i;
+	const char *dot;
+
+	if (plen > 0 && pat[plen - 1] == '.')
+		plen--;
+	if (nlen > 0 && name[nlen - 1] == '.')
+		nlen--;
+	if (plen == 0 || nlen == 0 || memchr(pat, '\0', plen) != NULL)
+		return false;
+	if (pat[0] != '*')
+		return plen == nlen && strncasecmp(pat, name, plen) == 0 &&
+		    memchr(pat, '*', plen) == NULL;
+	/* "*" must be the whole left-most label ("*.", not "w*." nor "*w.") */
+	if (plen < 3 || pat[1] != '.' || memchr(pat + 1, '*', plen - 1) != NULL)
+		return false;
+	/* the rest must be at least two labels, and not a two-label public suffix */
+	if (count_labels(pat + 2, plen - 2) < 2)
+		return false;
+	if (count_labels(pat + 2, plen - 2) == 2) {
+		dot = memchr(pat + 2, '.', plen - 2);
+		for (i = 0; dot != NULL && i < sizeof(sld) / sizeof(sld[0]); i++)
+			if ((size_t)(dot - (pat + 2)) == strlen(sld[i]) &&
+			    strncasecmp(pat + 2, sld[i], strlen(sld[i])) == 0)
+				return false;
+	}
+	/* the host: exactly one non-empty label, then the same rest */
+	dot = memchr(name, '.', nlen);
+	if (dot == NULL || dot == name)
+		return false;
+	return (size_t)(name + nlen - dot) == plen - 1 &&
+	    strncasecmp(dot, pat + 1, plen - 1) == 0;
+}
