@@ -1,0 +1,485 @@
+/* tests/unit/test_a_rules_intercept.c - interception and path rules fed with synthetic events. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/rules.h"
+#include "analyze/rules_intercept.h"
+#include "dissect/dns.h"
+#include "dissect/tls.h"
+
+#include "intercept_certs.h"
+
+#define SNI	"www.example.test"
+
+struct h {
+	struct sd_findings	 out;
+	void			*area;
+	uint64_t		 frame;
+};
+
+static void
+h_open(struct h *h, const struct sd_rules_opts *o)
+{
+	char err[256] = "";
+
+	memset(h, 0, sizeof(*h));
+	h->area = sd_rules_intercept.new(&h->out, o, err, sizeof(err));
+	assert_non_null(h->area);
+}
+
+static void
+h_close(struct h *h)
+{
+	sd_rules_intercept.free(h->area);
+	sd_finding_list_free(&h->out);
+}
+
+static void
+base(struct sd_event *ev, enum sd_ev_type type, uint64_t flow, uint8_t srv_last, bool from_client,
+    uint64_t frame)
+{
+	struct sd_addr c = { { 10, 99, 1, 1 }, 4 }, s = { { 10, 99, 1, 0 }, 4 };
+
+	s.a[3] = srv_last;
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->frame = frame;
+	ev->ts_sec = 1000 + (int64_t)frame;
+	ev->transport = SD_IPPROTO_TCP;
+	ev->src = from_client ? c : s;
+	ev->dst = from_client ? s : c;
+	ev->sport = from_client ? (uint16_t)(40000 + flow) : 443;
+	ev->dport = from_client ? 443 : (uint16_t)(40000 + flow);
+	ev->flow_id = flow;
+}
+
+/* One TLS connection: ClientHello, Certificate(der), optionally a fatal client alert, then
+ * the flow record.  Frames: hello f, certificate f+1, alert f+2, flow record f. */
+static void
+conn(struct h *h, uint64_t flow, uint8_t srv, const uint8_t *der, size_t len, int alert)
+{
+	struct sd_tls_client_hello ch;
+	struct sd_tls_certificate cm;
+	struct sd_tls_alert al;
+	struct sd_event ev;
+	uint64_t f = h->frame += 10;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.has_sni = true;
+	ch.sni = sd_rd_make(SNI, strlen(SNI));
+	base(&ev, SD_EV_TLS_CLIENT_HELLO, flow, srv, true, f);
+	ev.u.msg = &ch;
+	sd_rules_intercept.event(h->area, &ev);
+	memset(&cm, 0, sizeof(cm));
+	cm.count = cm.kept = 1;
+	cm.der[0] = sd_rd_make(der, len);
+	base(&ev, SD_EV_TLS_CERTIFICATE, flow, srv, false, f + 1);
+	ev.u.msg = &cm;
+	sd_rules_intercept.event(h->area, &ev);
+	if (alert >= 0) {
+		memset(&al, 0, sizeof(al));
+		al.level = 2;
+		al.description = (uint8_t)alert;
+		base(&ev, SD_EV_TLS_ALERT, flow, srv, true, f + 2);
+		ev.u.msg = &al;
+		sd_rules_intercept.event(h->area, &ev);
+	}
+	base(&ev, SD_EV_FLOW, flow, srv, true, f);
+	ev.u.flow.packets[0] = ev.u.flow.packets[1] = 6;
+	ev.u.flow.syn_seen = ev.u.flow.synack_seen = true;
+	sd_rules_intercept.event(h->area, &ev);
+}
+
+static const struct sd_finding *
+find(const struct h *h, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < h->out.n; i++)
+		if (strcmp(h->out.v[i]->kind, kind) == 0)
+			return h->out.v[i];
+	return NULL;
+}
+
+static const char *
+value(const struct sd_finding *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nvalues; i++)
+		if (strcmp(f->values[i].name, name) == 0)
+			return f->values[i].value;
+	return "";
+}
+
+static bool
+has_frame(const struct sd_finding *f, uint64_t frame)
+{
+	size_t i;
+
+	for (i = 0; i < f->nframes; i++)
+		if (f->frames[i] == frame)
+			return true;
+	return false;
+}
+
+/* The shipped catalogue is found (source tree in this build) and holds entries. */
+static void
+test_catalogue_loaded(void **state)
+{
+	struct h h;
+	size_t n = 0;
+
+	(void)state;
+	h_open(&h, NULL);
+	assert_non_null(sd_rule_intercept_catalogue(&n));
+	assert_true(n > 20);
+	h_close(&h);
+}
+
+/* A FortiGate-issued leaf the client refuses: high, product named, cert and alert frames. */
+static void
+test_fortinet_refused(void **state)
+{
+	const struct sd_finding *f;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_forti, sizeof(cert_forti), 48);
+	conn(&h, 2, 2, cert_pub, sizeof(cert_pub), -1);
+	sd_rules_intercept.finish(h.area);
+	f = find(&h, "tls.interception_ca");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SD_SEV_HIGH);
+	assert_string_equal(value(f, "product"), "Fortinet FortiGate");
+	assert_non_null(strstr(value(f, "issuer"), "CN=FG100E4Q17024322"));
+	assert_string_equal(value(f, "sni"), SNI);
+	assert_true(has_frame(f, 11) && has_frame(f, 12));
+	assert_int_equal(f->nframes, 2);
+	/* the substitute is explained: no issuer_changed or backend finding besides it */
+	assert_int_equal(h.out.n, 1);
+	h_close(&h);
+}
+
+/* Accepted by the client (its CA installed): medium. */
+static void
+test_fortinet_accepted(void **state)
+{
+	const struct sd_finding *f;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_forti, sizeof(cert_forti), -1);
+	sd_rules_intercept.finish(h.area);
+	f = find(&h, "tls.interception_ca");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SD_SEV_MEDIUM);
+	h_close(&h);
+}
+
+/* Same name and address, two issuers, none in the catalogue: issuer_changed. */
+static void
+test_issuer_changed(void **state)
+{
+	const struct sd_finding *f;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_corp, sizeof(cert_corp), -1);
+	conn(&h, 2, 2, cert_pub, sizeof(cert_pub), -1);
+	sd_rules_intercept.finish(h.area);
+	assert_null(find(&h, "tls.interception_ca"));
+	f = find(&h, "tls.issuer_changed");
+	assert_non_null(f);
+	assert_non_null(strstr(value(f, "issuer_1"), "Example Corp Inspection CA"));
+	assert_non_null(strstr(value(f, "issuer_2"), "Public Trust CA"));
+	assert_true(has_frame(f, 11) && has_frame(f, 21));
+	assert_int_equal(h.out.n, 1);
+	h_close(&h);
+}
+
+/* Two backends: .2 good twice, .3 another certificate refused twice: backend_mismatch. */
+static void
+test_backends(void **state)
+{
+	const struct sd_finding *f;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_pub, sizeof(cert_pub), -1);
+	conn(&h, 2, 3, cert_corp, sizeof(cert_corp), 48);
+	conn(&h, 3, 2, cert_pub, sizeof(cert_pub), -1);
+	conn(&h, 4, 3, cert_corp, sizeof(cert_corp), 48);
+	sd_rules_intercept.finish(h.area);
+	assert_null(find(&h, "tls.issuer_changed"));
+	f = find(&h, "tls.backend_mismatch");
+	assert_non_null(f);
+	assert_non_null(strstr(value(f, "backend_1"), "10.99.1.2:443: 2 ok, 0 failed"));
+	assert_non_null(strstr(value(f, "backend_2"), "10.99.1.3:443: 0 ok, 2 failed"));
+	assert_non_null(strstr(value(f, "backend_2"), "client alert Unknown CA (48)"));
+	assert_true(has_frame(f, 11) && has_frame(f, 21) && has_frame(f, 22));
+	assert_int_equal(h.out.n, 1);
+	h_close(&h);
+}
+
+/* One VIP alternating between two certificates of one issuer, failing on one: mismatch. */
+static void
+test_vip_alternating(void **state)
+{
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_pub, sizeof(cert_pub), -1);
+	conn(&h, 2, 2, cert_pub2, sizeof(cert_pub2), 45);
+	sd_rules_intercept.finish(h.area);
+	assert_non_null(find(&h, "tls.backend_mismatch"));
+	assert_int_equal(h.out.n, 1);
+	h_close(&h);
+}
+
+/* Healthy: the same certificate on every connection and backend yields nothing. */
+static void
+test_healthy(void **state)
+{
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_pub, sizeof(cert_pub), -1);
+	conn(&h, 2, 3, cert_pub, sizeof(cert_pub), -1);
+	conn(&h, 3, 2, cert_pub, sizeof(cert_pub), -1);
+	sd_rules_intercept.finish(h.area);
+	assert_int_equal(h.out.n, 0);
+	h_close(&h);
+}
+
+/* --intercept-cas adds site patterns; a bad file is refused with a message. */
+static void
+test_extra_catalogue(void **state)
+{
+	char path[] = "/tmp/sd-icept-XXXXXX", err[256] = "";
+	struct sd_rules_opts o;
+	const struct sd_finding *f;
+	struct h h;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs("# site CA\nExample Corp proxy\tExample Corp Inspection CA\tExample Corp\tlocal\n", fp);
+	fclose(fp);
+	memset(&o, 0, sizeof(o));
+	o.intercept_cas = path;
+	h_open(&h, &o);
+	conn(&h, 1, 2, cert_corp, sizeof(cert_corp), -1);
+	sd_rules_intercept.finish(h.area);
+	f = find(&h, "tls.interception_ca");
+	assert_non_null(f);
+	assert_string_equal(value(f, "product"), "Example Corp proxy");
+	h_close(&h);
+
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("broken line without tabs\n", fp);
+	fclose(fp);
+	memset(&h, 0, sizeof(h));
+	assert_null(sd_rules_intercept.new(&h.out, &o, err, sizeof(err)));
+	assert_non_null(strstr(err, ":1:"));
+	o.intercept_cas = "/nonexistent/cas.tsv";
+	assert_null(sd_rules_intercept.new(&h.out, &o, err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot read"));
+	unlink(path);
+}
+
+/* One-way flow: tcp.one_way, and an unanswered-SYN finding on that flow is downgraded. */
+static void
+test_one_way(void **state)
+{
+	struct sd_event ev;
+	struct sd_finding *u;
+	struct sd_finding_flow fl;
+	const struct sd_finding *f;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	u = sd_finding_add(&h.out, "tcp.syn_unanswered", "x", 1, 0, 0);
+	assert_non_null(u);
+	u->severity = SD_SEV_HIGH;
+	u->confidence = 0.9;
+	memset(&fl, 0, sizeof(fl));
+	fl.id = 7;
+	sd_finding_flow(u, &fl);
+	base(&ev, SD_EV_FLOW, 7, 2, true, 3);
+	ev.u.flow.packets[0] = 11;
+	ev.u.flow.payload[0] = 517;
+	ev.u.flow.first_frame = 3;
+	ev.u.flow.last_frame = 13;
+	sd_rules_intercept.event(h.area, &ev);
+	/* a flow of SYNs only is not one-way evidence */
+	base(&ev, SD_EV_FLOW, 8, 2, true, 14);
+	ev.u.flow.packets[0] = 4;
+	sd_rules_intercept.event(h.area, &ev);
+	sd_rules_intercept.finish(h.area);
+	f = find(&h, "tcp.one_way");
+	assert_non_null(f);
+	assert_int_equal(f->count, 1);
+	assert_true(has_frame(f, 3) && has_frame(f, 13));
+	assert_int_equal(u->severity, SD_SEV_INFO);
+	assert_true(u->confidence < 0.5);
+	h_close(&h);
+}
+
+/* Full-size server segments resent, never acknowledged: black hole; with ICMP, or acked: not. */
+static void
+test_mtu_blackhole(void **state)
+{
+	const struct sd_finding *f;
+	struct sd_event ev;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	base(&ev, SD_EV_FLOW, 1, 2, true, 3);
+	ev.u.flow.packets[0] = 5;
+	ev.u.flow.packets[1] = 10;
+	ev.u.flow.seg_max[1] = 1448;
+	ev.u.flow.seg_max_acked[1] = 0;
+	ev.u.flow.big_retx[1] = 7;
+	ev.u.flow.seg_max_frame[1] = 8;
+	ev.u.flow.big_retx_frame[1] = 20;
+	sd_rules_intercept.event(h.area, &ev);
+	/* the same with the big segment acknowledged in the end: ordinary loss */
+	base(&ev, SD_EV_FLOW, 2, 3, true, 30);
+	ev.u.flow.packets[0] = 5;
+	ev.u.flow.packets[1] = 10;
+	ev.u.flow.seg_max[1] = 1448;
+	ev.u.flow.seg_max_acked[1] = 1448;
+	ev.u.flow.big_retx[1] = 3;
+	sd_rules_intercept.event(h.area, &ev);
+	/* never acknowledged but an ICMP error came back: icmp.packet_too_big's case */
+	ev.flow_id = 3;
+	ev.u.flow.seg_max_acked[1] = 0;
+	ev.u.flow.icmp_errors = 1;
+	sd_rules_intercept.event(h.area, &ev);
+	sd_rules_intercept.finish(h.area);
+	assert_int_equal(h.out.n, 1);
+	f = find(&h, "tcp.mtu_blackhole");
+	assert_non_null(f);
+	assert_string_equal(value(f, "sender"), "10.99.1.2 (server)");
+	assert_string_equal(value(f, "full_size_retransmissions"), "7");
+	assert_true(has_frame(f, 8) && has_frame(f, 20));
+	h_close(&h);
+}
+
+static void
+dns_answer(struct h *h, uint64_t frame, const char *name, uint8_t rcode, const uint8_t *a4)
+{
+	struct sd_dns_msg m;
+	struct sd_event ev;
+
+	memset(&m, 0, sizeof(m));
+	m.response = true;
+	m.rcode = rcode;
+	m.qtype = SD_DNS_TYPE_A;
+	snprintf(m.qname, sizeof(m.qname), "%s", name);
+	if (a4 != NULL) {
+		m.nan = 1;
+		m.an[0].type = SD_DNS_TYPE_A;
+		snprintf(m.an[0].name, sizeof(m.an[0].name), "%s", name);
+		m.an[0].addr.v = 4;
+		memcpy(m.an[0].addr.a, a4, 4);
+	}
+	base(&ev, SD_EV_DNS_ANSWER, 50, 53, false, frame);
+	ev.transport = SD_IPPROTO_UDP;
+	ev.u.msg = &m;
+	sd_rules_intercept.event(h->area, &ev);
+}
+
+/* CRL host resolves, its port 80 never answers; OCSP host NXDOMAIN: two findings. An
+ * endpoint that resolves and whose attempts are not seen failing is not reported. */
+static void
+test_revocation(void **state)
+{
+	static const uint8_t crl_addr[4] = { 10, 99, 1, 80 };
+	const struct sd_finding *f;
+	struct sd_event ev;
+	struct h h;
+	size_t i, n = 0;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_revoc, sizeof(cert_revoc), -1);	/* certificate in frame 11 */
+	dns_answer(&h, 27, "crl.example.test", SD_DNS_RCODE_NOERROR, crl_addr);
+	base(&ev, SD_EV_TCP_UNANSWERED, 3, 80, true, 30);
+	ev.dst.a[3] = 80;
+	ev.dport = 80;
+	ev.u.unanswered.syns = 5;
+	ev.u.unanswered.first_frame = 30;
+	ev.u.unanswered.last_frame = 34;
+	sd_rules_intercept.event(h.area, &ev);
+	dns_answer(&h, 38, "ocsp.example.test", SD_DNS_RCODE_NXDOMAIN, NULL);
+	sd_rules_intercept.finish(h.area);
+	for (i = 0; i < h.out.n; i++) {
+		f = h.out.v[i];
+		assert_string_equal(f->kind, "tls.revocation_unreachable");
+		n++;
+		if (strcmp(value(f, "host"), "crl.example.test") == 0) {
+			assert_string_equal(value(f, "url"), "http://crl.example.test/inter.crl");
+			assert_string_equal(value(f, "connection"),
+			    "10.99.1.80 port 80: SYN never answered");
+			assert_true(has_frame(f, 11) && has_frame(f, 27) && has_frame(f, 30) &&
+			    has_frame(f, 34));
+		} else {
+			assert_string_equal(value(f, "host"), "ocsp.example.test");
+			assert_string_equal(value(f, "dns"), "NXDOMAIN");
+			assert_true(has_frame(f, 11) && has_frame(f, 38));
+		}
+	}
+	assert_int_equal(n, 2);
+	h_close(&h);
+
+	/* resolved, nothing failing: no finding */
+	h_open(&h, NULL);
+	conn(&h, 1, 2, cert_revoc, sizeof(cert_revoc), -1);
+	dns_answer(&h, 27, "crl.example.test", SD_DNS_RCODE_NOERROR, crl_addr);
+	sd_rules_intercept.finish(h.area);
+	assert_int_equal(h.out.n, 0);
+	h_close(&h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_catalogue_loaded),
+		cmocka_unit_test(test_fortinet_refused),
+		cmocka_unit_test(test_fortinet_accepted),
+		cmocka_unit_test(test_issuer_changed),
+		cmocka_unit_test(test_backends),
+		cmocka_unit_test(test_vip_alternating),
+		cmocka_unit_test(test_healthy),
+		cmocka_unit_test(test_extra_catalogue),
+		cmocka_unit_test(test_one_way),
+		cmocka_unit_test(test_mtu_blackhole),
+		cmocka_unit_test(test_revocation),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
