@@ -1,11 +1,1039 @@
 /* analyze/rules_ipsec.c - IPsec rules: IKE unanswered or refused, NAT-T, ESP one way, DPD, rekeys, routing. */
 #include "analyze/rules.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "analyze/ike_track.h"
+#include "dissect/esp.h"
+#include "dissect/ike.h"
+#include "dissect/ike_names.h"
+#include "dissect/ip.h"
+
+/*
+ * Most kinds need facts that arrive at different times: unanswered exchanges are written
+ * at capture end (analyze/ike_track.c), ESP tunnels after the IKE SAs.  So the rules keep
+ * small bounded summaries and conclude in finish().  Every table has a fixed size; past
+ * it the oldest entry is replaced (a ring), so memory does not grow with the capture.
+ */
+#define ATTEMPTS	64	/* IKE_SA_INIT / phase 1 attempts, keyed by initiator SPI */
+#define ICMPS		16	/* ICMP errors quoting UDP 500/4500 */
+#define SAS		256	/* IKE SAs (for rekey periods and "IKE up") */
+#define ESPS		256	/* ESP SAs (for the gaps around rekeys) */
+#define TUNNELS		64	/* ESP tunnels */
+#define OFFER_LEN	320
+/*
+ * An encrypted IKE_AUTH response holding only a notify: header 28, SK header 4, IV 8-16,
+ * notify 8, padding and ICV 12-32; about 80 bytes (ike-auth-failed.pcap: 80).  A
+ * successful response carries IDr, AUTH, SA and TS: 200 bytes and more.
+ */
+#define AUTH_FAILED_MAX	128
+
+#define ADDR_EQ(x, y)	(sd_ip_addr_cmp((x), (y)) == 0)
+
+struct attempt {
+	bool		 used;
+	uint8_t		 version;
+	uint8_t		 ispi[8];
+	struct sd_addr	 init, resp;
+	uint16_t	 iport, rport;
+	uint64_t	 req_frame;
+	int64_t		 req_sec;
+	uint32_t	 req_nsec;
+	uint32_t	 file_index;
+	uint16_t	 ke_group;	/* of the last request */
+	char		 offer[OFFER_LEN];	/* transforms of the last request, by name */
+	/* INVALID_KE_PAYLOAD */
+	uint64_t	 ike_frame, ike_req_frame;
+	uint16_t	 ke_asked, ke_offered;
+	bool		 ke_pending, ke_retried_ok;
+	uint64_t	 ke_ok_frame;
+	/* COOKIE */
+	uint64_t	 cookie_frame, cookie_req_frame;
+	bool		 cookie_echoed;
+	uint64_t	 cookie_echo_frame;
+	/* IKE_AUTH response */
+	uint64_t	 auth_resp_frame;
+	uint32_t	 auth_resp_len;
+	bool		 answered_on_4500;
+	/* last retransmission seen, for the evidence of an unanswered exchange */
+	uint32_t	 retx_mid;
+	uint8_t		 retx_exchange;
+	uint64_t	 retx_frame;
+};
+
+struct icmp_rec {
+	struct sd_addr	 reporter, q_dst;
+	uint16_t	 q_dport;
+	uint8_t		 itype, icode;
+	uint64_t	 frame;
+};
+
+struct sa_rec {
+	struct sd_addr	 init, resp;
+	int64_t		 first_sec, last_sec;
+	uint32_t	 first_nsec, last_nsec;
+	uint64_t	 first_frame, last_frame;
+	bool		 up;		/* an answered exchange after IKE_SA_INIT, or established */
+	uint32_t	 file_index;
+};
+
+struct esp_rec {
+	struct sd_addr	 src, dst;
+	double		 first, last;
+	uint64_t	 first_frame, last_frame;
+};
+
+struct tun_rec {
+	struct sd_addr	 a, b;
+	uint64_t	 packets[2];
+	double		 first[2], last[2];
+	uint64_t	 first_frame[2], last_frame[2];
+	bool		 one_way;
+	bool		 udp;
+	uint32_t	 file_index;
+	int64_t		 sec;
+	uint32_t	 nsec;
+	bool		 used_asym;
+};
 
 struct ipsec_rules {
 	struct sd_findings	*out;
+	struct attempt		 att[ATTEMPTS];
+	size_t			 natt;
+	struct icmp_rec		 icmp[ICMPS];
+	size_t			 nicmp;
+	struct sa_rec		 sa[SAS];
+	size_t			 nsa;
+	struct esp_rec		 esp[ESPS];
+	size_t			 nesp;
+	struct tun_rec		 tun[TUNNELS];
+	size_t			 ntun;
 };
+
+static double
+ts(int64_t sec, uint32_t nsec)
+{
+	return (double)sec + (double)nsec / 1e9;
+}
+
+static struct attempt *
+find_attempt(struct ipsec_rules *t, const uint8_t ispi[8])
+{
+	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
+
+	for (i = 0; i < n; i++)
+		if (t->att[i].used && memcmp(t->att[i].ispi, ispi, 8) == 0)
+			return &t->att[i];
+	return NULL;
+}
+
+static struct attempt *
+new_attempt(struct ipsec_rules *t, const uint8_t ispi[8])
+{
+	struct attempt *a = &t->att[t->natt % ATTEMPTS];
+
+	t->natt++;
+	memset(a, 0, sizeof(*a));
+	a->used = true;
+	memcpy(a->ispi, ispi, 8);
+	return a;
+}
+
+/* Append to buf (size n, NUL-terminated) without overflowing. */
+static void
+append(char *buf, size_t n, const char *s)
+{
+	size_t l = strlen(buf);
+
+	if (l + 1 < n)
+		snprintf(buf + l, n - l, "%s", s);
+}
+
+static const char *
+name_or(const char *name, char *tmp, size_t n, unsigned v)
+{
+	if (name != NULL)
+		return name;
+	snprintf(tmp, n, "%u", v);
+	return tmp;
+}
+
+/* The transforms of a message by name: "#1 ENCR_AES_CBC-128 PRF_HMAC_SHA2_256 ... | #2 ...". */
+static void
+format_offer(const struct sd_ike_msg *m, char *buf, size_t n)
+{
+	char item[96], t1[8], t2[8], t3[8], t4[8];
+	size_t i;
+	int prop = -1;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->ntransforms; i++) {
+		const struct sd_ike_transform *x = &m->transforms[i];
+
+		if (x->proposal != prop) {
+			snprintf(item, sizeof(item), "%s#%u", prop < 0 ? "" : " | ", x->proposal);
+			append(buf, n, item);
+			prop = x->proposal;
+		}
+		if (m->version == 2) {
+			snprintf(item, sizeof(item), " %s", name_or(sd_ike_transform_id_name(x->type,
+			    x->id), t1, sizeof(t1), x->id));
+			append(buf, n, item);
+		} else if (x->protocol == 1) {
+			snprintf(item, sizeof(item), " %s/%s/%s/%s",
+			    name_or(sd_ike_v1_enc_name(x->v1_enc), t1, sizeof(t1), x->v1_enc),
+			    name_or(sd_ike_v1_hash_name(x->v1_hash), t2, sizeof(t2), x->v1_hash),
+			    name_or(sd_ike_v1_auth_name(x->v1_auth), t3, sizeof(t3), x->v1_auth),
+			    name_or(sd_ike_dh_group_name(x->v1_group), t4, sizeof(t4), x->v1_group));
+			append(buf, n, item);
+		} else {
+			snprintf(item, sizeof(item), " transform %u", x->id);
+			append(buf, n, item);
+		}
+		if (x->key_len != 0) {
+			snprintf(item, sizeof(item), "-%u", x->key_len);
+			append(buf, n, item);
+		}
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, n, "(none in clear)");
+}
+
+static bool
+is_first_exchange(uint8_t version, uint8_t exchange)
+{
+	return version == 2 ? exchange == SD_IKE_X_SA_INIT :
+	    (exchange == SD_IKE_X_V1_MAIN || exchange == SD_IKE_X_V1_AGGRESSIVE);
+}
+
+static void
+note_pair(struct sd_finding *f, const struct sd_addr *i, uint16_t iport,
+    const struct sd_addr *r, uint16_t rport, uint8_t proto, uint32_t file_index)
+{
+	struct sd_finding_flow fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.proto = proto;
+	fl.client = *i;
+	fl.server = *r;
+	fl.cport = iport;
+	fl.sport = rport;
+	fl.file_index = file_index;
+	sd_finding_flow(f, &fl);
+}
+
+/* ---- error notifies in clear (SD_EV_IKE) ---- */
+
+static uint16_t
+notify_u16(const struct sd_ike_notify *n)
+{
+	struct sd_rd d = n->data;
+	uint16_t v = 0;
+
+	(void)sd_rd_be16(&d, &v);
+	return v;
+}
+
+static void
+rule_no_proposal(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m,
+    const struct attempt *a)
+{
+	char g[160], srv[SD_ADDR_STRLEN], ans[OFFER_LEN];
+	struct sd_finding *f;
+
+	sd_ip_addr_str(&ev->src, srv);
+	snprintf(g, sizeof(g), "%s|v%u", srv, m->version);
+	f = sd_finding_add(t->out, "ike.no_proposal_chosen", g, ev->ts_sec, ev->ts_nsec,
+	    ev->file_index);
+	if (f == NULL)
+		return;
+	if (m->ntransforms > 0)
+		format_offer(m, ans, sizeof(ans));
+	else
+		snprintf(ans, sizeof(ans), "NO_PROPOSAL_CHOSEN (no proposal of its own)");
+	if (f->count == 1) {
+		sd_finding_value(f, "responder", "%s", srv);
+		sd_finding_value(f, "ike_version", "%u", m->version);
+		sd_finding_value(f, "initiator_offered", "%s", a != NULL ? a->offer :
+		    "(request not captured)");
+		sd_finding_value(f, "responder_answered", "%s", ans);
+	}
+	sd_finding_summary(f, "%s refused every IKEv%u proposal with NO_PROPOSAL_CHOSEN "
+	    "(%llu time%s)", srv, m->version, (unsigned long long)f->count,
+	    f->count == 1 ? "" : "s");
+	if (a != NULL && a->req_frame != 0)
+		sd_finding_frame(f, a->req_frame);
+	sd_finding_frame(f, ev->frame);
+	sd_rule_note_flow(f, ev, false);
+}
+
+static void
+rule_error_notify(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m,
+    uint16_t type)
+{
+	char g[160], src[SD_ADDR_STRLEN], tmp[8];
+	const char *name = name_or(sd_ike_notify_name(m->version, type), tmp, sizeof(tmp), type);
+	struct sd_finding *f;
+
+	sd_ip_addr_str(&ev->src, src);
+	snprintf(g, sizeof(g), "%s|%u|%u", src, m->version, type);
+	f = sd_finding_add(t->out, type == SD_IKE_N_AUTHENTICATION_FAILED ? "ike.auth_failed" :
+	    "ike.error_notify", g, ev->ts_sec, ev->ts_nsec, ev->file_index);
+	if (f == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = 1.0;	/* the peer said so in clear */
+		sd_finding_value(f, "sender", "%s", src);
+		sd_finding_value(f, "notify", "%s (%u)", name, type);
+		sd_finding_value(f, "exchange", "%s", name_or(sd_ike_exchange_name(m->version,
+		    m->exchange), tmp, sizeof(tmp), m->exchange));
+	}
+	sd_finding_summary(f, "%s sent IKEv%u error notify %s (%llu time%s)", src, m->version,
+	    name, (unsigned long long)f->count, f->count == 1 ? "" : "s");
+	sd_finding_frame(f, ev->frame);
+	sd_rule_note_flow(f, ev, false);
+}
+
+static bool
+has_notify(const struct sd_ike_msg *m, uint16_t type, const struct sd_ike_notify **out)
+{
+	size_t i;
+
+	for (i = 0; i < m->nnotify; i++)
+		if (m->notify[i].type == type) {
+			if (out != NULL)
+				*out = &m->notify[i];
+			return true;
+		}
+	return false;
+}
+
+static void
+note_ke_retry(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m)
+{
+	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
+
+	for (i = 0; i < n; i++) {
+		struct attempt *a = &t->att[i];
+
+		if (a->used && a->ke_pending && !a->ke_retried_ok && a->ke_asked == m->ke_group &&
+		    ADDR_EQ(&a->init, &ev->dst) && ADDR_EQ(&a->resp, &ev->src)) {
+			a->ke_retried_ok = true;
+			a->ke_ok_frame = ev->frame;
+		}
+	}
+}
+
+static void
+on_ike(struct ipsec_rules *t, const struct sd_event *ev)
+{
+	const struct sd_ike_msg *m = ev->u.msg;
+	const struct sd_ike_notify *n;
+	struct attempt *a;
+	size_t i;
+	bool from_responder;
+
+	if (m == NULL || !m->header_ok)
+		return;
+	a = find_attempt(t, m->ispi);
+	if (m->retransmit) {
+		if (a != NULL) {
+			a->retx_mid = m->message_id;
+			a->retx_exchange = m->exchange;
+			a->retx_frame = ev->frame;
+		}
+		return;
+	}
+	from_responder = m->version == 2 ? m->response : !m->initiator;
+	/* A first-exchange request opens (or updates) an attempt: what was offered. */
+	if (is_first_exchange(m->version, m->exchange) && !from_responder &&
+	    m->message_id == 0 && !m->encrypted) {
+		if (a == NULL)
+			a = new_attempt(t, m->ispi);
+		else if (a->cookie_frame != 0 && !a->cookie_echoed &&
+		    has_notify(m, SD_IKE_N_COOKIE, NULL)) {
+			a->cookie_echoed = true;
+			a->cookie_echo_frame = ev->frame;
+		}
+		if (a->req_frame == 0 || m->ntransforms > 0) {
+			a->version = m->version;
+			a->init = ev->src;
+			a->resp = ev->dst;
+			a->iport = ev->sport;
+			a->rport = ev->dport;
+			a->req_frame = ev->frame;
+			a->req_sec = ev->ts_sec;
+			a->req_nsec = ev->ts_nsec;
+			a->file_index = ev->file_index;
+			a->ke_group = m->ke_group;
+			if (m->ntransforms > 0)
+				format_offer(m, a->offer, sizeof(a->offer));
+		}
+		return;
+	}
+	if (a == NULL && !from_responder)
+		return;
+	if (a == NULL && from_responder && m->exchange == SD_IKE_X_SA_INIT &&
+	    has_notify(m, SD_IKE_N_INVALID_KE_PAYLOAD, NULL)) {
+		/* the request was not captured: the answer alone still names the group */
+		a = new_attempt(t, m->ispi);
+		a->version = m->version;
+		a->init = ev->dst;
+		a->resp = ev->src;
+		a->iport = ev->dport;
+		a->rport = ev->sport;
+		a->req_sec = ev->ts_sec;
+		a->req_nsec = ev->ts_nsec;
+		a->file_index = ev->file_index;
+	}
+	/*
+	 * IKE_SA_INIT answered with a KE of the group asked for after an INVALID_KE_PAYLOAD:
+	 * the retry worked.  Some initiators retry with a new SPI, so match the retry by
+	 * the gateway pair and the group, not by SPI.
+	 */
+	if (from_responder && m->exchange == SD_IKE_X_SA_INIT && m->has_ke &&
+	    !has_notify(m, SD_IKE_N_INVALID_KE_PAYLOAD, NULL))
+		note_ke_retry(t, ev, m);
+	if (a != NULL && from_responder && m->version == 2 && m->exchange == SD_IKE_X_AUTH &&
+	    a->auth_resp_frame == 0) {
+		a->auth_resp_frame = ev->frame;
+		a->auth_resp_len = m->length;
+	}
+	if (m->encrypted || !from_responder)
+		return;
+	if (a != NULL && has_notify(m, SD_IKE_N_COOKIE, &n) && a->cookie_frame == 0) {
+		a->cookie_frame = ev->frame;
+		a->cookie_req_frame = a->req_frame;
+		return;
+	}
+	for (i = 0; i < m->nnotify; i++) {
+		uint16_t type = m->notify[i].type;
+
+		if (type == 0 || type >= 16384)
+			continue;	/* status notifies */
+		if (type == SD_IKE_N_NO_PROPOSAL_CHOSEN)
+			rule_no_proposal(t, ev, m, a);
+		else if (type == SD_IKE_N_INVALID_KE_PAYLOAD && a != NULL) {
+			a->ke_pending = true;
+			a->ke_retried_ok = false;
+			a->ke_asked = notify_u16(&m->notify[i]);
+			a->ke_offered = a->ke_group;
+			a->ike_frame = ev->frame;
+			a->ike_req_frame = a->req_frame;
+		} else
+			rule_error_notify(t, ev, m, type);
+	}
+}
+
+/* ---- exchanges (SD_EV_IKE_EXCHANGE) ---- */
+
+static const struct icmp_rec *
+icmp_for(const struct ipsec_rules *t, const struct sd_addr *dst, uint16_t port)
+{
+	size_t i, n = t->nicmp < ICMPS ? t->nicmp : ICMPS;
+
+	for (i = 0; i < n; i++)
+		if (ADDR_EQ(&t->icmp[i].q_dst, dst) && t->icmp[i].q_dport == port)
+			return &t->icmp[i];
+	return NULL;
+}
+
+/* The last retransmission of an unanswered request, when one was seen. */
+static void
+frame_last_retx(struct sd_finding *f, const struct ipsec_rules *t,
+    const struct sd_ike_exchange *x)
+{
+	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
+
+	for (i = 0; i < n; i++) {
+		const struct attempt *a = &t->att[i];
+
+		if (a->used && memcmp(a->ispi, x->ispi, 8) == 0 && a->retx_frame != 0 &&
+		    a->retx_mid == x->message_id && a->retx_exchange == x->exchange &&
+		    a->retx_frame > x->request_frame)
+			sd_finding_frame(f, a->retx_frame);
+	}
+}
+
+static void
+rule_unanswered_init(struct ipsec_rules *t, const struct sd_event *ev,
+    const struct sd_ike_exchange *x)
+{
+	char g[160], srv[SD_ADDR_STRLEN], rep[SD_ADDR_STRLEN];
+	const struct icmp_rec *ic = icmp_for(t, &x->responder_addr, x->responder_port);
+	struct sd_finding *f;
+
+	/*
+	 * One lone request is not judged: at the capture's end it may yet be answered, and
+	 * one refused by ICMP is already icmp.unreachable (rules_tcp.c).  Retried ones are
+	 * ours, and an ICMP error quoting them says why.
+	 */
+	if (x->retransmits < 1)
+		return;
+	sd_ip_addr_str(&x->responder_addr, srv);
+	snprintf(g, sizeof(g), "%s|%u|%s", srv, x->responder_port, ic != NULL ? "icmp" : "");
+	f = sd_finding_add(t->out, "ike.unanswered", g, ev->ts_sec, ev->ts_nsec, ev->file_index);
+	if (f == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = ic != NULL ? 1.0 : 0.9;
+		sd_finding_value(f, "responder", "%s", srv);
+		sd_finding_value(f, "port", "UDP %u", x->responder_port);
+		sd_finding_value(f, "exchange", "%s", x->version == 2 ? "IKE_SA_INIT" :
+		    "Main/Aggressive Mode first message");
+		sd_finding_value(f, "requests", "%u (1 + %u retransmissions)",
+		    x->retransmits + 1, x->retransmits);
+		if (ic != NULL) {
+			sd_ip_addr_str(&ic->reporter, rep);
+			sd_finding_value(f, "icmp", "%s answered with ICMP type %u code %u "
+			    "(frame %llu)", rep, ic->itype, ic->icode,
+			    (unsigned long long)ic->frame);
+		}
+	}
+	if (ic != NULL)
+		sd_finding_summary(f, "IKEv%u to %s UDP %u refused: ICMP unreachable from %s "
+		    "(%llu attempt%s)", x->version, srv, x->responder_port,
+		    sd_ip_addr_str(&ic->reporter, rep), (unsigned long long)f->count,
+		    f->count == 1 ? "" : "s");
+	else
+		sd_finding_summary(f, "IKEv%u to %s UDP %u never answered: %u requests, no "
+		    "response (%llu attempt%s)", x->version, srv, x->responder_port,
+		    x->retransmits + 1, (unsigned long long)f->count, f->count == 1 ? "" : "s");
+	sd_finding_frame(f, x->request_frame);
+	frame_last_retx(f, t, x);
+	if (ic != NULL)
+		sd_finding_frame(f, ic->frame);
+	sd_rule_note_flow(f, ev, true);
+}
+
+static void
+exch_finding(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_exchange *x,
+    const char *kind, const char *what)
+{
+	char g[160], srv[SD_ADDR_STRLEN];
+	struct sd_finding *f;
+
+	sd_ip_addr_str(&x->responder_addr, srv);
+	snprintf(g, sizeof(g), "%s|%u", srv, x->responder_port);
+	f = sd_finding_add(t->out, kind, g, ev->ts_sec, ev->ts_nsec, ev->file_index);
+	if (f == NULL)
+		return;
+	if (f->count == 1) {
+		sd_finding_value(f, "responder", "%s", srv);
+		sd_finding_value(f, "port", "UDP %u%s", x->responder_port,
+		    x->nat_t ? " (NAT-T, non-ESP marker)" : "");
+		sd_finding_value(f, "requests", "%u (1 + %u retransmissions)",
+		    x->retransmits + 1, x->retransmits);
+		if (x->ip_fragments > 0)
+			sd_finding_value(f, "ip_fragments", "%u per request", x->ip_fragments);
+	}
+	sd_finding_summary(f, "%s %s (%llu time%s)", srv, what, (unsigned long long)f->count,
+	    f->count == 1 ? "" : "s");
+	sd_finding_frame(f, x->request_frame);
+	frame_last_retx(f, t, x);
+	sd_rule_note_flow(f, ev, true);
+}
+
+static void
+on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
+{
+	const struct sd_ike_exchange *x = ev->u.msg;
+	struct attempt *a;
+	char what[160];
+	uint32_t tries;
+
+	if (x == NULL)
+		return;
+	a = find_attempt(t, x->ispi);
+	if (x->answered) {
+		if (a != NULL && x->nat_t)
+			a->answered_on_4500 = true;
+		return;
+	}
+	if (!x->expects_response)
+		return;
+	tries = x->retransmits + 1;
+	if (is_first_exchange(x->version, x->exchange) && x->message_id == 0 &&
+	    x->messages <= 1) {
+		rule_unanswered_init(t, ev, x);
+		return;
+	}
+	if (tries < 2)
+		return;		/* one unretransmitted request at the end: not judged */
+	if ((x->version == 2 && x->exchange == SD_IKE_X_AUTH) ||
+	    (x->version == 1 && x->exchange == SD_IKE_X_V1_MAIN)) {
+		if (x->ip_fragments > 1) {
+			snprintf(what, sizeof(what), "never answered IKE_AUTH sent as %u IP "
+			    "fragments", x->ip_fragments);
+			exch_finding(t, ev, x, "ike.auth_fragmented_unanswered", what);
+		} else if (x->nat_t && (a == NULL || !a->answered_on_4500)) {
+			exch_finding(t, ev, x, "ike.natt_unanswered",
+			    "answered IKE on UDP 500 but nothing on UDP 4500 after the NAT-T switch");
+		}
+		return;
+	}
+	if (x->version == 2 && x->exchange == SD_IKE_X_INFORMATIONAL) {
+		snprintf(what, sizeof(what), "never answered %u INFORMATIONAL (dead peer "
+		    "detection) request%s%s", tries, tries == 1 ? "" : "s",
+		    tries >= 3 ? ": peer declared dead" : "");
+		exch_finding(t, ev, x, "ike.dpd_unanswered", what);
+	}
+}
+
+/* ---- IKE SAs (SD_EV_IKE_SA) ---- */
+
+static void
+rule_auth_failed(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_sa *s,
+    const struct attempt *a)
+{
+	char g[160], srv[SD_ADDR_STRLEN];
+	struct sd_finding *f;
+	bool small = a != NULL && a->auth_resp_len != 0 && a->auth_resp_len < AUTH_FAILED_MAX;
+
+	sd_ip_addr_str(&s->responder, srv);
+	snprintf(g, sizeof(g), "%s|inferred", srv);
+	f = sd_finding_add(t->out, "ike.auth_failed", g, ev->ts_sec, ev->ts_nsec,
+	    ev->file_index);
+	if (f == NULL)
+		return;
+	if (f->count == 1) {
+		f->confidence = small ? 0.8 : 0.5;
+		sd_finding_value(f, "responder", "%s", srv);
+		if (a != NULL && a->auth_resp_len != 0)
+			sd_finding_value(f, "auth_response_bytes", "%u (IKE message length)",
+			    a->auth_resp_len);
+		sd_finding_value(f, "after_auth", "%s", s->deleted_frame != 0 ?
+		    "delete, no ESP" : "silence, no ESP");
+		sd_finding_value(f, "inferred", "the IKE_AUTH response is encrypted: %s",
+		    small ? "its size fits an AUTHENTICATION_FAILED notify alone" :
+		    "judged from what followed it");
+	}
+	sd_finding_summary(f, "IKE_AUTH with %s answered but no tunnel followed: "
+	    "authentication failed (inferred, %llu time%s)", srv, (unsigned long long)f->count,
+	    f->count == 1 ? "" : "s");
+	sd_finding_frame(f, s->auth_frame);
+	if (a != NULL && a->auth_resp_frame != 0)
+		sd_finding_frame(f, a->auth_resp_frame);
+	if (s->deleted_frame != 0)
+		sd_finding_frame(f, s->deleted_frame);
+	note_pair(f, &s->initiator, s->initiator_port, &s->responder, s->responder_port,
+	    SD_IPPROTO_UDP, ev->file_index);
+}
+
+static void
+on_sa(struct ipsec_rules *t, const struct sd_event *ev)
+{
+	const struct sd_ike_sa *s = ev->u.msg;
+	struct attempt *a;
+	struct sa_rec *r;
+	size_t i;
+	bool auth_answered = false;
+
+	if (s == NULL)
+		return;
+	a = find_attempt(t, s->ispi);
+	for (i = 0; i < s->nsteps; i++)
+		if (strcmp(s->steps[i].step, "auth") == 0 && s->steps[i].ms >= 0)
+			auth_answered = true;
+	/*
+	 * IKEv2 encrypts AUTHENTICATION_FAILED.  Judge only an answered IKE_AUTH with no
+	 * tunnel after it whose response is small enough to hold that notify alone, or that
+	 * a delete followed: a large response is a successful IKE_AUTH whose traffic this
+	 * capture does not show (AH, or ESP elsewhere).
+	 */
+	if (s->version == 2 && auth_answered && !s->established &&
+	    s->exchanges <= 3 && a != NULL && a->auth_resp_len != 0 &&
+	    (a->auth_resp_len < AUTH_FAILED_MAX || s->deleted_frame != 0))
+		rule_auth_failed(t, ev, s, a);
+	r = &t->sa[t->nsa % SAS];
+	t->nsa++;
+	memset(r, 0, sizeof(*r));
+	r->init = s->initiator;
+	r->resp = s->responder;
+	r->first_sec = s->first_sec;
+	r->first_nsec = s->first_nsec;
+	r->last_sec = s->last_sec;
+	r->last_nsec = s->last_nsec;
+	r->first_frame = s->init_frame != 0 ? s->init_frame : s->first_frame;
+	r->last_frame = s->last_frame;
+	r->up = s->established || auth_answered;
+	r->file_index = ev->file_index;
+}
+
+static void
+on_esp(struct ipsec_rules *t, const struct sd_event *ev)
+{
+	const struct sd_esp_sa *s = ev->u.msg;
+	struct esp_rec *r;
+
+	if (s == NULL)
+		return;
+	r = &t->esp[t->nesp % ESPS];
+	t->nesp++;
+	r->src = s->src;
+	r->dst = s->dst;
+	r->first = ts(s->first_sec, s->first_nsec);
+	r->last = ts(s->last_sec, s->last_nsec);
+	r->first_frame = s->first_frame;
+	r->last_frame = s->last_frame;
+}
+
+static void
+on_tunnel(struct ipsec_rules *t, const struct sd_event *ev)
+{
+	const struct sd_esp_tunnel *tu = ev->u.msg;
+	struct tun_rec *r;
+	int d;
+
+	if (tu == NULL || t->ntun >= TUNNELS)
+		return;
+	r = &t->tun[t->ntun++];
+	memset(r, 0, sizeof(*r));
+	r->a = tu->a;
+	r->b = tu->b;
+	r->one_way = tu->one_way;
+	r->udp = tu->udp_encap;
+	r->file_index = ev->file_index;
+	r->sec = ev->ts_sec;
+	r->nsec = ev->ts_nsec;
+	for (d = 0; d < 2; d++) {
+		r->packets[d] = tu->dir[d].packets;
+		r->first[d] = ts(tu->dir[d].first_sec, tu->dir[d].first_nsec);
+		r->last[d] = ts(tu->dir[d].last_sec, tu->dir[d].last_nsec);
+		r->first_frame[d] = tu->dir[d].first_frame;
+		r->last_frame[d] = tu->dir[d].last_frame;
+	}
+}
+
+static void
+on_icmp(struct ipsec_rules *t, const struct sd_event *ev)
+{
+	const struct sd_ev_icmp_error *ic = &ev->u.icmp;
+	struct icmp_rec *r;
+	bool unreach = ic->icmp_v6 ? ic->itype == 1 : (ic->itype == 3 && ic->icode != 4);
+
+	if (!unreach || ic->q_proto != SD_IPPROTO_UDP ||
+	    (ic->q_dport != SD_IKE_PORT && ic->q_dport != SD_IKE_NATT_PORT))
+		return;
+	r = &t->icmp[t->nicmp % ICMPS];
+	t->nicmp++;
+	r->reporter = ic->reporter;
+	r->q_dst = ic->q_dst;
+	r->q_dport = ic->q_dport;
+	r->itype = ic->itype;
+	r->icode = ic->icode;
+	r->frame = ev->frame;
+}
+
+/* ---- conclusions at the end ---- */
+
+static void
+finish_attempts(struct ipsec_rules *t)
+{
+	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
+	char g[160], srv[SD_ADDR_STRLEN], tmp[8], tmp2[8], tmp3[64];
+	struct sd_finding *f;
+
+	for (i = 0; i < n; i++) {
+		struct attempt *a = &t->att[i];
+
+		if (!a->used)
+			continue;
+		sd_ip_addr_str(&a->resp, srv);
+		if (a->ke_pending) {
+			snprintf(g, sizeof(g), "%s|%u|%u", srv, a->ke_asked, a->ke_retried_ok);
+			f = sd_finding_add(t->out, "ike.invalid_ke", g, a->req_sec, a->req_nsec,
+			    a->file_index);
+			if (f != NULL) {
+				if (!a->ke_retried_ok)
+					f->severity = SD_SEV_MEDIUM;
+				if (f->count == 1) {
+					sd_finding_value(f, "responder", "%s", srv);
+					if (a->ke_offered != 0)
+						sd_finding_value(f, "offered_group", "%s (%u)",
+						    name_or(sd_ike_dh_group_name(a->ke_offered),
+						    tmp, sizeof(tmp), a->ke_offered), a->ke_offered);
+					if (a->ke_asked != 0)
+						sd_finding_value(f, "requested_group", "%s (%u)",
+						    name_or(sd_ike_dh_group_name(a->ke_asked), tmp2,
+						    sizeof(tmp2), a->ke_asked), a->ke_asked);
+					sd_finding_value(f, "retry", "%s", a->ke_retried_ok ?
+					    "succeeded (one extra round trip)" : "not seen to succeed");
+				}
+				if (a->ke_asked != 0 && a->ke_offered != 0)
+					snprintf(tmp3, sizeof(tmp3), "DH group %u instead of %u",
+					    a->ke_asked, a->ke_offered);
+				else if (a->ke_asked != 0)
+					snprintf(tmp3, sizeof(tmp3), "DH group %u", a->ke_asked);
+				else
+					snprintf(tmp3, sizeof(tmp3), "another DH group");
+				sd_finding_summary(f, "%s asked for %s with INVALID_KE_PAYLOAD; the "
+				    "retry %s (%llu time%s)", srv, tmp3, a->ke_retried_ok ?
+				    "succeeded" : "was not seen to succeed",
+				    (unsigned long long)f->count, f->count == 1 ? "" : "s");
+				if (a->ike_req_frame != 0)
+					sd_finding_frame(f, a->ike_req_frame);
+				sd_finding_frame(f, a->ike_frame);
+				if (a->ke_ok_frame != 0)
+					sd_finding_frame(f, a->ke_ok_frame);
+				note_pair(f, &a->init, a->iport, &a->resp, a->rport,
+				    SD_IPPROTO_UDP, a->file_index);
+			}
+		}
+		if (a->cookie_frame != 0 && !a->cookie_echoed) {
+			snprintf(g, sizeof(g), "%s", srv);
+			f = sd_finding_add(t->out, "ike.cookie_not_echoed", g, a->req_sec,
+			    a->req_nsec, a->file_index);
+			if (f != NULL) {
+				if (f->count == 1)
+					sd_finding_value(f, "responder", "%s", srv);
+				sd_finding_summary(f, "%s demanded a COOKIE and the initiator never "
+				    "retried with it (%llu time%s)", srv,
+				    (unsigned long long)f->count, f->count == 1 ? "" : "s");
+				sd_finding_frame(f, a->cookie_req_frame);
+				sd_finding_frame(f, a->cookie_frame);
+				note_pair(f, &a->init, a->iport, &a->resp, a->rport,
+				    SD_IPPROTO_UDP, a->file_index);
+			}
+		}
+	}
+}
+
+static bool
+ike_up_between(const struct ipsec_rules *t, const struct sd_addr *x, const struct sd_addr *y)
+{
+	size_t i, n = t->nsa < SAS ? t->nsa : SAS;
+
+	for (i = 0; i < n; i++)
+		if (t->sa[i].up && ((ADDR_EQ(&t->sa[i].init, x) &&
+		    ADDR_EQ(&t->sa[i].resp, y)) || (ADDR_EQ(&t->sa[i].init, y) &&
+		    ADDR_EQ(&t->sa[i].resp, x))))
+			return true;
+	return false;
+}
+
+/* The one direction a one-way tunnel carries: 0 (a to b) or 1. */
+static int
+live_dir(const struct tun_rec *r)
+{
+	return r->packets[0] > 0 ? 0 : 1;
+}
+
+static void
+finish_tunnels(struct ipsec_rules *t)
+{
+	char g[200], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN], s3[SD_ADDR_STRLEN];
+	struct sd_finding *f;
+	size_t i, j;
+
+	/* Asymmetric: tunnel i only G -> A, tunnel j only B -> G, overlapping in time. */
+	for (i = 0; i < t->ntun; i++) {
+		struct tun_rec *out = &t->tun[i];
+		const struct sd_addr *g_out, *peer_a;
+		int di;
+
+		if (!out->one_way)
+			continue;
+		di = live_dir(out);
+		g_out = di == 0 ? &out->a : &out->b;
+		peer_a = di == 0 ? &out->b : &out->a;
+		for (j = 0; j < t->ntun; j++) {
+			struct tun_rec *in = &t->tun[j];
+			const struct sd_addr *g_in, *peer_b;
+			int dj;
+
+			if (j == i || !in->one_way || in->used_asym)
+				continue;
+			dj = live_dir(in);
+			g_in = dj == 0 ? &in->b : &in->a;	/* destination */
+			peer_b = dj == 0 ? &in->a : &in->b;
+			if (!ADDR_EQ(g_in, g_out) || ADDR_EQ(peer_a, peer_b))
+				continue;
+			if (in->first[dj] > out->last[di] || out->first[di] > in->last[dj])
+				continue;	/* not the same period */
+			out->used_asym = in->used_asym = true;
+			sd_ip_addr_str(g_out, s1);
+			sd_ip_addr_str(peer_a, s2);
+			sd_ip_addr_str(peer_b, s3);
+			snprintf(g, sizeof(g), "%s|%s|%s", s1, s2, s3);
+			f = sd_finding_add(t->out, "esp.asymmetric_tunnels", g, out->sec,
+			    out->nsec, out->file_index);
+			if (f == NULL)
+				break;
+			if (f->count == 1) {
+				f->confidence = 0.8;
+				sd_finding_value(f, "local_gateway", "%s", s1);
+				sd_finding_value(f, "outbound_tunnel", "%s -> %s: %llu ESP packets, "
+				    "none back", s1, s2, (unsigned long long)out->packets[di]);
+				sd_finding_value(f, "inbound_tunnel", "%s -> %s: %llu ESP packets, "
+				    "none back", s3, s1, (unsigned long long)in->packets[dj]);
+			}
+			sd_finding_summary(f, "traffic leaves %s on the tunnel to %s and returns on "
+			    "the tunnel from %s: asymmetric routing across tunnels", s1, s2, s3);
+			sd_finding_frame(f, out->first_frame[di]);
+			sd_finding_frame(f, in->first_frame[dj]);
+			sd_finding_frame(f, out->last_frame[di]);
+			sd_finding_frame(f, in->last_frame[dj]);
+			note_pair(f, g_out, out->udp ? SD_IKE_NATT_PORT : 0, peer_a,
+			    out->udp ? SD_IKE_NATT_PORT : 0, out->udp ? SD_IPPROTO_UDP :
+			    SD_IPPROTO_ESP, out->file_index);
+			note_pair(f, peer_b, in->udp ? SD_IKE_NATT_PORT : 0, g_out,
+			    in->udp ? SD_IKE_NATT_PORT : 0, in->udp ? SD_IPPROTO_UDP :
+			    SD_IPPROTO_ESP, in->file_index);
+			break;
+		}
+	}
+	for (i = 0; i < t->ntun; i++) {
+		struct tun_rec *r = &t->tun[i];
+		int d;
+
+		if (!r->one_way || r->used_asym)
+			continue;
+		d = live_dir(r);
+		if (r->packets[d] < 2 || !ike_up_between(t, &r->a, &r->b))
+			continue;
+		sd_ip_addr_str(d == 0 ? &r->a : &r->b, s1);
+		sd_ip_addr_str(d == 0 ? &r->b : &r->a, s2);
+		snprintf(g, sizeof(g), "%s|%s", s1, s2);
+		f = sd_finding_add(t->out, "esp.one_way", g, r->sec, r->nsec, r->file_index);
+		if (f == NULL)
+			continue;
+		if (f->count == 1) {
+			f->confidence = 0.8;	/* a capture point on one path looks the same */
+			sd_finding_value(f, "sending", "%s", s1);
+			sd_finding_value(f, "silent", "%s", s2);
+			sd_finding_value(f, "encapsulation", "%s", r->udp ? "ESP in UDP 4500" :
+			    "IP protocol 50");
+			sd_finding_value(f, "packets", "%llu from %s, 0 from %s",
+			    (unsigned long long)r->packets[d], s1, s2);
+		}
+		sd_finding_summary(f, "ESP only from %s to %s while IKE between them is up: "
+		    "nothing comes back (%s)", s1, s2, r->udp ? "UDP 4500" : "IP protocol 50");
+		sd_finding_frame(f, r->first_frame[d]);
+		sd_finding_frame(f, r->last_frame[d]);
+		note_pair(f, d == 0 ? &r->a : &r->b, r->udp ? SD_IKE_NATT_PORT : 0,
+		    d == 0 ? &r->b : &r->a, r->udp ? SD_IKE_NATT_PORT : 0,
+		    r->udp ? SD_IPPROTO_UDP : SD_IPPROTO_ESP, r->file_index);
+	}
+}
+
+static int
+cmp_sa(const void *x, const void *y)
+{
+	const struct sa_rec *a = *(const struct sa_rec *const *)x;
+	const struct sa_rec *b = *(const struct sa_rec *const *)y;
+
+	return a->first_frame < b->first_frame ? -1 : a->first_frame > b->first_frame;
+}
+
+/* The ESP gap around time `at` between the gateways: last packet before, first after. */
+static bool
+esp_gap(const struct ipsec_rules *t, const struct sa_rec *s, double at, double *gap,
+    uint64_t *before, uint64_t *after)
+{
+	size_t i, n = t->nesp < ESPS ? t->nesp : ESPS;
+	double last = -1, first = -1;
+
+	*before = *after = 0;
+	for (i = 0; i < n; i++) {
+		const struct esp_rec *e = &t->esp[i];
+
+		if (!((ADDR_EQ(&e->src, &s->init) && ADDR_EQ(&e->dst, &s->resp)) ||
+		    (ADDR_EQ(&e->src, &s->resp) && ADDR_EQ(&e->dst, &s->init))))
+			continue;
+		if (e->first < at && e->last > last) {
+			last = e->last;
+			*before = e->last_frame;
+		}
+		if (e->first >= at && (first < 0 || e->first < first)) {
+			first = e->first;
+			*after = e->first_frame;
+		}
+	}
+	if (last < 0 || first < 0)
+		return false;
+	*gap = first - last;
+	return true;
+}
+
+static void
+finish_rekeys(struct ipsec_rules *t)
+{
+	size_t n = t->nsa < SAS ? t->nsa : SAS, i, j, k, m;
+	const struct sa_rec *v[SAS];
+	bool done[SAS];
+	char g[160], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN], list[512], item[96];
+	struct sd_finding *f;
+
+	memset(done, 0, sizeof(done));
+	for (i = 0; i < n; i++) {
+		const struct sa_rec *grp[SAS];
+		double lo = 1e18, hi = 0, sum = 0, mean, gap;
+		uint64_t before, after;
+
+		if (done[i] || !t->sa[i].up)
+			continue;
+		m = 0;
+		for (j = i; j < n; j++) {
+			if (!t->sa[j].up || done[j] ||
+			    !ADDR_EQ(&t->sa[j].init, &t->sa[i].init) ||
+			    !ADDR_EQ(&t->sa[j].resp, &t->sa[i].resp))
+				continue;
+			done[j] = true;
+			grp[m++] = &t->sa[j];
+		}
+		if (m < 4)
+			continue;	/* three renewals at least before calling it a period */
+		memcpy(v, grp, m * sizeof(grp[0]));
+		qsort(v, m, sizeof(v[0]), cmp_sa);
+		for (k = 1; k < m; k++) {
+			double d = ts(v[k]->first_sec, v[k]->first_nsec) -
+			    ts(v[k - 1]->first_sec, v[k - 1]->first_nsec);
+
+			lo = d < lo ? d : lo;
+			hi = d > hi ? d : hi;
+			sum += d;
+		}
+		mean = sum / (double)(m - 1);
+		/* A fixed period: every interval within 10% (and 2 s) of the mean. */
+		if (mean < 1.0 || hi - lo > 0.1 * mean + 2.0)
+			continue;
+		sd_ip_addr_str(&v[0]->init, s1);
+		sd_ip_addr_str(&v[0]->resp, s2);
+		snprintf(g, sizeof(g), "%s|%s", s1, s2);
+		f = sd_finding_add(t->out, "ike.periodic_rekey", g, v[1]->first_sec,
+		    v[1]->first_nsec, v[1]->file_index);
+		if (f == NULL)
+			return;
+		sd_finding_value(f, "gateways", "%s -> %s", s1, s2);
+		sd_finding_value(f, "period_s", "%.1f (%zu new IKE SAs)", mean, m - 1);
+		list[0] = '\0';
+		for (k = 1; k < m; k++) {
+			if (!esp_gap(t, v[k], ts(v[k]->first_sec, v[k]->first_nsec), &gap, &before,
+			    &after)) {
+				sd_finding_frame(f, v[k]->first_frame);
+			} else {
+				snprintf(item, sizeof(item), "%s%.2f s (frames %llu-%llu)",
+				    list[0] ? ", " : "", gap, (unsigned long long)before,
+				    (unsigned long long)after);
+				append(list, sizeof(list), item);
+				sd_finding_frame(f, before);	/* last ESP, new SA, first ESP */
+				sd_finding_frame(f, v[k]->first_frame);
+				sd_finding_frame(f, after);
+			}
+		}
+		if (list[0] != '\0')
+			sd_finding_value(f, "esp_gaps", "%s", list);
+		sd_finding_summary(f, "IKE SA between %s and %s renewed every %.1f s (%zu times)%s",
+		    s1, s2, mean, m - 1, list[0] ? " with an ESP gap at each" : "");
+		note_pair(f, &v[0]->init, SD_IKE_PORT, &v[0]->resp, SD_IKE_PORT, SD_IPPROTO_UDP,
+		    v[0]->file_index);
+	}
+}
+
+/* ---- area glue ---- */
 
 static void *
 ipsec_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
@@ -23,14 +1051,40 @@ ipsec_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, 
 static void
 ipsec_event(void *ctx, const struct sd_event *ev)
 {
-	(void)ctx;
-	(void)ev;
+	struct ipsec_rules *t = ctx;
+
+	switch (ev->type) {
+	case SD_EV_IKE:
+		on_ike(t, ev);
+		break;
+	case SD_EV_IKE_EXCHANGE:
+		on_exchange(t, ev);
+		break;
+	case SD_EV_IKE_SA:
+		on_sa(t, ev);
+		break;
+	case SD_EV_ESP:
+		on_esp(t, ev);
+		break;
+	case SD_EV_ESP_TUNNEL:
+		on_tunnel(t, ev);
+		break;
+	case SD_EV_ICMP_ERROR:
+		on_icmp(t, ev);
+		break;
+	default:
+		break;
+	}
 }
 
 static void
 ipsec_finish(void *ctx)
 {
-	(void)ctx;
+	struct ipsec_rules *t = ctx;
+
+	finish_attempts(t);
+	finish_tunnels(t);
+	finish_rekeys(t);
 }
 
 const struct sd_rule_area sd_rules_ipsec = {

@@ -1,0 +1,381 @@
+/* tests/unit/test_a_rules_ipsec.c - IPsec rules fed with synthetic ike / exchange / SA / ESP events. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/ike_track.h"
+#include "analyze/rules.h"
+#include "dissect/esp.h"
+#include "dissect/ike.h"
+
+static const struct sd_addr GW_I = { { 10, 99, 1, 1 }, 4 };
+static const struct sd_addr GW_R = { { 10, 99, 1, 2 }, 4 };
+static const struct sd_addr GW_B = { { 10, 99, 3, 2 }, 4 };
+
+struct h {
+	struct sd_findings	 out;
+	void			*area;
+};
+
+static void
+h_open(struct h *h)
+{
+	char err[128] = "";
+
+	memset(h, 0, sizeof(*h));
+	h->area = sd_rules_ipsec.new(&h->out, NULL, err, sizeof(err));
+	assert_non_null(h->area);
+}
+
+static void
+h_close(struct h *h)
+{
+	sd_rules_ipsec.free(h->area);
+	sd_finding_list_free(&h->out);
+}
+
+static void
+h_feed(struct h *h, enum sd_ev_type type, uint64_t frame, double t, const struct sd_addr *src,
+    const struct sd_addr *dst, uint16_t port, const void *msg)
+{
+	struct sd_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.frame = frame;
+	ev.ts_sec = (int64_t)t;
+	ev.ts_nsec = (uint32_t)((t - (double)(int64_t)t) * 1e9);
+	ev.transport = SD_IPPROTO_UDP;
+	ev.src = *src;
+	ev.dst = *dst;
+	ev.sport = ev.dport = port;
+	ev.u.msg = msg;
+	sd_rules_ipsec.event(h->area, &ev);
+}
+
+static const struct sd_finding *
+only(const struct h *h, const char *kind)
+{
+	assert_int_equal(h->out.n, 1);
+	assert_string_equal(h->out.v[0]->kind, kind);
+	return h->out.v[0];
+}
+
+static const char *
+value(const struct sd_finding *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nvalues; i++)
+		if (strcmp(f->values[i].name, name) == 0)
+			return f->values[i].value;
+	return NULL;
+}
+
+static void
+exch(struct sd_ike_exchange *x, uint8_t spi0, uint8_t exchange, uint32_t mid, bool answered,
+    uint32_t retx, uint16_t port)
+{
+	memset(x, 0, sizeof(*x));
+	x->version = 2;
+	x->exchange = exchange;
+	x->ispi[0] = spi0;
+	x->message_id = mid;
+	x->initiator_addr = GW_I;
+	x->responder_addr = GW_R;
+	x->initiator_port = x->responder_port = port;
+	x->request_frame = 3 + mid * 2;
+	x->response_frame = answered ? x->request_frame + 1 : 0;
+	x->answered = answered;
+	x->expects_response = true;
+	x->messages = answered ? 2 : 1;
+	x->retransmits = retx;
+	x->nat_t = port == SD_IKE_NATT_PORT;
+}
+
+static void
+test_init_unanswered(void **state)
+{
+	struct sd_ike_exchange x;
+	struct sd_event ev;
+	struct h h;
+	const struct sd_finding *f;
+
+	(void)state;
+	/* retransmitted, never answered: the finding */
+	h_open(&h);
+	exch(&x, 1, SD_IKE_X_SA_INIT, 0, false, 4, SD_IKE_PORT);
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "ike.unanswered");
+	assert_string_equal(value(f, "requests"), "5 (1 + 4 retransmissions)");
+	assert_int_equal(f->frames[0], 3);
+	h_close(&h);
+
+	/* one request at the end of the capture, nothing else: not judged */
+	h_open(&h);
+	exch(&x, 1, SD_IKE_X_SA_INIT, 0, false, 0, SD_IKE_PORT);
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
+	sd_rules_ipsec.finish(h.area);
+	assert_int_equal(h.out.n, 0);
+	h_close(&h);
+
+	/* retried, and an ICMP unreachable quoting it came back: named as the cause */
+	h_open(&h);
+	exch(&x, 1, SD_IKE_X_SA_INIT, 0, false, 2, SD_IKE_PORT);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SD_EV_ICMP_ERROR;
+	ev.frame = 4;
+	ev.u.icmp.itype = 3;
+	ev.u.icmp.icode = 13;
+	ev.u.icmp.reporter = GW_B;
+	ev.u.icmp.q_proto = SD_IPPROTO_UDP;
+	ev.u.icmp.q_src = GW_I;
+	ev.u.icmp.q_dst = GW_R;
+	ev.u.icmp.q_sport = ev.u.icmp.q_dport = 500;
+	sd_rules_ipsec.event(h.area, &ev);
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "ike.unanswered");
+	assert_non_null(value(f, "icmp"));
+	assert_int_equal(f->nframes, 2);
+	assert_int_equal(f->frames[1], 4);
+	h_close(&h);
+}
+
+static void
+test_auth_unanswered(void **state)
+{
+	struct sd_ike_exchange init, auth;
+	struct h h;
+	const struct sd_finding *f;
+
+	(void)state;
+	exch(&init, 2, SD_IKE_X_SA_INIT, 0, true, 0, SD_IKE_PORT);
+	/* on 4500, not fragmented: NAT-T blocked */
+	h_open(&h);
+	exch(&auth, 2, SD_IKE_X_AUTH, 1, false, 3, SD_IKE_NATT_PORT);
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &init);
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 5, 100, &GW_I, &GW_R, 4500, &auth);
+	sd_rules_ipsec.finish(h.area);
+	only(&h, "ike.natt_unanswered");
+	h_close(&h);
+	/* the same request in two IP fragments: fragmentation, not NAT-T */
+	h_open(&h);
+	auth.ip_fragments = 2;
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &init);
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 5, 100, &GW_I, &GW_R, 4500, &auth);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "ike.auth_fragmented_unanswered");
+	assert_string_equal(value(f, "ip_fragments"), "2 per request");
+	h_close(&h);
+	/* an INFORMATIONAL retransmitted three times: dead peer */
+	h_open(&h);
+	exch(&auth, 2, SD_IKE_X_INFORMATIONAL, 2, false, 2, SD_IKE_NATT_PORT);
+	h_feed(&h, SD_EV_IKE_EXCHANGE, 7, 100, &GW_I, &GW_R, 4500, &auth);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "ike.dpd_unanswered");
+	assert_non_null(strstr(f->summary, "peer declared dead"));
+	h_close(&h);
+}
+
+/* IKE_SA_INIT request with KE group `grp` and one transform, or a response. */
+static void
+init_msg(struct sd_ike_msg *m, uint8_t spi0, bool response, uint16_t grp)
+{
+	memset(m, 0, sizeof(*m));
+	m->header_ok = true;
+	m->version = 2;
+	m->exchange = SD_IKE_X_SA_INIT;
+	m->ispi[0] = spi0;
+	m->initiator = !response;
+	m->response = response;
+	if (grp != 0) {
+		m->has_ke = true;
+		m->ke_group = grp;
+	}
+	if (!response) {
+		m->ntransforms = 1;
+		m->transforms[0].proposal = 1;
+		m->transforms[0].type = 4;
+		m->transforms[0].id = grp;
+	}
+}
+
+static void
+test_invalid_ke(void **state)
+{
+	static const uint8_t g14[2] = { 0x00, 0x0e };
+	struct sd_ike_msg req, resp, retry, ok;
+	struct h h;
+	const struct sd_finding *f;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		h_open(&h);
+		init_msg(&req, 3, false, 19);
+		init_msg(&resp, 3, true, 0);
+		resp.nnotify = 1;
+		resp.notify[0].type = SD_IKE_N_INVALID_KE_PAYLOAD;
+		resp.notify[0].data = sd_rd_make(g14, sizeof(g14));
+		h_feed(&h, SD_EV_IKE, 3, 100, &GW_I, &GW_R, 500, &req);
+		h_feed(&h, SD_EV_IKE, 4, 100, &GW_R, &GW_I, 500, &resp);
+		if (pass == 1) {
+			/* retry with a new SPI and group 14, answered with a KE of group 14 */
+			init_msg(&retry, 4, false, 14);
+			init_msg(&ok, 4, true, 14);
+			h_feed(&h, SD_EV_IKE, 5, 100, &GW_I, &GW_R, 500, &retry);
+			h_feed(&h, SD_EV_IKE, 6, 100, &GW_R, &GW_I, 500, &ok);
+		}
+		sd_rules_ipsec.finish(h.area);
+		f = only(&h, "ike.invalid_ke");
+		assert_int_equal(f->severity, pass == 1 ? SD_SEV_INFO : SD_SEV_MEDIUM);
+		assert_non_null(strstr(value(f, "requested_group"), "(14)"));
+		assert_non_null(strstr(value(f, "offered_group"), "(19)"));
+		h_close(&h);
+	}
+}
+
+static void
+test_no_proposal(void **state)
+{
+	struct sd_ike_msg req, resp;
+	struct h h;
+	const struct sd_finding *f;
+
+	(void)state;
+	h_open(&h);
+	init_msg(&req, 5, false, 19);
+	init_msg(&resp, 5, true, 0);
+	resp.nnotify = 1;
+	resp.notify[0].type = SD_IKE_N_NO_PROPOSAL_CHOSEN;
+	h_feed(&h, SD_EV_IKE, 3, 100, &GW_I, &GW_R, 500, &req);
+	h_feed(&h, SD_EV_IKE, 4, 100, &GW_R, &GW_I, 500, &resp);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "ike.no_proposal_chosen");
+	assert_non_null(strstr(value(f, "initiator_offered"), "#1"));
+	assert_int_equal(f->nframes, 2);
+	h_close(&h);
+}
+
+static void
+sa_up(struct sd_ike_sa *s, const struct sd_addr *r, double t, uint64_t frame)
+{
+	memset(s, 0, sizeof(*s));
+	s->version = 2;
+	s->initiator = GW_I;
+	s->responder = *r;
+	s->first_sec = s->last_sec = (int64_t)t;
+	s->init_frame = s->first_frame = frame;
+	s->auth_frame = frame + 2;
+	s->established = true;
+	s->nsteps = 1;
+	s->steps[0].step = "auth";
+	s->steps[0].ms = 2;
+	s->exchanges = 2;
+}
+
+static void
+tunnel(struct sd_esp_tunnel *tu, const struct sd_addr *a, const struct sd_addr *b,
+    uint64_t frame)
+{
+	memset(tu, 0, sizeof(*tu));
+	tu->a = *a;
+	tu->b = *b;
+	tu->udp_encap = true;
+	tu->one_way = true;
+	tu->dir[0].packets = 5;
+	tu->dir[0].first_sec = 101;
+	tu->dir[0].last_sec = 103;
+	tu->dir[0].first_frame = frame;
+	tu->dir[0].last_frame = frame + 8;
+}
+
+static void
+test_esp_one_way_and_asymmetric(void **state)
+{
+	struct sd_ike_sa sa, sb;
+	struct sd_esp_tunnel ta, tb;
+	struct h h;
+	const struct sd_finding *f;
+
+	(void)state;
+	/* one-way ESP without any IKE SA up between them: not judged */
+	h_open(&h);
+	tunnel(&ta, &GW_I, &GW_R, 7);
+	h_feed(&h, SD_EV_ESP_TUNNEL, 7, 101, &GW_I, &GW_R, 4500, &ta);
+	sd_rules_ipsec.finish(h.area);
+	assert_int_equal(h.out.n, 0);
+	h_close(&h);
+	/* with IKE up: esp.one_way */
+	h_open(&h);
+	sa_up(&sa, &GW_R, 100, 3);
+	h_feed(&h, SD_EV_IKE_SA, 3, 100, &GW_I, &GW_R, 500, &sa);
+	h_feed(&h, SD_EV_ESP_TUNNEL, 7, 101, &GW_I, &GW_R, 4500, &ta);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "esp.one_way");
+	assert_string_equal(value(f, "silent"), "10.99.1.2");
+	h_close(&h);
+	/* out on the tunnel to R, back on the tunnel from B: one asymmetric finding */
+	h_open(&h);
+	sa_up(&sb, &GW_B, 100, 7);
+	tunnel(&tb, &GW_B, &GW_I, 12);
+	h_feed(&h, SD_EV_IKE_SA, 3, 100, &GW_I, &GW_R, 500, &sa);
+	h_feed(&h, SD_EV_IKE_SA, 7, 100, &GW_I, &GW_B, 500, &sb);
+	h_feed(&h, SD_EV_ESP_TUNNEL, 7, 101, &GW_I, &GW_R, 4500, &ta);
+	h_feed(&h, SD_EV_ESP_TUNNEL, 12, 101, &GW_B, &GW_I, 4500, &tb);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "esp.asymmetric_tunnels");
+	assert_string_equal(value(f, "local_gateway"), "10.99.1.1");
+	h_close(&h);
+}
+
+static void
+test_periodic_rekey(void **state)
+{
+	static const double regular[] = { 100, 120.5, 141, 161.4 };
+	static const double irregular[] = { 100, 105, 141, 300 };
+	const double *starts[2] = { regular, irregular };
+	struct sd_ike_sa sa;
+	struct h h;
+	int pass, i;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		h_open(&h);
+		for (i = 0; i < 4; i++) {
+			sa_up(&sa, &GW_R, starts[pass][i], (uint64_t)(10 + 100 * i));
+			h_feed(&h, SD_EV_IKE_SA, (uint64_t)(10 + 100 * i), starts[pass][i], &GW_I,
+			    &GW_R, 500, &sa);
+		}
+		sd_rules_ipsec.finish(h.area);
+		if (pass == 0)
+			assert_non_null(strstr(value(only(&h, "ike.periodic_rekey"), "period_s"),
+			    "20."));
+		else
+			assert_int_equal(h.out.n, 0);
+		h_close(&h);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_unanswered),
+		cmocka_unit_test(test_auth_unanswered),
+		cmocka_unit_test(test_invalid_ke),
+		cmocka_unit_test(test_no_proposal),
+		cmocka_unit_test(test_esp_one_way_and_asymmetric),
+		cmocka_unit_test(test_periodic_rekey),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
