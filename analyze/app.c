@@ -4,8 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/ike_track.h"
+#include "dissect/dns.h"
 #include "dissect/esp.h"
 #include "dissect/ike.h"
+#include "dissect/ike_tcp.h"
+#include "dissect/prelude.h"
 #include "dissect/tls.h"
 
 #define SD_ESP_MAX_SAS	65536
@@ -16,6 +20,7 @@ enum app_kind {
 	APP_DTLS,
 	APP_IKE,		/* IKE / NAT-T on UDP */
 	APP_PRELUDE,		/* plaintext that may upgrade to TLS: STARTTLS, HTTP CONNECT */
+	APP_IKETCP,		/* RFC 8229: IKE and ESP in a TCP stream ("IKETCP" prefix) */
 	APP_NONE,		/* none of ours */
 };
 
@@ -32,12 +37,15 @@ struct app_flow {
 	bool			 tcp_dead[2];	/* direction given up */
 	bool			 synced[2];	/* TLS records start at the stream's read point */
 	uint32_t		 scanned[2];	/* prelude bytes searched for a hello */
+	struct sd_prelude	 prelude;	/* STARTTLS / CONNECT parse (APP_PRELUDE) */
+	int8_t			 iketcp_prefix;	/* APP_IKETCP: direction whose prefix is unread, -1 */
 };
 
 struct sd_app {
 	struct sd_memcap	*mc;
 	struct sd_ev_sink	 sink;
 	struct sd_esp_table	*esp;
+	struct sd_ike_track	*ike;	/* exchanges and IKE SAs across flows */
 	uint32_t		 file_index;	/* of the packet being processed */
 };
 
@@ -51,7 +59,10 @@ sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink)
 	a->mc = mc;
 	a->sink = sink;
 	a->esp = sd_esp_new(mc, SD_ESP_MAX_SAS);
-	if (a->esp == NULL) {
+	a->ike = sd_ike_track_new(mc, sink);
+	if (a->esp == NULL || a->ike == NULL) {
+		sd_esp_free(a->esp);
+		sd_ike_track_free(a->ike);
 		free(a);
 		return NULL;
 	}
@@ -64,6 +75,7 @@ sd_app_free(struct sd_app *a)
 	if (a == NULL)
 		return;
 	sd_esp_free(a->esp);
+	sd_ike_track_free(a->ike);
 	free(a);
 }
 
@@ -234,6 +246,89 @@ prelude_scan(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir)
 	return false;
 }
 
+/* Write the http.connect event of the CONNECT in s->prelude.connect. */
+static void
+connect_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
+{
+	const struct sd_http_connect *c = &s->prelude.connect;
+	struct sd_event ev;
+
+	if (c->status >= 0)
+		flow_event(&ev, SD_EV_HTTP_CONNECT, f, SD_ROLE_SERVER, c->answered_frame,
+		    c->answered_sec, c->answered_nsec, f->file_index);
+	else
+		flow_event(&ev, SD_EV_HTTP_CONNECT, f, SD_ROLE_CLIENT, c->request_frame,
+		    c->request_sec, c->request_nsec, f->file_index);
+	ev.u.msg = c;
+	if (a->sink.emit != NULL)
+		a->sink.emit(a->sink.ctx, &ev);
+}
+
+/*
+ * Parse the plaintext of both directions (dissect/prelude.c), dropping what was parsed.
+ * True once TLS may start: the server accepted STARTTLS / CONNECT, or the prelude is one
+ * we do not parse (XMPP, PostgreSQL, SOCKS), where the hello is searched for as before.
+ */
+static bool
+prelude_parse(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
+    const struct sd_app_pkt *p)
+{
+	struct sd_prelude *pr = &s->prelude;
+	struct sd_stream *st;
+	bool progress = true;
+	size_t used;
+	int k, d;
+
+	while (progress && pr->mode != SD_PRELUDE_GENERIC &&
+	    (pr->state == SD_PRELUDE_WAIT || pr->state == SD_PRELUDE_REQUESTED)) {
+		progress = false;
+		/* the server first: its answer releases the client's held bytes */
+		for (k = 0; k < 2; k++) {
+			d = k == 0 ? SD_ROLE_SERVER : SD_ROLE_CLIENT;
+			st = &f->tcp->s[d];
+			if (s->tcp_dead[d] || st->len == 0)
+				continue;
+			(void)sd_prelude_feed(pr, d, sd_rd_make(st->buf, st->len), p->frame,
+			    p->sec, p->nsec, &used);
+			if (pr->connect_done) {
+				pr->connect_done = false;
+				connect_emit(a, f, s);
+			}
+			if (used == 0)
+				continue;
+			progress = true;
+			sd_stream_consume(st, a->mc, used);
+			s->scanned[d] += (uint32_t)used;
+			if (s->scanned[d] > SD_PRELUDE_MAX) {
+				s->tcp_dead[d] = true;
+				st->collect = false;
+				sd_stream_consume(st, a->mc, st->len);
+			}
+		}
+	}
+	return pr->mode == SD_PRELUDE_GENERIC || pr->state == SD_PRELUDE_UPGRADED ||
+	    pr->state == SD_PRELUDE_DEAD;
+}
+
+/* An open CONNECT: note how the connection ends if the proxy never answers. */
+static void
+connect_track_close(struct app_flow *s, const struct sd_app_pkt *p, const struct sd_tcp *t)
+{
+	struct sd_http_connect *c = &s->prelude.connect;
+
+	if (!s->prelude.connect_open || c->end_frame != 0 ||
+	    (t->flags & (SD_TCP_FIN | SD_TCP_RST)) == 0)
+		return;
+	c->end_frame = p->frame;
+	if (p->dir == SD_ROLE_SERVER)
+		c->end = (t->flags & SD_TCP_RST) != 0 ? "proxy_rst" : "proxy_fin";
+	else
+		c->end = "client_closed";
+}
+
+static void	iketcp_feed(struct sd_app *, struct sd_flow *, struct app_flow *,
+		    const struct sd_app_pkt *, int dir);
+
 void
 sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
     const struct sd_tcp *t)
@@ -243,7 +338,6 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	struct sd_tls_pkt pkt;
 	enum sd_rc rc;
 
-	(void)t;
 	a->file_index = p->file_index;
 	if (f->tcp == NULL || (f->app_flags & SD_APPF_CLOSED) != 0)
 		return;
@@ -263,6 +357,20 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	if (s->kind == APP_UNKNOWN) {
 		if (st->len == 0)
 			return;
+		rc = sd_ike_tcp_probe(sd_rd_make(st->buf, st->len));
+		if (rc == SD_NEED_MORE)
+			return;
+		if (rc == SD_OK) {
+			s->kind = APP_IKETCP;
+			s->iketcp_prefix = (int8_t)p->dir;
+		}
+	}
+	if (s->kind == APP_IKETCP) {
+		iketcp_feed(a, f, s, p, !p->dir);
+		iketcp_feed(a, f, s, p, p->dir);
+		return;
+	}
+	if (s->kind == APP_UNKNOWN) {
 		rc = sd_tls_probe(sd_rd_make(st->buf, st->len), false);
 		if (rc == SD_NEED_MORE)
 			return;
@@ -271,12 +379,20 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 			s->kind = APP_TLS;
 		} else if (looks_like_prelude(sd_rd_make(st->buf, st->len))) {
 			s->kind = APP_PRELUDE;
+			sd_prelude_init(&s->prelude, sd_rd_make(st->buf, st->len));
 		} else {
 			tcp_give_up(a, f, s);
 			return;
 		}
 	}
 	if (s->kind == APP_PRELUDE) {
+		connect_track_close(s, p, t);
+		if (!prelude_parse(a, f, s, p)) {
+			/* plaintext: no upgrade accepted yet */
+			if (s->tcp_dead[0] && s->tcp_dead[1])
+				tcp_give_up(a, f, s);
+			return;
+		}
 		(void)prelude_scan(a, f, s, !p->dir);
 		(void)prelude_scan(a, f, s, p->dir);
 		if (s->tcp_dead[0] && s->tcp_dead[1]) {
@@ -304,22 +420,120 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 		tls_feed_dir(a, f, s, p->dir, &pkt);
 }
 
+/* A parsed IKE message sent in direction dir: to the tracker, which writes the events. */
+static void
+ike_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s, const struct sd_app_pkt *p,
+    int dir, struct sd_ike_msg *msg, struct sd_rd datagram)
+{
+	struct sd_event ev;
+	struct sd_ike_track_pkt tp;
+
+	sd_ike_state_update(&s->ike, msg, dir);
+	f->app_flags |= SD_APPF_IKE;
+	flow_event(&ev, SD_EV_IKE, f, dir, p->frame, p->sec, p->nsec, p->file_index);
+	ev.u.msg = msg;
+	/* the tracker writes the event, then the exchanges the message completes */
+	tp.datagram = datagram;
+	tp.ev = &ev;
+	sd_ike_track_message(a->ike, msg, &tp);
+}
+
 static void
 ike_message(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
     const struct sd_app_pkt *p, const struct sd_udp *u)
 {
 	struct sd_ike_msg msg;
-	struct sd_event ev;
+	struct sd_rd dg = u->payload;
 
 	(void)sd_ike_parse_udp(u->payload, u->sport, u->dport, &msg);
 	if (!msg.header_ok)
 		return;
-	sd_ike_state_update(&s->ike, &msg, p->dir);
-	f->app_flags |= SD_APPF_IKE;
-	flow_event(&ev, SD_EV_IKE, f, p->dir, p->frame, p->sec, p->nsec, p->file_index);
-	ev.u.msg = &msg;
-	if (a->sink.emit != NULL)
-		a->sink.emit(a->sink.ctx, &ev);
+	msg.ip_fragments = p->ip_fragments;
+	if (msg.nat_t)
+		(void)sd_rd_skip(&dg, 4);	/* non-ESP marker */
+	ike_emit(a, f, s, p, p->dir, &msg, dg);
+}
+
+/* ESP from an RFC 8229 frame sent in direction dir (bytes may have waited: not p->dir). */
+
+/* One ESP packet (addresses, ports and encapsulation set by the caller) into the SA
+ * table and the IKE tracker. */
+static void
+esp_note(struct sd_app *a, struct sd_esp_pkt *e, const struct sd_esp_hdr *h,
+    const struct sd_app_pkt *p)
+{
+	e->spi = h->spi;
+	e->seq = h->seq;
+	e->no_seq = !h->has_seq;
+	e->frame = p->frame;
+	e->ts_sec = p->sec;
+	e->ts_nsec = p->nsec;
+	e->bytes = h->len;
+	(void)sd_esp_add(a->esp, e);
+	sd_ike_track_esp(a->ike, &e->src, &e->dst, e->ts_sec, e->frame);
+}
+
+static void
+iketcp_esp(struct sd_app *a, const struct sd_flow *f, const struct sd_app_pkt *p, int dir,
+    struct sd_rd esp)
+{
+	struct sd_esp_hdr h;
+	struct sd_esp_pkt e;
+	enum sd_rc rc;
+
+	rc = sd_esp_parse(esp, &h);
+	if (rc != SD_OK && !(rc == SD_TRUNCATED && h.has_spi))
+		return;
+	memset(&e, 0, sizeof(e));
+	e.src = f->addr[dir];
+	e.dst = f->addr[!dir];
+	e.sport = f->port[dir];
+	e.dport = f->port[!dir];
+	e.tcp_encap = true;
+	esp_note(a, &e, &h, p);
+}
+
+/* RFC 8229 stream direction: skip the prefix once, then every whole frame buffered. */
+static void
+iketcp_feed(struct sd_app *a, struct sd_flow *f, struct app_flow *s, const struct sd_app_pkt *p,
+    int dir)
+{
+	struct sd_stream *st = &f->tcp->s[dir];
+	struct sd_ike_tcp_frame fr;
+	struct sd_ike_msg msg;
+	size_t consumed, needed;
+	enum sd_rc rc;
+
+	if (s->tcp_dead[dir])
+		return;
+	if (s->iketcp_prefix == dir) {
+		if (st->len < SD_IKE_TCP_PREFIX_LEN)
+			return;
+		sd_stream_consume(st, a->mc, SD_IKE_TCP_PREFIX_LEN);
+		s->iketcp_prefix = -1;
+	}
+	while (st->len > 0) {
+		rc = sd_ike_tcp_frame(sd_rd_make(st->buf, st->len), &fr, &consumed, &needed);
+		if (rc == SD_NEED_MORE)
+			return;
+		if (rc != SD_OK || consumed == 0 || consumed > st->len) {
+			/* framing lost: stop buffering this direction */
+			s->tcp_dead[dir] = true;
+			st->collect = false;
+			sd_stream_consume(st, a->mc, st->len);
+			return;
+		}
+		if (fr.ike) {
+			(void)sd_ike_parse(fr.body, false, &msg);
+			if (msg.header_ok) {
+				msg.tcp_encap = true;
+				ike_emit(a, f, s, p, dir, &msg, fr.body);
+			}
+		} else {
+			iketcp_esp(a, f, p, dir, fr.body);
+		}
+		sd_stream_consume(st, a->mc, consumed);
+	}
 }
 
 static void
@@ -341,14 +555,23 @@ esp_packet(struct sd_app *a, const struct sd_app_pkt *p, const struct sd_flow *f
 		e.dport = f->port[!p->dir];
 	}
 	e.udp_encap = udp_encap;
-	e.spi = h.spi;
-	e.seq = h.seq;
-	e.no_seq = !h.has_seq;
-	e.frame = p->frame;
-	e.ts_sec = p->sec;
-	e.ts_nsec = p->nsec;
-	e.bytes = h.len;
-	(void)sd_esp_add(a->esp, &e);
+	esp_note(a, &e, &h, p);
+}
+
+/* A DNS response from UDP port 53: parsed and emitted; queries and junk are not. */
+static void
+dns_response(struct sd_app *a, const struct sd_flow *f, const struct sd_app_pkt *p,
+    const struct sd_udp *u)
+{
+	struct sd_dns_msg m;
+	struct sd_event ev;
+	enum sd_rc rc = sd_dns_parse(u->payload, &m);
+
+	if ((rc != SD_OK && rc != SD_TRUNCATED) || !m.response || a->sink.emit == NULL)
+		return;
+	flow_event(&ev, SD_EV_DNS_ANSWER, f, p->dir, p->frame, p->sec, p->nsec, p->file_index);
+	ev.u.msg = &m;
+	a->sink.emit(a->sink.ctx, &ev);
 }
 
 void
@@ -360,6 +583,10 @@ sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	enum sd_rc rc;
 
 	a->file_index = p->file_index;
+	if (u->sport == 53) {
+		dns_response(a, f, p, u);	/* DNS answers (revocation endpoints' names) */
+		return;
+	}
 	if (s == NULL) {
 		s = app_state(a, f);
 		if (s == NULL) {
@@ -422,6 +649,13 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 
 	if (s == NULL)
 		return;
+	if (s->prelude.connect_open) {
+		/* a CONNECT the proxy never answered (or whose answer never completed) */
+		if (s->prelude.connect.end == NULL)
+			s->prelude.connect.end = "capture_end";
+		s->prelude.connect_open = false;
+		connect_emit(a, f, s);
+	}
 	if (s->tls != NULL && f->tcp != NULL) {
 		/*
 		 * Segments still held behind a hole will never be completed: give the holes
@@ -434,6 +668,13 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 			while (s->synced[d] && !s->tcp_dead[d] &&
 			    sd_stream_skip_gap(&f->tcp->s[d], a->mc))
 				tls_feed_dir(a, f, s, d, &pkt);
+	}
+	if (s->tls != NULL) {
+		/* tls.session: the connection's outcome, at the flow's last frame */
+		pkt.frame = f->rec.last_frame;
+		pkt.ts_sec = f->rec.last_sec;
+		pkt.ts_nsec = f->rec.last_nsec;
+		sd_tls_conn_end(s->tls, &pkt);
 	}
 	sd_tls_conn_free(s->tls);
 	free(s);
@@ -452,8 +693,20 @@ esp_emit(void *ctx, const struct sd_esp_sa *sa)
 		a->sink.emit(a->sink.ctx, &ev);
 }
 
+static void
+esp_tunnel_emit(void *ctx, const struct sd_esp_tunnel *tn)
+{
+	struct sd_app *a = ctx;
+	struct sd_event ev;
+
+	sd_esp_tunnel_event(tn, &ev);
+	if (a->sink.emit != NULL)
+		a->sink.emit(a->sink.ctx, &ev);
+}
+
 void
 sd_app_finish(struct sd_app *a)
 {
-	(void)sd_esp_flush(a->esp, esp_emit, a);
+	sd_ike_track_finish(a->ike);
+	(void)sd_esp_flush_tunnels(a->esp, esp_emit, esp_tunnel_emit, a);
 }

@@ -17,6 +17,7 @@ struct sd_app_pkt {
 	uint32_t		 file_index;
 	const struct sd_ip	*ip;
 	int			 dir;		/* SD_ROLE_* of the sender */
+	uint32_t		 ip_fragments;	/* IP fragments the datagram was made of, 0 none */
 };
 
 struct sd_app;

@@ -35,6 +35,9 @@ struct sd_tcpconn {
 	bool			 midstream;
 	uint32_t		 syn_seq;	/* ISN of the client's last SYN */
 	uint64_t		 rst_us;	/* capture time of the first RST (0: none) */
+	/* per role: the largest segment not yet acknowledged (end sequence, length) */
+	bool			 pend[2];
+	uint32_t		 pend_end[2], pend_len[2];
 };
 
 struct sd_flow {

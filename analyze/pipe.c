@@ -238,6 +238,7 @@ app_pkt(const struct sd_pipe *p, const struct sd_l3 *l3, int dir)
 	ap.file_index = p->cur->file_index;
 	ap.ip = &l3->ip;
 	ap.dir = dir;
+	ap.ip_fragments = l3->nfrags;
 	return ap;
 }
 
@@ -289,6 +290,46 @@ tcp_reset_event(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l
 	r->answers_syn = dir == SD_ROLE_SERVER && !f->tcp->synack && f->tcp->syns > 0 &&
 	    (t->flags & SD_TCP_ACK) != 0;
 	emit(p, &ev);
+}
+
+/*
+ * Segment sizes for tcp.mtu_blackhole: the largest payload a role sent, the largest the
+ * peer acknowledged in full, and retransmissions of full-size segments (within 8 bytes of
+ * the largest, as TCP options vary): a path that drops big packets shows the big ones
+ * resent and never acknowledged while the small ones are.
+ */
+static void
+seg_sent(const struct sd_pipe *p, struct sd_flow *f, int dir, uint32_t seq, uint32_t len,
+    bool retx)
+{
+	struct sd_tcpconn *tc = f->tcp;
+
+	if (len > f->rec.seg_max[dir]) {
+		f->rec.seg_max[dir] = len;
+		f->rec.seg_max_frame[dir] = p->cur->frame;
+	}
+	if (retx && len + 8 >= f->rec.seg_max[dir]) {
+		f->rec.big_retx[dir]++;
+		f->rec.big_retx_frame[dir] = p->cur->frame;
+	}
+	if (!tc->pend[dir] || len > tc->pend_len[dir]) {
+		tc->pend[dir] = true;
+		tc->pend_end[dir] = seq + len;
+		tc->pend_len[dir] = len;
+	}
+}
+
+/* An ACK from the peer of `role` up to `ack`. */
+static void
+seg_acked(struct sd_flow *f, int role, uint32_t ack)
+{
+	struct sd_tcpconn *tc = f->tcp;
+
+	if (!tc->pend[role] || (int32_t)(ack - tc->pend_end[role]) < 0)
+		return;
+	if (tc->pend_len[role] > f->rec.seg_max_acked[role])
+		f->rec.seg_max_acked[role] = tc->pend_len[role];
+	tc->pend[role] = false;
 }
 
 static void
@@ -370,6 +411,8 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 		f->rec.anomalies |= SD_ANOM_MIDSTREAM;
 	}
 	account(p, f, dir, l3, sd_rd_left(&t.payload));
+	if ((t.flags & SD_TCP_ACK) != 0)
+		seg_acked(f, !dir, t.ack);
 	if ((t.flags & SD_TCP_RST) != 0) {
 		f->rec.rst_seen[dir] = true;
 		tc->s[dir].rst = true;
@@ -384,8 +427,12 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 		/* data on a SYN (TCP Fast Open) starts after the SYN's sequence number */
 		uint32_t dseq = (t.flags & SD_TCP_SYN) ? t.seq + 1 : t.seq;
 
+		uint64_t retx = tc->s[dir].st.retransmits;
+
 		if (sd_stream_add(&tc->s[dir], &p->mc, dseq, t.payload) == SD_ENOMEM)
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
+		seg_sent(p, f, dir, dseq, (uint32_t)sd_rd_left(&t.payload),
+		    tc->s[dir].st.retransmits > retx);
 		if (tc->s[dir].st.gaps > 0)
 			f->rec.anomalies |= SD_ANOM_TCP_GAP;
 	}

@@ -11,6 +11,7 @@
 
 #include "analyze/pipe.h"
 #include "analyze/rules.h"
+#include "analyze/rules_intercept.h"
 #include "capture/cap.h"
 #include "cli/out.h"
 
@@ -396,6 +397,8 @@ print_stats(const struct sd_pipe *pipe, bool verbose)
 	const struct sd_pipe_stats *s = sd_pipe_stats(pipe);
 	const struct sd_flow_stats *fs = sd_pipe_flow_stats(pipe);
 	const struct sd_defrag_stats *ds = sd_pipe_defrag_stats(pipe);
+	const char *cat;
+	size_t ncat;
 
 	if (verbose) {
 		fprintf(stderr, "shakedown: %" PRIu64 " frames (%" PRIu64 " IPv4, %" PRIu64
@@ -409,6 +412,9 @@ print_stats(const struct sd_pipe *pipe, bool verbose)
 		    " at once, %" PRIu64 " ended idle, %" PRIu64 " evicted; memory held at "
 		    "most %.1f MiB\n", fs->created, fs->peak, fs->expired, fs->evicted,
 		    (double)s->memcap_peak / 1048576.0);
+		cat = sd_rule_intercept_catalogue(&ncat);
+		fprintf(stderr, "shakedown: interception catalogue: %s (%zu entries)\n",
+		    cat != NULL ? cat : "none found", ncat);
 	}
 	if (s->unsupported_link > 0 || s->truncated > 0 || s->malformed > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " frames not decoded (%" PRIu64

@@ -5,6 +5,7 @@
 
 #include "cli/ev_ike.h"
 #include "cli/ev_tls.h"
+#include "dissect/dns.h"
 #include "dissect/ip.h"
 
 void
@@ -93,6 +94,39 @@ write_flow(struct sd_json *j, const struct sd_event *ev)
 			sd_out_json_str(j, NULL, anom[i]);
 	sd_out_json_arr_end(j);
 	sd_out_json_str(j, "end", r->end);
+}
+
+/* dns.answer: a DNS response (shakedown keeps them to tie names to addresses). */
+static void
+write_dns(struct sd_json *j, const struct sd_event *ev)
+{
+	const struct sd_dns_msg *m = ev->u.msg;
+	char a[SD_ADDR_STRLEN];
+	size_t i;
+
+	if (m == NULL)
+		return;
+	sd_out_json_uint(j, "id", m->id);
+	sd_out_json_uint(j, "rcode", m->rcode);
+	sd_out_json_str(j, "qname", m->qname);
+	sd_out_json_uint(j, "qtype", m->qtype);
+	sd_out_json_bool(j, "truncated", m->truncated);
+	sd_out_json_arr_begin(j, "answers");
+	for (i = 0; i < m->nan; i++) {
+		const struct sd_dns_answer *an = &m->an[i];
+
+		sd_out_json_obj_begin(j, NULL);
+		sd_out_json_str(j, "name", an->name);
+		sd_out_json_uint(j, "type", an->type);
+		sd_out_json_uint(j, "ttl", an->ttl);
+		if (an->type == SD_DNS_TYPE_CNAME)
+			sd_out_json_str(j, "cname", an->target);
+		else
+			sd_out_json_str(j, "addr", sd_ip_addr_str(&an->addr, a));
+		sd_out_json_obj_end(j);
+	}
+	sd_out_json_arr_end(j);
+	sd_out_json_uint(j, "answers_total", m->an_total);
 }
 
 static void
@@ -193,6 +227,9 @@ sd_out_event(void *ctx, const struct sd_event *ev)
 		break;
 	case SD_EV_ICMP_ERROR:
 		write_icmp(j, ev);
+		break;
+	case SD_EV_DNS_ANSWER:
+		write_dns(j, ev);
 		break;
 	case SD_EV_TCP_RESET:
 		write_reset(j, ev);

@@ -17,6 +17,7 @@ static const char *const type_names[SD_EV_NTYPES] = {
 	[SD_EV_IKE_EXCHANGE] = "ike.exchange",
 	[SD_EV_IKE_SA] = "ike.sa",
 	[SD_EV_ESP_TUNNEL] = "esp.tunnel",
+	[SD_EV_DNS_ANSWER] = "dns.answer",
 	[SD_EV_TCP_UNANSWERED] = "tcp.unanswered",
 	[SD_EV_TCP_RESET] = "tcp.reset",
 	[SD_EV_ICMP_ERROR] = "icmp.error",

@@ -25,6 +25,7 @@ enum sd_ev_type {
 	SD_EV_IKE_EXCHANGE,	/* IKE request paired with its response (or none) */
 	SD_EV_IKE_SA,		/* an IKE SA's life per SPI pair, when it ends */
 	SD_EV_ESP_TUNNEL,	/* a pair of gateways and the ESP SAs between them */
+	SD_EV_DNS_ANSWER,	/* a DNS response (dissect/dns.h struct sd_dns_msg): names, addresses, rcode */
 	/* transport events */
 	SD_EV_TCP_UNANSWERED,	/* connection attempt never answered */
 	SD_EV_TCP_RESET,	/* a RST, with where in the connection it came */
@@ -104,6 +105,11 @@ struct sd_ev_flow {
 	uint32_t	 icmp_errors;	/* ICMP errors quoting this flow's packets */
 	uint16_t	 vlan;		/* outer VLAN id or 0 */
 	uint32_t	 anomalies;	/* SD_ANOM_* */
+	/* TCP segment sizes per role (tcp.mtu_blackhole): the largest payload sent, the largest
+	 * the peer acknowledged in full, retransmissions of full-size segments (within 8 bytes
+	 * of the largest) with the frame that set the largest and the last such retransmission */
+	uint32_t	 seg_max[2], seg_max_acked[2], big_retx[2];
+	uint64_t	 seg_max_frame[2], big_retx_frame[2];
 };
 
 /* End of one input file (or live capture). */

@@ -81,9 +81,14 @@ run --json --fail-on high "$syn"
 check "--fail-on high with a high finding: exit 1" test "$rc" -eq 1
 run --json --fail-on critical "$syn"
 check "--fail-on critical without one: exit 0" test "$rc" -eq 0
-run --fail-on info "$good"
+run --fail-on info --ca-file samples/pki/root.crt "$good"
 check "clean capture: exit 0" test "$rc" -eq 0
 check "clean capture: says no findings" grep -q 'No findings' "$tmp/out"
+# The test PKI's root is in no system store: without --ca-file the chain is untrusted.
+run --json "$good"
+check "untrusted test root without --ca-file: tls.chain_untrusted" grep -q '"kind":"tls.chain_untrusted"' "$tmp/out"
+run --ca-file /nonexistent/ca.pem "$good"
+check "unreadable --ca-file: exit 2" test "$rc" -eq 2
 
 # Two files: frame numbers per file, each line names its file.
 run --events -q "$good" "$syn"
