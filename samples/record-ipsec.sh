@@ -26,7 +26,8 @@ set -euo pipefail
 
 ALL=(ikev2-esp ikev1-main ikev2-natt ikev2-cookie
      ike-500-blocked ike-natt-4500-blocked esp-one-way ike-no-proposal ike-invalid-ke
-     ike-auth-failed ike-dpd-dead ike-rekey-periodic ike-auth-fragmented asym-tunnels)
+     ike-auth-failed ike-dpd-dead ike-rekey-periodic ike-auth-fragmented asym-tunnels
+     ike-cookie-not-echoed)
 # shellcheck source=samples/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
@@ -378,6 +379,27 @@ rec_ikev2_cookie() {
 	check ikev2-cookie 1 "$SA_INIT_RESP && isakmp.notify.msgtype==16390"	# COOKIE demanded
 	check ikev2-cookie 1 "$SA_INIT_REQ && isakmp.notify.msgtype==16390 && udp.srcport==500 && udp.dstport==500 && ip.src==10.99.1.1"
 	check ikev2-cookie 2 "$ESP_IN"
+}
+
+# A responder under (simulated) load demands a COOKIE; the initiator never echoes it:
+# ike-scan's IKEv2 probes (the first leaves a half-open SA, the second gets the COOKIE
+# and, as ike-scan always does, stops there).
+rec_ike_cookie_not_echoed() {
+	fresh
+	topo_direct
+	resp_net
+	resp_conf 10.99.1.2 version=2 proposals=aes128-sha256-ecp256,aes256-sha1-modp1024,aes128-sha1-modp2048 -- esp_proposals=aes128gcm16
+	swan_conf s 'cookie_threshold = 1'
+	swan_start s
+	swan_load s
+	cap_start c c0 ike-cookie-not-echoed
+	ip netns exec "${PFX}c" ike-scan --ikev2 -r 1 --sport=0 10.99.1.2 >"$TMP/ike-scan.log" 2>&1 || true
+	sleep 0.3
+	ip netns exec "${PFX}c" ike-scan --ikev2 -r 1 --sport=0 10.99.1.2 >>"$TMP/ike-scan.log" 2>&1 || true
+	sleep 2
+	cap_stop ike-cookie-not-echoed
+	check ike-cookie-not-echoed 1 "$SA_INIT_RESP && isakmp.notify.msgtype==16390"	# COOKIE demanded
+	none ike-cookie-not-echoed "$SA_INIT_REQ && isakmp.notify.msgtype==16390"	# never echoed
 }
 
 # filter ROLE RULES: nftables in $PFX$ROLE, table inet f with chains input,
