@@ -92,6 +92,16 @@ const struct sd_finding_kind sd_kinds_ipsec[] = {
 	  "routing behind the peers is asymmetric, so each tunnel looks one-way.",
 	  "Make the traffic selectors / routes of the tunnels consistent so that both "
 	  "directions of a flow use the same tunnel." },
+	{ "ike.responder_never_initiates", SD_SEV_INFO,
+	  "A gateway that only ever responds",
+	  "Every IKE SA between these two gateways that came up in the capture (two or more) "
+	  "was set up by the same side; the other never initiated one. That is fine while "
+	  "the initiator keeps the tunnel up, but when the tunnel must come up from the "
+	  "responder's side (its traffic starts first, the initiator sits behind NAT, or "
+	  "restarted) nothing happens until the initiator tries again.",
+	  "If both sides should be able to bring the tunnel up, configure the responder to "
+	  "initiate too (strongSwan start_action = start or trap, Cisco/FortiGate auto-"
+	  "negotiate); behind NAT only the NATed side can initiate." },
 	{ NULL, SD_SEV_INFO, NULL, NULL, NULL },	/* end */
 };
 const size_t sd_kinds_ipsec_n = sizeof(sd_kinds_ipsec) / sizeof(sd_kinds_ipsec[0]) - 1;

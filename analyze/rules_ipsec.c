@@ -98,8 +98,17 @@ struct tun_rec {
 	bool		 used_asym;
 };
 
+/* Who sent IKE requests between two gateways (for "a responder that never initiates"). */
+struct req_rec {
+	struct sd_addr	 from, to;
+	uint32_t	 requests;
+};
+#define REQS		128
+
 struct ipsec_rules {
 	struct sd_findings	*out;
+	struct req_rec		 req[REQS];
+	size_t			 nreq;
 	struct attempt		 att[ATTEMPTS];
 	size_t			 natt;
 	struct icmp_rec		 icmp[ICMPS];
@@ -537,6 +546,35 @@ exch_finding(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_i
 }
 
 static void
+note_request(struct ipsec_rules *t, const struct sd_addr *from, const struct sd_addr *to)
+{
+	size_t i;
+
+	for (i = 0; i < t->nreq; i++)
+		if (ADDR_EQ(&t->req[i].from, from) && ADDR_EQ(&t->req[i].to, to)) {
+			t->req[i].requests++;
+			return;
+		}
+	if (t->nreq == REQS)
+		return;
+	t->req[t->nreq].from = *from;
+	t->req[t->nreq].to = *to;
+	t->req[t->nreq].requests = 1;
+	t->nreq++;
+}
+
+static uint32_t
+requests_from(const struct ipsec_rules *t, const struct sd_addr *from, const struct sd_addr *to)
+{
+	size_t i;
+
+	for (i = 0; i < t->nreq; i++)
+		if (ADDR_EQ(&t->req[i].from, from) && ADDR_EQ(&t->req[i].to, to))
+			return t->req[i].requests;
+	return 0;
+}
+
+static void
 on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
 {
 	const struct sd_ike_exchange *x = ev->u.msg;
@@ -546,6 +584,7 @@ on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
 
 	if (x == NULL)
 		return;
+	note_request(t, &x->initiator_addr, &x->responder_addr);
 	a = find_attempt(t, x->ispi);
 	if (x->answered) {
 		if (a != NULL && x->nat_t)
@@ -1077,6 +1116,75 @@ ipsec_event(void *ctx, const struct sd_event *ev)
 	}
 }
 
+/* RFC 1918, CGNAT 100.64/10, link-local, IPv6 ULA: an address behind NAT or in a lab. */
+static bool
+private_addr(const struct sd_addr *a)
+{
+	if (a->v == 4)
+		return a->a[0] == 10 || (a->a[0] == 172 && (a->a[1] & 0xf0) == 16) ||
+		    (a->a[0] == 192 && a->a[1] == 168) ||
+		    (a->a[0] == 100 && (a->a[1] & 0xc0) == 64) ||
+		    (a->a[0] == 169 && a->a[1] == 254);
+	return (a->a[0] & 0xfe) == 0xfc || (a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80);
+}
+
+/*
+ * A gateway pair whose IKE SAs (two or more that came up) were all set up by the same
+ * side: the other one only ever responds.  When that side must bring the tunnel up
+ * (its traffic starts, the initiator is behind NAT or down), nothing happens.
+ */
+static void
+finish_one_sided(struct ipsec_rules *t)
+{
+	size_t n = t->nsa < SAS ? t->nsa : SAS, i, j, k;
+	bool done[SAS];
+	char g[160], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN];
+	struct sd_finding *f;
+
+	memset(done, 0, sizeof(done));
+	for (i = 0; i < n; i++) {
+		const struct sa_rec *a = &t->sa[i];
+		size_t up = 0, other = 0;
+
+		if (done[i])
+			continue;
+		for (j = i; j < n; j++) {
+			const struct sa_rec *b = &t->sa[j];
+
+			if (ADDR_EQ(&b->init, &a->init) && ADDR_EQ(&b->resp, &a->resp)) {
+				done[j] = true;
+				up += b->up ? 1 : 0;
+			} else if (ADDR_EQ(&b->init, &a->resp) && ADDR_EQ(&b->resp, &a->init)) {
+				other++;
+			}
+		}
+		/* a client in a private network dialling a public VPN server: remote access,
+		 * where only the client can initiate by design */
+		if (up < 2 || other > 0 || (private_addr(&a->init) && !private_addr(&a->resp)))
+			continue;
+		sd_ip_addr_str(&a->init, s1);
+		sd_ip_addr_str(&a->resp, s2);
+		snprintf(g, sizeof(g), "%s>%s", s1, s2);
+		f = sd_finding_add(t->out, "ike.responder_never_initiates", g, a->first_sec,
+		    a->first_nsec, a->file_index);
+		if (f == NULL)
+			return;
+		f->confidence = 0.8;
+		sd_finding_summary(f, "%s answered %zu IKE SAs from %s and never set one up "
+		    "itself", s2, up, s1);
+		sd_finding_value(f, "responder", "%s", s2);
+		sd_finding_value(f, "initiator", "%s", s1);
+		sd_finding_value(f, "ike_sas_by_initiator", "%zu", up);
+		sd_finding_value(f, "requests_by_responder", "%u",
+		    requests_from(t, &a->resp, &a->init));
+		for (k = i; k < n; k++)
+			if (ADDR_EQ(&t->sa[k].init, &a->init) && ADDR_EQ(&t->sa[k].resp, &a->resp) &&
+			    t->sa[k].up)
+				sd_finding_frame(f, t->sa[k].first_frame);
+		note_pair(f, &a->init, 0, &a->resp, 0, SD_IPPROTO_UDP, a->file_index);
+	}
+}
+
 static void
 ipsec_finish(void *ctx)
 {
@@ -1085,6 +1193,7 @@ ipsec_finish(void *ctx)
 	finish_attempts(t);
 	finish_tunnels(t);
 	finish_rekeys(t);
+	finish_one_sided(t);
 }
 
 const struct sd_rule_area sd_rules_ipsec = {

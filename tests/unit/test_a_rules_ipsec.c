@@ -67,6 +67,17 @@ only(const struct h *h, const char *kind)
 	return h->out.v[0];
 }
 
+static const struct sd_finding *
+find(const struct h *h, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < h->out.n; i++)
+		if (strcmp(h->out.v[i]->kind, kind) == 0)
+			return h->out.v[i];
+	return NULL;
+}
+
 static const char *
 value(const struct sd_finding *f, const char *name)
 {
@@ -356,13 +367,63 @@ test_periodic_rekey(void **state)
 			    &GW_R, 500, &sa);
 		}
 		sd_rules_ipsec.finish(h.area);
-		if (pass == 0)
-			assert_non_null(strstr(value(only(&h, "ike.periodic_rekey"), "period_s"),
+		/* four SAs, all set up by GW_I: the responder never initiates (info) */
+		assert_non_null(find(&h, "ike.responder_never_initiates"));
+		if (pass == 0) {
+			assert_int_equal(h.out.n, 2);
+			assert_non_null(strstr(value(find(&h, "ike.periodic_rekey"), "period_s"),
 			    "20."));
-		else
-			assert_int_equal(h.out.n, 0);
+		} else {
+			assert_int_equal(h.out.n, 1);
+		}
 		h_close(&h);
 	}
+}
+
+static void
+test_responder_never_initiates(void **state)
+{
+	static const struct sd_addr pub = { { 198, 51, 100, 7 }, 4 };
+	const struct sd_finding *f;
+	struct sd_ike_sa sa;
+	struct h h;
+
+	(void)state;
+	/* two SAs from GW_I to GW_R, none back: found, with the count */
+	h_open(&h);
+	sa_up(&sa, &GW_R, 100, 10);
+	h_feed(&h, SD_EV_IKE_SA, 10, 100, &GW_I, &GW_R, 500, &sa);
+	sa_up(&sa, &GW_R, 200, 110);
+	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &GW_R, 500, &sa);
+	sd_rules_ipsec.finish(h.area);
+	f = only(&h, "ike.responder_never_initiates");
+	assert_string_equal(value(f, "ike_sas_by_initiator"), "2");
+	assert_string_equal(value(f, "responder"), "10.99.1.2");
+	assert_int_equal(f->nframes, 2);
+	h_close(&h);
+
+	/* the responder set one up too: nothing */
+	h_open(&h);
+	sa_up(&sa, &GW_R, 100, 10);
+	h_feed(&h, SD_EV_IKE_SA, 10, 100, &GW_I, &GW_R, 500, &sa);
+	sa_up(&sa, &GW_R, 200, 110);
+	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &GW_R, 500, &sa);
+	sa_up(&sa, &GW_I, 300, 210);
+	sa.initiator = GW_R;
+	h_feed(&h, SD_EV_IKE_SA, 210, 300, &GW_R, &GW_I, 500, &sa);
+	sd_rules_ipsec.finish(h.area);
+	assert_null(find(&h, "ike.responder_never_initiates"));
+	h_close(&h);
+
+	/* a private client dialling a public VPN server (remote access): nothing */
+	h_open(&h);
+	sa_up(&sa, &pub, 100, 10);
+	h_feed(&h, SD_EV_IKE_SA, 10, 100, &GW_I, &pub, 500, &sa);
+	sa_up(&sa, &pub, 200, 110);
+	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &pub, 500, &sa);
+	sd_rules_ipsec.finish(h.area);
+	assert_null(find(&h, "ike.responder_never_initiates"));
+	h_close(&h);
 }
 
 int
@@ -375,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_no_proposal),
 		cmocka_unit_test(test_esp_one_way_and_asymmetric),
 		cmocka_unit_test(test_periodic_rekey),
+		cmocka_unit_test(test_responder_never_initiates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
