@@ -65,14 +65,8 @@ write_exchange(struct sd_json *j, const struct sd_ike_exchange *x)
 	sd_out_json_uint(j, "message_id", x->message_id);
 	sd_out_json_str(j, "initiator_addr", sd_ip_addr_str(&x->initiator_addr, a));
 	sd_out_json_str(j, "responder_addr", sd_ip_addr_str(&x->responder_addr, a));
-	if (x->request_frame != 0)
-		sd_out_json_uint(j, "request_frame", x->request_frame);
-	else
-		sd_out_json_null(j, "request_frame");
-	if (x->answered)
-		sd_out_json_uint(j, "response_frame", x->response_frame);
-	else
-		sd_out_json_null(j, "response_frame");
+	sd_out_json_uint_opt(j, "request_frame", x->request_frame != 0, x->request_frame);
+	sd_out_json_uint_opt(j, "response_frame", x->answered, x->response_frame);
 	sd_out_json_bool(j, "answered", x->answered);
 	sd_out_json_uint(j, "retransmits", x->retransmits);
 	if (x->answered && x->request_frame != 0)
@@ -124,23 +118,14 @@ write_sa(struct sd_json *j, const struct sd_ike_sa *s)
 	sd_out_json_uint(j, "version", s->version);
 	sd_out_json_str(j, "initiator", sd_ip_addr_str(&s->initiator, a));
 	sd_out_json_str(j, "responder", sd_ip_addr_str(&s->responder, a));
-	if (s->init_frame != 0)
-		sd_out_json_uint(j, "init_frame", s->init_frame);
-	else
-		sd_out_json_null(j, "init_frame");
+	sd_out_json_uint_opt(j, "init_frame", s->init_frame != 0, s->init_frame);
 	sd_out_json_bool(j, "established", s->established);
-	if (s->auth_frame != 0)
-		sd_out_json_uint(j, "auth_frame", s->auth_frame);
-	else
-		sd_out_json_null(j, "auth_frame");
+	sd_out_json_uint_opt(j, "auth_frame", s->auth_frame != 0, s->auth_frame);
 	sd_out_json_arr_begin(j, "rekeys");
 	for (i = 0; i < s->nrekeys; i++)
 		sd_out_json_uint(j, NULL, s->rekeys[i]);
 	sd_out_json_arr_end(j);
-	if (s->deleted_frame != 0)
-		sd_out_json_uint(j, "deleted_frame", s->deleted_frame);
-	else
-		sd_out_json_null(j, "deleted_frame");
+	sd_out_json_uint_opt(j, "deleted_frame", s->deleted_frame != 0, s->deleted_frame);
 	sd_out_json_uint(j, "informational", s->informational);
 	sd_out_json_obj_begin(j, "dpd");
 	sd_out_json_uint(j, "requests", s->dpd_requests);

@@ -23,10 +23,7 @@ sd_out_ev_prelude(struct sd_json *j, const struct sd_event *ev)
 	if (c->server[0] != '\0')
 		sd_out_json_str(j, "server", c->server);
 	sd_out_json_uint(j, "request_frame", c->request_frame);
-	if (c->status >= 0)
-		sd_out_json_uint(j, "answered_frame", c->answered_frame);
-	else
-		sd_out_json_null(j, "answered_frame");
+	sd_out_json_uint_opt(j, "answered_frame", c->status >= 0, c->answered_frame);
 	/* how an unanswered CONNECT ended: the proxy's FIN or RST, the client, the capture */
 	if (c->status < 0) {
 		sd_out_json_str(j, "end", c->end);

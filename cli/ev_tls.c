@@ -130,10 +130,7 @@ client_hello(struct sd_json *j, const struct sd_tls_client_hello *ch)
 	sd_out_json_bool(j, "psk", ch->psk);
 	uint_list(j, "psk_modes", ch->psk_modes, 1);
 	sd_out_json_bool(j, "early_data", ch->early_data);
-	if (ch->has_session_ticket)
-		sd_out_json_uint(j, "session_ticket", ch->session_ticket_len);
-	else
-		sd_out_json_null(j, "session_ticket");
+	sd_out_json_uint_opt(j, "session_ticket", ch->has_session_ticket, ch->session_ticket_len);
 	sd_out_json_bool(j, "ech", ch->ech);
 	dtls_pos(j, ch->dtls, ch->epoch, ch->message_seq);
 }
@@ -238,14 +235,9 @@ alert(struct sd_json *j, const struct sd_tls_alert *a)
 	sd_out_json_str(j, "after", sd_tls_after_name(a->after, a->after_hs));
 	sd_out_json_str(j, "peer_last_handshake",
 	    a->has_peer_hs ? sd_tls_hs_name(a->peer_hs) : NULL);
-	if (a->has_since_peer)
-		sd_out_json_uint(j, "since_peer_ms", a->since_peer_ms);
-	else
-		sd_out_json_null(j, "since_peer_ms");
-	if (a->has_since_client_hello)
-		sd_out_json_uint(j, "since_client_hello_ms", a->since_client_hello_ms);
-	else
-		sd_out_json_null(j, "since_client_hello_ms");
+	sd_out_json_uint_opt(j, "since_peer_ms", a->has_since_peer, a->since_peer_ms);
+	sd_out_json_uint_opt(j, "since_client_hello_ms", a->has_since_client_hello,
+	    a->since_client_hello_ms);
 	if (a->encrypted)
 		sd_out_json_str(j, "phase", a->application ? "application" : "handshake");
 }
@@ -280,20 +272,11 @@ server_key_exchange(struct sd_json *j, const struct sd_tls_server_key_exchange *
 {
 	sd_out_json_bool(j, "dtls", ske->dtls);
 	sd_out_json_str(j, "kex", ske->kex);
-	if (ske->has_group)
-		sd_out_json_uint(j, "group", ske->group);
-	else
-		sd_out_json_null(j, "group");
+	sd_out_json_uint_opt(j, "group", ske->has_group, ske->group);
 	if (ske->curve_type != 0)
 		sd_out_json_uint(j, "curve_type", ske->curve_type);
-	if (ske->dh_bits != 0)
-		sd_out_json_uint(j, "dh_bits", ske->dh_bits);
-	else
-		sd_out_json_null(j, "dh_bits");
-	if (ske->has_sig_alg)
-		sd_out_json_uint(j, "sig_alg", ske->sig_alg);
-	else
-		sd_out_json_null(j, "sig_alg");
+	sd_out_json_uint_opt(j, "dh_bits", ske->dh_bits != 0, ske->dh_bits);
+	sd_out_json_uint_opt(j, "sig_alg", ske->has_sig_alg, ske->sig_alg);
 	sd_out_json_bool(j, "parsed", ske->parsed);
 	if (ske->retransmit)
 		sd_out_json_bool(j, "retransmit", true);

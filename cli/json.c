@@ -230,6 +230,15 @@ sd_out_json_null(struct sd_json *j, const char *key)
 }
 
 void
+sd_out_json_uint_opt(struct sd_json *j, const char *key, bool has, uint64_t v)
+{
+	if (has)
+		sd_out_json_uint(j, key, v);
+	else
+		sd_out_json_null(j, key);
+}
+
+void
 sd_out_json_double(struct sd_json *j, const char *key, double v, int decimals)
 {
 	char b[64];

@@ -38,6 +38,8 @@ void	sd_out_json_int(struct sd_json *, const char *key, int64_t);
 void	sd_out_json_uint(struct sd_json *, const char *key, uint64_t);
 void	sd_out_json_bool(struct sd_json *, const char *key, bool);
 void	sd_out_json_null(struct sd_json *, const char *key);
+/* v when has, else null. */
+void	sd_out_json_uint_opt(struct sd_json *, const char *key, bool has, uint64_t v);
 void	sd_out_json_double(struct sd_json *, const char *key, double, int decimals);
 void	sd_out_json_hex(struct sd_json *, const char *key, const uint8_t *, size_t);	/* lowercase */
 /* Timestamp as seconds.fraction with 6 digits (9 when nsec % 1000 != 0). */

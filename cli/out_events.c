@@ -147,10 +147,7 @@ write_icmp(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_uint(j, "sport", ic->q_sport);
 	sd_out_json_uint(j, "dport", ic->q_dport);
 	sd_out_json_obj_end(j);
-	if (ic->flow_id != 0)
-		sd_out_json_uint(j, "flow_id", ic->flow_id);
-	else
-		sd_out_json_null(j, "flow_id");
+	sd_out_json_uint_opt(j, "flow_id", ic->flow_id != 0, ic->flow_id);
 }
 
 static void
