@@ -555,6 +555,22 @@ start_exchange(struct trk_sa *s, struct trk_xchg *x, const struct sd_ike_msg *m,
 	    (m->version == 1 && m->exchange == SD_IKE_X_V1_INFO);
 }
 
+/* Who asked and who answered, from the request (ev sent by the requester) or, when the
+ * request was not captured, from the response. */
+static void
+set_roles(struct trk_xchg *x, const struct sd_ike_msg *m, const struct sd_event *ev,
+    bool from_request)
+{
+	x->x.initiator_addr = from_request ? ev->src : ev->dst;
+	x->x.responder_addr = from_request ? ev->dst : ev->src;
+	x->x.initiator_port = from_request ? ev->sport : ev->dport;
+	x->x.responder_port = from_request ? ev->dport : ev->sport;
+	x->x.nat_t = m->nat_t;
+	x->x.tcp = m->tcp_encap;
+	x->flow_id = ev->flow_id;
+	x->transport = ev->transport;
+}
+
 static void
 note_request(struct trk_xchg *x, const struct sd_ike_msg *m, const struct sd_event *ev)
 {
@@ -562,15 +578,8 @@ note_request(struct trk_xchg *x, const struct sd_ike_msg *m, const struct sd_eve
 		x->x.request_frame = ev->frame;
 		x->x.req_sec = ev->ts_sec;
 		x->x.req_nsec = ev->ts_nsec;
-		x->x.initiator_addr = ev->src;
-		x->x.responder_addr = ev->dst;
-		x->x.initiator_port = ev->sport;
-		x->x.responder_port = ev->dport;
-		x->x.nat_t = m->nat_t;
-		x->x.tcp = m->tcp_encap;
+		set_roles(x, m, ev, true);
 		x->x.ip_fragments = m->ip_fragments;
-		x->flow_id = ev->flow_id;
-		x->transport = ev->transport;
 	}
 	/* IKEv2 DPD: an INFORMATIONAL request whose encrypted part can hold nothing */
 	if (m->version == 2 && m->exchange == SD_IKE_X_INFORMATIONAL && m->encrypted &&
@@ -590,14 +599,7 @@ note_response(struct trk_xchg *x, const struct sd_ike_msg *m, const struct sd_ev
 		x->x.resp_nsec = ev->ts_nsec;
 		if (x->x.request_frame == 0) {
 			/* request not captured: roles from the response */
-			x->x.initiator_addr = ev->dst;
-			x->x.responder_addr = ev->src;
-			x->x.initiator_port = ev->dport;
-			x->x.responder_port = ev->sport;
-			x->x.nat_t = m->nat_t;
-			x->x.tcp = m->tcp_encap;
-			x->flow_id = ev->flow_id;
-			x->transport = ev->transport;
+			set_roles(x, m, ev, false);
 		}
 		memcpy(x->x.rspi, m->rspi, 8);
 	}
