@@ -76,6 +76,15 @@ dtls_pos(struct sd_json *j, bool dtls, uint16_t epoch, uint16_t seq)
 	sd_out_json_uint(j, "message_seq", seq);
 }
 
+/* The closing fields of a handshake message: a DTLS retransmission flag, then its place. */
+static void
+dtls_tail(struct sd_json *j, bool retransmit, bool dtls, uint16_t epoch, uint16_t seq)
+{
+	if (retransmit)
+		sd_out_json_bool(j, "retransmit", true);
+	dtls_pos(j, dtls, epoch, seq);
+}
+
 static const char *
 role_name(uint8_t role)
 {
@@ -212,9 +221,7 @@ certificate(struct sd_json *j, const struct sd_tls_certificate *c)
 	sd_out_json_arr_end(j);
 	/* extras */
 	sd_out_json_uint(j, "count", c->count);
-	if (c->retransmit)
-		sd_out_json_bool(j, "retransmit", true);
-	dtls_pos(j, c->dtls, c->epoch, c->message_seq);
+	dtls_tail(j, c->retransmit, c->dtls, c->epoch, c->message_seq);
 }
 
 static void
@@ -262,9 +269,7 @@ certificate_request(struct sd_json *j, const struct sd_tls_certificate_request *
 	}
 	sd_out_json_arr_end(j);
 	sd_out_json_uint(j, "ca_names_count", cr->ca_count);
-	if (cr->retransmit)
-		sd_out_json_bool(j, "retransmit", true);
-	dtls_pos(j, cr->dtls, cr->epoch, cr->message_seq);
+	dtls_tail(j, cr->retransmit, cr->dtls, cr->epoch, cr->message_seq);
 }
 
 static void
@@ -278,9 +283,7 @@ server_key_exchange(struct sd_json *j, const struct sd_tls_server_key_exchange *
 	sd_out_json_uint_opt(j, "dh_bits", ske->dh_bits != 0, ske->dh_bits);
 	sd_out_json_uint_opt(j, "sig_alg", ske->has_sig_alg, ske->sig_alg);
 	sd_out_json_bool(j, "parsed", ske->parsed);
-	if (ske->retransmit)
-		sd_out_json_bool(j, "retransmit", true);
-	dtls_pos(j, ske->dtls, ske->epoch, ske->message_seq);
+	dtls_tail(j, ske->retransmit, ske->dtls, ske->epoch, ske->message_seq);
 }
 
 static void
@@ -385,9 +388,7 @@ sd_out_ev_tls(struct sd_json *j, const struct sd_event *ev)
 		h = ev->u.msg;
 		sd_out_json_uint(j, "cookie_len", h->cookie.len);
 		sd_out_json_uint(j, "server_version", h->server_version);
-		if (h->retransmit)
-			sd_out_json_bool(j, "retransmit", true);
-		dtls_pos(j, true, h->epoch, h->message_seq);
+		dtls_tail(j, h->retransmit, true, h->epoch, h->message_seq);
 		break;
 	case SD_EV_TLS_CERTIFICATE_REQUEST:
 		certificate_request(j, ev->u.msg);
