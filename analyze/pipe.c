@@ -357,8 +357,9 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 	/*
 	 * A new connection on the 4-tuple of a closed one (RST, or FIN both ways): a SYN
 	 * with another ISN than the last one, or any SYN when the closed one never got a
-	 * SYN-ACK (a client that reset a stray answer and tries again).  The old flow ends here ("reused"), so the
-	 * new connection gets its own state and record, as tshark gives it a new stream.
+	 * SYN-ACK (a client that reset a stray answer and tries again).  The old flow ends
+	 * here ("reused"), so the new connection gets its own state and record, as tshark
+	 * gives it a new stream.
 	 */
 	if (!created && f->tcp != NULL && (t.flags & (SD_TCP_SYN | SD_TCP_ACK)) == SD_TCP_SYN &&
 	    (f->rec.rst_seen[0] || f->rec.rst_seen[1] ||
