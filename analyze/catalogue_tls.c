@@ -32,9 +32,12 @@ const struct sd_finding_kind sd_kinds_tls[] = {
 	  "In TLS 1.3 the server asked the client to retry with another key share "
 	  "(HelloRetryRequest) and then either asked again or failed the handshake: client "
 	  "and server disagree about the groups or the client cannot produce the share asked "
-	  "for.",
-	  "Check the group lists of both sides (the HRR names the group the server wants) and "
-	  "middleboxes that rewrite ClientHellos." },
+	  "for. A second ClientHello without a share for the group asked for was built or "
+	  "altered wrongly: compare it with the client's own capture to find a middlebox that "
+	  "rewrites ClientHellos.",
+	  "Check the group lists of both sides (the HRR names the group the server wants); "
+	  "capture on both sides of firewalls, proxies and load balancers to find one that "
+	  "alters ClientHellos, and update or bypass it." },
 	{ "tls.client_certificate_missing", SD_SEV_HIGH,
 	  "Client certificate required but not sent",
 	  "The server asked for a client certificate (CertificateRequest), the client answered "
@@ -45,10 +48,14 @@ const struct sd_finding_kind sd_kinds_tls[] = {
 	{ "dtls.alert_after_resumption", SD_SEV_MEDIUM,
 	  "DTLS fatal alert right after a resumption attempt",
 	  "A DTLS client offered to resume a session and the peer answered with a fatal "
-	  "alert before any certificate: the server lost the session (restart, another node "
-	  "behind a load balancer) or mishandles resumption.",
-	  "Check session cache sharing between the server's nodes, or disable resumption on "
-	  "the client as a workaround; a full handshake should follow." },
+	  "alert before any certificate. A server may resume a session only with the session's "
+	  "own cipher suite and version: a client whose cipher or version settings changed "
+	  "since the session was made (a VPN client's DTLS cipher option, an update) gets "
+	  "illegal_parameter. Otherwise the session state differs between the nodes behind a "
+	  "load balancer, or a DTLS stack mishandles resumption.",
+	  "Make the client offer the session's cipher suite and version again, or have it drop "
+	  "its cached session (disable resumption) after a configuration change; share one "
+	  "session cache and ticket key between the server's nodes." },
 	{ "tls.fatal_alert", SD_SEV_MEDIUM,
 	  "Fatal TLS alert",
 	  "One side ended the connection with a fatal alert that no more specific rule "

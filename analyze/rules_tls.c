@@ -17,6 +17,7 @@
 #define MAX_OFFER	128	/* cipher suites / versions / groups kept per ClientHello */
 #define SERVERS_MAX	1024	/* servers whose chosen suite is remembered */
 #define PENDING_MAX	256	/* no_shared_cipher findings completed at the end */
+#define SESSIONS_MAX	512	/* full handshakes' session ids remembered (a ring) */
 
 struct nflow {
 	uint64_t	 id;		/* 0: free */
@@ -32,8 +33,14 @@ struct nflow {
 	uint16_t	 groups[MAX_OFFER];
 	size_t		 ngroups;
 	bool		 resumption;	/* a session id offered (resumption attempt) */
+	uint8_t		 sid[32];	/* the session id offered */
+	uint8_t		 sid_len;
 	unsigned	 hrr;
 	uint64_t	 hrr_frame;
+	uint16_t	 hrr_group;	/* the group the HelloRetryRequest asked for */
+	uint16_t	 shares[2][8];	/* key share groups of the first and second ClientHello */
+	size_t		 nshares[2];
+	uint64_t	 ch2_frame;
 	bool		 sh_seen;
 	uint16_t	 sh_version;
 	uint64_t	 sh_frame;
@@ -52,6 +59,15 @@ struct server_choice {
 	uint16_t	 cipher;
 };
 
+/* A session a ServerHello created (full handshake), to explain a failed resumption. */
+struct session_memo {
+	uint8_t		 id[32];
+	uint8_t		 len;		/* 0: free */
+	uint16_t	 cipher;
+	uint16_t	 version;
+	uint64_t	 frame;		/* the ServerHello */
+};
+
 struct pending {
 	struct sd_finding	*f;
 	char			 key[2][300];
@@ -65,7 +81,12 @@ struct tls_rules {
 	size_t			 nservers;
 	struct pending		*pending;
 	size_t			 npending;
+	struct session_memo	*sessions;
+	size_t			 nsessions;	/* next slot of the ring */
 };
+
+static bool	offered(const uint16_t *, size_t, uint16_t);
+static bool	version_offered(const struct nflow *, uint16_t);
 
 static void *
 tls_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
@@ -75,11 +96,13 @@ tls_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, si
 	(void)opts;
 	if (t == NULL || (t->flows = calloc(FLOW_SLOTS, sizeof(*t->flows))) == NULL ||
 	    (t->servers = calloc(SERVERS_MAX, sizeof(*t->servers))) == NULL ||
-	    (t->pending = calloc(PENDING_MAX, sizeof(*t->pending))) == NULL) {
+	    (t->pending = calloc(PENDING_MAX, sizeof(*t->pending))) == NULL ||
+	    (t->sessions = calloc(SESSIONS_MAX, sizeof(*t->sessions))) == NULL) {
 		snprintf(err, errlen, "tls rules: out of memory");
 		if (t != NULL) {
 			free(t->flows);
 			free(t->servers);
+			free(t->pending);
 		}
 		free(t);
 		return NULL;
@@ -98,6 +121,7 @@ tls_free(void *ctx)
 	free(t->flows);
 	free(t->servers);
 	free(t->pending);
+	free(t->sessions);
 	free(t);
 }
 
@@ -145,6 +169,33 @@ read_list(struct sd_rd r, uint16_t *out, size_t max, bool skip_grease)
 		if (!skip_grease || !sd_tls_is_grease(v))
 			out[n++] = v;
 	return n;
+}
+
+/* Groups of a ClientHello's key_share entries (group, key<2^16-1>)*. */
+static size_t
+share_groups(struct sd_rd r, uint16_t *out, size_t max)
+{
+	size_t n = 0;
+	uint16_t g;
+	struct sd_rd key;
+
+	while (n < max && sd_rd_be16(&r, &g) && sd_rd_vec16(&r, &key))
+		if (!sd_tls_is_grease(g))
+			out[n++] = g;
+	return n;
+}
+
+/* The group a HelloRetryRequest asks for: its key_share extension (RFC 8446 §4.2.8). */
+static uint16_t
+hrr_group(struct sd_rd r)
+{
+	uint16_t type, g;
+	struct sd_rd body;
+
+	while (sd_rd_be16(&r, &type) && sd_rd_vec16(&r, &body))
+		if (type == 51 && sd_rd_be16(&body, &g))
+			return g;
+	return 0;
 }
 
 /* "name, name, ..." of a list, by one of the registry name functions. */
@@ -320,21 +371,48 @@ rule_no_shared_version(struct tls_rules *t, struct nflow *fl, const struct sd_ev
 static void
 rule_hrr(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const char *what)
 {
-	char k[2][300], list[1024];
+	char k[2][300], list[1024], why[1400];
+	const char *gn = sd_tls_group_name(fl->hrr_group);
 	struct sd_finding *f;
 
 	server_keys(fl, ev, role(fl, ev) == SD_ROLE_SERVER, k);
 	if ((f = add(t, fl, "tls.hello_retry_loop", k[0], ev)) == NULL)
 		return;
+	if (fl->hrr_group != 0 && fl->ch2_frame != 0 &&
+	    !offered(fl->shares[1], fl->nshares[1], fl->hrr_group)) {
+		/* RFC 8446 §4.1.2: the second hello must carry a share for the group asked */
+		join(list, sizeof(list), fl->shares[1], fl->nshares[1], sd_tls_group_name);
+		snprintf(why, sizeof(why), "%s; the second ClientHello has no key share for %s, "
+		    "which the HelloRetryRequest asked for (it carries %s)", what,
+		    gn != NULL ? gn : "that group", list[0] != '\0' ? list : "none");
+		what = why;
+	}
 	if (f->count == 1) {
 		sd_finding_value(f, "server", "%s", k[0]);
 		sd_finding_value(f, "what", "%s", what);
 		join(list, sizeof(list), fl->groups, fl->ngroups, sd_tls_group_name);
 		sd_finding_value(f, "offered_groups", "%s", list);
+		if (fl->hrr_group != 0) {
+			if (gn != NULL)
+				sd_finding_value(f, "requested_group", "%s", gn);
+			else
+				sd_finding_value(f, "requested_group", "0x%04x", fl->hrr_group);
+		}
+		join(list, sizeof(list), fl->shares[0], fl->nshares[0], sd_tls_group_name);
+		sd_finding_value(f, "first_key_shares", "%s", list);
+		if (fl->ch2_frame != 0) {
+			join(list, sizeof(list), fl->shares[1], fl->nshares[1], sd_tls_group_name);
+			sd_finding_value(f, "second_key_shares", "%s", list);
+		}
 	}
 	sd_finding_summary(f, "%s: HelloRetryRequest did not lead to a handshake: %s (%llu "
 	    "connection%s)", k[0], what, (unsigned long long)f->count, plural(f->count));
-	sd_finding_frame(f, fl->hrr_frame);
+	/* in the order sent: hello, (first) HRR, second hello, second HRR or alert */
+	sd_finding_frame(f, fl->ch_frame);
+	if (fl->ch2_frame == 0 || fl->hrr_frame < fl->ch2_frame)
+		sd_finding_frame(f, fl->hrr_frame);
+	if (fl->ch2_frame != 0)
+		sd_finding_frame(f, fl->ch2_frame);
 	sd_finding_frame(f, ev->frame);
 }
 
@@ -422,11 +500,42 @@ rule_client_cert_13(struct tls_rules *t, struct nflow *fl, const struct sd_event
 }
 
 static void
+remember_session(struct tls_rules *t, const struct sd_tls_server_hello *sh, uint64_t frame)
+{
+	struct session_memo *m;
+
+	if (sh->session_id.len == 0 || sh->session_id.len > sizeof(m->id))
+		return;
+	m = &t->sessions[t->nsessions++ % SESSIONS_MAX];
+	memcpy(m->id, sh->session_id.p, sh->session_id.len);
+	m->len = (uint8_t)sh->session_id.len;
+	m->cipher = sh->cipher;
+	m->version = sh->version;
+	m->frame = frame;
+}
+
+static const struct session_memo *
+find_session(const struct tls_rules *t, const struct nflow *fl)
+{
+	size_t i;
+
+	for (i = 0; fl->sid_len > 0 && i < SESSIONS_MAX; i++)
+		if (t->sessions[i].len == fl->sid_len &&
+		    memcmp(t->sessions[i].id, fl->sid, fl->sid_len) == 0)
+			return &t->sessions[i];
+	return NULL;
+}
+
+static void
 rule_dtls_resumption(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev,
     const char *alert, int sender)
 {
 	char k[2][300];
 	struct sd_finding *f;
+
+	const struct session_memo *m = find_session(t, fl);
+	const char *cn, *why = "";
+	char b[8];
 
 	server_keys(fl, ev, sender == SD_ROLE_SERVER, k);
 	if ((f = add(t, fl, "dtls.alert_after_resumption", k[0], ev)) == NULL)
@@ -439,11 +548,33 @@ rule_dtls_resumption(struct tls_rules *t, struct nflow *fl, const struct sd_even
 		sd_finding_value(f, "answered", "%s", fl->last_msg[!sender] != NULL ?
 		    fl->last_msg[!sender] : "nothing");
 	}
+	if (m != NULL && f->count == 1) {
+		/* the session was made in this capture: does the new hello still allow it? */
+		cn = sd_tls_cipher_name(m->cipher);
+		if (cn != NULL)
+			sd_finding_value(f, "session_cipher", "%s", cn);
+		else
+			sd_finding_value(f, "session_cipher", "0x%04x", m->cipher);
+		sd_finding_value(f, "session_version", "%s", version_name(m->version, b, sizeof(b)));
+		sd_finding_value(f, "session_created_frame", "%llu", (unsigned long long)m->frame);
+		if (fl->nciphers > 0 && !offered(fl->ciphers, fl->nciphers, m->cipher)) {
+			why = ": the ClientHello no longer offers the session's cipher suite";
+			f->confidence = 0.9;
+			sd_finding_value(f, "cause", "session cipher not offered");
+		} else if (!version_offered(fl, m->version)) {
+			why = ": the ClientHello no longer offers the session's version";
+			f->confidence = 0.9;
+			sd_finding_value(f, "cause", "session version not offered");
+		}
+		sd_finding_frame(f, m->frame);
+	}
 	sd_finding_summary(f, "DTLS %s: fatal %s from the %s right after the client tried to "
-	    "resume a session (%llu time%s)", k[0], alert,
-	    sender == SD_ROLE_CLIENT ? "client" : "server", (unsigned long long)f->count,
+	    "resume a session%s (%llu time%s)", k[0], alert,
+	    sender == SD_ROLE_CLIENT ? "client" : "server", why, (unsigned long long)f->count,
 	    plural(f->count));
 	sd_finding_frame(f, fl->ch_frame);
+	if (fl->last_frame[!sender] != 0)
+		sd_finding_frame(f, fl->last_frame[!sender]);
 	sd_finding_frame(f, ev->frame);
 }
 
@@ -568,10 +699,17 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 		/* the second ClientHello after a HelloRetryRequest: same connection */
 		fl->last_msg[SD_ROLE_CLIENT] = "second ClientHello";
 		fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
+		if (fl->ch2_frame == 0) {
+			fl->ch2_frame = ev->frame;
+			fl->nshares[1] = share_groups(ch->key_shares, fl->shares[1], 8);
+		}
 		return;
 	}
-	if (fl != NULL && ch->dtls && ch->cookie.len > 0)
-		return;		/* DTLS ClientHello with the cookie: the same attempt */
+	if (fl != NULL && ch->dtls && ch->cookie.len > 0) {
+		/* DTLS ClientHello with the cookie: the same attempt */
+		fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
+		return;
+	}
 	fl = &t->flows[ev->flow_id % FLOW_SLOTS];
 	memset(fl, 0, sizeof(*fl));
 	fl->id = ev->flow_id;
@@ -593,7 +731,12 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 		fl->nversions = 1;
 	}
 	fl->ngroups = read_list(ch->groups, fl->groups, MAX_OFFER, true);
+	fl->nshares[0] = share_groups(ch->key_shares, fl->shares[0], 8);
 	fl->resumption = ch->session_id.len > 0;
+	if (ch->session_id.len > 0 && ch->session_id.len <= sizeof(fl->sid)) {
+		fl->sid_len = (uint8_t)ch->session_id.len;
+		memcpy(fl->sid, ch->session_id.p, ch->session_id.len);
+	}
 	fl->last_msg[SD_ROLE_CLIENT] = "ClientHello";
 	fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
 }
@@ -621,12 +764,15 @@ on_server_hello(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev
 	if (sh->hello_retry) {
 		fl->hrr++;
 		fl->hrr_frame = ev->frame;
+		fl->hrr_group = hrr_group(sh->extensions);
 		fl->last_msg[SD_ROLE_SERVER] = "HelloRetryRequest";
 		fl->last_frame[SD_ROLE_SERVER] = ev->frame;
 		if (fl->hrr == 2 && !fl->done)
 			rule_hrr(t, fl, ev, "a second HelloRetryRequest on one connection");
 		return;
 	}
+	if (sh->resumed == SD_TLS_RESUMED_NO)
+		remember_session(t, sh, ev->frame);
 	fl->sh_seen = true;
 	fl->sh_version = sh->version;
 	fl->sh_frame = ev->frame;
