@@ -356,6 +356,13 @@ on_ike(struct ipsec_rules *t, const struct sd_event *ev)
 		return;
 	}
 	from_responder = m->version == 2 ? m->response : !m->initiator;
+	/*
+	 * IKEv1 has no initiator flag: the dissector's "initiator" is per exchange, and the
+	 * Informational that carries a phase 1 responder's error notify is initiated by that
+	 * responder.  When the phase 1 request was seen, its addresses tell the side.
+	 */
+	if (m->version == 1 && m->exchange == SD_IKE_X_V1_INFO && a != NULL && a->req_frame != 0)
+		from_responder = ADDR_EQ(&ev->src, &a->resp) && ev->sport == a->rport;
 	/* A first-exchange request opens (or updates) an attempt: what was offered. */
 	if (is_first_exchange(m->version, m->exchange) && !from_responder &&
 	    m->message_id == 0 && !m->encrypted) {

@@ -276,6 +276,59 @@ test_no_proposal(void **state)
 	h_close(&h);
 }
 
+/*
+ * IKEv1: a phase 1 responder refuses in a clear Informational, which it initiates (the
+ * dissector marks the sender of an exchange's first message as its initiator).  Seen as
+ * in strongSwan's PAYLOAD-MALFORMED answer to an ike-scan Main Mode probe.
+ */
+static void
+test_v1_error_notify(void **state)
+{
+	struct sd_ike_msg req, info;
+	struct h h;
+	const struct sd_finding *f;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		h_open(&h);
+		memset(&req, 0, sizeof(req));
+		req.header_ok = true;
+		req.version = 1;
+		req.exchange = SD_IKE_X_V1_MAIN;
+		req.ispi[0] = 7;
+		req.initiator = true;
+		req.ntransforms = 1;
+		req.transforms[0].proposal = 1;
+		memset(&info, 0, sizeof(info));
+		info.header_ok = true;
+		info.version = 1;
+		info.exchange = SD_IKE_X_V1_INFO;
+		info.ispi[0] = 7;
+		info.rspi[0] = 9;
+		info.message_id = 0x1234;
+		info.initiator = true;
+		info.nnotify = 1;
+		info.notify[0].type = 16;	/* PAYLOAD-MALFORMED */
+		h_feed(&h, SD_EV_IKE, 3, 100, &GW_I, &GW_R, 500, &req);
+		/* pass 1: the same Informational from the phase 1 initiator is not a refusal */
+		h_feed(&h, SD_EV_IKE, 4, 100, pass == 0 ? &GW_R : &GW_I,
+		    pass == 0 ? &GW_I : &GW_R, 500, &info);
+		sd_rules_ipsec.finish(h.area);
+		if (pass == 1) {
+			assert_null(find(&h, "ike.error_notify"));
+			h_close(&h);
+			continue;
+		}
+		f = only(&h, "ike.error_notify");
+		assert_non_null(strstr(value(f, "notify"), "(16)"));
+		assert_string_equal(value(f, "sender"), "10.99.1.2");
+		assert_int_equal(f->nframes, 1);
+		assert_int_equal(f->frames[0], 4);
+		h_close(&h);
+	}
+}
+
 static void
 sa_up(struct sd_ike_sa *s, const struct sd_addr *r, double t, uint64_t frame)
 {
@@ -434,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_auth_unanswered),
 		cmocka_unit_test(test_invalid_ke),
 		cmocka_unit_test(test_no_proposal),
+		cmocka_unit_test(test_v1_error_notify),
 		cmocka_unit_test(test_esp_one_way_and_asymmetric),
 		cmocka_unit_test(test_periodic_rekey),
 		cmocka_unit_test(test_responder_never_initiates),
