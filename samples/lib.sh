@@ -289,6 +289,23 @@ server_start() {
 	wait_listen s 443
 }
 
+# dtls_server_start OPTS...: s_server -dtls1_2 in S on UDP 10.99.1.2:4433 (leaf +
+# intermediate), stdin held open on fd 8 like server_start.
+dtls_server_start() {
+	rm -f "$TMP/srvin"
+	mkfifo "$TMP/srvin"
+	exec 8<>"$TMP/srvin"
+	ip netns exec "${PFX}s" openssl s_server -dtls1_2 -accept 10.99.1.2:4433 "$@" \
+		-cert "$PKI/leaf.crt" -key "$PKI/leaf.key" -cert_chain "$TMP/chain-inter.pem" \
+		<&8 8>&- >"$TMP/server.log" 2>&1 &
+	SRV_PID=$!
+	track "$SRV_PID"
+	local n=100
+	until ip netns exec "${PFX}s" ss -Hlun 'sport = :4433' | grep -q .; do
+		n=$((n - 1)); [ "$n" -gt 0 ] || die "DTLS server did not start"; sleep 0.05
+	done
+}
+
 # client_session HOST:PORT OPTS...: s_client with SNI and full verification; one
 # line from the client, one line back from the server, then the client closes
 # (close_notify, FIN; s_client then reads the server's close_notify and FIN).

@@ -22,12 +22,15 @@
 # strongswan-swanctl, libcharon-extra-plugins (kernel-libipsec), ike-scan,
 # tshark (each capture is checked with display filters before it is kept).
 # Certificates for ike-auth-fragmented are created once in samples/ipsec/.
+# ike-invalid-syntax: ike-scan sends an IKEv2 probe strongSwan cannot parse (INVALID_SYNTAX);
+# ikev1-payload-malformed: an IKEv1 probe with an ESP phase 1 proposal (PAYLOAD-MALFORMED).
 set -euo pipefail
 
 ALL=(ikev2-esp ikev1-main ikev2-natt ikev2-cookie
      ike-500-blocked ike-natt-4500-blocked esp-one-way ike-no-proposal ike-invalid-ke
      ike-auth-failed ike-dpd-dead ike-rekey-periodic ike-auth-fragmented asym-tunnels
-     ike-cookie-not-echoed)
+     ike-cookie-not-echoed ike-invalid-syntax
+     ikev1-payload-malformed)
 # shellcheck source=samples/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
@@ -557,6 +560,51 @@ rec_ike_dpd_dead() {
 	cap_stop ike-dpd-dead
 	check ike-dpd-dead 5 'isakmp.exchangetype==37 && isakmp.flag_r==0'
 	none ike-dpd-dead 'isakmp.exchangetype==37 && isakmp.flag_r==1'
+}
+
+# An initiator whose IKE_SA_INIT the responder cannot parse: ike-scan's IKEv2 probe
+# whose header's Next Payload field labels the first payload (the SA) as unknown type
+# 99, so the responder finds no SA payload.  strongSwan answers in clear with
+# INVALID_SYNTAX (RFC 7296 3.10.1: "a malformed message") and forgets the attempt.
+rec_ike_invalid_syntax() {
+	fresh
+	topo_direct
+	resp_net
+	resp_conf 10.99.1.2 "${P2[@]}"
+	swan_start s
+	swan_load s
+	cap_start c c0 ike-invalid-syntax
+	ip netns exec "${PFX}c" ike-scan --ikev2 --nextpayload=99 --retry=1 10.99.1.2 \
+		>"$TMP/ike-scan.log" 2>&1 || true
+	cap_stop ike-invalid-syntax
+	grep -q 'INVALID_SYNTAX' "$TMP/ike-scan.log" ||
+		die "no INVALID_SYNTAX answer: $(cat "$TMP/ike-scan.log")"
+	expect ike-invalid-syntax 1 'src host 10.99.1.1 and udp dst port 500'
+	expect ike-invalid-syntax 1 'src host 10.99.1.2 and udp src port 500'
+	check ike-invalid-syntax 1 "$SA_INIT_REQ && isakmp.nextpayload==99"
+	check ike-invalid-syntax 1 "$SA_INIT_RESP && isakmp.notify.msgtype==7"
+	none ike-invalid-syntax 'isakmp.exchangetype==35'
+}
+
+# IKEv1 Main Mode probe (ike-scan) whose phase 1 proposal names protocol 3 (ESP)
+# instead of ISAKMP: strongSwan's IKEv1 responder answers with a clear Informational
+# carrying PAYLOAD-MALFORMED (16).  The Informational is initiated by the responder.
+rec_ikev1_payload_malformed() {
+	fresh
+	topo_direct
+	resp_net
+	resp_conf 10.99.1.2 version=1 proposals=aes128-sha1-modp1024 -- esp_proposals=aes128-sha1
+	swan_start s
+	swan_load s
+	cap_start c c0 ikev1-payload-malformed
+	ip netns exec "${PFX}c" ike-scan --trans='(1=7,14=128,2=2,3=1,4=2)' --protocol=3 \
+		--retry=1 10.99.1.2 >"$TMP/ike-scan.log" 2>&1 || true
+	cap_stop ikev1-payload-malformed
+	grep -q 'PAYLOAD-MALFORMED' "$TMP/ike-scan.log" ||
+		die "no PAYLOAD-MALFORMED answer: $(cat "$TMP/ike-scan.log")"
+	expect ikev1-payload-malformed 1 'src host 10.99.1.2 and udp src port 500'
+	check ikev1-payload-malformed 1 'isakmp.exchangetype==2 && ip.src==10.99.1.1'
+	check ikev1-payload-malformed 1 'isakmp.exchangetype==5 && ip.src==10.99.1.2 && isakmp.notify.msgtype==16 && isakmp.flags==0'
 }
 
 rec_ike_rekey_periodic() {

@@ -4,7 +4,8 @@
 # TCP/IP stack and nftables) in network namespaces created and deleted by this script.
 #
 #   usage (root):  bash samples/record-path.sh [name...]    (no name: all of them)
-#   names: icept-fortinet icept-mixed-issuers lb-backends tcp-one-way mtu-blackhole
+#   names: icept-fortinet icept-mixed-issuers lb-backends tcp-one-way mtu-blackhole pmtu-icmp
+#          hrr-rewritten (needs python3)
 #          revocation-unreachable   (needs dnsmasq: Debian dnsmasq-base)
 #
 # Same rules as record.sh (it sources the same lib.sh): namespaces sdrec<PID>*, addresses
@@ -14,7 +15,7 @@
 set -euo pipefail
 
 ALL=(icept-fortinet icept-mixed-issuers lb-backends tcp-one-way mtu-blackhole
-     revocation-unreachable)
+     pmtu-icmp revocation-unreachable hrr-rewritten)
 # shellcheck source=samples/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
@@ -209,6 +210,25 @@ rec_mtu_blackhole() {
 	expect mtu-blackhole 3 'src host 10.99.2.2 and greater 1400'
 }
 
+# Path MTU discovery working: the router's link towards the client has an MTU of 1400
+# (the client's own interface 1500, so its MSS does not hide the smaller hop),
+# so the server's 1500-byte segments (DF set) are answered by the router with ICMP
+# fragmentation needed (type 3 code 4, MTU 1400); the server's kernel lowers its path MTU
+# and resends smaller segments, and the handshake completes.  Captured on the server.
+rec_pmtu_icmp() {
+	: >"$TMP/client.log"
+	topo_routed
+	ip -n "${PFX}r" link set rc mtu 1400
+	www_server s 10.99.2.2:443 1 "$PKI/leaf.crt" "$PKI/leaf.key" "$TMP/chain-full.pem"
+	cap_start s s0 pmtu-icmp
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 8 ip netns exec "${PFX}c" openssl s_client \
+		-connect 10.99.2.2:443 -servername "$SNI" -tls1_2 -CAfile "$PKI/root.crt" \
+		-verify_return_error -ign_eof >>"$TMP/client.log" 2>&1 || true
+	cap_stop pmtu-icmp
+	grep -q 'Verify return code: 0 (ok)' "$TMP/client.log" || die "the handshake did not complete"
+	expect pmtu-icmp 1 'icmp[icmptype] == icmp-unreach and icmp[icmpcode] == 4'
+}
+
 # lookup NAME: an A query from C to the dnsmasq in S (a stub resolver: C has no resolv.conf
 # of its own); prints the first address, or nothing.
 lookup() {
@@ -272,6 +292,45 @@ rec_revocation_unreachable() {
 	cap_stop revocation-unreachable
 	grep -q '^Verification: OK' "$TMP/client.log" || die "the TLS session did not verify"
 	expect revocation-unreachable 3 'dst host 10.99.1.80 and tcp[tcpflags] == tcp-syn'
+}
+
+# A middlebox that rewrites ClientHellos breaks the TLS 1.3 HelloRetryRequest: the client
+# (OpenSSL, groups X25519 then P-256) sends a key share for X25519 only; the server (groups
+# P-256) answers with a HelloRetryRequest for P-256; the client's second ClientHello has a
+# P-256 share, but chrewrite.py on the router puts the first hello's X25519 share back, and
+# the server ends the handshake with illegal_parameter (47).  Captured on the server's side
+# of the middlebox (its connections come from the router's address).
+rec_hrr_rewritten() {
+	: >"$TMP/client.log"
+	topo_routed
+	rm -f "$TMP/srvin"
+	mkfifo "$TMP/srvin"
+	exec 8<>"$TMP/srvin"
+	ip netns exec "${PFX}s" openssl s_server -accept 10.99.2.2:443 -naccept 1 -tls1_3 \
+		-groups P-256 -cert "$PKI/leaf.crt" -key "$PKI/leaf.key" \
+		-cert_chain "$TMP/chain-inter.pem" <&8 8>&- >"$TMP/server.log" 2>&1 &
+	track $!
+	wait_listen s 443
+	ip netns exec "${PFX}r" "$PY" "$HERE/chrewrite.py" 8443 10.99.2.2 443 \
+		>"$TMP/relay.log" 2>&1 &
+	track $!
+	local w=100
+	until grep -q listening "$TMP/relay.log"; do
+		w=$((w - 1)); [ "$w" -gt 0 ] || die "middlebox did not start: $(cat "$TMP/relay.log")"
+		sleep 0.05
+	done
+	redirect_on
+	cap_start s s0 hrr-rewritten
+	{ sleep 0.5; echo "hello from client"; sleep 0.5; } | timeout 8 ip netns exec "${PFX}c" \
+		openssl s_client -connect 10.99.2.2:443 -servername "$SNI" -groups X25519:P-256 \
+		-CAfile "$PKI/root.crt" -verify_return_error 8>&- >>"$TMP/client.log" 2>&1 || true
+	sleep 0.3
+	exec 8>&-
+	cap_stop hrr-rewritten
+	redirect_off
+	grep -q "rewrote the second ClientHello" "$TMP/relay.log" || die "the middlebox rewrote nothing"
+	# the server's alert record (21): fatal (2) illegal_parameter (47)
+	expect hrr-rewritten 1 "src host 10.99.2.2 and tcp[((tcp[12] >> 4) * 4)] == 21 and tcp[((tcp[12] >> 4) * 4) + 6] == 47"
 }
 
 record_main "$@"

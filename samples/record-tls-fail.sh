@@ -4,19 +4,21 @@
 #
 #   usage (root):  bash samples/record-tls-fail.sh [name...]    (no name: all of them)
 #   names: neg-no-shared-cipher neg-no-shared-version neg-no-shared-group
-#          neg-client-cert-missing neg-fatal-alert trust-rejected trust-unknown-ca trust-self-signed trust-expired
+#          neg-client-cert-missing neg-fatal-alert neg-dtls-resume-alert trust-rejected
+#          trust-unknown-ca trust-self-signed trust-expired trust-not-yet-valid
 #          trust-name-mismatch trust-incomplete-chain trust-weak trust-key-type-changed
 #
 # The failing certificates are made once in samples/pki-fail/ (kept when present), from
-# the test PKI in samples/pki/ (its intermediate signs the expired, weak, EC and
-# wrong-name leaves) and from a second root that no client trusts.  Only namespaces named
+# the test PKI in samples/pki/ (its intermediate signs the expired, not-yet-valid, weak, EC
+# and wrong-name leaves) and from a second root that no client trusts.  Only namespaces named
 # sdrec<PID>* are created (10.99.x.x inside them); everything started is killed by PID.
 # Needs (besides lib.sh's tools): faketime.
 set -euo pipefail
 
 ALL=(neg-no-shared-cipher neg-no-shared-version neg-no-shared-group neg-client-cert-missing
-     neg-fatal-alert trust-rejected trust-unknown-ca trust-self-signed trust-expired trust-name-mismatch
-     trust-incomplete-chain trust-weak trust-key-type-changed)
+     neg-fatal-alert neg-dtls-resume-alert trust-rejected trust-unknown-ca trust-self-signed
+     trust-expired trust-not-yet-valid trust-name-mismatch trust-incomplete-chain trust-weak
+     trust-key-type-changed)
 # shellcheck source=samples/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 FAIL=$HERE/pki-fail
@@ -60,10 +62,14 @@ fail_sign() {
 }
 
 make_fail_pki() {
+	local rsa=(-algorithm RSA -pkeyopt rsa_keygen_bits:2048)
+	# signed "in 2036" (faketime): valid from then on, as if the signer's clock ran ten
+	# years ahead (made on its own so that the older certificates stay as they are)
+	[ -s "$FAIL/not-yet-valid.crt" ] ||
+		FT="faketime 2036-01-01" fail_sign not-yet-valid "$SNI" "$SNI" 3650 "$PKI/inter" "${rsa[@]}"
 	[ -s "$FAIL/ec.crt" ] && return
 	log "creating failing certificates in $FAIL"
 	mkdir -p "$FAIL"
-	local rsa=(-algorithm RSA -pkeyopt rsa_keygen_bits:2048)
 	fail_sign other-root "Other Untrusted Root CA" x 3650 self "${rsa[@]}"
 	fail_sign unknown-ca "$SNI" "$SNI" 3650 "$FAIL/other-root" "${rsa[@]}"
 	fail_sign self-signed "$SNI" "$SNI" 3650 self "${rsa[@]}"
@@ -161,6 +167,33 @@ rec_neg_fatal_alert() {
 	server_alert neg-fatal-alert 112
 }
 
+# DTLS 1.2, session ids (no tickets): a full handshake saves the session
+# (ECDHE-RSA-AES256-GCM-SHA384), then the
+# client, its cipher list changed to AES128-GCM only, offers that session again.  The
+# server finds it in its cache, but may only resume it with the session's own cipher, which
+# the ClientHello no longer lists: fatal illegal_parameter (47) to the resumption attempt
+# (as VPN clients do when their DTLS cipher setting changes between sessions).
+rec_neg_dtls_resume_alert() {
+	topo_direct
+	cap_start c c0 neg-dtls-resume-alert
+	dtls_server_start -naccept 2 -no_ticket
+	local c=(timeout 10 ip netns exec "${PFX}c" openssl s_client -dtls1_2 -connect 10.99.1.2:4433
+		-servername "$SNI" -CAfile "$PKI/root.crt" -verify_return_error -verify_hostname "$SNI")
+	{ sleep 0.4; echo "hello from client"; sleep 0.4; } |
+		"${c[@]}" -sess_out "$TMP/dtls.sess" 8>&- >"$TMP/client.log" 2>&1 || true
+	sleep 0.3
+	{ sleep 0.4; echo "hello again"; sleep 0.4; } |
+		"${c[@]}" -sess_in "$TMP/dtls.sess" -cipher ECDHE-RSA-AES128-GCM-SHA256 8>&- \
+		>>"$TMP/client.log" 2>&1 || true
+	wait_gone "$SRV_PID" 3
+	exec 8>&-
+	cap_stop neg-dtls-resume-alert
+	grep -q 'Cipher is ECDHE-RSA-AES256-GCM-SHA384' "$TMP/client.log" ||
+		die "the first handshake did not use ECDHE-RSA-AES256-GCM-SHA384"
+	# an alert record (21) from the server whose description is illegal_parameter (47)
+	expect neg-dtls-resume-alert 1 'udp src port 4433 and udp[8] == 21 and udp[22] == 47'
+}
+
 rec_trust_rejected() {
 	# a sound chain (test PKI) that this client does not trust: it trusts only the
 	# other root (the later -CAfile wins)
@@ -182,6 +215,11 @@ rec_trust_self_signed() {
 rec_trust_expired() {
 	one trust-expired "$FAIL/expired" "$TMP/chain-inter.pem" -tls1_2 -- -tls1_2
 	client_alert trust-expired 45
+}
+
+rec_trust_not_yet_valid() {
+	one trust-not-yet-valid "$FAIL/not-yet-valid" "$TMP/chain-inter.pem" -tls1_2 -- -tls1_2
+	client_alert trust-not-yet-valid 42
 }
 
 rec_trust_name_mismatch() {

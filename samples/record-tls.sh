@@ -134,18 +134,7 @@ rec_tls_multiseg_ch() {
 rec_dtls12_hvr() {
 	topo_direct
 	cap_start c c0 dtls12-hvr
-	rm -f "$TMP/srvin"
-	mkfifo "$TMP/srvin"
-	exec 8<>"$TMP/srvin"
-	ip netns exec "${PFX}s" openssl s_server -dtls1_2 -accept 10.99.1.2:4433 -naccept 1 \
-		-cert "$PKI/leaf.crt" -key "$PKI/leaf.key" -cert_chain "$TMP/chain-inter.pem" \
-		<&8 8>&- >"$TMP/server.log" 2>&1 &
-	SRV_PID=$!
-	track "$SRV_PID"
-	local n=100
-	until ip netns exec "${PFX}s" ss -Hlun 'sport = :4433' | grep -q .; do
-		n=$((n - 1)); [ "$n" -gt 0 ] || die "DTLS server did not start"; sleep 0.05
-	done
+	dtls_server_start -naccept 1
 	: >"$TMP/client.log"
 	client_line 10.99.1.2:4433 -dtls1_2
 	wait_gone "$SRV_PID" 3
