@@ -185,19 +185,6 @@ share_groups(struct sd_rd r, uint16_t *out, size_t max)
 	return n;
 }
 
-/* The group a HelloRetryRequest asks for: its key_share extension (RFC 8446 §4.2.8). */
-static uint16_t
-hrr_group(struct sd_rd r)
-{
-	uint16_t type, g;
-	struct sd_rd body;
-
-	while (sd_rd_be16(&r, &type) && sd_rd_vec16(&r, &body))
-		if (type == 51 && sd_rd_be16(&body, &g))
-			return g;
-	return 0;
-}
-
 /* "name, name, ..." of a list, by one of the registry name functions. */
 static void
 join(char *buf, size_t n, const uint16_t *v, size_t cnt, const char *(*name)(uint16_t))
@@ -764,7 +751,7 @@ on_server_hello(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev
 	if (sh->hello_retry) {
 		fl->hrr++;
 		fl->hrr_frame = ev->frame;
-		fl->hrr_group = hrr_group(sh->extensions);
+		fl->hrr_group = sh->key_share_group;
 		fl->last_msg[SD_ROLE_SERVER] = "HelloRetryRequest";
 		fl->last_frame[SD_ROLE_SERVER] = ev->frame;
 		if (fl->hrr == 2 && !fl->done)

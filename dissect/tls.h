@@ -122,6 +122,8 @@ struct sd_tls_server_hello {
 	bool		 has_supported_versions;
 	bool		 has_alpn;
 	struct sd_rd	 alpn;		/* selected protocol name */
+	uint16_t	 key_share_group;	/* key_share: the HRR's selected_group or the
+					 * ServerHello's share group (RFC 8446 §4.2.8); 0 if none */
 	uint32_t	 flags;		/* SD_TLS_HELLO_* */
 	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
 	uint16_t	 epoch, message_seq;	/* DTLS */

@@ -175,6 +175,10 @@ sd_tls_parse_sh_extensions(struct sd_tls_server_hello *sh)
 				sh->version = v;
 			} else
 				sh->flags |= SD_TLS_HELLO_BAD_EXT;
+		} else if (type == SD_TLS_EXT_KEY_SHARE) {
+			/* HRR: selected_group; ServerHello: KeyShareEntry, group first */
+			if (!sd_rd_be16(&body, &sh->key_share_group))
+				sh->flags |= SD_TLS_HELLO_BAD_EXT;
 		} else if (type == SD_TLS_EXT_PRE_SHARED_KEY) {
 			sh->psk = true;	/* selected_identity (RFC 8446 §4.2.11) */
 		} else if (type == SD_TLS_EXT_ALPN) {

@@ -328,6 +328,13 @@ test_hello_retry_request(void **state)
 	    false, &sh), SD_OK);
 	assert_true(sh.hello_retry);
 	assert_int_equal(sh.version, 0x0304);
+	assert_int_equal(sh.key_share_group, 0x0017);	/* the group asked for */
+	assert_int_equal(sd_tls_parse_server_hello(sd_rd_make(sh13_body, sizeof(sh13_body)),
+	    false, &sh), SD_OK);
+	assert_false(sh.hello_retry);
+	assert_int_equal(sh.key_share_group, 0x001d);	/* the ServerHello's share: x25519 */
+	assert_int_equal(sd_tls_parse_server_hello(sd_rd_make(hrr_body, sizeof(hrr_body)),
+	    false, &sh), SD_OK);
 	/* after an HRR nothing is encrypted yet: the second ClientHello is parsed */
 	h.n = s.n = 0;
 	hs(&h, SD_TLS_HS_SERVER_HELLO, hrr_body, sizeof(hrr_body));
