@@ -24,13 +24,15 @@
 # Certificates for ike-auth-fragmented are created once in samples/ipsec/.
 # ike-invalid-syntax: ike-scan sends an IKEv2 probe strongSwan cannot parse (INVALID_SYNTAX);
 # ikev1-payload-malformed: an IKEv1 probe with an ESP phase 1 proposal (PAYLOAD-MALFORMED).
+# ike-auth-initiator-rejects: certificate auth where the initiator does not trust the
+# responder's certificate (issued by a CA made per run, only its copy on the wire is kept).
 set -euo pipefail
 
 ALL=(ikev2-esp ikev1-main ikev2-natt ikev2-cookie
      ike-500-blocked ike-natt-4500-blocked esp-one-way ike-no-proposal ike-invalid-ke
      ike-auth-failed ike-dpd-dead ike-rekey-periodic ike-auth-fragmented asym-tunnels
      ike-cookie-not-echoed ike-invalid-syntax
-     ikev1-payload-malformed)
+     ikev1-payload-malformed ike-auth-initiator-rejects)
 # shellcheck source=samples/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
@@ -837,6 +839,99 @@ rec_asym_tunnels() {
 	check asym-tunnels 5 'esp && ip.src==10.99.1.1 && ip.dst==10.99.2.2'
 	check asym-tunnels 5 'esp && ip.src==10.99.3.2 && ip.dst==10.99.1.1'
 	none asym-tunnels 'esp && ((ip.src==10.99.2.2) || (ip.dst==10.99.3.2))'
+}
+
+# rej_conf ROLE ME PEER LOCAL-ADDR REMOTE-ADDR|- EXTRA-LINE CERT KEY CA...: a certificate-
+# authenticated IKEv2 connection "$ME" with IKE fragmentation (RFC 7383) and CERTREQs on,
+# trusting only the given CA certificates.
+rej_conf() {
+	local role=$1 me=$2 peer=$3 la=$4 ra=$5 extra=$6 cert=$7 key=$8 d=$TMP/swan-$1
+	shift 8
+	mkdir -p "$d/x509" "$d/x509ca" "$d/private"
+	cp "$cert" "$d/x509/$me.crt"
+	cp "$key" "$d/private/$me.key"
+	cp "$@" "$d/x509ca/"
+	cat >"$d/swanctl.conf" <<-EOF
+	connections {
+		$me {
+			version = 2
+			local_addrs = $la
+			$( [ "$ra" = - ] || echo "remote_addrs = $ra" )
+			proposals = aes128-sha256-ecp256
+			fragmentation = yes
+			send_certreq = yes
+			send_cert = always
+			$extra
+			local {
+				auth = pubkey
+				certs = $me.crt
+				id = $me.example.test
+			}
+			remote {
+				auth = pubkey
+				id = $peer.example.test
+			}
+			children {
+				net {
+					$( [ "$me" = gw ] && echo "local_ts = 10.99.100.1/32" || echo "remote_ts = 10.99.100.1/32" )
+					esp_proposals = aes128gcm16
+				}
+			}
+		}
+	}
+	pools {
+		rw {
+			addrs = 10.99.200.1-10.99.200.9
+		}
+	}
+	EOF
+}
+
+# The initiator refuses the responder's certificate.  The responder (gw.example.test) has
+# an RSA 2048 certificate from "Other IPsec Root CA", a CA made per run that the initiator
+# does not have; the initiator (rw.example.test, samples/ipsec/rw.crt, RSA 4096 from the
+# sample intermediate) is trusted by the responder.  IKE fragmentation and CERTREQs on.
+# The responder accepts IKE_AUTH and answers with its certificate and AUTH; the initiator
+# cannot verify it and at once sends an INFORMATIONAL (RFC 7296 2.21.2: AUTHENTICATION_FAILED
+# in a new exchange), the SA is gone on both sides and no ESP follows.
+rec_ike_auth_initiator_rejects() {
+	fresh
+	make_ipsec_pki
+	local x=$TMP/xca
+	mkdir -p "$x"
+	openssl req -x509 -new -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout "$x/other-root.key" \
+		-subj "/O=Other Org/CN=Other IPsec Root CA" -addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" -out "$x/other-root.crt" 2>/dev/null
+	printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
+		'keyUsage = critical, digitalSignature, keyEncipherment' \
+		'subjectAltName = DNS:gw.example.test' >"$x/gw.ext"
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$x/gw.key" \
+		-subj "/O=Other Org/CN=gw.example.test" -out "$x/gw.csr" 2>/dev/null
+	openssl x509 -req -sha256 -days 3650 -in "$x/gw.csr" -CA "$x/other-root.crt" \
+		-CAkey "$x/other-root.key" -set_serial "0x$(openssl rand -hex 8)" -extfile "$x/gw.ext" \
+		-out "$x/gw.crt" 2>/dev/null
+	topo_direct
+	resp_net
+	rej_conf s gw rw 10.99.1.2 - 'pools = rw' "$x/gw.crt" "$x/gw.key" \
+		"$PKI/root.crt" "$PKI/inter.crt" "$x/other-root.crt"
+	rej_conf c rw gw 10.99.1.1 10.99.1.2 'vips = 0.0.0.0' "$IPSEC_PKI/rw.crt" "$IPSEC_PKI/rw.key" \
+		"$PKI/root.crt" "$PKI/inter.crt"
+	swan_both
+	cap_start c c0 ike-auth-initiator-rejects
+	swan_initiate c net 15 && die "IKE came up with an untrusted responder certificate"
+	sleep 1
+	cap_stop ike-auth-initiator-rejects
+	grep -q "no trusted RSA public key found for 'gw.example.test'" "$TMP/swan-c/charon.log" ||
+		die "the initiator did not refuse the responder's certificate: $(tail -20 "$TMP/swan-c/charon.log")"
+	grep -q 'generating INFORMATIONAL request 2 \[ N(AUTH_FAILED) \]' "$TMP/swan-c/charon.log" ||
+		die "the initiator sent no AUTHENTICATION_FAILED: $(tail -20 "$TMP/swan-c/charon.log")"
+	grep -q "authentication of 'rw.example.test' with RSA.* successful" "$TMP/swan-s/charon.log" ||
+		die "the responder did not accept the initiator: $(tail -20 "$TMP/swan-s/charon.log")"
+	check ike-auth-initiator-rejects 1 "$SA_INIT_RESP && isakmp.typepayload==38"	# CERTREQ
+	check ike-auth-initiator-rejects 2 "$AUTH_REQ && isakmp.typepayload==53"	# IKE fragments
+	check ike-auth-initiator-rejects 2 "$AUTH_RESP && isakmp.typepayload==53"
+	check ike-auth-initiator-rejects 1 'isakmp.exchangetype==37 && isakmp.flag_r==0 && ip.src==10.99.1.1'
+	none ike-auth-initiator-rejects 'esp'
 }
 
 record_main_ipsec() {

@@ -4,8 +4,8 @@
 # TCP/IP stack and nftables) in network namespaces created and deleted by this script.
 #
 #   usage (root):  bash samples/record-path.sh [name...]    (no name: all of them)
-#   names: icept-fortinet icept-mixed-issuers lb-backends tcp-one-way mtu-blackhole pmtu-icmp
-#          hrr-rewritten (needs python3)
+#   names: icept-fortinet icept-mixed-issuers icept-issuer-changed lb-backends lb-vip-backends
+#          tcp-one-way mtu-blackhole pmtu-icmp hrr-rewritten (needs python3)
 #          revocation-unreachable   (needs dnsmasq: Debian dnsmasq-base)
 #
 # Same rules as record.sh (it sources the same lib.sh): namespaces sdrec<PID>*, addresses
@@ -15,7 +15,7 @@
 set -euo pipefail
 
 ALL=(icept-fortinet icept-mixed-issuers lb-backends tcp-one-way mtu-blackhole
-     pmtu-icmp revocation-unreachable hrr-rewritten)
+     pmtu-icmp revocation-unreachable hrr-rewritten icept-issuer-changed lb-vip-backends)
 # shellcheck source=samples/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
@@ -329,6 +329,80 @@ rec_hrr_rewritten() {
 	grep -q "rewrote the second ClientHello" "$TMP/relay.log" || die "the middlebox rewrote nothing"
 	# the server's alert record (21): fatal (2) illegal_parameter (47)
 	expect hrr-rewritten 1 "src host 10.99.2.2 and tcp[((tcp[12] >> 4) * 4)] == 21 and tcp[((tcp[12] >> 4) * 4) + 6] == 47"
+}
+
+# The path to www.example.test changes under the client: two connections reach the real
+# server directly (genuine chain), then the redirect goes on and the next two meet the relay
+# re-signing with a FortiGate-style CA (CN = a unit serial number).  This client trusts only
+# the real root and refuses the forged chain (unknown_ca); a second client that was given the
+# inspection CA (as managed devices behind such a firewall are) accepts it.
+rec_icept_issuer_changed() {
+	mkca fortinet "/C=US/O=Fortinet Ltd./OU=Certificate Authority/CN=FG200F5T21001234"
+	intercept_setup fortinet
+	cat "$PKI/root.crt" "$TMP/fortinet.crt" >"$TMP/trust-fg.pem"
+	cap_start c c0 icept-issuer-changed
+	get 10.99.2.2:443 "$PKI/root.crt"
+	get 10.99.2.2:443 "$PKI/root.crt"
+	redirect_on
+	get 10.99.2.2:443 "$PKI/root.crt"
+	get 10.99.2.2:443 "$TMP/trust-fg.pem"
+	redirect_off
+	cap_stop icept-issuer-changed
+	[ "$(grep -c "^Verification: OK" "$TMP/client.log")" = 3 ] || { cat "$TMP/client.log" >&2;
+		die "the two direct connections and the trusting client should verify"; }
+	[ "$(grep -c 'client refused' "$TMP/relay.log")" = 1 ] || die "the first client should refuse the forged chain"
+	[ "$(grep -c 'client accepted' "$TMP/relay.log")" = 1 ] || die "the second client should accept the forged chain"
+	expect icept-issuer-changed 4 'tcp[tcpflags] == tcp-syn and dst host 10.99.2.2'
+}
+
+# One virtual IP, three backends: client C (10.99.1.1) -- load balancer L (10.99.1.254 |
+# 10.99.3.1) -- backends B (10.99.3.2, .3, .4 on one veth).  L has no address 10.99.2.100:
+# its nftables DNAT (prerouting) sends each new connection to the VIP to the next backend in
+# turn (numgen inc mod 3), and conntrack puts the VIP back on the answers, so the capture on
+# the client's veth sees only 10.99.2.100.  .2 serves the sample chain, .3 a certificate for
+# the same name from another CA (a staging CA left on one node), .4 has no listener (its
+# kernel resets the SYN).  Six connections in sequence: ok, refused chain, reset, and again.
+rec_lb_vip_backends() {
+	: >"$TMP/client.log"
+	ns_new c; ns_new r; ns_new s
+	wire c c0 02:99:00:00:01:01 r rc 02:99:00:00:01:fe
+	wire r rs 02:99:00:00:03:fe s s0 02:99:00:00:03:02
+	ip -n "${PFX}c" addr add 10.99.1.1/24 dev c0
+	ip -n "${PFX}r" addr add 10.99.1.254/24 dev rc
+	ip -n "${PFX}r" addr add 10.99.3.1/24 dev rs
+	local a
+	for a in 2 3 4; do
+		ip -n "${PFX}s" addr add "10.99.3.$a/24" dev s0
+	done
+	ip -n "${PFX}c" route add default via 10.99.1.254
+	ip -n "${PFX}s" route add default via 10.99.3.1
+	ip netns exec "${PFX}r" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "${PFX}r" nft -f - <<-'EOF'
+	table ip lb {
+		chain pre {
+			type nat hook prerouting priority dstnat; policy accept;
+			ip daddr 10.99.2.100 tcp dport 443 dnat to numgen inc mod 3 map { 0 : 10.99.3.2, 1 : 10.99.3.3, 2 : 10.99.3.4 }
+		}
+	}
+	EOF
+	mkca staging "/O=Example Ops/CN=Example Staging CA"
+	mkleaf staging staging-leaf
+	www_server s 10.99.3.2:443 2 "$PKI/leaf.crt" "$PKI/leaf.key" "$TMP/chain-inter.pem"
+	www_server s 10.99.3.3:443 2 "$TMP/staging-leaf.crt" "$TMP/staging-leaf.key" "$TMP/staging.crt"
+	cap_start c c0 lb-vip-backends
+	local i
+	for i in 1 2 3 4 5 6; do
+		get 10.99.2.100:443 "$PKI/root.crt"
+	done
+	cap_stop lb-vip-backends
+	[ "$(grep -c "^Verification: OK" "$TMP/client.log")" = 2 ] || { cat "$TMP/client.log" >&2;
+		die "the good backend should verify twice"; }
+	[ "$(grep -c "^Verification error" "$TMP/client.log")" = 2 ] || { cat "$TMP/client.log" >&2;
+		die "the staging backend should be refused twice"; }
+	expect lb-vip-backends 6 'src host 10.99.1.1 and dst host 10.99.2.100 and tcp[tcpflags] == tcp-syn'
+	expect lb-vip-backends 2 'src host 10.99.2.100 and tcp[tcpflags] & tcp-rst != 0 and tcp[tcpflags] & tcp-ack != 0 and tcp[tcpflags] & tcp-syn == 0'
+	[ "$(tcpdump -nr "$HERE/lb-vip-backends.pcap" 'host 10.99.3.2 or host 10.99.3.3 or host 10.99.3.4 or port 53' 2>/dev/null | wc -l)" = 0 ] ||
+		die "the capture should show only the VIP"
 }
 
 record_main "$@"
