@@ -1,5 +1,6 @@
-/* analyze/ndpi.c - the one file that talks to nDPI (API probed at configure time). */
-#include "analyze/ndpi.h"
+/* adapt/ndpi.c - the one file that talks to nDPI (API probed at configure time): the engine's
+ * classify hook (engine/hooks.h). */
+#include "adapt/ndpi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@ struct sd_ndpi {
 	struct ndpi_detection_module_struct *mod;
 };
 
-struct sd_flow_ndpi {
+struct flow_ndpi {
 	struct ndpi_flow_struct	*nf;
 	ndpi_protocol		 proto;
 	uint16_t		 pkts;
@@ -54,57 +55,60 @@ sd_ndpi_free(struct sd_ndpi *n)
 }
 
 static void
-set_label(struct sd_ndpi *n, struct sd_flow *f, ndpi_protocol p)
+set_label(struct sd_ndpi *n, char *label, size_t labellen, ndpi_protocol p)
 {
 	char buf[48];
 
 	if (p.master_protocol == NDPI_PROTOCOL_UNKNOWN &&
 	    p.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
-		snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+		snprintf(label, labellen, "Unknown");
 		return;
 	}
 	ndpi_protocol2name(n->mod, p, buf, sizeof(buf));
-	snprintf(f->app_label, sizeof(f->app_label), "%s", buf);
+	snprintf(label, labellen, "%s", buf);
 }
 
 static void
-release(struct sd_flow *f, struct sd_memcap *mc)
+release(void **state, struct sd_memcap *mc)
 {
-	if (f->ndpi == NULL)
+	struct flow_ndpi *s = *state;
+
+	if (s == NULL)
 		return;
-	if (f->ndpi->nf != NULL) {
-		ndpi_free_flow(f->ndpi->nf);
+	if (s->nf != NULL) {
+		ndpi_free_flow(s->nf);
 		sd_memcap_give(mc, SIZEOF_FLOW_STRUCT);
 	}
-	free(f->ndpi);
-	sd_memcap_give(mc, sizeof(*f->ndpi));
-	f->ndpi = NULL;
+	free(s);
+	sd_memcap_give(mc, sizeof(*s));
+	*state = NULL;
 }
 
 static void
-settle(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc)
+settle(struct sd_ndpi *n, void **state, char *label, size_t labellen, struct sd_memcap *mc)
 {
-	struct sd_flow_ndpi *s = f->ndpi;
+	struct flow_ndpi *s = *state;
 	u_int8_t guessed = 0;
 
 	if (!s->done && s->nf != NULL)
 		s->proto = ndpi_detection_giveup(n->mod, s->nf, 1, &guessed);
 	s->done = true;
-	set_label(n, f, s->proto);
-	release(f, mc);
+	set_label(n, label, labellen, s->proto);
+	release(state, mc);
 }
 
-void
-sd_ndpi_packet(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc,
+static void
+hook_packet(void *ctx, void **state, char *label, size_t labellen, struct sd_memcap *mc,
     const uint8_t *l3, size_t len, uint64_t ts_us)
 {
-	struct sd_flow_ndpi *s;
+	struct sd_ndpi *n = ctx;
+	struct flow_ndpi *s;
 
-	if (n == NULL || f->app_label[0] != '\0')
+	if (n == NULL || label[0] != '\0')
 		return;
-	if (f->ndpi == NULL) {
+	if (*state == NULL) {
 		if (!sd_memcap_take(mc, sizeof(*s) + SIZEOF_FLOW_STRUCT)) {
-			snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+			snprintf(label, labellen, "Unknown");
 			return;
 		}
 		s = calloc(1, sizeof(*s));
@@ -113,13 +117,13 @@ sd_ndpi_packet(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc,
 		if (s == NULL || s->nf == NULL) {
 			free(s);
 			sd_memcap_give(mc, sizeof(*s) + SIZEOF_FLOW_STRUCT);
-			snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+			snprintf(label, labellen, "Unknown");
 			return;
 		}
 		memset(s->nf, 0, SIZEOF_FLOW_STRUCT);
-		f->ndpi = s;
+		*state = s;
 	}
-	s = f->ndpi;
+	s = *state;
 	if (len > 65535)
 		len = 65535;	/* TSO super-frames: nDPI takes a 16-bit length */
 #if defined(SD_NDPI_API_42)
@@ -133,23 +137,28 @@ sd_ndpi_packet(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc,
 	/* detected is enough: the label does not need nDPI's extra dissection */
 	if (ndpi_is_protocol_detected(n->mod, s->proto)) {
 		s->done = true;
-		settle(n, f, mc);
+		settle(n, state, label, labellen, mc);
 		return;
 	}
 	if (s->pkts >= SD_NDPI_MAX_PKTS)
-		settle(n, f, mc);
+		settle(n, state, label, labellen, mc);
 }
 
-void
-sd_ndpi_flow_end(struct sd_ndpi *n, struct sd_flow *f, struct sd_memcap *mc)
+static void
+hook_flow_end(void *ctx, void **state, char *label, size_t labellen, struct sd_memcap *mc)
 {
-	if (n == NULL) {
-		if (f->app_label[0] == '\0')
-			snprintf(f->app_label, sizeof(f->app_label), "Unknown");
-		return;
-	}
-	if (f->ndpi != NULL)
-		settle(n, f, mc);
-	else if (f->app_label[0] == '\0')
-		snprintf(f->app_label, sizeof(f->app_label), "Unknown");
+	struct sd_ndpi *n = ctx;
+
+	if (n != NULL && *state != NULL)
+		settle(n, state, label, labellen, mc);
+	else if (label[0] == '\0')
+		snprintf(label, labellen, "Unknown");
+}
+
+struct sd_classify_hook
+sd_ndpi_hook(struct sd_ndpi *n)
+{
+	struct sd_classify_hook h = { hook_packet, hook_flow_end, n };
+
+	return h;
 }

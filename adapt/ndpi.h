@@ -1,26 +1,21 @@
-/* analyze/ndpi.h - nDPI adapter: application labels for flows (nDPI 4.2 and later). */
-#ifndef SD_ANALYZE_NDPI_H
-#define SD_ANALYZE_NDPI_H
+/* adapt/ndpi.h - nDPI adapter: application labels for flows (nDPI 4.2 and later), as the
+ * engine's classify hook. */
+#ifndef SD_ADAPT_NDPI_H
+#define SD_ADAPT_NDPI_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include "analyze/flow.h"
+#include "engine/hooks.h"
 
 struct sd_ndpi;
 
 /* NULL when nDPI could not be initialised (the program then labels nothing). */
-struct sd_ndpi	*sd_ndpi_new(void);
-void		 sd_ndpi_free(struct sd_ndpi *);
+struct sd_ndpi		*sd_ndpi_new(void);
+void			 sd_ndpi_free(struct sd_ndpi *);
 
 /*
- * Offer an IP packet (l3 points at the IP header) of flow f to detection.  Costs nothing
- * once the flow's label is final; per-flow state is charged to mc and freed as soon as
- * detection ends (or after a packet budget).
+ * The hook for struct sd_engine_hooks.classify (n borrowed; it must outlive the engine).
+ * Packets cost nothing once a flow's label is final; per-flow state is charged to the
+ * engine's memcap and freed as soon as detection ends (or after a packet budget).
  */
-void	sd_ndpi_packet(struct sd_ndpi *, struct sd_flow *f, struct sd_memcap *mc,
-	    const uint8_t *l3, size_t len, uint64_t ts_us);
-/* The flow ends: settle its label (giving up with a guess) and free detection state. */
-void	sd_ndpi_flow_end(struct sd_ndpi *, struct sd_flow *f, struct sd_memcap *mc);
+struct sd_classify_hook	 sd_ndpi_hook(struct sd_ndpi *n);
 
-#endif /* SD_ANALYZE_NDPI_H */
+#endif /* SD_ADAPT_NDPI_H */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/ike_track.h"
+#include "engine/ipsec_types.h"
 #include "dissect/esp.h"
 #include "dissect/ike.h"
 #include "dissect/ike_names.h"

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "analyze/ike_track.h"
+#include "engine/ipsec_types.h"
 #include "dissect/esp.h"
 #include "dissect/ike.h"
 #include "dissect/ike_names.h"

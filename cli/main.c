@@ -9,7 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/pipe.h"
+#include "engine/engine.h"
+#include "adapt/digest.h"
+#include "adapt/ndpi.h"
 #include "analyze/rules.h"
 #include "analyze/rules_intercept.h"
 #include "capture/cap.h"
@@ -329,7 +331,7 @@ show_progress(const struct sd_cap *cap, double started, bool final)
 
 /* Read one source to its end; returns false on an input error (message in err). */
 static bool
-run_source(struct sd_cap *cap, struct sd_pipe *pipe, uint32_t file_index,
+run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
     const struct opts *o, bool progress, char err[SD_ERRBUF], struct sd_event *end)
 {
 	struct sd_frame fr;
@@ -356,7 +358,7 @@ run_source(struct sd_cap *cap, struct sd_pipe *pipe, uint32_t file_index,
 			in.linktype = fr.linktype;
 			in.file_index = file_index;
 			in.data = fr.data;
-			sd_pipe_packet(pipe, &in);
+			sd_engine_packet(pipe, &in);
 			n++;
 			end->frame = fr.no;
 			end->ts_sec = fr.sec;
@@ -380,7 +382,7 @@ run_source(struct sd_cap *cap, struct sd_pipe *pipe, uint32_t file_index,
 					fprintf(stderr, "shakedown: %s: %" PRIu64 " packets, %"
 					    PRIu64 " dropped by the kernel, %" PRIu64
 					    " flows active\n", sd_cap_name(cap), recv, drop,
-					    sd_pipe_flow_stats(pipe)->active);
+					    sd_engine_flow_stats(pipe)->active);
 					last_stats = t;
 				}
 			}
@@ -392,11 +394,11 @@ run_source(struct sd_cap *cap, struct sd_pipe *pipe, uint32_t file_index,
 }
 
 static void
-print_stats(const struct sd_pipe *pipe, bool verbose)
+print_stats(const struct sd_engine *pipe, bool verbose)
 {
-	const struct sd_pipe_stats *s = sd_pipe_stats(pipe);
-	const struct sd_flow_stats *fs = sd_pipe_flow_stats(pipe);
-	const struct sd_defrag_stats *ds = sd_pipe_defrag_stats(pipe);
+	const struct sd_engine_stats *s = sd_engine_stats(pipe);
+	const struct sd_flow_stats *fs = sd_engine_flow_stats(pipe);
+	const struct sd_defrag_stats *ds = sd_engine_defrag_stats(pipe);
 	const char *cat;
 	size_t ncat;
 
@@ -437,9 +439,10 @@ main(int argc, char **argv)
 {
 	struct sd_out_events evout;
 	struct sd_findings findings;
-	struct sd_pipe_opts po;
-	struct sd_pipe *pipe;
+	struct sd_engine_opts po;
+	struct sd_engine *pipe;
 	struct sd_rules *rules;
+	struct sd_ndpi *ndpi = NULL;
 	struct tee tee;
 	struct sd_event end;
 	uint64_t total_frames = 0;
@@ -482,10 +485,18 @@ main(int argc, char **argv)
 	memset(&po, 0, sizeof(po));
 	po.memcap = o.memcap;
 	po.flow.max_flows = o.max_flows;
-	po.no_ndpi = o.no_ndpi;
+	po.hooks.digest = sd_adapt_digest();
+	if (!o.no_ndpi) {
+		ndpi = sd_ndpi_new();
+		if (ndpi == NULL) {
+			fprintf(stderr, "shakedown: nDPI initialisation failed\n");
+			return SD_EXIT_ERROR;
+		}
+		po.hooks.classify = sd_ndpi_hook(ndpi);
+	}
 	po.sink.emit = tee_emit;
 	po.sink.ctx = &tee;
-	pipe = sd_pipe_new(&po, perr, sizeof(perr));
+	pipe = sd_engine_new(&po, perr, sizeof(perr));
 	if (pipe == NULL) {
 		fprintf(stderr, "shakedown: %s\n", perr);
 		return SD_EXIT_ERROR;
@@ -530,7 +541,7 @@ main(int argc, char **argv)
 		live_cap = NULL;
 		sd_cap_close(cap);
 	}
-	sd_pipe_finish(pipe);
+	sd_engine_finish(pipe);
 	sd_rules_finish(rules);
 	sd_finding_sort(&findings);
 
@@ -542,7 +553,7 @@ main(int argc, char **argv)
 		sum.files = files;
 		sum.nfiles = nfiles;
 		sum.frames = total_frames;
-		sum.flows = sd_pipe_flow_stats(pipe)->created;
+		sum.flows = sd_engine_flow_stats(pipe)->created;
 		sum.events = tee.count;
 		sum.input_error = input_error ? first_err : NULL;
 		sd_out_findings_text(stdout, &findings, &sum, color);
@@ -564,7 +575,8 @@ main(int argc, char **argv)
 		status = SD_EXIT_ERROR;
 	if (o.events)
 		sd_out_events_free(&evout);
-	sd_pipe_free(pipe);
+	sd_engine_free(pipe);
+	sd_ndpi_free(ndpi);
 	sd_rules_free(rules);
 	sd_finding_list_free(&findings);
 	return status;

@@ -1,12 +1,13 @@
-/* analyze/app.c - flow payloads to the application dissectors: TLS/DTLS, IKE, ESP. */
-#include "analyze/app.h"
+/* engine/app.c - flow payloads to the application dissectors: TLS/DTLS, IKE, ESP. */
+#include "engine/app.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/ike_track.h"
+#include "engine/ike_track.h"
 #include "dissect/dns.h"
 #include "dissect/esp.h"
+#include "engine/esp_track.h"
 #include "dissect/ike.h"
 #include "dissect/ike_tcp.h"
 #include "dissect/prelude.h"
@@ -50,7 +51,7 @@ struct sd_app {
 };
 
 struct sd_app *
-sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink)
+sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink, const struct sd_digest_hook *digest)
 {
 	struct sd_app *a = calloc(1, sizeof(*a));
 
@@ -59,7 +60,7 @@ sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink)
 	a->mc = mc;
 	a->sink = sink;
 	a->esp = sd_esp_new(mc, SD_ESP_MAX_SAS);
-	a->ike = sd_ike_track_new(mc, sink);
+	a->ike = sd_ike_track_new(mc, sink, digest);
 	if (a->esp == NULL || a->ike == NULL) {
 		sd_esp_free(a->esp);
 		sd_ike_track_free(a->ike);

@@ -1,10 +1,11 @@
-/* analyze/app.h - application dissectors over flows: TLS/DTLS, IKE, ESP (internal to analyze/). */
-#ifndef SD_ANALYZE_APP_H
-#define SD_ANALYZE_APP_H
+/* engine/app.h - application dissectors over flows: TLS/DTLS, IKE, ESP (internal to engine/). */
+#ifndef SD_ENGINE_APP_H
+#define SD_ENGINE_APP_H
 
 #include <stdint.h>
 
-#include "analyze/flow.h"
+#include "engine/flow.h"
+#include "engine/hooks.h"
 #include "dissect/event.h"
 #include "dissect/l4.h"
 #include "dissect/memcap.h"
@@ -22,7 +23,8 @@ struct sd_app_pkt {
 
 struct sd_app;
 
-struct sd_app	*sd_app_new(struct sd_memcap *, struct sd_ev_sink);
+/* digest: borrowed, for IKE NAT detection (may be NULL) */
+struct sd_app	*sd_app_new(struct sd_memcap *, struct sd_ev_sink, const struct sd_digest_hook *);
 void		 sd_app_free(struct sd_app *);
 /* TCP: after the segment went into the flow's stream f->tcp->s[dir]. */
 void		 sd_app_tcp(struct sd_app *, struct sd_flow *, const struct sd_app_pkt *,
@@ -36,4 +38,4 @@ void		 sd_app_flow_end(struct sd_app *, struct sd_flow *);
 /* End of capture: write end-of-capture events (ESP SAs). */
 void		 sd_app_finish(struct sd_app *);
 
-#endif /* SD_ANALYZE_APP_H */
+#endif /* SD_ENGINE_APP_H */

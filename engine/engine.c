@@ -1,12 +1,11 @@
-/* analyze/pipe.c - the per-packet path: link, IP (+defrag, tunnels), flows, TCP, UDP, ICMP. */
-#include "analyze/pipe.h"
+/* engine/engine.c - the per-packet path: link, IP (+defrag, tunnels), flows, TCP, UDP, ICMP. */
+#include "engine/engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/app.h"
-#include "analyze/ndpi.h"
+#include "engine/app.h"
 #include "dissect/esp.h"
 #include "dissect/l4.h"
 #include "dissect/link.h"
@@ -15,14 +14,13 @@
 #define SD_TUNNEL_DEPTH		4	/* VXLAN in GRE in ... stops here */
 #define SD_EXPIRE_EVERY_US	1000000	/* run idle expiry once per second of capture time */
 
-struct sd_pipe {
-	struct sd_pipe_opts	 o;
+struct sd_engine {
+	struct sd_engine_opts	 o;
 	struct sd_memcap	 mc;
 	struct sd_flow_table	*flows;
 	struct sd_defrag	*defrag;
-	struct sd_ndpi		*ndpi;
 	struct sd_app		*app;
-	struct sd_pipe_stats	 st;
+	struct sd_engine_stats	 st;
 	uint64_t		 now_us, last_expire_us;
 	const struct sd_pkt_in	*cur;
 };
@@ -37,13 +35,13 @@ struct sd_l3 {
 	uint16_t		 vlan;
 };
 
-static void	ip_layer(struct sd_pipe *, struct sd_rd net, uint16_t vlan, int depth);
+static void	ip_layer(struct sd_engine *, struct sd_rd net, uint16_t vlan, int depth);
 
 /* After an RST, data from the other side is still parsed for this long (in flight). */
 #define SD_PIPE_RST_GRACE_US	2000000u
 
 static void
-emit(struct sd_pipe *p, struct sd_event *ev)
+emit(struct sd_engine *p, struct sd_event *ev)
 {
 	if (p->o.sink.emit != NULL)
 		p->o.sink.emit(p->o.sink.ctx, ev);
@@ -64,12 +62,16 @@ event_init(struct sd_event *ev, enum sd_ev_type type, uint64_t frame, int64_t se
 static void
 flow_ended(void *ctx, struct sd_flow *f, const char *why)
 {
-	struct sd_pipe *p = ctx;
+	struct sd_engine *p = ctx;
 	struct sd_tcpconn *tc = f->tcp;
 	struct sd_event ev;
 	int r;
 
-	sd_ndpi_flow_end(p->ndpi, f, &p->mc);
+	if (p->o.hooks.classify.flow_end != NULL)
+		p->o.hooks.classify.flow_end(p->o.hooks.classify.ctx, &f->cls_state, f->app_label,
+		    sizeof(f->app_label), &p->mc);
+	else if (f->app_label[0] == '\0')
+		snprintf(f->app_label, sizeof(f->app_label), "Unknown");
 	sd_app_flow_end(p->app, f);
 	if (tc != NULL && tc->syns > 0 && !tc->synack && f->rec.packets[SD_ROLE_SERVER] == 0 &&
 	    f->rec.icmp_errors == 0) {
@@ -115,10 +117,10 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 	emit(p, &ev);
 }
 
-struct sd_pipe *
-sd_pipe_new(const struct sd_pipe_opts *o, char *err, size_t errlen)
+struct sd_engine *
+sd_engine_new(const struct sd_engine_opts *o, char *err, size_t errlen)
 {
-	struct sd_pipe *p;
+	struct sd_engine *p;
 
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
@@ -131,37 +133,28 @@ sd_pipe_new(const struct sd_pipe_opts *o, char *err, size_t errlen)
 		p->o.stream_buf = 256 * 1024;
 	p->flows = sd_flow_table_new(&o->flow, &p->mc, flow_ended, p);
 	p->defrag = sd_defrag_new(&o->defrag, &p->mc);
-	p->app = sd_app_new(&p->mc, o->sink);
+	p->app = sd_app_new(&p->mc, o->sink, &p->o.hooks.digest);
 	if (p->flows == NULL || p->defrag == NULL || p->app == NULL) {
 		snprintf(err, errlen, "out of memory");
-		sd_pipe_free(p);
+		sd_engine_free(p);
 		return NULL;
-	}
-	if (!o->no_ndpi) {
-		p->ndpi = sd_ndpi_new();
-		if (p->ndpi == NULL) {
-			snprintf(err, errlen, "nDPI initialisation failed");
-			sd_pipe_free(p);
-			return NULL;
-		}
 	}
 	return p;
 }
 
 void
-sd_pipe_free(struct sd_pipe *p)
+sd_engine_free(struct sd_engine *p)
 {
 	if (p == NULL)
 		return;
-	sd_flow_table_free(p->flows);	/* ends remaining flows: needs ndpi and app alive */
+	sd_flow_table_free(p->flows);	/* ends remaining flows: needs the hooks and app alive */
 	sd_app_free(p->app);
 	sd_defrag_free(p->defrag);
-	sd_ndpi_free(p->ndpi);
 	free(p);
 }
 
 void
-sd_pipe_finish(struct sd_pipe *p)
+sd_engine_finish(struct sd_engine *p)
 {
 	sd_flow_table_flush(p->flows, "capture_end");
 	sd_app_finish(p->app);
@@ -169,27 +162,27 @@ sd_pipe_finish(struct sd_pipe *p)
 	p->st.memcap_peak = p->mc.peak;
 }
 
-const struct sd_pipe_stats *
-sd_pipe_stats(const struct sd_pipe *p)
+const struct sd_engine_stats *
+sd_engine_stats(const struct sd_engine *p)
 {
 	return &p->st;
 }
 
 const struct sd_flow_stats *
-sd_pipe_flow_stats(const struct sd_pipe *p)
+sd_engine_flow_stats(const struct sd_engine *p)
 {
 	return sd_flow_table_stats(p->flows);
 }
 
 const struct sd_defrag_stats *
-sd_pipe_defrag_stats(const struct sd_pipe *p)
+sd_engine_defrag_stats(const struct sd_engine *p)
 {
 	return sd_defrag_stats(p->defrag);
 }
 
 /* Count the packet in its flow: per-role counters, TTL, first/last frame. */
 static void
-account(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
+account(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
     size_t payload)
 {
 	const struct sd_pkt_in *in = p->cur;
@@ -223,12 +216,13 @@ account(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
 		r->anomalies |= SD_ANOM_CAPLEN_CUT;
 	f->last_ip_id[dir] = l3->ip.id;
 	sd_flow_touch(p->flows, f, p->now_us);
-	if (f->app_label[0] == '\0' && l3->l3_start != NULL)
-		sd_ndpi_packet(p->ndpi, f, &p->mc, l3->l3_start, l3->l3_len, p->now_us);
+	if (f->app_label[0] == '\0' && l3->l3_start != NULL && p->o.hooks.classify.packet != NULL)
+		p->o.hooks.classify.packet(p->o.hooks.classify.ctx, &f->cls_state, f->app_label,
+		    sizeof(f->app_label), &p->mc, l3->l3_start, l3->l3_len, p->now_us);
 }
 
 static struct sd_app_pkt
-app_pkt(const struct sd_pipe *p, const struct sd_l3 *l3, int dir)
+app_pkt(const struct sd_engine *p, const struct sd_l3 *l3, int dir)
 {
 	struct sd_app_pkt ap;
 
@@ -261,7 +255,7 @@ tcp_phase(const struct sd_flow *f)
 }
 
 static void
-tcp_reset_event(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
+tcp_reset_event(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
     const struct sd_tcp *t, uint64_t prev_frame, bool had_sender_pkts)
 {
 	struct sd_event ev;
@@ -299,7 +293,7 @@ tcp_reset_event(struct sd_pipe *p, struct sd_flow *f, int dir, const struct sd_l
  * resent and never acknowledged while the small ones are.
  */
 static void
-seg_sent(const struct sd_pipe *p, struct sd_flow *f, int dir, uint32_t seq, uint32_t len,
+seg_sent(const struct sd_engine *p, struct sd_flow *f, int dir, uint32_t seq, uint32_t len,
     bool retx)
 {
 	struct sd_tcpconn *tc = f->tcp;
@@ -333,7 +327,7 @@ seg_acked(struct sd_flow *f, int role, uint32_t ack)
 }
 
 static void
-tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
+tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 {
 	struct sd_tcpconn *tc;
 	struct sd_flow *f;
@@ -465,7 +459,7 @@ tcp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 }
 
 static void
-udp_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
+udp_layer(struct sd_engine *p, struct sd_l3 *l3, int depth)
 {
 	struct sd_flow *f;
 	struct sd_udp u;
@@ -498,7 +492,7 @@ udp_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
 }
 
 static void
-icmp_layer(struct sd_pipe *p, struct sd_l3 *l3)
+icmp_layer(struct sd_engine *p, struct sd_l3 *l3)
 {
 	bool v6 = l3->ip.proto == SD_IPPROTO_ICMPV6;
 	struct sd_icmp ic;
@@ -554,7 +548,7 @@ icmp_layer(struct sd_pipe *p, struct sd_l3 *l3)
 }
 
 static void
-addr_pair_layer(struct sd_pipe *p, struct sd_l3 *l3)
+addr_pair_layer(struct sd_engine *p, struct sd_l3 *l3)
 {
 	struct sd_flow *f;
 	struct sd_app_pkt ap;
@@ -579,7 +573,7 @@ addr_pair_layer(struct sd_pipe *p, struct sd_l3 *l3)
 }
 
 static void
-transport_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
+transport_layer(struct sd_engine *p, struct sd_l3 *l3, int depth)
 {
 	struct sd_link inner;
 
@@ -632,7 +626,7 @@ transport_layer(struct sd_pipe *p, struct sd_l3 *l3, int depth)
 }
 
 static void
-ip_layer(struct sd_pipe *p, struct sd_rd net, uint16_t vlan, int depth)
+ip_layer(struct sd_engine *p, struct sd_rd net, uint16_t vlan, int depth)
 {
 	struct sd_l3 l3;
 	uint64_t first_frame;
@@ -685,7 +679,7 @@ ip_layer(struct sd_pipe *p, struct sd_rd net, uint16_t vlan, int depth)
 }
 
 void
-sd_pipe_packet(struct sd_pipe *p, const struct sd_pkt_in *in)
+sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 {
 	struct sd_link link;
 	enum sd_rc rc;

@@ -1,5 +1,5 @@
-/* analyze/flow.c - bidirectional flow table with LRU idle expiry and a hard cap. */
-#include "analyze/flow.h"
+/* engine/flow.c - bidirectional flow table with LRU idle expiry and a hard cap. */
+#include "engine/flow.h"
 
 #include <stdlib.h>
 #include <string.h>

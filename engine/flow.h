@@ -1,6 +1,6 @@
-/* analyze/flow.h - bidirectional flow table: roles, counters, idle timeouts, a hard cap. */
-#ifndef SD_ANALYZE_FLOW_H
-#define SD_ANALYZE_FLOW_H
+/* engine/flow.h - bidirectional flow table: roles, counters, idle timeouts, a hard cap. */
+#ifndef SD_ENGINE_FLOW_H
+#define SD_ENGINE_FLOW_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,9 +51,9 @@ struct sd_flow {
 	uint64_t		 last_us;	/* capture time of the last packet, for idle expiry */
 	uint16_t		 last_ip_id[2];
 	struct sd_tcpconn	*tcp;		/* owned; NULL unless TCP */
-	void			*app;		/* owned by analyze/app.c: TLS/IKE state */
+	void			*app;		/* owned by engine/app.c: TLS/IKE state */
 	uint32_t		 app_flags;	/* SD_APPF_*: what the app dissectors saw */
-	struct sd_flow_ndpi	*ndpi;		/* owned by analyze/ndpi.c; freed when detection ends */
+	void			*cls_state;	/* the classify hook's own (engine/hooks.h) */
 	char			 app_label[64];	/* nDPI label once known */
 	/* table links */
 	struct sd_flow		*hnext;
@@ -111,4 +111,4 @@ const struct sd_flow_stats *sd_flow_table_stats(const struct sd_flow_table *);
 /* Whether a port is a well-known server port for role assignment. */
 bool		 sd_flow_port_is_service(uint8_t proto, uint16_t port);
 
-#endif /* SD_ANALYZE_FLOW_H */
+#endif /* SD_ENGINE_FLOW_H */

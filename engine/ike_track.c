@@ -1,10 +1,10 @@
-/* analyze/ike_track.c - IKE request/response pairing and IKE SA lifecycles (RFC 7296, 2409, 3947). */
-#include "analyze/ike_track.h"
+/* engine/ike_track.c - IKE request/response pairing and IKE SA lifecycles (RFC 7296, 2409, 3947). */
+#include "engine/ike_track.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include "engine/natd.h"
 
 #define TRK_PENDING	8	/* exchanges remembered per SA (open or recently answered) */
 #define TRK_HASHES	8	/* distinct datagrams remembered per exchange side */
@@ -52,6 +52,7 @@ struct trk_sa {
 struct sd_ike_track {
 	struct sd_memcap	*mc;
 	struct sd_ev_sink	 sink;
+	const struct sd_digest_hook *digest;	/* NAT-D hashes; borrowed */
 	struct trk_sa		*bucket[TRK_BUCKETS];
 	size_t			 count;
 	uint64_t		 inserted;
@@ -68,7 +69,8 @@ struct sd_ike_track {
 };
 
 struct sd_ike_track *
-sd_ike_track_new(struct sd_memcap *mc, struct sd_ev_sink sink)
+sd_ike_track_new(struct sd_memcap *mc, struct sd_ev_sink sink,
+    const struct sd_digest_hook *digest)
 {
 	struct sd_ike_track *t;
 
@@ -81,6 +83,7 @@ sd_ike_track_new(struct sd_memcap *mc, struct sd_ev_sink sink)
 	}
 	t->mc = mc;
 	t->sink = sink;
+	t->digest = digest;
 	return t;
 }
 
@@ -130,40 +133,6 @@ static double
 ms_between(int64_t s0, uint32_t n0, int64_t s1, uint32_t n1)
 {
 	return (double)(s1 - s0) * 1e3 + ((double)n1 - (double)n0) / 1e6;
-}
-
-size_t
-sd_ike_natd_hash(const char *digest, const uint8_t ispi[8], const uint8_t rspi[8],
-    const struct sd_addr *ip, uint16_t port, uint8_t *out, size_t outlen)
-{
-	const EVP_MD *md = NULL;
-	uint8_t buf[8 + 8 + 16 + 2];
-	size_t n = 0, alen = ip->v == 6 ? 16 : 4;
-	unsigned int len = 0;
-
-	if (strcmp(digest, "sha1") == 0)
-		md = EVP_sha1();
-	else if (strcmp(digest, "md5") == 0)
-		md = EVP_md5();
-	else if (strcmp(digest, "sha256") == 0)
-		md = EVP_sha256();
-	else if (strcmp(digest, "sha384") == 0)
-		md = EVP_sha384();
-	else if (strcmp(digest, "sha512") == 0)
-		md = EVP_sha512();
-	if (md == NULL || outlen < (size_t)EVP_MD_get_size(md))
-		return 0;
-	memcpy(buf, ispi, 8);
-	memcpy(buf + 8, rspi, 8);
-	n = 16;
-	/* sd_addr keeps IPv4 in its first four bytes */
-	memcpy(buf + n, ip->a, alen);
-	n += alen;
-	buf[n++] = (uint8_t)(port >> 8);
-	buf[n++] = (uint8_t)port;
-	if (EVP_Digest(buf, n, out, &len, md, NULL) != 1)
-		return 0;
-	return len;
 }
 
 static void
@@ -218,115 +187,6 @@ flush_ready(struct sd_ike_track *t)
 		emit(t, &t->ready[i].ev);
 	}
 	t->nready = 0;
-}
-
-/* Merge one NAT verdict: any mismatch says "behind NAT", a match only fills unknown. */
-static void
-nat_merge(int8_t *v, bool match)
-{
-	if (!match)
-		*v = 1;
-	else if (*v < 0)
-		*v = 0;
-}
-
-static void
-nat_note(struct sd_ike_nat *n, bool sender_is_init, bool src_checked, bool src_ok,
-    bool dst_checked, bool dst_ok, const char *hash, bool assumed)
-{
-	if (!src_checked && !dst_checked)
-		return;
-	if (!n->checked) {
-		n->initiator_behind_nat = -1;
-		n->responder_behind_nat = -1;
-	}
-	n->checked = true;
-	n->hash = hash;
-	n->hash_assumed = n->hash_assumed || assumed;
-	/* a sender whose own address hash fails is behind a NAT as seen from here */
-	if (src_checked)
-		nat_merge(sender_is_init ? &n->initiator_behind_nat : &n->responder_behind_nat,
-		    src_ok);
-	if (dst_checked)
-		nat_merge(sender_is_init ? &n->responder_behind_nat : &n->initiator_behind_nat,
-		    dst_ok);
-}
-
-static bool
-hash_matches(const char *digest, const uint8_t ispi[8], const uint8_t rspi[8],
-    const struct sd_addr *ip, uint16_t port, struct sd_rd got)
-{
-	uint8_t h[64];
-	size_t n = sd_ike_natd_hash(digest, ispi, rspi, ip, port, h, sizeof(h));
-
-	return n != 0 && sd_rd_left(&got) == n && memcmp(h, got.p, n) == 0;
-}
-
-static const char *
-v1_digest(uint16_t hash_alg, size_t len, bool *assumed)
-{
-	*assumed = false;
-	switch (hash_alg) {
-	case 1: return "md5";
-	case 2: return "sha1";
-	case 4: return "sha256";
-	case 5: return "sha384";
-	case 6: return "sha512";
-	default: break;
-	}
-	*assumed = true;
-	switch (len) {
-	case 16: return "md5";
-	case 20: return "sha1";
-	case 32: return "sha256";
-	case 48: return "sha384";
-	case 64: return "sha512";
-	default: return NULL;
-	}
-}
-
-/* Recompute the NAT detection hashes of one message with the addresses it was seen with. */
-static void
-check_nat(struct trk_sa *s, const struct sd_ike_msg *m, const struct sd_event *ev,
-    bool sender_is_init, struct sd_ike_nat *xn)
-{
-	bool sc = false, so = false, dc = false, dok = false, assumed = false;
-	const char *dg = "sha1";
-	size_t i;
-
-	if (m->version == 2) {
-		for (i = 0; i < m->nnotify; i++) {
-			const struct sd_ike_notify *n = &m->notify[i];
-
-			if (n->type == SD_IKE_N_NAT_DETECTION_SOURCE_IP) {
-				sc = true;
-				so = so || hash_matches(dg, m->ispi, m->rspi, &ev->src, ev->sport,
-				    n->data);
-			} else if (n->type == SD_IKE_N_NAT_DETECTION_DESTINATION_IP) {
-				dc = true;
-				dok = dok || hash_matches(dg, m->ispi, m->rspi, &ev->dst,
-				    ev->dport, n->data);
-			}
-		}
-	} else {
-		for (i = 0; i < m->nv1_natd; i++) {
-			dg = v1_digest(s->v1_hash, sd_rd_left(&m->v1_natd[i]), &assumed);
-			if (dg == NULL)
-				return;
-			if (i == 0) {	/* RFC 3947 §3.2: the first is the remote end */
-				dc = true;
-				dok = hash_matches(dg, m->ispi, m->rspi, &ev->dst, ev->dport,
-				    m->v1_natd[i]);
-			} else {
-				sc = true;
-				so = so || hash_matches(dg, m->ispi, m->rspi, &ev->src,
-				    ev->sport, m->v1_natd[i]);
-			}
-		}
-	}
-	nat_note(&s->sa.nat, sender_is_init, sc, so, dc, dok, dg, assumed);
-	if (xn != NULL)
-		nat_note(xn, sender_is_init, sc, so, dc, dok, dg, assumed);
 }
 
 static struct trk_sa *
@@ -791,9 +651,10 @@ track(struct sd_ike_track *t, struct sd_ike_msg *m, const struct sd_ike_track_pk
 		s->sa.deleted_frame = ev->frame;
 	}
 	if (x->x.has_nat)
-		check_nat(s, m, ev, sender_is_init, &x->x.nat);
+		sd_natd_check(t->digest, s->v1_hash, m, ev, sender_is_init, &s->sa.nat,
+		    &x->x.nat);
 	else if (m->nv1_natd > 0 || m->nnotify > 0)
-		check_nat(s, m, ev, sender_is_init, NULL);
+		sd_natd_check(t->digest, s->v1_hash, m, ev, sender_is_init, &s->sa.nat, NULL);
 	if (complete(x, m) || (m->version == 1 && !x->x.expects_response)) {
 		sa_progress(t, s, x);
 		if (m->version == 1 && x->x.exchange == SD_IKE_X_V1_QUICK)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dissect/esp.h"
+#include "engine/esp_track.h"
 #include "tests/fuzz/fuzz.h"
 
 static void

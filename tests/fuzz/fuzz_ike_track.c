@@ -2,7 +2,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "analyze/ike_track.h"
+#include "adapt/digest.h"
+#include "engine/ike_track.h"
 #include "dissect/ike.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -26,7 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sd_memcap mc = { 0, 64 * 1024, 0, 0 };
 	uint64_t n = 0, frame = 0;
 	struct sd_ev_sink sk = { sink, &n };
-	struct sd_ike_track *t = sd_ike_track_new(&mc, sk);
+	struct sd_digest_hook digest = sd_adapt_digest();
+	struct sd_ike_track *t = sd_ike_track_new(&mc, sk, &digest);
 	struct sd_addr a, b;
 	struct sd_ike_msg m;
 	struct sd_event ev;

@@ -4,7 +4,8 @@
 
 #include <pcap/pcap.h>
 
-#include "analyze/pipe.h"
+#include "adapt/digest.h"
+#include "engine/engine.h"
 #include "analyze/rules.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -19,12 +20,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char errbuf[PCAP_ERRBUF_SIZE], perr[256];
 	struct sd_findings findings;
-	struct sd_pipe_opts po;
+	struct sd_engine_opts po;
 	struct pcap_pkthdr *h;
 	const u_char *pkt;
 	struct sd_pkt_in in;
 	struct sd_rules *rules;
-	struct sd_pipe *pipe;
+	struct sd_engine *pipe;
 	uint64_t no = 0;
 	pcap_t *p;
 	FILE *f;
@@ -45,10 +46,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	po.memcap = 8u << 20;		/* small caps: reach the limit paths */
 	po.flow.max_flows = 64;
 	po.stream_buf = 16384;
-	po.no_ndpi = true;		/* nDPI is not ours to fuzz */
+	po.hooks.digest = sd_adapt_digest();	/* nDPI is not ours to fuzz: no classify hook */
 	po.sink.emit = sink;
 	po.sink.ctx = rules;
-	pipe = sd_pipe_new(&po, perr, sizeof(perr));
+	pipe = sd_engine_new(&po, perr, sizeof(perr));
 	while (pipe != NULL && rules != NULL && pcap_next_ex(p, &h, &pkt) == 1) {
 		in.frame = ++no;
 		in.sec = h->ts.tv_sec;
@@ -58,11 +59,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.linktype = pcap_datalink(p);
 		in.file_index = 0;
 		in.data = pkt;
-		sd_pipe_packet(pipe, &in);
+		sd_engine_packet(pipe, &in);
 	}
 	if (pipe != NULL)
-		sd_pipe_finish(pipe);
-	sd_pipe_free(pipe);
+		sd_engine_finish(pipe);
+	sd_engine_free(pipe);
 	sd_rules_free(rules);
 	sd_finding_list_free(&findings);
 	pcap_close(p);		/* closes f */

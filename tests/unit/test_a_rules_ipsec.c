@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/ike_track.h"
+#include "engine/ipsec_types.h"
 #include "analyze/rules.h"
 #include "dissect/esp.h"
 #include "dissect/ike.h"

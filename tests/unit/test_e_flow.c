@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "analyze/flow.h"
+#include "engine/flow.h"
 #include "dissect/l4.h"
 
 struct ended {

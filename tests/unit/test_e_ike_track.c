@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
-#include "analyze/ike_track.h"
+#include "adapt/digest.h"
+#include "engine/ike_track.h"
+#include "engine/natd.h"
 #include "dissect/ike.h"
 
 /* What the sink saw, in order (copies of the structs the events borrowed). */
@@ -23,6 +25,8 @@ struct seen {
 	size_t			 nsa;
 	size_t			 n;
 };
+
+static struct sd_digest_hook digest;	/* OpenSSL, set in main() */
 
 static void
 sink(void *ctx, const struct sd_event *ev)
@@ -136,7 +140,7 @@ test_pairing_retransmit(void **state)
 	struct sd_addr i = v4(10, 99, 0, 1), r = v4(10, 99, 0, 2);
 	struct seen s = { 0 };
 	struct sd_ev_sink sk = { sink, &s };
-	struct sd_ike_track *t = sd_ike_track_new(NULL, sk);
+	struct sd_ike_track *t = sd_ike_track_new(NULL, sk, &digest);
 	uint8_t req[512], resp[512], rreq[512], rresp[512];
 	size_t nq, np, nrq, nrp;
 
@@ -239,7 +243,7 @@ test_v1_main_quick(void **state)
 	struct sd_addr i = v4(10, 99, 0, 1), r = v4(10, 99, 0, 2);
 	struct seen s = { 0 };
 	struct sd_ev_sink sk = { sink, &s };
-	struct sd_ike_track *t = sd_ike_track_new(NULL, sk);
+	struct sd_ike_track *t = sd_ike_track_new(NULL, sk, &digest);
 	struct sd_ike_state st;
 	uint8_t b[512];
 	size_t n;
@@ -292,7 +296,7 @@ test_nat_detection(void **state)
 	static const uint8_t zero[8];
 	struct seen s = { 0 };
 	struct sd_ev_sink sk = { sink, &s };
-	struct sd_ike_track *t = sd_ike_track_new(NULL, sk);
+	struct sd_ike_track *t = sd_ike_track_new(NULL, sk, &digest);
 	uint16_t types[2] = { SD_IKE_N_NAT_DETECTION_SOURCE_IP,
 		SD_IKE_N_NAT_DETECTION_DESTINATION_IP };
 	uint8_t data[2][20], req[512], resp[512];
@@ -300,13 +304,13 @@ test_nat_detection(void **state)
 
 	(void)state;
 	/* the initiator hashed its private address: seen here from 10.99.0.1 */
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, zero, &priv, 500, data[0], 20), 20);
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, zero, &r, 500, data[1], 20), 20);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, zero, &priv, 500, data[0], 20), 20);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, zero, &r, 500, data[1], 20), 20);
 	nq = build(req, SD_IKE_X_SA_INIT, SD_IKE_HF_INITIATOR, 0, false, types,
 	    (const uint8_t (*)[20])data, 2, 0);
 	/* the responder's hashes match what is seen */
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, RSPI, &r, 500, data[0], 20), 20);
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, RSPI, &i, 500, data[1], 20), 20);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, RSPI, &r, 500, data[0], 20), 20);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, RSPI, &i, 500, data[1], 20), 20);
 	np = build(resp, SD_IKE_X_SA_INIT, SD_IKE_HF_RESPONSE, 0, true, types,
 	    (const uint8_t (*)[20])data, 2, 0);
 	feed(t, req, nq, &i, 500, &r, 500, 1, 100);
@@ -324,8 +328,8 @@ test_nat_detection(void **state)
 
 	/* same addresses everywhere: no NAT on either side */
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, zero, &i, 500, data[0], 20), 20);
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, zero, &r, 500, data[1], 20), 20);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, zero, &i, 500, data[0], 20), 20);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, zero, &r, 500, data[1], 20), 20);
 	nq = build(req, SD_IKE_X_SA_INIT, SD_IKE_HF_INITIATOR, 0, false, types,
 	    (const uint8_t (*)[20])data, 2, 0);
 	feed(t, req, nq, &i, 500, &r, 500, 3, 200);
@@ -347,10 +351,10 @@ test_natd_vector(void **state)
 	uint8_t h[64];
 
 	(void)state;
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, RSPI, &a, 4500, h, sizeof(h)), 20);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, RSPI, &a, 4500, h, sizeof(h)), 20);
 	assert_memory_equal(h, want, 20);
-	assert_int_equal(sd_ike_natd_hash("nope", ISPI, RSPI, &a, 4500, h, sizeof(h)), 0);
-	assert_int_equal(sd_ike_natd_hash("sha1", ISPI, RSPI, &a, 4500, h, 19), 0);
+	assert_int_equal(sd_natd_hash(&digest, "nope", ISPI, RSPI, &a, 4500, h, sizeof(h)), 0);
+	assert_int_equal(sd_natd_hash(&digest, "sha1", ISPI, RSPI, &a, 4500, h, 19), 0);
 }
 
 int
@@ -363,5 +367,6 @@ main(void)
 		cmocka_unit_test(test_natd_vector),
 	};
 
+	digest = sd_adapt_digest();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
