@@ -125,10 +125,10 @@ index_grow(struct sd_findings *l)
 }
 
 struct sd_finding *
-sd_finding_add(struct sd_findings *l, const char *kind, const char *group, int64_t sec,
+sd_finding_add(struct sd_findings *l, enum sd_kind kind, const char *group, int64_t sec,
     uint32_t nsec, uint32_t file_index)
 {
-	const struct sd_finding_kind *k = sd_finding_kind_get(kind);
+	const struct sd_finding_kind *k = sd_finding_kind(kind);
 	struct sd_finding *f;
 	size_t *slot;
 
@@ -136,7 +136,9 @@ sd_finding_add(struct sd_findings *l, const char *kind, const char *group, int64
 		group = "";
 	if (!index_grow(l))
 		return NULL;
-	slot = index_slot(l, k != NULL ? k->kind : kind, group);
+	if (k == NULL)
+		return NULL;
+	slot = index_slot(l, k->kind, group);
 	if (*slot != 0) {
 		f = l->v[*slot - 1];
 		f->count++;
@@ -165,10 +167,11 @@ sd_finding_add(struct sd_findings *l, const char *kind, const char *group, int64
 		free(f);
 		return NULL;
 	}
-	f->kind = k != NULL ? k->kind : kind;
-	f->severity = k != NULL ? k->severity : SD_SEV_INFO;
-	f->explanation = k != NULL ? k->explanation : "";
-	f->fix = k != NULL ? k->fix : "";
+	f->k = kind;
+	f->kind = k->kind;
+	f->severity = k->severity;
+	f->explanation = k->explanation;
+	f->fix = k->fix;
 	f->confidence = 1.0;
 	f->count = 1;
 	f->file_index = file_index;

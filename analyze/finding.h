@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze/kinds.h"
 #include "dissect/ip.h"
 
 enum sd_sev {
@@ -44,7 +45,8 @@ struct sd_finding_flow {
  * exact in count / nflows_total).
  */
 struct sd_finding {
-	const char		*kind;		/* stable id, e.g. "tcp.syn_unanswered" */
+	enum sd_kind		 k;
+	const char		*kind;		/* its stable name, e.g. "tcp.syn_unanswered" */
 	enum sd_sev		 severity;
 	double			 confidence;	/* 0..1 */
 	char			*group;		/* owned: what makes two occurrences the same cause */
@@ -82,7 +84,9 @@ struct sd_finding_kind {
 	const char	*explanation;
 	const char	*fix;
 };
-const struct sd_finding_kind	*sd_finding_kind_get(const char *kind);
+const struct sd_finding_kind	*sd_finding_kind(enum sd_kind);
+/* By stable name ("tls.chain_untrusted"); NULL when no kind has it. */
+const struct sd_finding_kind	*sd_finding_kind_get(const char *name);
 /* The i-th kind of the whole catalogue (0-based), NULL past the end. */
 const struct sd_finding_kind	*sd_finding_kind_at(size_t i);
 
@@ -93,7 +97,7 @@ void	sd_finding_list_free(struct sd_findings *);
  * finding to fill or extend: count is already incremented; summary, values and
  * confidence are set by the rule the first time (count == 1).  NULL on a memory failure.
  */
-struct sd_finding	*sd_finding_add(struct sd_findings *, const char *kind, const char *group,
+struct sd_finding	*sd_finding_add(struct sd_findings *, enum sd_kind, const char *group,
 			    int64_t sec, uint32_t nsec, uint32_t file_index);
 void	sd_finding_frame(struct sd_finding *, uint64_t frame);
 void	sd_finding_flow(struct sd_finding *, const struct sd_finding_flow *);

@@ -602,7 +602,7 @@ report_interception(struct intercept_rules *t, const struct conn *c)
 	struct sd_finding *f;
 
 	snprintf(g, sizeof(g), "%s|%s", e->product, c->cat_issuer != NULL ? c->cat_issuer : "");
-	f = sd_finding_add(t->out, "tls.interception_ca", g, c->sec, c->nsec, c->file_index);
+	f = sd_finding_add(t->out, SD_K_ICEPT_INTERCEPTION_CA, g, c->sec, c->nsec, c->file_index);
 	if (f == NULL)
 		return;
 	if (f->count == 1) {
@@ -672,7 +672,7 @@ report_issuer_changed(struct intercept_rules *t, const struct name *nm)
 			break;
 	if (e == nm->nep)
 		return false;
-	f = sd_finding_add(t->out, "tls.issuer_changed", nm->name, nm->sec, nm->nsec,
+	f = sd_finding_add(t->out, SD_K_ICEPT_ISSUER_CHANGED, nm->name, nm->sec, nm->nsec,
 	    nm->file_index);
 	if (f == NULL)
 		return true;
@@ -726,7 +726,7 @@ report_backends(struct intercept_rules *t, const struct name *nm)
 	if (nm->nep > 1 ? !(certs_differ || (nfail > 0 && nok > 0)) :
 	    !(certs_differ && nm->ep[0].failed > 0 && nm->ep[0].ok > 0))
 		return;
-	f = sd_finding_add(t->out, "tls.backend_mismatch", nm->name, nm->sec, nm->nsec,
+	f = sd_finding_add(t->out, SD_K_ICEPT_BACKEND_MISMATCH, nm->name, nm->sec, nm->nsec,
 	    nm->file_index);
 	if (f == NULL)
 		return;
@@ -788,7 +788,7 @@ check_mtu(struct intercept_rules *t, const struct sd_event *ev)
 		sd_ip_addr_str(r == SD_ROLE_CLIENT ? &ev->src : &ev->dst, from);
 		sd_ip_addr_str(r == SD_ROLE_CLIENT ? &ev->dst : &ev->src, to);
 		snprintf(g, sizeof(g), "%s|%s", from, to);
-		f = sd_finding_add(t->out, "tcp.mtu_blackhole", g, fr->first_sec, fr->first_nsec,
+		f = sd_finding_add(t->out, SD_K_PATH_TCP_MTU_BLACKHOLE, g, fr->first_sec, fr->first_nsec,
 		    ev->file_index);
 		if (f == NULL)
 			return;
@@ -887,7 +887,7 @@ report_one_way(struct intercept_rules *t)
 	for (i = 0; i < t->noneway; i++) {
 		const struct oneway *o = &t->oneway[i];
 
-		f = sd_finding_add(t->out, "tcp.one_way", NULL, o->sec, o->nsec, o->fl.file_index);
+		f = sd_finding_add(t->out, SD_K_PATH_TCP_ONE_WAY, NULL, o->sec, o->nsec, o->fl.file_index);
 		if (f == NULL)
 			return;
 		if (f->count == 1) {
@@ -914,7 +914,7 @@ report_one_way(struct intercept_rules *t)
 	for (i = 0; i < t->out->n; i++) {
 		struct sd_finding *u = t->out->v[i];
 
-		if (strcmp(u->kind, "tcp.syn_unanswered") != 0 || u->confidence <= 0.4)
+		if (u->k != SD_K_TCP_SYN_UNANSWERED || u->confidence <= 0.4)
 			continue;
 		if (all_one_way(t, u)) {
 			/* its own flow went on in one direction: it was answered out of sight */
@@ -1094,7 +1094,7 @@ report_revocation(struct intercept_rules *t)
 			if (c == NULL)
 				continue;	/* resolved, and no failed attempt seen */
 		}
-		f = sd_finding_add(t->out, "tls.revocation_unreachable", r->host, r->sec, r->nsec,
+		f = sd_finding_add(t->out, SD_K_PATH_TLS_REVOCATION_UNREACHABLE, r->host, r->sec, r->nsec,
 		    r->file_index);
 		if (f == NULL)
 			return;
@@ -1227,8 +1227,9 @@ intercept_event(void *ctx, const struct sd_event *ev)
 static void
 note_caps(struct intercept_rules *t)
 {
-	static const char *const kinds[] = { "tls.interception_ca", "tls.issuer_changed",
-		"tls.backend_mismatch", "tls.revocation_unreachable" };
+	static const enum sd_kind kinds[] = { SD_K_ICEPT_INTERCEPTION_CA,
+		SD_K_ICEPT_ISSUER_CHANGED, SD_K_ICEPT_BACKEND_MISMATCH,
+		SD_K_PATH_TLS_REVOCATION_UNREACHABLE };
 	size_t i, k;
 
 	if (t->conns_refused + t->names_refused + t->revoc_refused + t->dns_refused +
@@ -1236,7 +1237,7 @@ note_caps(struct intercept_rules *t)
 		return;
 	for (i = 0; i < t->out->n; i++)
 		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-			if (strcmp(t->out->v[i]->kind, kinds[k]) == 0)
+			if (t->out->v[i]->k == kinds[k])
 				sd_finding_value(t->out->v[i], "not_tracked", "past the caps: %llu "
 				    "TLS connections, %llu names, %llu revocation hosts, %llu DNS "
 				    "names, %llu failed attempts", (unsigned long long)t->conns_refused,

@@ -254,7 +254,7 @@ rule_no_proposal(struct ipsec_rules *t, const struct sd_event *ev, const struct 
 
 	sd_ip_addr_str(&ev->src, srv);
 	snprintf(g, sizeof(g), "%s|v%u", srv, m->version);
-	f = sd_finding_add(t->out, "ike.no_proposal_chosen", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(t->out, SD_K_IKE_NO_PROPOSAL_CHOSEN, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;
@@ -288,8 +288,8 @@ rule_error_notify(struct ipsec_rules *t, const struct sd_event *ev, const struct
 
 	sd_ip_addr_str(&ev->src, src);
 	snprintf(g, sizeof(g), "%s|%u|%u", src, m->version, type);
-	f = sd_finding_add(t->out, type == SD_IKE_N_AUTHENTICATION_FAILED ? "ike.auth_failed" :
-	    "ike.error_notify", g, ev->ts_sec, ev->ts_nsec, ev->file_index);
+	f = sd_finding_add(t->out, type == SD_IKE_N_AUTHENTICATION_FAILED ? SD_K_IKE_AUTH_FAILED :
+	    SD_K_IKE_ERROR_NOTIFY, g, ev->ts_sec, ev->ts_nsec, ev->file_index);
 	if (f == NULL)
 		return;
 	if (f->count == 1) {
@@ -490,7 +490,7 @@ rule_unanswered_init(struct ipsec_rules *t, const struct sd_event *ev,
 		return;
 	sd_ip_addr_str(&x->responder_addr, srv);
 	snprintf(g, sizeof(g), "%s|%u|%s", srv, x->responder_port, ic != NULL ? "icmp" : "");
-	f = sd_finding_add(t->out, "ike.unanswered", g, ev->ts_sec, ev->ts_nsec, ev->file_index);
+	f = sd_finding_add(t->out, SD_K_IKE_UNANSWERED, g, ev->ts_sec, ev->ts_nsec, ev->file_index);
 	if (f == NULL)
 		return;
 	if (f->count == 1) {
@@ -526,7 +526,7 @@ rule_unanswered_init(struct ipsec_rules *t, const struct sd_event *ev,
 
 static void
 exch_finding(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_exchange *x,
-    const char *kind, const char *what)
+    enum sd_kind kind, const char *what)
 {
 	char g[160], srv[SD_ADDR_STRLEN];
 	struct sd_finding *f;
@@ -613,9 +613,9 @@ on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
 		if (x->ip_fragments > 1) {
 			snprintf(what, sizeof(what), "never answered IKE_AUTH sent as %u IP "
 			    "fragments", x->ip_fragments);
-			exch_finding(t, ev, x, "ike.auth_fragmented_unanswered", what);
+			exch_finding(t, ev, x, SD_K_IKE_AUTH_FRAGMENTED_UNANSWERED, what);
 		} else if (x->nat_t && (a == NULL || !a->answered_on_4500)) {
-			exch_finding(t, ev, x, "ike.natt_unanswered",
+			exch_finding(t, ev, x, SD_K_IKE_NATT_UNANSWERED,
 			    "answered IKE on UDP 500 but nothing on UDP 4500 after the NAT-T switch");
 		}
 		return;
@@ -624,7 +624,7 @@ on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
 		snprintf(what, sizeof(what), "never answered %u INFORMATIONAL (dead peer "
 		    "detection) request%s%s", tries, tries == 1 ? "" : "s",
 		    tries >= 3 ? ": peer declared dead" : "");
-		exch_finding(t, ev, x, "ike.dpd_unanswered", what);
+		exch_finding(t, ev, x, SD_K_IKE_DPD_UNANSWERED, what);
 	}
 }
 
@@ -640,7 +640,7 @@ rule_auth_failed(struct ipsec_rules *t, const struct sd_event *ev, const struct 
 
 	sd_ip_addr_str(&s->responder, srv);
 	snprintf(g, sizeof(g), "%s|inferred", srv);
-	f = sd_finding_add(t->out, "ike.auth_failed", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(t->out, SD_K_IKE_AUTH_FAILED, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;
@@ -790,7 +790,7 @@ finish_attempts(struct ipsec_rules *t)
 		sd_ip_addr_str(&a->resp, srv);
 		if (a->ke_pending) {
 			snprintf(g, sizeof(g), "%s|%u|%u", srv, a->ke_asked, a->ke_retried_ok);
-			f = sd_finding_add(t->out, "ike.invalid_ke", g, a->req_sec, a->req_nsec,
+			f = sd_finding_add(t->out, SD_K_IKE_INVALID_KE, g, a->req_sec, a->req_nsec,
 			    a->file_index);
 			if (f != NULL) {
 				if (!a->ke_retried_ok)
@@ -830,7 +830,7 @@ finish_attempts(struct ipsec_rules *t)
 		}
 		if (a->cookie_frame != 0 && !a->cookie_echoed) {
 			snprintf(g, sizeof(g), "%s", srv);
-			f = sd_finding_add(t->out, "ike.cookie_not_echoed", g, a->req_sec,
+			f = sd_finding_add(t->out, SD_K_IKE_COOKIE_NOT_ECHOED, g, a->req_sec,
 			    a->req_nsec, a->file_index);
 			if (f != NULL) {
 				if (f->count == 1)
@@ -904,7 +904,7 @@ finish_tunnels(struct ipsec_rules *t)
 			sd_ip_addr_str(peer_a, s2);
 			sd_ip_addr_str(peer_b, s3);
 			snprintf(g, sizeof(g), "%s|%s|%s", s1, s2, s3);
-			f = sd_finding_add(t->out, "esp.asymmetric_tunnels", g, out->sec,
+			f = sd_finding_add(t->out, SD_K_ESP_ASYMMETRIC_TUNNELS, g, out->sec,
 			    out->nsec, out->file_index);
 			if (f == NULL)
 				break;
@@ -943,7 +943,7 @@ finish_tunnels(struct ipsec_rules *t)
 		sd_ip_addr_str(d == 0 ? &r->a : &r->b, s1);
 		sd_ip_addr_str(d == 0 ? &r->b : &r->a, s2);
 		snprintf(g, sizeof(g), "%s|%s", s1, s2);
-		f = sd_finding_add(t->out, "esp.one_way", g, r->sec, r->nsec, r->file_index);
+		f = sd_finding_add(t->out, SD_K_ESP_ONE_WAY, g, r->sec, r->nsec, r->file_index);
 		if (f == NULL)
 			continue;
 		if (f->count == 1) {
@@ -1049,7 +1049,7 @@ finish_rekeys(struct ipsec_rules *t)
 		sd_ip_addr_str(&v[0]->init, s1);
 		sd_ip_addr_str(&v[0]->resp, s2);
 		snprintf(g, sizeof(g), "%s|%s", s1, s2);
-		f = sd_finding_add(t->out, "ike.periodic_rekey", g, v[1]->first_sec,
+		f = sd_finding_add(t->out, SD_K_IKE_PERIODIC_REKEY, g, v[1]->first_sec,
 		    v[1]->first_nsec, v[1]->file_index);
 		if (f == NULL)
 			return;
@@ -1172,7 +1172,7 @@ finish_one_sided(struct ipsec_rules *t)
 		sd_ip_addr_str(&a->init, s1);
 		sd_ip_addr_str(&a->resp, s2);
 		snprintf(g, sizeof(g), "%s>%s", s1, s2);
-		f = sd_finding_add(t->out, "ike.responder_never_initiates", g, a->first_sec,
+		f = sd_finding_add(t->out, SD_K_IKE_RESPONDER_NEVER_INITIATES, g, a->first_sec,
 		    a->first_nsec, a->file_index);
 		if (f == NULL)
 			return;

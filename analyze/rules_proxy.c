@@ -49,7 +49,7 @@ rule_refused(struct proxy_rules *t, const struct sd_event *ev, const struct sd_h
 
 	sd_ip_addr_str(&ev->src, proxy);
 	(void)snprintf(g, sizeof(g), "%s|%u|%s|%d", proxy, ev->sport, c->target, c->status);
-	f = sd_finding_add(t->out, "proxy.connect_refused", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(t->out, SD_K_PROXY_CONNECT_REFUSED, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;
@@ -96,7 +96,7 @@ rule_unanswered(struct proxy_rules *t, const struct sd_event *ev,
 
 	sd_ip_addr_str(&ev->dst, proxy);
 	(void)snprintf(g, sizeof(g), "%s|%u|%s", proxy, ev->dport, c->target);
-	f = sd_finding_add(t->out, "proxy.connect_unanswered", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(t->out, SD_K_PROXY_CONNECT_UNANSWERED, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;

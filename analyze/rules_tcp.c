@@ -30,7 +30,7 @@ rule_syn_unanswered(struct sd_findings *out, const struct sd_event *ev)
 	if (u->syns < 2 && u->waited < 1.0)
 		return;
 	group_server(g, sizeof(g), "tcp", &ev->dst, ev->dport);
-	f = sd_finding_add(out, "tcp.syn_unanswered", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(out, SD_K_TCP_SYN_UNANSWERED, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;
@@ -64,7 +64,7 @@ rule_reset(struct sd_findings *out, const struct sd_event *ev)
 	sd_ip_addr_str(&ev->src, srv);
 	if (r->answers_syn) {
 		group_server(g, sizeof(g), "tcp", &ev->src, ev->sport);
-		f = sd_finding_add(out, "tcp.port_closed", g, ev->ts_sec, ev->ts_nsec,
+		f = sd_finding_add(out, SD_K_TCP_PORT_CLOSED, g, ev->ts_sec, ev->ts_nsec,
 		    ev->file_index);
 		if (f == NULL)
 			return;
@@ -90,7 +90,7 @@ rule_reset(struct sd_findings *out, const struct sd_event *ev)
 		return;
 	ttl_differs = r->peer_ttl_known && r->sender_ttl != r->ttl;
 	group_server(g, sizeof(g), ttl_differs ? "forged" : "server", &ev->src, ev->sport);
-	f = sd_finding_add(out, "tls.reset_after_client_hello", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(out, SD_K_TCP_TLS_RESET_AFTER_CLIENT_HELLO, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;
@@ -156,7 +156,7 @@ rule_icmp(struct sd_findings *out, const struct sd_event *ev)
 	sd_ip_addr_str(&ic->q_dst, dst);
 	if (too_big) {
 		snprintf(g, sizeof(g), "%s|%s|%u", rep, dst, ic->mtu);
-		f = sd_finding_add(out, "icmp.packet_too_big", g, ev->ts_sec, ev->ts_nsec,
+		f = sd_finding_add(out, SD_K_TCP_ICMP_PACKET_TOO_BIG, g, ev->ts_sec, ev->ts_nsec,
 		    ev->file_index);
 		if (f == NULL)
 			return;
@@ -170,7 +170,7 @@ rule_icmp(struct sd_findings *out, const struct sd_event *ev)
 	} else {
 		snprintf(g, sizeof(g), "%s|%s|%u|%u|%u", rep, dst, ic->q_proto, ic->q_dport,
 		    ic->icode);
-		f = sd_finding_add(out, "icmp.unreachable", g, ev->ts_sec, ev->ts_nsec,
+		f = sd_finding_add(out, SD_K_TCP_ICMP_UNREACHABLE, g, ev->ts_sec, ev->ts_nsec,
 		    ev->file_index);
 		if (f == NULL)
 			return;

@@ -243,7 +243,7 @@ remember_choice(struct tls_rules *t, const char *key, uint16_t cipher)
 }
 
 static struct sd_finding *
-add(struct tls_rules *t, struct nflow *fl, const char *kind, const char *group,
+add(struct tls_rules *t, struct nflow *fl, enum sd_kind kind, const char *group,
     const struct sd_event *ev)
 {
 	struct sd_finding *f = sd_finding_add(t->out, kind, group, ev->ts_sec, ev->ts_nsec,
@@ -271,7 +271,7 @@ rule_no_shared_cipher(struct tls_rules *t, struct nflow *fl, const struct sd_eve
 
 	server_keys(fl, ev, true, k);
 	snprintf(g, sizeof(g), "%s", k[0]);
-	if ((f = add(t, fl, "tls.no_shared_cipher", g, ev)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_NO_SHARED_CIPHER, g, ev)) == NULL)
 		return;
 	if (f->count == 1) {
 		f->confidence = 0.8;	/* the alert does not say which parameter failed */
@@ -304,7 +304,7 @@ rule_no_shared_group(struct tls_rules *t, struct nflow *fl, const struct sd_even
 	struct sd_finding *f;
 
 	server_keys(fl, ev, true, k);
-	if ((f = add(t, fl, "tls.no_shared_group", k[0], ev)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_NO_SHARED_GROUP, k[0], ev)) == NULL)
 		return;
 	if (f->count == 1) {
 		/* TLS 1.3 servers must implement TLS_AES_128_GCM_SHA256, offered here */
@@ -333,7 +333,7 @@ rule_no_shared_version(struct tls_rules *t, struct nflow *fl, const struct sd_ev
 	struct sd_finding *f;
 
 	server_keys(fl, ev, role(fl, ev) == SD_ROLE_SERVER, k);
-	if ((f = add(t, fl, "tls.no_shared_version", k[0], ev)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_NO_SHARED_VERSION, k[0], ev)) == NULL)
 		return;
 	join(list, sizeof(list), fl->versions, fl->nversions, vname);
 	if (f->count == 1) {
@@ -363,7 +363,7 @@ rule_hrr(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const
 	struct sd_finding *f;
 
 	server_keys(fl, ev, role(fl, ev) == SD_ROLE_SERVER, k);
-	if ((f = add(t, fl, "tls.hello_retry_loop", k[0], ev)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_HELLO_RETRY_LOOP, k[0], ev)) == NULL)
 		return;
 	if (fl->hrr_group != 0 && fl->ch2_frame != 0 &&
 	    !offered(fl->shares[1], fl->nshares[1], fl->hrr_group)) {
@@ -411,7 +411,7 @@ rule_client_cert(struct tls_rules *t, struct nflow *fl, const struct sd_event *e
 	struct sd_finding *f;
 
 	server_keys(fl, ev, true, k);
-	if ((f = add(t, fl, "tls.client_certificate_missing", k[0], ev)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_CLIENT_CERTIFICATE_MISSING, k[0], ev)) == NULL)
 		return;
 	if (f->count == 1) {
 		f->confidence = 0.9;
@@ -468,7 +468,7 @@ rule_client_cert_13(struct tls_rules *t, struct nflow *fl, const struct sd_event
 	server_keys(fl, &at, role(fl, &at) == SD_ROLE_SERVER, k);
 	/* apart from the TLS 1.2 ones: another confidence, other evidence */
 	snprintf(g, sizeof(g), "%s|tls1.3", k[0]);
-	if ((f = add(t, fl, "tls.client_certificate_missing", g, &at)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_CLIENT_CERTIFICATE_MISSING, g, &at)) == NULL)
 		return;
 	if (f->count == 1) {
 		f->confidence = 0.5;
@@ -525,7 +525,7 @@ rule_dtls_resumption(struct tls_rules *t, struct nflow *fl, const struct sd_even
 	char b[8];
 
 	server_keys(fl, ev, sender == SD_ROLE_SERVER, k);
-	if ((f = add(t, fl, "dtls.alert_after_resumption", k[0], ev)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_DTLS_ALERT_AFTER_RESUMPTION, k[0], ev)) == NULL)
 		return;
 	if (f->count == 1) {
 		f->confidence = 0.7;
@@ -589,7 +589,7 @@ rule_fatal(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, con
 
 	server_keys(fl, ev, sender == SD_ROLE_SERVER, k);
 	snprintf(g, sizeof(g), "%s|%s|%u|%s", k[0], who, desc, ans);
-	if ((f = add(t, fl, "tls.fatal_alert", g, ev)) == NULL)
+	if ((f = add(t, fl, SD_K_TLS_FATAL_ALERT, g, ev)) == NULL)
 		return;
 	if (f->count == 1) {
 		f->severity = alert_severity(desc);

@@ -215,7 +215,7 @@ trust_free(void *ctx)
 /* ---------------------------------------------------------------- rules */
 
 static struct sd_finding *
-add(struct trust_rules *t, const char *kind, const char *group, const struct sd_event *ev)
+add(struct trust_rules *t, enum sd_kind kind, const char *group, const struct sd_event *ev)
 {
 	struct sd_finding *f = sd_finding_add(t->out, kind, group, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
@@ -263,7 +263,7 @@ rule_chain(struct trust_rules *t, const struct sd_event *ev, const struct sd_ver
 			who = r->missing_issuer;
 		}
 		snprintf(g, sizeof(g), "%s|%s", why, who);
-		if ((f = add(t, "tls.chain_untrusted", g, ev)) != NULL) {
+		if ((f = add(t, SD_K_TRUST_CHAIN_UNTRUSTED, g, ev)) != NULL) {
 			if (f->count == 1) {
 				f->confidence = 0.9;	/* the client may trust what we do not */
 				sd_finding_value(f, "reason", "%s", why);
@@ -287,7 +287,8 @@ rule_chain(struct trust_rules *t, const struct sd_event *ev, const struct sd_ver
 	}
 	if (r->flags & (SD_VERIFY_EXPIRED | SD_VERIFY_NOT_YET_VALID)) {
 		bool exp = (r->flags & SD_VERIFY_EXPIRED) != 0;
-		const char *kind = exp ? "tls.certificate_expired" : "tls.certificate_not_yet_valid";
+		enum sd_kind kind = exp ? SD_K_TRUST_CERTIFICATE_EXPIRED :
+		    SD_K_TRUST_CERTIFICATE_NOT_YET_VALID;
 
 		snprintf(g, sizeof(g), "%s|%s", r->expired, leaf->sha256);
 		if ((f = add(t, kind, g, ev)) != NULL) {
@@ -350,7 +351,7 @@ rule_weak(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509
 			snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s%s signature",
 			    small ? ", " : "", x[i].sig_alg);
 		snprintf(g, sizeof(g), "%s", x[i].sha256);
-		if ((f = add(t, "tls.weak_certificate", g, ev)) == NULL)
+		if ((f = add(t, SD_K_TRUST_WEAK_CERTIFICATE, g, ev)) == NULL)
 			continue;
 		if (f->count == 1) {
 			sd_finding_value(f, "certificate", "%s", x[i].subject);
@@ -418,7 +419,7 @@ rule_name(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509
 		snprintf(names, sizeof(names), "CN=%s", cn);
 	}
 	snprintf(g, sizeof(g), "%s|%s", sni, leaf->sha256);
-	if ((f = add(t, "tls.name_mismatch", g, ev)) == NULL)
+	if ((f = add(t, SD_K_TRUST_NAME_MISMATCH, g, ev)) == NULL)
 		return NULL;
 	if (f->count == 1) {
 		sd_finding_value(f, "server_name", "%s", sni);
@@ -474,7 +475,7 @@ rule_pins(struct trust_rules *t, const struct sd_event *ev, const struct sd_rd *
 		if (ok)
 			continue;
 		snprintf(g, sizeof(g), "%s|%s", p->host, leaf->sha256);
-		if ((f = add(t, "tls.pin_mismatch", g, ev)) == NULL)
+		if ((f = add(t, SD_K_TRUST_PIN_MISMATCH, g, ev)) == NULL)
 			continue;
 		if (f->count == 1) {
 			char sp[65];
@@ -522,7 +523,7 @@ rule_key_type(struct trust_rules *t, const struct sd_event *ev, const struct sd_
 	}
 	if (strcmp(k->key_type, leaf->key_type) == 0)
 		return;
-	f = add(t, "tls.key_type_changed", name, ev);
+	f = add(t, SD_K_TRUST_KEY_TYPE_CHANGED, name, ev);
 	if (f == NULL)
 		return;
 	if (f->count == 1) {
@@ -619,7 +620,7 @@ on_alert(struct trust_rules *t, const struct sd_event *ev)
 		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
 		    "(encrypted: TLS 1.3)");
 	snprintf(g, sizeof(g), "%s|%u", fl->leaf_subject, a->description);
-	f = sd_finding_add(t->out, "tls.certificate_rejected", g, ev->ts_sec, ev->ts_nsec,
+	f = sd_finding_add(t->out, SD_K_TRUST_CERTIFICATE_REJECTED, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;

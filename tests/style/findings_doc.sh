@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Every finding kind in the catalogue (analyze/catalogue_*.c) is documented in
+# Every finding kind in the catalogue (analyze/catalogue.c) is documented in
 # docs/findings.md, and every kind the docs list exists in the catalogue.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 1
-code=$(grep -oE '^\s*\{ "[a-z0-9_.]+",' analyze/catalogue*.c | cut -d: -f2- | grep -oE '"[^"]+"' | tr -d '"' | sort -u)
+code=$(grep -oE '^\s*\[SD_K_[A-Z0-9_]+\] = \{ "[a-z0-9_.]+",' analyze/catalogue.c | grep -oE '"[^"]+"' | tr -d '"' | sort -u)
 docs=$(grep -oE '^## `[a-z0-9_.]+`' docs/findings.md | grep -oE '`[^`]+`' | tr -d '`' | sort -u)
 fail=0
 for k in $code; do

@@ -319,7 +319,7 @@ test_one_way(void **state)
 
 	(void)state;
 	h_open(&h, NULL);
-	u = sd_finding_add(&h.out, "tcp.syn_unanswered", "x", 1, 0, 0);
+	u = sd_finding_add(&h.out, SD_K_TCP_SYN_UNANSWERED, "x", 1, 0, 0);
 	assert_non_null(u);
 	u->severity = SD_SEV_HIGH;
 	u->confidence = 0.9;

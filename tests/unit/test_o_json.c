@@ -87,18 +87,18 @@ test_finding_filter_and_grouping(void **state)
 
 	(void)state;
 	memset(&l, 0, sizeof(l));
-	f = sd_finding_add(&l, "tcp.syn_unanswered", "tcp|10.0.0.2|443", 1, 0, 0);
+	f = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "tcp|10.0.0.2|443", 1, 0, 0);
 	assert_non_null(f);
 	sd_finding_frame(f, 9);
 	sd_finding_frame(f, 3);
 	sd_finding_frame(f, 9);		/* duplicates are not added twice */
-	f = sd_finding_add(&l, "tcp.syn_unanswered", "tcp|10.0.0.2|443", 2, 0, 0);
+	f = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "tcp|10.0.0.2|443", 2, 0, 0);
 	assert_int_equal(f->count, 2);
 	assert_int_equal(l.n, 1);	/* same cause: one finding */
 	assert_int_equal(f->severity, SD_SEV_HIGH);	/* from the catalogue */
 	sd_finding_filter(f, buf, sizeof(buf));
 	assert_string_equal(buf, "frame.number in {3 9}");
-	f = sd_finding_add(&l, "tcp.syn_unanswered", "tcp|10.0.0.3|443", 3, 0, 0);
+	f = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "tcp|10.0.0.3|443", 3, 0, 0);
 	assert_int_equal(l.n, 2);
 	sd_finding_filter(f, buf, sizeof(buf));
 	assert_string_equal(buf, "");	/* no frames, no filter */
@@ -119,7 +119,7 @@ test_finding_many_groups(void **state)
 	for (r = 0; r < 3; r++) {
 		for (i = 0; i < 5000; i++) {
 			snprintf(g, sizeof(g), "tcp|10.0.%d.%d|443", i / 256, i % 256);
-			f = sd_finding_add(&l, i % 2 ? "tcp.port_closed" : "tcp.syn_unanswered", g,
+			f = sd_finding_add(&l, i % 2 ? SD_K_TCP_PORT_CLOSED : SD_K_TCP_SYN_UNANSWERED, g,
 			    r, 0, 0);
 			assert_non_null(f);
 			assert_int_equal(f->count, r + 1);
@@ -128,7 +128,7 @@ test_finding_many_groups(void **state)
 			sd_finding_sort(&l);
 	}
 	assert_int_equal(l.n, 5000);
-	f = sd_finding_add(&l, "tcp.port_closed", "tcp|10.0.0.1|443", 9, 0, 0);
+	f = sd_finding_add(&l, SD_K_TCP_PORT_CLOSED, "tcp|10.0.0.1|443", 9, 0, 0);
 	assert_int_equal(f->count, 4);
 	sd_finding_list_free(&l);
 }
