@@ -389,7 +389,7 @@ from_server(const struct conn *c, const struct sd_event *ev)
 static void
 on_client_hello(struct intercept_rules *t, const struct sd_event *ev)
 {
-	const struct sd_tls_client_hello *ch = ev->u.msg;
+	const struct sd_tls_client_hello *ch = ev->u.msg.client_hello;
 	struct conn *c;
 	size_t n;
 
@@ -409,7 +409,7 @@ on_client_hello(struct intercept_rules *t, const struct sd_event *ev)
 static void
 on_certificate(struct intercept_rules *t, const struct sd_event *ev)
 {
-	const struct sd_tls_certificate *cm = ev->u.msg;
+	const struct sd_tls_certificate *cm = ev->u.msg.certificate;
 	struct sd_x509_info xi;
 	struct conn *c = conn_get(t, ev, false);
 	uint32_t i;
@@ -469,7 +469,7 @@ note_fail(struct conn *c, const struct sd_event *ev, const char *what)
 static void
 on_alert(struct intercept_rules *t, const struct sd_event *ev)
 {
-	const struct sd_tls_alert *a = ev->u.msg;
+	const struct sd_tls_alert *a = ev->u.msg.alert;
 	struct conn *c = conn_find(t, ev->flow_id, ev->file_index);
 	char what[64];
 
@@ -1000,7 +1000,7 @@ add_revoc_list(struct intercept_rules *t, const struct sd_x509_list *l, const st
 static void
 on_dns(struct intercept_rules *t, const struct sd_event *ev)
 {
-	const struct sd_dns_msg *m = ev->u.msg;
+	const struct sd_dns_msg *m = ev->u.msg.dns;
 	struct dnsname *d = NULL;
 	size_t i;
 

@@ -338,7 +338,7 @@ note_ke_retry(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_
 static void
 on_ike(struct ipsec_rules *t, const struct sd_event *ev)
 {
-	const struct sd_ike_msg *m = ev->u.msg;
+	const struct sd_ike_msg *m = ev->u.msg.ike;
 	const struct sd_ike_notify *n;
 	struct attempt *a;
 	size_t i;
@@ -584,7 +584,7 @@ requests_from(const struct ipsec_rules *t, const struct sd_addr *from, const str
 static void
 on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
 {
-	const struct sd_ike_exchange *x = ev->u.msg;
+	const struct sd_ike_exchange *x = ev->u.msg.exchange;
 	struct attempt *a;
 	char what[160];
 	uint32_t tries;
@@ -671,7 +671,7 @@ rule_auth_failed(struct ipsec_rules *t, const struct sd_event *ev, const struct 
 static void
 on_sa(struct ipsec_rules *t, const struct sd_event *ev)
 {
-	const struct sd_ike_sa *s = ev->u.msg;
+	const struct sd_ike_sa *s = ev->u.msg.ike_sa;
 	struct attempt *a;
 	struct sa_rec *r;
 	size_t i;
@@ -711,7 +711,7 @@ on_sa(struct ipsec_rules *t, const struct sd_event *ev)
 static void
 on_esp(struct ipsec_rules *t, const struct sd_event *ev)
 {
-	const struct sd_esp_sa *s = ev->u.msg;
+	const struct sd_esp_sa *s = ev->u.msg.esp;
 	struct esp_rec *r;
 
 	if (s == NULL)
@@ -729,7 +729,7 @@ on_esp(struct ipsec_rules *t, const struct sd_event *ev)
 static void
 on_tunnel(struct ipsec_rules *t, const struct sd_event *ev)
 {
-	const struct sd_esp_tunnel *tu = ev->u.msg;
+	const struct sd_esp_tunnel *tu = ev->u.msg.tunnel;
 	struct tun_rec *r;
 	int d;
 

@@ -125,9 +125,9 @@ proxy_event(void *ctx, const struct sd_event *ev)
 	struct proxy_rules *t = ctx;
 	const struct sd_http_connect *c;
 
-	if (ev->type != SD_EV_HTTP_CONNECT || ev->u.msg == NULL)
+	if (ev->type != SD_EV_HTTP_CONNECT || ev->u.msg.connect == NULL)
 		return;
-	c = ev->u.msg;
+	c = ev->u.msg.connect;
 	if (c->status >= 400)
 		rule_refused(t, ev, c);
 	else if (c->status < 0)

@@ -438,7 +438,7 @@ rule_client_cert(struct tls_rules *t, struct nflow *fl, const struct sd_event *e
 static void
 rule_client_cert_13(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
 {
-	const struct sd_tls_session *s = ev->u.msg;
+	const struct sd_tls_session *s = ev->u.msg.session;
 	const struct sd_tls_session_alert *a = NULL;
 	struct sd_event at;
 	char k[2][300], g[320];
@@ -637,7 +637,7 @@ cert_alert(uint8_t d)
 static void
 on_alert(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
 {
-	const struct sd_tls_alert *a = ev->u.msg;
+	const struct sd_tls_alert *a = ev->u.msg.alert;
 	int sender = role(fl, ev);
 	char alert[64];
 	const char *an;
@@ -677,7 +677,7 @@ on_alert(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
 static void
 on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 {
-	const struct sd_tls_client_hello *ch = ev->u.msg;
+	const struct sd_tls_client_hello *ch = ev->u.msg.client_hello;
 	struct nflow *fl = flow_get(t, ev->flow_id);
 
 	if (ev->flow_id == 0 || ch->retransmit)
@@ -742,7 +742,7 @@ version_offered(const struct nflow *fl, uint16_t v)
 static void
 on_server_hello(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
 {
-	const struct sd_tls_server_hello *sh = ev->u.msg;
+	const struct sd_tls_server_hello *sh = ev->u.msg.server_hello;
 	char k[2][300], how[96], b[8];
 	size_t i;
 
@@ -784,7 +784,7 @@ tls_event(void *ctx, const struct sd_event *ev)
 	int r;
 
 	if (ev->type == SD_EV_TLS_CLIENT_HELLO) {
-		if (ev->u.msg != NULL)
+		if (ev->u.msg.client_hello != NULL)
 			on_client_hello(t, ev);
 		return;
 	}
@@ -793,11 +793,11 @@ tls_event(void *ctx, const struct sd_event *ev)
 	r = role(fl, ev);
 	switch (ev->type) {
 	case SD_EV_TLS_SERVER_HELLO:
-		if (ev->u.msg != NULL && r == SD_ROLE_SERVER)
+		if (ev->u.msg.server_hello != NULL && r == SD_ROLE_SERVER)
 			on_server_hello(t, fl, ev);
 		break;
 	case SD_EV_TLS_CERTIFICATE:
-		c = ev->u.msg;
+		c = ev->u.msg.certificate;
 		if (c == NULL || c->retransmit)
 			break;
 		if (r == SD_ROLE_SERVER) {
@@ -816,7 +816,7 @@ tls_event(void *ctx, const struct sd_event *ev)
 		fl->last_frame[r] = ev->frame;
 		break;
 	case SD_EV_TLS_ALERT:
-		if (ev->u.msg != NULL)
+		if (ev->u.msg.alert != NULL)
 			on_alert(t, fl, ev);
 		break;
 	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
@@ -824,7 +824,7 @@ tls_event(void *ctx, const struct sd_event *ev)
 			fl->client_enc_frame = ev->frame;
 		break;
 	case SD_EV_TLS_SESSION:
-		if (ev->u.msg != NULL)
+		if (ev->u.msg.session != NULL)
 			rule_client_cert_13(t, fl, ev);
 		break;
 	case SD_EV_FLOW:

@@ -544,7 +544,7 @@ rule_key_type(struct trust_rules *t, const struct sd_event *ev, const struct sd_
 static void
 on_certificate(struct trust_rules *t, const struct sd_event *ev)
 {
-	const struct sd_tls_certificate *c = ev->u.msg;
+	const struct sd_tls_certificate *c = ev->u.msg.certificate;
 	struct tflow *fl = flow_get(t, ev->flow_id, false);
 	struct sd_x509_info x[SD_TLS_MAX_CERTS];
 	const struct sd_verify_result *r;
@@ -593,7 +593,7 @@ cert_alert(uint8_t d)
 static void
 on_alert(struct trust_rules *t, const struct sd_event *ev)
 {
-	const struct sd_tls_alert *a = ev->u.msg;
+	const struct sd_tls_alert *a = ev->u.msg.alert;
 	struct tflow *fl = flow_get(t, ev->flow_id, false);
 	const char *an;
 	struct sd_finding *f;
@@ -652,7 +652,7 @@ trust_event(void *ctx, const struct sd_event *ev)
 
 	switch (ev->type) {
 	case SD_EV_TLS_CLIENT_HELLO:
-		ch = ev->u.msg;
+		ch = ev->u.msg.client_hello;
 		if (ch == NULL || ch->retransmit || (fl = flow_get(t, ev->flow_id, true)) == NULL)
 			return;
 		memset(fl, 0, sizeof(*fl));
@@ -670,7 +670,7 @@ trust_event(void *ctx, const struct sd_event *ev)
 		on_certificate(t, ev);
 		break;
 	case SD_EV_TLS_SERVER_HELLO:
-		sh = ev->u.msg;
+		sh = ev->u.msg.server_hello;
 		if (sh != NULL && !sh->hello_retry &&
 		    (fl = flow_get(t, ev->flow_id, false)) != NULL)
 			fl->tls13 = sh->version == 0x0304 || (sh->version >> 8) == 0x7f;

@@ -4,26 +4,11 @@
 #include <stdio.h>
 
 #include "engine/ipsec_types.h"
+#include "dissect/anomaly.h"
 #include "dissect/esp.h"
 #include "dissect/ike.h"
 #include "dissect/ike_names.h"
 
-static const struct {
-	uint32_t	 bit;
-	const char	*name;
-} ike_anoms[] = {
-	{ SD_IKE_F_TRUNCATED, "truncated" },
-	{ SD_IKE_F_TRAILING, "trailing_bytes" },
-	{ SD_IKE_F_BAD_PAYLOAD_LEN, "bad_payload_length" },
-	{ SD_IKE_F_BAD_PAYLOAD, "bad_payload" },
-	{ SD_IKE_F_TOO_MANY, "too_many_items" },
-	{ SD_IKE_F_SK_NOT_LAST, "sk_not_last" },
-	{ SD_IKE_F_UNKNOWN_PAYLOAD, "unknown_payload" },
-	{ SD_IKE_F_CRITICAL_UNKNOWN, "critical_unknown_payload" },
-	{ SD_IKE_F_BAD_FRAGMENT, "bad_fragment" },
-	{ SD_IKE_F_BAD_VERSION, "bad_version" },
-	{ SD_IKE_F_LENGTH_SHORT, "length_short" },
-};
 
 static void
 tri(struct sd_json *j, const char *key, int8_t v)
@@ -216,26 +201,33 @@ write_tunnel(struct sd_json *j, const struct sd_esp_tunnel *tn)
 }
 
 void
+sd_out_ev_exchange(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.exchange != NULL)
+		write_exchange(j, ev->u.msg.exchange);
+}
+
+void
+sd_out_ev_ike_sa(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.ike_sa != NULL)
+		write_sa(j, ev->u.msg.ike_sa);
+}
+
+void
+sd_out_ev_tunnel(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.tunnel != NULL)
+		write_tunnel(j, ev->u.msg.tunnel);
+}
+
+void
 sd_out_ev_ike(struct sd_json *j, const struct sd_event *ev)
 {
-	const struct sd_ike_msg *m = ev->u.msg;
+	const struct sd_ike_msg *m = ev->u.msg.ike;
 	size_t i;
 
 	if (m == NULL)
-		return;
-	if (ev->type == SD_EV_IKE_EXCHANGE) {
-		write_exchange(j, ev->u.msg);
-		return;
-	}
-	if (ev->type == SD_EV_IKE_SA) {
-		write_sa(j, ev->u.msg);
-		return;
-	}
-	if (ev->type == SD_EV_ESP_TUNNEL) {
-		write_tunnel(j, ev->u.msg);
-		return;
-	}
-	if (ev->type != SD_EV_IKE)
 		return;
 	sd_out_json_uint(j, "version", m->version);
 	sd_out_json_uint(j, "exchange", m->exchange);
@@ -292,11 +284,7 @@ sd_out_ev_ike(struct sd_json *j, const struct sd_event *ev)
 	for (i = 0; i < m->nvid; i++)
 		sd_out_json_str(j, NULL, sd_ike_vid_name(m->vid[i].p, m->vid[i].len));
 	sd_out_json_arr_end(j);
-	sd_out_json_arr_begin(j, "anomalies");
-	for (i = 0; i < sizeof(ike_anoms) / sizeof(ike_anoms[0]); i++)
-		if (m->flags & ike_anoms[i].bit)
-			sd_out_json_str(j, NULL, ike_anoms[i].name);
-	sd_out_json_arr_end(j);
+	sd_out_json_anomalies(j, m->flags, sd_anom_ike, sd_anom_ike_n);
 	if (m->retransmit)
 		sd_out_json_bool(j, "retransmit", true);
 	if (m->ip_fragments > 0)
@@ -308,7 +296,7 @@ sd_out_ev_ike(struct sd_json *j, const struct sd_event *ev)
 void
 sd_out_ev_esp(struct sd_json *j, const struct sd_event *ev)
 {
-	const struct sd_esp_sa *sa = ev->u.msg;
+	const struct sd_esp_sa *sa = ev->u.msg.esp;
 	char spi[9];
 
 	if (sa == NULL)

@@ -6,7 +6,7 @@
 void
 sd_out_ev_prelude(struct sd_json *j, const struct sd_event *ev)
 {
-	const struct sd_http_connect *c = ev->u.msg;
+	const struct sd_http_connect *c = ev->u.msg.connect;
 
 	if (ev->type != SD_EV_HTTP_CONNECT || c == NULL)
 		return;

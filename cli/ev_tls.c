@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "analyze/x509.h"
+#include "dissect/anomaly.h"
 #include "dissect/tls.h"
 
 /* A raw big-endian list of width-byte integers as a JSON array. */
@@ -142,6 +143,7 @@ client_hello(struct sd_json *j, const struct sd_tls_client_hello *ch)
 	sd_out_json_uint_opt(j, "session_ticket", ch->has_session_ticket, ch->session_ticket_len);
 	sd_out_json_bool(j, "ech", ch->ech);
 	dtls_pos(j, ch->dtls, ch->epoch, ch->message_seq);
+	sd_out_json_anomalies(j, ch->flags, sd_anom_tls_hello, sd_anom_tls_hello_n);
 }
 
 static void
@@ -165,6 +167,7 @@ server_hello(struct sd_json *j, const struct sd_tls_server_hello *sh)
 		sd_out_json_bool(j, "retransmit", true);
 	resumed(j, "resumed", sh->resumed);
 	dtls_pos(j, sh->dtls, sh->epoch, sh->message_seq);
+	sd_out_json_anomalies(j, sh->flags, sd_anom_tls_hello, sd_anom_tls_hello_n);
 }
 
 static void
@@ -364,46 +367,71 @@ session(struct sd_json *j, const struct sd_tls_session *s)
 	}
 }
 
+/* One writer per TLS/DTLS message event (the table is in cli/out_events.c). */
 void
-sd_out_ev_tls(struct sd_json *j, const struct sd_event *ev)
+sd_out_ev_client_hello(struct sd_json *j, const struct sd_event *ev)
 {
-	const struct sd_dtls_hello_verify_request *h;
+	if (ev->u.msg.client_hello != NULL)
+		client_hello(j, ev->u.msg.client_hello);
+}
 
-	if (ev->u.msg == NULL)
+void
+sd_out_ev_server_hello(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.server_hello != NULL)
+		server_hello(j, ev->u.msg.server_hello);
+}
+
+void
+sd_out_ev_certificate(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.certificate != NULL)
+		certificate(j, ev->u.msg.certificate);
+}
+
+void
+sd_out_ev_alert(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.alert != NULL)
+		alert(j, ev->u.msg.alert);
+}
+
+void
+sd_out_ev_hvr(struct sd_json *j, const struct sd_event *ev)
+{
+	const struct sd_dtls_hello_verify_request *h = ev->u.msg.hvr;
+
+	if (h == NULL)
 		return;
-	switch (ev->type) {
-	case SD_EV_TLS_CLIENT_HELLO:
-		client_hello(j, ev->u.msg);
-		break;
-	case SD_EV_TLS_SERVER_HELLO:
-		server_hello(j, ev->u.msg);
-		break;
-	case SD_EV_TLS_CERTIFICATE:
-		certificate(j, ev->u.msg);
-		break;
-	case SD_EV_TLS_ALERT:
-		alert(j, ev->u.msg);
-		break;
-	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
-		h = ev->u.msg;
-		sd_out_json_uint(j, "cookie_len", h->cookie.len);
-		sd_out_json_uint(j, "server_version", h->server_version);
-		dtls_tail(j, h->retransmit, true, h->epoch, h->message_seq);
-		break;
-	case SD_EV_TLS_CERTIFICATE_REQUEST:
-		certificate_request(j, ev->u.msg);
-		break;
-	case SD_EV_TLS_SERVER_KEY_EXCHANGE:
-		server_key_exchange(j, ev->u.msg);
-		break;
-	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
-		encrypted_handshake(j, ev->u.msg);
-		break;
-	case SD_EV_TLS_SESSION:
-		session(j, ev->u.msg);
-		break;
-	case SD_EV_HTTP_CONNECT: sd_out_ev_prelude(j, ev); break;	/* cli/ev_prelude.c */
-	default:
-		break;
-	}
+	sd_out_json_uint(j, "cookie_len", h->cookie.len);
+	sd_out_json_uint(j, "server_version", h->server_version);
+	dtls_tail(j, h->retransmit, true, h->epoch, h->message_seq);
+}
+
+void
+sd_out_ev_certificate_request(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.cert_request != NULL)
+		certificate_request(j, ev->u.msg.cert_request);
+}
+
+void
+sd_out_ev_server_key_exchange(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.ske != NULL)
+		server_key_exchange(j, ev->u.msg.ske);
+}
+
+void
+sd_out_ev_encrypted_handshake(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.enc_hs != NULL)
+		encrypted_handshake(j, ev->u.msg.enc_hs);
+}
+
+void
+sd_out_ev_session(struct sd_json *j, const struct sd_event *ev)
+{
+	if (ev->u.msg.session != NULL)
+		session(j, ev->u.msg.session);
 }

@@ -6,14 +6,19 @@
 #include "dissect/event.h"
 
 /*
- * Append the type-specific fields of a TLS/DTLS message event to the open object; the
- * caller writes the common fields first and closes the object.  ev->u.msg points to the
- * dissector's struct for ev->type (dissect/tls.h): SD_EV_TLS_CLIENT_HELLO
- * struct sd_tls_client_hello, SD_EV_TLS_SERVER_HELLO struct sd_tls_server_hello,
- * SD_EV_TLS_CERTIFICATE struct sd_tls_certificate (each DER described through
- * analyze/x509.h), SD_EV_TLS_ALERT struct sd_tls_alert, SD_EV_DTLS_HELLO_VERIFY_REQUEST
- * struct sd_dtls_hello_verify_request.  Other types: nothing is written.
+ * Append the type-specific fields of one TLS/DTLS message event to the open object; the
+ * caller writes the common fields first and closes the object.  Each reads its own
+ * member of ev->u.msg (dissect/tls.h); certificates are described through analyze/x509.h.
+ * cli/out_events.c pairs each with its event type.
  */
-void	sd_out_ev_tls(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_client_hello(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_server_hello(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_certificate(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_alert(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_hvr(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_certificate_request(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_server_key_exchange(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_encrypted_handshake(struct sd_json *, const struct sd_event *);
+void	sd_out_ev_session(struct sd_json *, const struct sd_event *);
 
 #endif /* SD_CLI_EV_TLS_H */

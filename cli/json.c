@@ -1,6 +1,8 @@
 /* cli/json.c - JSON Lines writer with escaping of untrusted strings (RFC 8259). */
 #include "cli/json.h"
 
+#include "dissect/anomaly.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,4 +295,17 @@ sd_out_json_end_line(struct sd_json *j, FILE *f)
 	ok = fwrite(j->buf, 1, j->len, f) == j->len;
 	sd_out_json_reset(j);
 	return ok;
+}
+
+void
+sd_out_json_anomalies(struct sd_json *j, uint32_t flags, const struct sd_anomaly_name *t,
+    size_t n)
+{
+	size_t i;
+
+	sd_out_json_arr_begin(j, "anomalies");
+	for (i = 0; i < n; i++)
+		if (flags & t[i].bit)
+			sd_out_json_str(j, NULL, t[i].name);
+	sd_out_json_arr_end(j);
 }

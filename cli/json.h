@@ -44,6 +44,10 @@ void	sd_out_json_double(struct sd_json *, const char *key, double, int decimals)
 void	sd_out_json_hex(struct sd_json *, const char *key, const uint8_t *, size_t);	/* lowercase */
 /* Timestamp as seconds.fraction with 6 digits (9 when nsec % 1000 != 0). */
 void	sd_out_json_ts(struct sd_json *, const char *key, int64_t sec, uint32_t nsec);
+/* "anomalies": [names of the bits of flags set], from a dissect/anomaly.h table. */
+struct sd_anomaly_name;
+void	sd_out_json_anomalies(struct sd_json *, uint32_t flags, const struct sd_anomaly_name *,
+	    size_t n);
 
 /* Write the buffer plus '\n' to f and reset.  Returns false on a write error. */
 bool	sd_out_json_end_line(struct sd_json *, FILE *f);

@@ -24,6 +24,21 @@ void	sd_out_event(void *ctx, const struct sd_event *);
 /* Common fields of every line: type, frame, ts, transport, src, dst, sport, dport. */
 void	sd_out_event_common(struct sd_json *, const struct sd_event *);
 
+/*
+ * The one table of event types: each type's JSON "type" name and the writer of its own
+ * fields.  Indexed by type; a test checks that every type has both.
+ */
+typedef void	sd_ev_write_fn(struct sd_json *, const struct sd_event *);
+struct sd_ev_writer {
+	enum sd_ev_type	 type;
+	const char	*name;
+	sd_ev_write_fn	*write;
+};
+/* The entry of a type, NULL past the end. */
+const struct sd_ev_writer	*sd_out_event_writer(enum sd_ev_type);
+/* The JSON "type" name of an event type ("unknown" when it has none). */
+const char	*sd_ev_type_name(enum sd_ev_type);
+
 /* Findings. */
 struct sd_out_summary {
 	const char	*const *files;

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cli/ev_ike.h"
+#include "cli/ev_prelude.h"
 #include "cli/ev_tls.h"
+#include "dissect/anomaly.h"
 #include "dissect/dns.h"
 #include "dissect/ip.h"
 
@@ -100,7 +102,7 @@ write_flow(struct sd_json *j, const struct sd_event *ev)
 static void
 write_dns(struct sd_json *j, const struct sd_event *ev)
 {
-	const struct sd_dns_msg *m = ev->u.msg;
+	const struct sd_dns_msg *m = ev->u.msg.dns;
 	char a[SD_ADDR_STRLEN];
 	size_t i;
 
@@ -127,6 +129,7 @@ write_dns(struct sd_json *j, const struct sd_event *ev)
 	}
 	sd_out_json_arr_end(j);
 	sd_out_json_uint(j, "answers_total", m->an_total);
+	sd_out_json_anomalies(j, m->flags, sd_anom_dns, sd_anom_dns_n);
 }
 
 static void
@@ -197,67 +200,72 @@ write_capture(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_str(j, "error", ev->u.capture.error);
 }
 
+static const struct sd_ev_writer writers[SD_EV_NTYPES] = {
+	[SD_EV_TLS_CLIENT_HELLO] = { SD_EV_TLS_CLIENT_HELLO, "tls.client_hello",
+	    sd_out_ev_client_hello },
+	[SD_EV_TLS_SERVER_HELLO] = { SD_EV_TLS_SERVER_HELLO, "tls.server_hello",
+	    sd_out_ev_server_hello },
+	[SD_EV_TLS_CERTIFICATE] = { SD_EV_TLS_CERTIFICATE, "tls.certificate",
+	    sd_out_ev_certificate },
+	[SD_EV_TLS_ALERT] = { SD_EV_TLS_ALERT, "tls.alert", sd_out_ev_alert },
+	[SD_EV_DTLS_HELLO_VERIFY_REQUEST] = { SD_EV_DTLS_HELLO_VERIFY_REQUEST,
+	    "dtls.hello_verify_request", sd_out_ev_hvr },
+	[SD_EV_IKE] = { SD_EV_IKE, "ike", sd_out_ev_ike },
+	[SD_EV_ESP] = { SD_EV_ESP, "esp", sd_out_ev_esp },
+	[SD_EV_TLS_CERTIFICATE_REQUEST] = { SD_EV_TLS_CERTIFICATE_REQUEST,
+	    "tls.certificate_request", sd_out_ev_certificate_request },
+	[SD_EV_TLS_SERVER_KEY_EXCHANGE] = { SD_EV_TLS_SERVER_KEY_EXCHANGE,
+	    "tls.server_key_exchange", sd_out_ev_server_key_exchange },
+	[SD_EV_TLS_ENCRYPTED_HANDSHAKE] = { SD_EV_TLS_ENCRYPTED_HANDSHAKE,
+	    "tls.encrypted_handshake", sd_out_ev_encrypted_handshake },
+	[SD_EV_TLS_SESSION] = { SD_EV_TLS_SESSION, "tls.session", sd_out_ev_session },
+	[SD_EV_HTTP_CONNECT] = { SD_EV_HTTP_CONNECT, "http.connect", sd_out_ev_prelude },
+	[SD_EV_IKE_EXCHANGE] = { SD_EV_IKE_EXCHANGE, "ike.exchange", sd_out_ev_exchange },
+	[SD_EV_IKE_SA] = { SD_EV_IKE_SA, "ike.sa", sd_out_ev_ike_sa },
+	[SD_EV_ESP_TUNNEL] = { SD_EV_ESP_TUNNEL, "esp.tunnel", sd_out_ev_tunnel },
+	[SD_EV_DNS_ANSWER] = { SD_EV_DNS_ANSWER, "dns.answer", write_dns },
+	[SD_EV_TCP_UNANSWERED] = { SD_EV_TCP_UNANSWERED, "tcp.unanswered", write_unanswered },
+	[SD_EV_TCP_RESET] = { SD_EV_TCP_RESET, "tcp.reset", write_reset },
+	[SD_EV_ICMP_ERROR] = { SD_EV_ICMP_ERROR, "icmp.error", write_icmp },
+	[SD_EV_FLOW] = { SD_EV_FLOW, "flow", write_flow },
+	[SD_EV_CAPTURE] = { SD_EV_CAPTURE, "capture", write_capture },
+};
+
+const struct sd_ev_writer *
+sd_out_event_writer(enum sd_ev_type t)
+{
+	return (unsigned)t < SD_EV_NTYPES ? &writers[t] : NULL;
+}
+
+const char *
+sd_ev_type_name(enum sd_ev_type t)
+{
+	const struct sd_ev_writer *w = sd_out_event_writer(t);
+
+	return w != NULL && w->name != NULL ? w->name : "unknown";
+}
+
 void
 sd_out_event(void *ctx, const struct sd_event *ev)
 {
 	struct sd_out_events *o = ctx;
+	const struct sd_ev_writer *w = sd_out_event_writer(ev->type);
 	struct sd_json *j = &o->j;
 
 	sd_out_json_reset(j);
 	sd_out_json_obj_begin(j, NULL);
 	if (ev->type == SD_EV_CAPTURE) {
+		/* the end of an input: no addresses */
 		sd_out_json_str(j, "type", sd_ev_type_name(ev->type));
 		sd_out_json_uint(j, "frame", ev->frame);
 		sd_out_json_ts(j, "ts", ev->ts_sec, ev->ts_nsec);
-		write_capture(j, ev);
-		sd_out_json_obj_end(j);
-		if (!sd_out_json_end_line(j, o->f))
-			o->write_error = true;
-		return;
+	} else {
+		sd_out_event_common(j, ev);
+		if (o->multi_file && o->files != NULL)
+			sd_out_json_str(j, "file", o->files[ev->file_index]);
 	}
-	sd_out_event_common(j, ev);
-	if (o->multi_file && o->files != NULL)
-		sd_out_json_str(j, "file", o->files[ev->file_index]);
-	switch (ev->type) {
-	case SD_EV_FLOW:
-		write_flow(j, ev);
-		break;
-	case SD_EV_ICMP_ERROR:
-		write_icmp(j, ev);
-		break;
-	case SD_EV_DNS_ANSWER:
-		write_dns(j, ev);
-		break;
-	case SD_EV_TCP_RESET:
-		write_reset(j, ev);
-		break;
-	case SD_EV_TCP_UNANSWERED:
-		write_unanswered(j, ev);
-		break;
-	case SD_EV_TLS_CLIENT_HELLO:
-	case SD_EV_TLS_SERVER_HELLO:
-	case SD_EV_TLS_CERTIFICATE:
-	case SD_EV_TLS_ALERT:
-	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
-	case SD_EV_TLS_CERTIFICATE_REQUEST:
-	case SD_EV_TLS_SERVER_KEY_EXCHANGE:
-	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
-	case SD_EV_TLS_SESSION:
-	case SD_EV_HTTP_CONNECT:
-		sd_out_ev_tls(j, ev);
-		break;
-	case SD_EV_IKE:
-	case SD_EV_IKE_EXCHANGE:
-	case SD_EV_IKE_SA:
-	case SD_EV_ESP_TUNNEL:
-		sd_out_ev_ike(j, ev);
-		break;
-	case SD_EV_ESP:
-		sd_out_ev_esp(j, ev);
-		break;
-	default:
-		break;
-	}
+	if (w != NULL && w->write != NULL)
+		w->write(j, ev);
 	sd_out_json_obj_end(j);
 	if (!sd_out_json_end_line(j, o->f))
 		o->write_error = true;

@@ -35,9 +35,6 @@ enum sd_ev_type {
 	SD_EV_NTYPES
 };
 
-/* Name used in the JSON "type" field. */
-const char	*sd_ev_type_name(enum sd_ev_type);
-
 #define SD_ROLE_CLIENT	0
 #define SD_ROLE_SERVER	1
 
@@ -120,9 +117,47 @@ struct sd_ev_capture {
 };
 
 /*
- * The message events of issues 3 and 4 hang off `msg`: their structs live with their
- * dissectors (dissect/tls.h, dissect/ike.h) and are borrowed for the duration of the call.
+ * The payload of a message event, by type: the struct lives with the code that decodes it
+ * (dissect/tls.h, ike.h, dns.h, prelude.h; engine/ipsec_types.h for the trackers) and is
+ * borrowed for the duration of the call.  One member per message event type, so a rule or
+ * a writer names what it reads (ev->u.msg.alert) and the compiler checks the type.
  */
+struct sd_tls_client_hello;
+struct sd_tls_server_hello;
+struct sd_tls_certificate;
+struct sd_tls_alert;
+struct sd_dtls_hello_verify_request;
+struct sd_tls_certificate_request;
+struct sd_tls_server_key_exchange;
+struct sd_tls_encrypted_handshake;
+struct sd_tls_session;
+struct sd_http_connect;
+struct sd_ike_msg;
+struct sd_esp_sa;
+struct sd_ike_exchange;
+struct sd_ike_sa;
+struct sd_esp_tunnel;
+struct sd_dns_msg;
+
+union sd_ev_msg {
+	const struct sd_tls_client_hello		*client_hello;	/* SD_EV_TLS_CLIENT_HELLO */
+	const struct sd_tls_server_hello		*server_hello;	/* SD_EV_TLS_SERVER_HELLO */
+	const struct sd_tls_certificate			*certificate;	/* SD_EV_TLS_CERTIFICATE */
+	const struct sd_tls_alert			*alert;		/* SD_EV_TLS_ALERT */
+	const struct sd_dtls_hello_verify_request	*hvr;		/* SD_EV_DTLS_HELLO_VERIFY_REQUEST */
+	const struct sd_tls_certificate_request		*cert_request;	/* SD_EV_TLS_CERTIFICATE_REQUEST */
+	const struct sd_tls_server_key_exchange		*ske;		/* SD_EV_TLS_SERVER_KEY_EXCHANGE */
+	const struct sd_tls_encrypted_handshake		*enc_hs;	/* SD_EV_TLS_ENCRYPTED_HANDSHAKE */
+	const struct sd_tls_session			*session;	/* SD_EV_TLS_SESSION */
+	const struct sd_http_connect			*connect;	/* SD_EV_HTTP_CONNECT */
+	const struct sd_ike_msg				*ike;		/* SD_EV_IKE */
+	const struct sd_esp_sa				*esp;		/* SD_EV_ESP */
+	const struct sd_ike_exchange			*exchange;	/* SD_EV_IKE_EXCHANGE */
+	const struct sd_ike_sa				*ike_sa;	/* SD_EV_IKE_SA */
+	const struct sd_esp_tunnel			*tunnel;	/* SD_EV_ESP_TUNNEL */
+	const struct sd_dns_msg				*dns;		/* SD_EV_DNS_ANSWER */
+};
+
 struct sd_event {
 	enum sd_ev_type	 type;
 	uint64_t	 frame;
@@ -139,7 +174,7 @@ struct sd_event {
 		struct sd_ev_icmp_error		 icmp;
 		struct sd_ev_flow		 flow;
 		struct sd_ev_capture		 capture;
-		const void			*msg;
+		union sd_ev_msg			 msg;	/* the message events */
 	} u;
 };
 

@@ -328,7 +328,7 @@ bool		sd_dtls_plausible_header(uint8_t type, uint16_t version, uint16_t len);
 
 struct sd_tls_conn;
 
-typedef void	(*sd_tls_emit_fn)(void *ctx, enum sd_ev_type, const void *msg, int dir,
+typedef void	(*sd_tls_emit_fn)(void *ctx, enum sd_ev_type, union sd_ev_msg msg, int dir,
 		    const struct sd_tls_pkt *);
 
 /* Counters and facts kept per connection (read by analyze/). */

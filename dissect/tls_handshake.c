@@ -442,7 +442,8 @@ server_hello_msg(struct sd_tls_conn *c, int dir, struct sd_tls_server_hello *sh,
 				c->t.sess.server_hello_frame = pkt->frame;
 		}
 	}
-	c->emit(c->ctx, SD_EV_TLS_SERVER_HELLO, sh, dir, pkt);
+	c->emit(c->ctx, SD_EV_TLS_SERVER_HELLO,
+	    (union sd_ev_msg){ .server_hello = sh }, dir, pkt);
 }
 
 void
@@ -478,7 +479,8 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		m.ch.message_seq = seq;
 		if (dir == SD_ROLE_CLIENT && !c->retransmit)
 			track_client_hello(c, &m.ch, pkt);
-		c->emit(c->ctx, SD_EV_TLS_CLIENT_HELLO, &m.ch, dir, pkt);
+		c->emit(c->ctx, SD_EV_TLS_CLIENT_HELLO,
+		    (union sd_ev_msg){ .client_hello = &m.ch }, dir, pkt);
 		break;
 	case SD_TLS_HS_SERVER_HELLO:
 		if ((rc = sd_tls_parse_server_hello(body, c->dtls, &m.sh)) != SD_OK)
@@ -500,7 +502,8 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 			c->t.client_cert_msg = true;
 			c->t.client_certs += m.cert.count;
 		}
-		c->emit(c->ctx, SD_EV_TLS_CERTIFICATE, &m.cert, dir, pkt);
+		c->emit(c->ctx, SD_EV_TLS_CERTIFICATE,
+		    (union sd_ev_msg){ .certificate = &m.cert }, dir, pkt);
 		break;
 	case SD_TLS_HS_CERTIFICATE_REQUEST:
 		/* TLS 1.3's is encrypted and has another layout: not read in clear */
@@ -514,7 +517,8 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		m.cr.epoch = epoch;
 		m.cr.message_seq = seq;
 		c->t.cert_requested = true;
-		c->emit(c->ctx, SD_EV_TLS_CERTIFICATE_REQUEST, &m.cr, dir, pkt);
+		c->emit(c->ctx, SD_EV_TLS_CERTIFICATE_REQUEST,
+		    (union sd_ev_msg){ .cert_request = &m.cr }, dir, pkt);
 		break;
 	case SD_TLS_HS_SERVER_KEY_EXCHANGE:
 		if (c->st.tls13 || dir != SD_ROLE_SERVER)
@@ -527,7 +531,8 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		m.ske.retransmit = c->retransmit;
 		m.ske.epoch = epoch;
 		m.ske.message_seq = seq;
-		c->emit(c->ctx, SD_EV_TLS_SERVER_KEY_EXCHANGE, &m.ske, dir, pkt);
+		c->emit(c->ctx, SD_EV_TLS_SERVER_KEY_EXCHANGE,
+		    (union sd_ev_msg){ .ske = &m.ske }, dir, pkt);
 		break;
 	case SD_TLS_HS_HELLO_VERIFY_REQUEST:
 		if (!c->dtls)
@@ -537,7 +542,8 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		m.hvr.retransmit = c->retransmit;
 		m.hvr.epoch = epoch;
 		m.hvr.message_seq = seq;
-		c->emit(c->ctx, SD_EV_DTLS_HELLO_VERIFY_REQUEST, &m.hvr, dir, pkt);
+		c->emit(c->ctx, SD_EV_DTLS_HELLO_VERIFY_REQUEST,
+		    (union sd_ev_msg){ .hvr = &m.hvr }, dir, pkt);
 		break;
 	default:
 		break;
@@ -594,5 +600,5 @@ sd_tls_alert_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t 
 	}
 	if (t->sess.nalerts < UINT32_MAX)
 		t->sess.nalerts++;
-	c->emit(c->ctx, SD_EV_TLS_ALERT, &a, dir, pkt);
+	c->emit(c->ctx, SD_EV_TLS_ALERT, (union sd_ev_msg){ .alert = &a }, dir, pkt);
 }

@@ -126,7 +126,8 @@ note_tls13(struct sd_tls_conn *c, int dir, size_t len, const struct sd_tls_pkt *
 		eh.dtls = c->dtls;
 		eh.sender = (uint8_t)dir;
 		eh.records = 1;
-		c->emit(c->ctx, SD_EV_TLS_ENCRYPTED_HANDSHAKE, &eh, dir, pkt);
+		c->emit(c->ctx, SD_EV_TLS_ENCRYPTED_HANDSHAKE,
+		    (union sd_ev_msg){ .enc_hs = &eh }, dir, pkt);
 	}
 	if (dir == SD_ROLE_CLIENT) {
 		if (!t->t13_client_after_server && t->enc_hs_emitted[SD_ROLE_SERVER]) {
@@ -217,7 +218,8 @@ sd_tls_conn_end(struct sd_tls_conn *c, const struct sd_tls_pkt *pkt)
 	s->epochs[0] = t->epochs[0];
 	s->epochs[1] = t->epochs[1];
 	s->retransmits = c->st.dtls_retransmits[0] + c->st.dtls_retransmits[1];
-	c->emit(c->ctx, SD_EV_TLS_SESSION, s, SD_ROLE_CLIENT, pkt != NULL ? pkt : &t->last_any);
+	c->emit(c->ctx, SD_EV_TLS_SESSION,
+	    (union sd_ev_msg){ .session = s }, SD_ROLE_CLIENT, pkt != NULL ? pkt : &t->last_any);
 }
 
 bool
@@ -513,7 +515,8 @@ sslv2_record(struct sd_tls_conn *c, int dir, struct sd_rd *in, const struct sd_t
 		c->st.malformed[dir]++;
 		return SD_OK;
 	}
-	c->emit(c->ctx, SD_EV_TLS_CLIENT_HELLO, &ch, dir, pkt);
+	c->emit(c->ctx, SD_EV_TLS_CLIENT_HELLO,
+	    (union sd_ev_msg){ .client_hello = &ch }, dir, pkt);
 	return SD_OK;
 }
 

@@ -121,7 +121,8 @@ flow_event(struct sd_event *ev, enum sd_ev_type type, const struct sd_flow *f, i
 }
 
 static void
-tls_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct sd_tls_pkt *pkt)
+tls_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir,
+    const struct sd_tls_pkt *pkt)
 {
 	struct app_flow *s = ctx;
 	struct sd_event ev;
@@ -260,7 +261,7 @@ connect_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
 	else
 		flow_event(&ev, SD_EV_HTTP_CONNECT, f, SD_ROLE_CLIENT, c->request_frame,
 		    c->request_sec, c->request_nsec, f->file_index);
-	ev.u.msg = c;
+	ev.u.msg.connect = c;
 	if (a->sink.emit != NULL)
 		a->sink.emit(a->sink.ctx, &ev);
 }
@@ -432,7 +433,7 @@ ike_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s, const struct s
 	sd_ike_state_update(&s->ike, msg, dir);
 	f->app_flags |= SD_APPF_IKE;
 	flow_event(&ev, SD_EV_IKE, f, dir, p->frame, p->sec, p->nsec, p->file_index);
-	ev.u.msg = msg;
+	ev.u.msg.ike = msg;
 	/* the tracker writes the event, then the exchanges the message completes */
 	tp.datagram = datagram;
 	tp.ev = &ev;
@@ -571,7 +572,7 @@ dns_response(struct sd_app *a, const struct sd_flow *f, const struct sd_app_pkt 
 	if ((rc != SD_OK && rc != SD_TRUNCATED) || !m.response || a->sink.emit == NULL)
 		return;
 	flow_event(&ev, SD_EV_DNS_ANSWER, f, p->dir, p->frame, p->sec, p->nsec, p->file_index);
-	ev.u.msg = &m;
+	ev.u.msg.dns = &m;
 	a->sink.emit(a->sink.ctx, &ev);
 }
 

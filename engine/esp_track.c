@@ -310,7 +310,7 @@ sd_esp_sa_event(const struct sd_esp_sa *sa, struct sd_event *ev)
 	ev->dst = sa->dst;
 	ev->sport = sa->udp_encap || sa->tcp_encap ? sa->sport : 0;
 	ev->dport = sa->udp_encap || sa->tcp_encap ? sa->dport : 0;
-	ev->u.msg = sa;
+	ev->u.msg.esp = sa;
 }
 
 /* Order for grouping: unordered address pair, encapsulation, then first_frame. */
@@ -453,5 +453,5 @@ sd_esp_tunnel_event(const struct sd_esp_tunnel *tn, struct sd_event *ev)
 		ev->sport = tn->sas[0]->sport;
 		ev->dport = tn->sas[0]->dport;
 	}
-	ev->u.msg = tn;
+	ev->u.msg.tunnel = tn;
 }

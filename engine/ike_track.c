@@ -165,7 +165,7 @@ emit_exchange(struct sd_ike_track *t, struct trk_xchg *x)
 	ev.dport = x->x.responder_port;
 	ev.flow_id = x->flow_id;
 	ev.file_index = x->file_index;
-	ev.u.msg = &x->x;
+	ev.u.msg.exchange = &x->x;
 	x->emitted = true;
 	if (t->deferring && t->nready < sizeof(t->ready) / sizeof(t->ready[0])) {
 		t->ready[t->nready].ev = ev;
@@ -183,7 +183,7 @@ flush_ready(struct sd_ike_track *t)
 
 	t->deferring = false;
 	for (i = 0; i < t->nready; i++) {
-		t->ready[i].ev.u.msg = &t->ready[i].x;
+		t->ready[i].ev.u.msg.exchange = &t->ready[i].x;
 		emit(t, &t->ready[i].ev);
 	}
 	t->nready = 0;
@@ -727,7 +727,7 @@ end_sa(struct sd_ike_track *t, struct trk_sa *s, const char *why)
 	ev.dport = s->sa.responder_port;
 	ev.flow_id = s->flow_id;
 	ev.file_index = s->file_index;
-	ev.u.msg = &s->sa;
+	ev.u.msg.ike_sa = &s->sa;
 	emit(t, &ev);
 }
 

@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ev.src = (fl & 1) ? b : a;
 			ev.dst = (fl & 1) ? a : b;
 			ev.sport = ev.dport = (fl & 0x10) ? 4500 : 500;
-			ev.u.msg = &m;
+			ev.u.msg.ike = &m;
 			p.datagram = sd_rd_make(data + off, len);
 			p.ev = &ev;
 			sd_ike_track_message(t, &m, &p);

@@ -44,13 +44,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] >= 16 && data[0] < 32) {
 		if (sd_tls_parse_server_key_exchange(body, kexes[data[0] & 7], (data[0] & 8) != 0,
 		    &m.ske) == SD_OK)
-			touch_emit(NULL, SD_EV_TLS_SERVER_KEY_EXCHANGE, &m.ske, 1, &pkt);
+			touch_emit(NULL, SD_EV_TLS_SERVER_KEY_EXCHANGE,
+			    (union sd_ev_msg){ .ske = &m.ske }, 1, &pkt);
 		free(cp);
 		return 0;
 	}
 	if (data[0] == 8 || data[0] == 9) {
 		if (sd_tls_parse_certificate_request(body, data[0] == 9, &m.cr) == SD_OK)
-			touch_emit(NULL, SD_EV_TLS_CERTIFICATE_REQUEST, &m.cr, 1, &pkt);
+			touch_emit(NULL, SD_EV_TLS_CERTIFICATE_REQUEST,
+			    (union sd_ev_msg){ .cert_request = &m.cr }, 1, &pkt);
 		free(cp);
 		return 0;
 	}
@@ -58,25 +60,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:
 	case 1:
 		if (sd_tls_parse_client_hello(body, data[0] & 1, &m.ch) == SD_OK)
-			touch_emit(NULL, SD_EV_TLS_CLIENT_HELLO, &m.ch, 0, &pkt);
+			touch_emit(NULL, SD_EV_TLS_CLIENT_HELLO,
+			    (union sd_ev_msg){ .client_hello = &m.ch }, 0, &pkt);
 		break;
 	case 2:
 	case 3:
 		if (sd_tls_parse_server_hello(body, data[0] & 1, &m.sh) == SD_OK)
-			touch_emit(NULL, SD_EV_TLS_SERVER_HELLO, &m.sh, 1, &pkt);
+			touch_emit(NULL, SD_EV_TLS_SERVER_HELLO,
+			    (union sd_ev_msg){ .server_hello = &m.sh }, 1, &pkt);
 		break;
 	case 4:
 	case 5:
 		if (sd_tls_parse_certificate(body, data[0] & 1, &m.cert) == SD_OK)
-			touch_emit(NULL, SD_EV_TLS_CERTIFICATE, &m.cert, 1, &pkt);
+			touch_emit(NULL, SD_EV_TLS_CERTIFICATE,
+			    (union sd_ev_msg){ .certificate = &m.cert }, 1, &pkt);
 		break;
 	case 6:
 		if (sd_dtls_parse_hello_verify_request(body, &m.hvr) == SD_OK)
-			touch_emit(NULL, SD_EV_DTLS_HELLO_VERIFY_REQUEST, &m.hvr, 1, &pkt);
+			touch_emit(NULL, SD_EV_DTLS_HELLO_VERIFY_REQUEST,
+			    (union sd_ev_msg){ .hvr = &m.hvr }, 1, &pkt);
 		break;
 	default:
 		if (sd_tls_parse_sslv2_client_hello(body, &m.ch) == SD_OK)
-			touch_emit(NULL, SD_EV_TLS_CLIENT_HELLO, &m.ch, 0, &pkt);
+			touch_emit(NULL, SD_EV_TLS_CLIENT_HELLO,
+			    (union sd_ev_msg){ .client_hello = &m.ch }, 0, &pkt);
 		break;
 	}
 	free(cp);

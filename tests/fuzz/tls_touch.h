@@ -21,7 +21,7 @@ touch(struct sd_rd r)
 }
 
 static void
-touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
+touch_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir,
     const struct sd_tls_pkt *pkt)
 {
 	char ja3[64];
@@ -33,7 +33,7 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 	touch_sink += (unsigned)pkt->frame;
 	switch (type) {
 	case SD_EV_TLS_CLIENT_HELLO: {
-		const struct sd_tls_client_hello *ch = msg;
+		const struct sd_tls_client_hello *ch = msg.client_hello;
 
 		touch(ch->key_shares);
 		touch(ch->psk_modes);
@@ -52,7 +52,7 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 		break;
 	}
 	case SD_EV_TLS_SERVER_HELLO: {
-		const struct sd_tls_server_hello *sh = msg;
+		const struct sd_tls_server_hello *sh = msg.server_hello;
 
 		touch(sh->session_id);
 		touch(sh->extensions);
@@ -60,7 +60,7 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 		break;
 	}
 	case SD_EV_TLS_CERTIFICATE: {
-		const struct sd_tls_certificate *c = msg;
+		const struct sd_tls_certificate *c = msg.certificate;
 
 		if (c->kept > c->count || c->kept > SD_TLS_MAX_CERTS)
 			abort();
@@ -69,10 +69,10 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 		break;
 	}
 	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
-		touch(((const struct sd_dtls_hello_verify_request *)msg)->cookie);
+		touch(msg.hvr->cookie);
 		break;
 	case SD_EV_TLS_ALERT: {
-		const struct sd_tls_alert *a = msg;
+		const struct sd_tls_alert *a = msg.alert;
 
 		if (a->sender != dir || a->after > SD_TLS_AFTER_ALERT)
 			abort();
@@ -80,7 +80,7 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 		break;
 	}
 	case SD_EV_TLS_CERTIFICATE_REQUEST: {
-		const struct sd_tls_certificate_request *cr = msg;
+		const struct sd_tls_certificate_request *cr = msg.cert_request;
 
 		if (cr->ca_kept > cr->ca_count || cr->ca_kept > SD_TLS_MAX_CA_NAMES)
 			abort();
@@ -91,14 +91,14 @@ touch_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir,
 		break;
 	}
 	case SD_EV_TLS_SERVER_KEY_EXCHANGE:
-		touch_sink += ((const struct sd_tls_server_key_exchange *)msg)->dh_bits;
+		touch_sink += msg.ske->dh_bits;
 		break;
 	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
-		if (((const struct sd_tls_encrypted_handshake *)msg)->sender != dir)
+		if (msg.enc_hs->sender != dir)
 			abort();
 		break;
 	case SD_EV_TLS_SESSION: {
-		const struct sd_tls_session *s = msg;
+		const struct sd_tls_session *s = msg.session;
 
 		if (s->sni_len > sizeof(s->sni))
 			abort();

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,20 +78,20 @@ conn(struct h *h, uint64_t flow, uint8_t srv, const uint8_t *der, size_t len, in
 	ch.has_sni = true;
 	ch.sni = sd_rd_make(SNI, strlen(SNI));
 	base(&ev, SD_EV_TLS_CLIENT_HELLO, flow, srv, true, f);
-	ev.u.msg = &ch;
+	ev.u.msg.client_hello = &ch;
 	sd_rules_intercept.event(h->area, &ev);
 	memset(&cm, 0, sizeof(cm));
 	cm.count = cm.kept = 1;
 	cm.der[0] = sd_rd_make(der, len);
 	base(&ev, SD_EV_TLS_CERTIFICATE, flow, srv, false, f + 1);
-	ev.u.msg = &cm;
+	ev.u.msg.certificate = &cm;
 	sd_rules_intercept.event(h->area, &ev);
 	if (alert >= 0) {
 		memset(&al, 0, sizeof(al));
 		al.level = 2;
 		al.description = (uint8_t)alert;
 		base(&ev, SD_EV_TLS_ALERT, flow, srv, true, f + 2);
-		ev.u.msg = &al;
+		ev.u.msg.alert = &al;
 		sd_rules_intercept.event(h->area, &ev);
 	}
 	base(&ev, SD_EV_FLOW, flow, srv, true, f);
@@ -101,23 +103,15 @@ conn(struct h *h, uint64_t flow, uint8_t srv, const uint8_t *der, size_t len, in
 static const struct sd_finding *
 find(const struct h *h, const char *kind)
 {
-	size_t i;
-
-	for (i = 0; i < h->out.n; i++)
-		if (strcmp(h->out.v[i]->kind, kind) == 0)
-			return h->out.v[i];
-	return NULL;
+	return finding_find(&h->out, kind);
 }
 
 static const char *
 value(const struct sd_finding *f, const char *name)
 {
-	size_t i;
+	const char *v = finding_value(f, name);
 
-	for (i = 0; i < f->nvalues; i++)
-		if (strcmp(f->values[i].name, name) == 0)
-			return f->values[i].value;
-	return "";
+	return v != NULL ? v : "";
 }
 
 static bool
@@ -408,7 +402,7 @@ dns_answer(struct h *h, uint64_t frame, const char *name, uint8_t rcode, const u
 	}
 	base(&ev, SD_EV_DNS_ANSWER, 50, 53, false, frame);
 	ev.transport = SD_IPPROTO_UDP;
-	ev.u.msg = &m;
+	ev.u.msg.dns = &m;
 	sd_rules_intercept.event(h->area, &ev);
 }
 

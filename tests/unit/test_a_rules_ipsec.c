@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,7 @@ h_feed(struct h *h, enum sd_ev_type type, uint64_t frame, double t, const struct
 	ev.src = *src;
 	ev.dst = *dst;
 	ev.sport = ev.dport = port;
-	ev.u.msg = msg;
+	ev.u.msg = ev_msg(type, msg);
 	sd_rules_ipsec.event(h->area, &ev);
 }
 
@@ -70,24 +72,9 @@ only(const struct h *h, const char *kind)
 static const struct sd_finding *
 find(const struct h *h, const char *kind)
 {
-	size_t i;
-
-	for (i = 0; i < h->out.n; i++)
-		if (strcmp(h->out.v[i]->kind, kind) == 0)
-			return h->out.v[i];
-	return NULL;
+	return finding_find(&h->out, kind);
 }
 
-static const char *
-value(const struct sd_finding *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->nvalues; i++)
-		if (strcmp(f->values[i].name, name) == 0)
-			return f->values[i].value;
-	return NULL;
-}
 
 static void
 exch(struct sd_ike_exchange *x, uint8_t spi0, uint8_t exchange, uint32_t mid, bool answered,
@@ -125,7 +112,7 @@ test_init_unanswered(void **state)
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
 	sd_rules_ipsec.finish(h.area);
 	f = only(&h, "ike.unanswered");
-	assert_string_equal(value(f, "requests"), "5 (1 + 4 retransmissions)");
+	assert_string_equal(finding_value(f, "requests"), "5 (1 + 4 retransmissions)");
 	assert_int_equal(f->frames[0], 3);
 	h_close(&h);
 
@@ -154,7 +141,7 @@ test_init_unanswered(void **state)
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
 	sd_rules_ipsec.finish(h.area);
 	f = only(&h, "ike.unanswered");
-	assert_non_null(value(f, "icmp"));
+	assert_non_null(finding_value(f, "icmp"));
 	assert_int_equal(f->nframes, 2);
 	assert_int_equal(f->frames[1], 4);
 	h_close(&h);
@@ -184,7 +171,7 @@ test_auth_unanswered(void **state)
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 5, 100, &GW_I, &GW_R, 4500, &auth);
 	sd_rules_ipsec.finish(h.area);
 	f = only(&h, "ike.auth_fragmented_unanswered");
-	assert_string_equal(value(f, "ip_fragments"), "2 per request");
+	assert_string_equal(finding_value(f, "ip_fragments"), "2 per request");
 	h_close(&h);
 	/* an INFORMATIONAL retransmitted three times: dead peer */
 	h_open(&h);
@@ -248,8 +235,8 @@ test_invalid_ke(void **state)
 		sd_rules_ipsec.finish(h.area);
 		f = only(&h, "ike.invalid_ke");
 		assert_int_equal(f->severity, pass == 1 ? SD_SEV_INFO : SD_SEV_MEDIUM);
-		assert_non_null(strstr(value(f, "requested_group"), "(14)"));
-		assert_non_null(strstr(value(f, "offered_group"), "(19)"));
+		assert_non_null(strstr(finding_value(f, "requested_group"), "(14)"));
+		assert_non_null(strstr(finding_value(f, "offered_group"), "(19)"));
 		h_close(&h);
 	}
 }
@@ -271,7 +258,7 @@ test_no_proposal(void **state)
 	h_feed(&h, SD_EV_IKE, 4, 100, &GW_R, &GW_I, 500, &resp);
 	sd_rules_ipsec.finish(h.area);
 	f = only(&h, "ike.no_proposal_chosen");
-	assert_non_null(strstr(value(f, "initiator_offered"), "#1"));
+	assert_non_null(strstr(finding_value(f, "initiator_offered"), "#1"));
 	assert_int_equal(f->nframes, 2);
 	h_close(&h);
 }
@@ -321,8 +308,8 @@ test_v1_error_notify(void **state)
 			continue;
 		}
 		f = only(&h, "ike.error_notify");
-		assert_non_null(strstr(value(f, "notify"), "(16)"));
-		assert_string_equal(value(f, "sender"), "10.99.1.2");
+		assert_non_null(strstr(finding_value(f, "notify"), "(16)"));
+		assert_string_equal(finding_value(f, "sender"), "10.99.1.2");
 		assert_int_equal(f->nframes, 1);
 		assert_int_equal(f->frames[0], 4);
 		h_close(&h);
@@ -385,7 +372,7 @@ test_esp_one_way_and_asymmetric(void **state)
 	h_feed(&h, SD_EV_ESP_TUNNEL, 7, 101, &GW_I, &GW_R, 4500, &ta);
 	sd_rules_ipsec.finish(h.area);
 	f = only(&h, "esp.one_way");
-	assert_string_equal(value(f, "silent"), "10.99.1.2");
+	assert_string_equal(finding_value(f, "silent"), "10.99.1.2");
 	h_close(&h);
 	/* out on the tunnel to R, back on the tunnel from B: one asymmetric finding */
 	h_open(&h);
@@ -397,7 +384,7 @@ test_esp_one_way_and_asymmetric(void **state)
 	h_feed(&h, SD_EV_ESP_TUNNEL, 12, 101, &GW_B, &GW_I, 4500, &tb);
 	sd_rules_ipsec.finish(h.area);
 	f = only(&h, "esp.asymmetric_tunnels");
-	assert_string_equal(value(f, "local_gateway"), "10.99.1.1");
+	assert_string_equal(finding_value(f, "local_gateway"), "10.99.1.1");
 	h_close(&h);
 }
 
@@ -424,7 +411,7 @@ test_periodic_rekey(void **state)
 		assert_non_null(find(&h, "ike.responder_never_initiates"));
 		if (pass == 0) {
 			assert_int_equal(h.out.n, 2);
-			assert_non_null(strstr(value(find(&h, "ike.periodic_rekey"), "period_s"),
+			assert_non_null(strstr(finding_value(find(&h, "ike.periodic_rekey"), "period_s"),
 			    "20."));
 		} else {
 			assert_int_equal(h.out.n, 1);
@@ -450,8 +437,8 @@ test_responder_never_initiates(void **state)
 	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &GW_R, 500, &sa);
 	sd_rules_ipsec.finish(h.area);
 	f = only(&h, "ike.responder_never_initiates");
-	assert_string_equal(value(f, "ike_sas_by_initiator"), "2");
-	assert_string_equal(value(f, "responder"), "10.99.1.2");
+	assert_string_equal(finding_value(f, "ike_sas_by_initiator"), "2");
+	assert_string_equal(finding_value(f, "responder"), "10.99.1.2");
 	assert_int_equal(f->nframes, 2);
 	h_close(&h);
 

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,7 @@ connect_ev(struct harness *h, uint64_t flow, const struct sd_http_connect *c)
 	ev.sport = answered ? 8888 : (uint16_t)(40000 + flow);
 	ev.dport = answered ? (uint16_t)(40000 + flow) : 8888;
 	ev.flow_id = flow;
-	ev.u.msg = c;
+	ev.u.msg.connect = c;
 	sd_rules_event(h->r, &ev);
 }
 
@@ -73,16 +75,6 @@ answer(const char *target, int status, const char *reason, uint64_t req, uint64_
 	return c;
 }
 
-static const char *
-value(const struct sd_finding *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->nvalues; i++)
-		if (strcmp(f->values[i].name, name) == 0)
-			return f->values[i].value;
-	return NULL;
-}
 
 static void
 test_refused_grouped(void **state)
@@ -111,13 +103,13 @@ test_refused_grouped(void **state)
 	assert_int_equal(f->nframes, 4);
 	assert_int_equal(f->frames[0], 6);
 	assert_int_equal(f->frames[1], 8);
-	assert_string_equal(value(f, "status"), "407");
-	assert_string_equal(value(f, "proxy"), "10.99.1.254:8888");
-	assert_string_equal(value(f, "proxy_agent"), "tinyproxy/1.11.1");
+	assert_string_equal(finding_value(f, "status"), "407");
+	assert_string_equal(finding_value(f, "proxy"), "10.99.1.254:8888");
+	assert_string_equal(finding_value(f, "proxy_agent"), "tinyproxy/1.11.1");
 	assert_non_null(strstr(f->summary, "authentication required"));
 	f = h.out.v[1];
-	assert_string_equal(value(f, "target"), "www.example.test:8443");
-	assert_null(value(f, "proxy_agent"));
+	assert_string_equal(finding_value(f, "target"), "www.example.test:8443");
+	assert_null(finding_value(f, "proxy_agent"));
 	assert_non_null(strstr(f->summary, "forbidden by policy"));
 	teardown_h(&h);
 }
@@ -147,7 +139,7 @@ test_unanswered(void **state)
 	assert_int_equal(f->frames[0], 4);
 	assert_int_equal(f->frames[1], 5);
 	assert_int_equal(f->frames[2], 20);
-	assert_string_equal(value(f, "end"), "proxy_rst");
+	assert_string_equal(finding_value(f, "end"), "proxy_rst");
 	assert_non_null(strstr(f->summary, "reset"));
 	assert_true(f->confidence > 0.8);
 	teardown_h(&h);

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +58,7 @@ emit(struct harness *h, enum sd_ev_type type, uint64_t flow, int from, const voi
 	ev.sport = from == CLIENT ? (uint16_t)(40000 + flow) : 443;
 	ev.dport = from == CLIENT ? 443 : (uint16_t)(40000 + flow);
 	ev.flow_id = flow;
-	ev.u.msg = msg;
+	ev.u.msg = ev_msg(type, msg);
 	sd_rules_event(h->r, &ev);
 }
 
@@ -113,16 +115,6 @@ alert(struct harness *h, uint64_t flow, int from, uint8_t level, uint8_t desc)
 	emit(h, SD_EV_TLS_ALERT, flow, from, &a);
 }
 
-static const char *
-value(const struct sd_finding *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->nvalues; i++)
-		if (strcmp(f->values[i].name, name) == 0)
-			return f->values[i].value;
-	return NULL;
-}
 
 /* The only finding, of this kind. */
 static const struct sd_finding *
@@ -152,8 +144,8 @@ test_no_shared_cipher(void **state)
 	assert_int_equal(f->nframes, 2);
 	assert_int_equal(f->frames[0], 1);
 	assert_int_equal(f->frames[1], 2);
-	assert_non_null(strstr(value(f, "offered_ciphers"), "TLS_RSA_WITH_AES_256_CBC_SHA"));
-	assert_string_equal(value(f, "server_chose_elsewhere"), "TLS_AES_128_GCM_SHA256");
+	assert_non_null(strstr(finding_value(f, "offered_ciphers"), "TLS_RSA_WITH_AES_256_CBC_SHA"));
+	assert_string_equal(finding_value(f, "server_chose_elsewhere"), "TLS_AES_128_GCM_SHA256");
 	teardown_h(&h);
 }
 
@@ -168,7 +160,7 @@ test_no_shared_group(void **state)
 	client_hello(&h, 1, suites13, sizeof(suites13), v13, sizeof(v13));
 	alert(&h, 1, SERVER, 2, 40);
 	f = only(&h, "tls.no_shared_group");
-	assert_string_equal(value(f, "offered_groups"), "secp384r1");
+	assert_string_equal(finding_value(f, "offered_groups"), "secp384r1");
 	teardown_h(&h);
 	/* the same alert when the client also offers TLS 1.2: the suites may be the cause */
 	setup_h(&h);
@@ -189,7 +181,7 @@ test_no_shared_version(void **state)
 	client_hello(&h, 1, suites12, sizeof(suites12), NULL, 0);
 	alert(&h, 1, SERVER, 2, 70);
 	f = only(&h, "tls.no_shared_version");
-	assert_string_equal(value(f, "offered_versions"), "TLS 1.2");
+	assert_string_equal(finding_value(f, "offered_versions"), "TLS 1.2");
 	teardown_h(&h);
 	/* a ServerHello choosing TLS 1.3 that the client never offered */
 	setup_h(&h);
@@ -197,7 +189,7 @@ test_no_shared_version(void **state)
 	server_hello(&h, 1, 0x0304, 0x1301, false);
 	alert(&h, 1, CLIENT, 2, 70);	/* the client's answer: the same cause, not another */
 	f = only(&h, "tls.no_shared_version");
-	assert_string_equal(value(f, "server_version"), "TLS 1.3");
+	assert_string_equal(finding_value(f, "server_version"), "TLS 1.3");
 	teardown_h(&h);
 }
 
@@ -261,8 +253,8 @@ test_fatal_alert_and_quiet_closes(void **state)
 	alert(&h, 1, CLIENT, 2, 50);	/* decode_error answering the ServerHello */
 	f = only(&h, "tls.fatal_alert");
 	assert_int_equal(f->severity, SD_SEV_HIGH);
-	assert_string_equal(value(f, "sender"), "client");
-	assert_string_equal(value(f, "answered"), "ServerHello");
+	assert_string_equal(finding_value(f, "sender"), "client");
+	assert_string_equal(finding_value(f, "answered"), "ServerHello");
 	teardown_h(&h);
 	/* close_notify, warnings and encrypted alerts are no finding */
 	setup_h(&h);
@@ -295,7 +287,7 @@ test_dtls_resumption(void **state)
 		emit(&h, SD_EV_TLS_CLIENT_HELLO, 1, CLIENT, &ch);
 		alert(&h, 1, SERVER, 2, 47);	/* illegal_parameter */
 		f = only(&h, resume ? "dtls.alert_after_resumption" : "tls.fatal_alert");
-		assert_non_null(strstr(value(f, "alert"), "(47)"));
+		assert_non_null(strstr(finding_value(f, "alert"), "(47)"));
 		teardown_h(&h);
 	}
 }

@@ -205,7 +205,7 @@ test_sa_event(void **state)
 	assert_int_equal(ev.frame, 12);
 	assert_int_equal(ev.transport, SD_IPPROTO_ESP);
 	assert_int_equal(ev.sport, 0);
-	assert_ptr_equal(ev.u.msg, &sa);
+	assert_ptr_equal(ev.u.msg.esp, &sa);
 	sa.udp_encap = true;
 	sd_esp_sa_event(&sa, &ev);
 	assert_int_equal(ev.transport, SD_IPPROTO_UDP);

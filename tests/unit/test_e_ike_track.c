@@ -37,13 +37,13 @@ sink(void *ctx, const struct sd_event *ev)
 		s->type[s->n] = ev->type;
 		s->frame[s->n] = ev->frame;
 		if (ev->type == SD_EV_IKE)
-			s->retransmit[s->n] = ((const struct sd_ike_msg *)ev->u.msg)->retransmit;
+			s->retransmit[s->n] = ev->u.msg.ike->retransmit;
 		s->n++;
 	}
 	if (ev->type == SD_EV_IKE_EXCHANGE && s->nx < 16)
-		s->x[s->nx++] = *(const struct sd_ike_exchange *)ev->u.msg;
+		s->x[s->nx++] = *ev->u.msg.exchange;
 	if (ev->type == SD_EV_IKE_SA && s->nsa < 4)
-		s->sa[s->nsa++] = *(const struct sd_ike_sa *)ev->u.msg;
+		s->sa[s->nsa++] = *ev->u.msg.ike_sa;
 }
 
 static const uint8_t ISPI[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
@@ -128,7 +128,7 @@ feed(struct sd_ike_track *t, const uint8_t *b, size_t n, const struct sd_addr *s
 	ev.dst = *dst;
 	ev.sport = sport;
 	ev.dport = dport;
-	ev.u.msg = &m;
+	ev.u.msg.ike = &m;
 	p.datagram = sd_rd_make(b, n);
 	p.ev = &ev;
 	sd_ike_track_message(t, &m, &p);
@@ -230,7 +230,7 @@ feed_v1(struct sd_ike_track *t, struct sd_ike_state *st, const uint8_t *b, size_
 	ev.src = *src;
 	ev.dst = *dst;
 	ev.sport = ev.dport = 500;
-	ev.u.msg = &m;
+	ev.u.msg.ike = &m;
 	p.datagram = sd_rd_make(b, n);
 	p.ev = &ev;
 	sd_ike_track_message(t, &m, &p);

@@ -8,18 +8,9 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include "dissect/esp.h"
-
-static uint8_t *
-dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *cp = malloc(n > 0 ? n : 1);
-
-	assert_non_null(cp);
-	if (n > 0)
-		memcpy(cp, p, n);
-	return cp;
-}
 
 static void
 test_esp_parse(void **state)

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include "dissect/ike.h"
 #include "dissect/ike_names.h"
 #include "dissect/ike_tcp.h"
@@ -16,17 +18,6 @@
 #define X8(b)	X4(b), X4(b)
 #define X16(b)	X8(b), X8(b)
 #define X20(b)	X16(b), X4(b)
-
-static uint8_t *
-dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *cp = malloc(n > 0 ? n : 1);
-
-	assert_non_null(cp);
-	if (n > 0)
-		memcpy(cp, p, n);
-	return cp;
-}
 
 /*
  * IKEv2 IKE_SA_INIT request (RFC 7296 §1.2): SA with two proposals, KE, Nonce,

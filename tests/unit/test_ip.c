@@ -8,20 +8,11 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include "dissect/ip.h"
 
 /* Exact-size heap copy, so ASan catches a 1-byte over-read (STYLE 3.7). */
-static uint8_t *
-dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *cp = malloc(n > 0 ? n : 1);
-
-	assert_non_null(cp);
-	if (n > 0)
-		memcpy(cp, p, n);
-	return cp;
-}
-
 static enum sd_rc
 parse_copy(const uint8_t *p, size_t n, struct sd_ip *ip)
 {

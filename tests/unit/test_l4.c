@@ -8,18 +8,9 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include "dissect/l4.h"
-
-static uint8_t *
-dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *cp = malloc(n > 0 ? n : 1);
-
-	assert_non_null(cp);
-	if (n > 0)
-		memcpy(cp, p, n);
-	return cp;
-}
 
 /* A Linux SYN: MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
 static const uint8_t tcp_syn[] = {

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/helpers.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 #include "dissect/tls.h"
 
 #include "cli/ev_tls.h"
+#include "cli/out.h"
 #include "cli/json.h"
 
 /*
@@ -163,10 +166,10 @@ render(enum sd_ev_type type, const void *msg, struct sd_json *j)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
-	ev.u.msg = msg;
+	ev.u.msg = ev_msg(type, msg);
 	sd_out_json_reset(j);
 	sd_out_json_obj_begin(j, NULL);
-	sd_out_ev_tls(j, &ev);
+	sd_out_event_writer(type)->write(j, &ev);
 	sd_out_json_obj_end(j);
 	return j->buf;
 }

@@ -34,10 +34,11 @@ struct srec {
 };
 
 static void
-s_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct sd_tls_pkt *pkt)
+s_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir, const struct sd_tls_pkt *pkt)
 {
 	struct srec *r = ctx;
 	struct sev *e;
+	const void *src;
 	size_t sz;
 
 	assert_true(r->n < 64);
@@ -47,18 +48,19 @@ s_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct s
 	e->dir = dir;
 	e->frame = pkt->frame;
 	switch (type) {
-	case SD_EV_TLS_CLIENT_HELLO: sz = sizeof(e->m.ch); break;
-	case SD_EV_TLS_SERVER_HELLO: sz = sizeof(e->m.sh); break;
-	case SD_EV_TLS_CERTIFICATE: sz = sizeof(e->m.cert); break;
-	case SD_EV_TLS_ALERT: sz = sizeof(e->m.alert); break;
-	case SD_EV_TLS_CERTIFICATE_REQUEST: sz = sizeof(e->m.cr); break;
-	case SD_EV_TLS_SERVER_KEY_EXCHANGE: sz = sizeof(e->m.ske); break;
-	case SD_EV_TLS_ENCRYPTED_HANDSHAKE: sz = sizeof(e->m.eh); break;
-	case SD_EV_TLS_SESSION: sz = sizeof(e->m.sess); break;
-	case SD_EV_DTLS_HELLO_VERIFY_REQUEST: sz = sizeof(e->m.hvr); break;
-	default: sz = 0; break;
+	case SD_EV_TLS_CLIENT_HELLO: sz = sizeof(e->m.ch); src = msg.client_hello; break;
+	case SD_EV_TLS_SERVER_HELLO: sz = sizeof(e->m.sh); src = msg.server_hello; break;
+	case SD_EV_TLS_CERTIFICATE: sz = sizeof(e->m.cert); src = msg.certificate; break;
+	case SD_EV_TLS_ALERT: sz = sizeof(e->m.alert); src = msg.alert; break;
+	case SD_EV_TLS_CERTIFICATE_REQUEST: sz = sizeof(e->m.cr); src = msg.cert_request; break;
+	case SD_EV_TLS_SERVER_KEY_EXCHANGE: sz = sizeof(e->m.ske); src = msg.ske; break;
+	case SD_EV_TLS_ENCRYPTED_HANDSHAKE: sz = sizeof(e->m.eh); src = msg.enc_hs; break;
+	case SD_EV_TLS_SESSION: sz = sizeof(e->m.sess); src = msg.session; break;
+	case SD_EV_DTLS_HELLO_VERIFY_REQUEST: sz = sizeof(e->m.hvr); src = msg.hvr; break;
+	default: sz = 0; src = NULL; break;
 	}
-	memcpy(&e->m, msg, sz);
+	if (sz > 0)
+		memcpy(&e->m, src, sz);
 }
 
 /* events of one type, and the index-th of them */

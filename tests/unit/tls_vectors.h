@@ -110,7 +110,7 @@ count_exts(struct sd_rd e)
 }
 
 static void
-rec_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct sd_tls_pkt *pkt)
+rec_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir, const struct sd_tls_pkt *pkt)
 {
 	struct recorder *r = ctx;
 	struct rec_ev *e;
@@ -124,7 +124,7 @@ rec_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct
 	e->frame = pkt->frame;
 	switch (type) {
 	case SD_EV_TLS_CLIENT_HELLO: {
-		const struct sd_tls_client_hello *ch = msg;
+		const struct sd_tls_client_hello *ch = msg.client_hello;
 
 		memcpy(e->ja3, ch->ja3, sizeof(e->ja3));
 		memcpy(e->ja4, ch->ja4, sizeof(e->ja4));
@@ -141,7 +141,7 @@ rec_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct
 		break;
 	}
 	case SD_EV_TLS_SERVER_HELLO: {
-		const struct sd_tls_server_hello *sh = msg;
+		const struct sd_tls_server_hello *sh = msg.server_hello;
 
 		memcpy(e->ja3, sh->ja3s, sizeof(sh->ja3s));
 		e->legacy_version = sh->legacy_version;
@@ -154,7 +154,7 @@ rec_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct
 		break;
 	}
 	case SD_EV_TLS_ALERT: {
-		const struct sd_tls_alert *a = msg;
+		const struct sd_tls_alert *a = msg.alert;
 
 		e->encrypted = a->encrypted;
 		e->level = a->level;
@@ -163,10 +163,10 @@ rec_emit(void *ctx, enum sd_ev_type type, const void *msg, int dir, const struct
 		break;
 	}
 	case SD_EV_TLS_CERTIFICATE:
-		e->certs = ((const struct sd_tls_certificate *)msg)->count;
+		e->certs = msg.certificate->count;
 		break;
 	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
-		e->cookie_len = ((const struct sd_dtls_hello_verify_request *)msg)->cookie.len;
+		e->cookie_len = msg.hvr->cookie.len;
 		break;
 	default:
 		break;
