@@ -1,6 +1,8 @@
 /* analyze/finding.c - finding list: grouping by cause, evidence, display filters. */
 #include "analyze/finding.h"
 
+#include "dissect/hash.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,15 +76,10 @@ sd_finding_list_free(struct sd_findings *l)
 static size_t
 key_hash(const char *kind, const char *group)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	const unsigned char *p;
+	uint64_t h = sd_hash_str(SD_HASH_INIT, kind);
 
-	for (p = (const unsigned char *)kind; *p != '\0'; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	h = (h ^ 0xff) * 0x100000001b3ull;
-	for (p = (const unsigned char *)group; *p != '\0'; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	return (size_t)(h ^ (h >> 29));
+	h = sd_hash(h, "|", 1);
+	return (size_t)sd_hash_mix(sd_hash_str(h, group));
 }
 
 /* Slot of (kind, group) in the index: the one holding it, or the empty one to use. */

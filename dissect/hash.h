@@ -1,9 +1,62 @@
-/* dissect/hash.h - MD5 (RFC 1321) and SHA-256 (FIPS 180-4) for fingerprints only. */
+/* dissect/hash.h - the one hash for tables (FNV-1a, 64 bits), and MD5 (RFC 1321) and SHA-256
+ * (FIPS 180-4) for fingerprints only. */
 #ifndef SD_DISSECT_HASH_H
 #define SD_DISSECT_HASH_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Table hashing: every hash table of the program (flows, IKE SAs, ESP SAs, findings, rule
+ * summaries) goes through these, so there is one function to improve.  Chain calls to
+ * hash several fields: h = sd_hash(sd_hash(SD_HASH_INIT, a, na), b, nb); then
+ * sd_hash_mix(h) spreads the bits before masking to a power-of-two bucket count.
+ */
+#define SD_HASH_INIT	0xcbf29ce484222325ull
+
+static inline uint64_t
+sd_hash(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* A 64-bit value's 8 bytes (host order), for hashing numbers without a buffer. */
+static inline uint64_t
+sd_hash_u64(uint64_t h, uint64_t v)
+{
+	return sd_hash(h, &v, sizeof(v));
+}
+
+static inline uint64_t
+sd_hash_str(uint64_t h, const char *s)
+{
+	const uint8_t *b = (const uint8_t *)s;
+
+	for (; *b != 0; b++) {
+		h ^= *b;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* Final avalanche (the murmur3 finaliser): low bits depend on every input bit. */
+static inline uint64_t
+sd_hash_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
 
 /*
  * dissect/ links no third-party library, yet JA3/JA3S need MD5 and JA4 needs SHA-256 of

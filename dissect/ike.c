@@ -1,6 +1,8 @@
 /* dissect/ike.c - IKE header, NAT-T classification, payload walk (RFC 2408, 7296, 3948). */
 #include "dissect/ike.h"
 
+#include "dissect/hash.h"
+
 #include <string.h>
 
 /* Exchange types a strict (port-independent) check accepts. */
@@ -408,17 +410,6 @@ spi_zero(const uint8_t spi[8])
 }
 
 static uint64_t
-mix(uint64_t h, uint64_t v)
-{
-	/* FNV-1a over the 8 bytes of v */
-	for (int i = 0; i < 8; i++) {
-		h ^= (v >> (8 * i)) & 0xff;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static uint64_t
 load64(const uint8_t b[8])
 {
 	uint64_t v = 0;
@@ -432,13 +423,13 @@ load64(const uint8_t b[8])
 static void
 count_copies(struct sd_ike_state *s, struct sd_ike_msg *m, uint8_t d)
 {
-	uint64_t k = 0xcbf29ce484222325ULL;
+	uint64_t k = SD_HASH_INIT;
 	size_t i;
 
-	k = mix(k, load64(m->ispi));
-	k = mix(k, load64(m->rspi));
-	k = mix(k, (uint64_t)m->message_id << 32 | m->length);
-	k = mix(k, (uint64_t)d << 24 | (uint64_t)m->exchange << 16 |
+	k = sd_hash_u64(k, load64(m->ispi));
+	k = sd_hash_u64(k, load64(m->rspi));
+	k = sd_hash_u64(k, (uint64_t)m->message_id << 32 | m->length);
+	k = sd_hash_u64(k, (uint64_t)d << 24 | (uint64_t)m->exchange << 16 |
 	    (uint64_t)m->hdr_flags << 8 | m->first_payload);
 	k |= 1;				/* 0 marks a free entry */
 	for (i = 0; i < SD_IKE_STATE_SEEN; i++) {

@@ -1,6 +1,8 @@
 /* engine/esp_track.c - ESP per security association and per tunnel (RFC 4303 §3.4.3 sequence window). */
 #include "engine/esp_track.h"
 
+#include "dissect/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,32 +88,19 @@ sd_esp_count(const struct sd_esp_table *t)
 }
 
 /* FNV-1a over the key fields, byte by byte (no struct padding hashed). */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static size_t
 hash_key(const struct sd_esp_table *t, const struct sd_esp_pkt *p)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = SD_HASH_INIT;
 	uint8_t e = (uint8_t)((p->udp_encap ? 1 : 0) | (p->tcp_encap ? 2 : 0));
 
-	h = fnv(h, p->src.a, sizeof(p->src.a));
-	h = fnv(h, &p->src.v, 1);
-	h = fnv(h, p->dst.a, sizeof(p->dst.a));
-	h = fnv(h, &p->dst.v, 1);
-	h = fnv(h, &p->spi, sizeof(p->spi));
-	h = fnv(h, &e, 1);
-	return (size_t)(h & (t->nbuckets - 1));
+	h = sd_hash(h, p->src.a, sizeof(p->src.a));
+	h = sd_hash(h, &p->src.v, 1);
+	h = sd_hash(h, p->dst.a, sizeof(p->dst.a));
+	h = sd_hash(h, &p->dst.v, 1);
+	h = sd_hash(h, &p->spi, sizeof(p->spi));
+	h = sd_hash(h, &e, 1);
+	return (size_t)(sd_hash_mix(h) & (t->nbuckets - 1));
 }
 
 static bool

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/hash.h"
 #include "dissect/l4.h"
 
 struct sd_flow_table {
@@ -36,40 +37,23 @@ sd_flow_port_is_service(uint8_t proto, uint16_t port)
 	return false;
 }
 
-static uint32_t
-mix32(uint32_t h, uint32_t v)
+/* One endpoint (address, port). */
+static uint64_t
+end_hash(const struct sd_addr *a, uint16_t port)
 {
-	h ^= v;
-	h *= 0x01000193u;
-	h ^= h >> 15;
-	return h;
+	uint64_t h = sd_hash(SD_HASH_INIT, a->a, a->v == 6 ? 16 : 4);
+
+	return sd_hash(h, &port, sizeof(port));
 }
 
-static uint32_t
-addr_hash(const struct sd_addr *a)
-{
-	uint32_t h = 0x811c9dc5u;
-	int i, n = a->v == 6 ? 16 : 4;
-
-	for (i = 0; i < n; i += 4)
-		h = mix32(h, (uint32_t)a->a[i] << 24 | (uint32_t)a->a[i + 1] << 16 |
-		    (uint32_t)a->a[i + 2] << 8 | a->a[i + 3]);
-	return h;
-}
-
-/* Symmetric: the same for both directions of a flow. */
+/* Symmetric: the same for both directions of a flow (workers split flows by it too). */
 static uint32_t
 flow_hash(uint8_t proto, const struct sd_addr *s, uint16_t sp, const struct sd_addr *d,
     uint16_t dp)
 {
-	uint32_t a = addr_hash(s) ^ ((uint32_t)sp * 0x9e3779b1u);
-	uint32_t b = addr_hash(d) ^ ((uint32_t)dp * 0x9e3779b1u);
-	uint32_t h = (a ^ b) + (a < b ? a : b) * 31u + proto;
+	uint64_t a = end_hash(s, sp), b = end_hash(d, dp);
 
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	return h;
+	return (uint32_t)sd_hash_mix((a ^ b) + (a < b ? a : b) * 31u + proto);
 }
 
 static bool

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/hash.h"
 #include "engine/natd.h"
 
 #define TRK_PENDING	8	/* exchanges remembered per SA (open or recently answered) */
@@ -111,22 +112,10 @@ sd_ike_track_count(const struct sd_ike_track *t)
 	return t->count;
 }
 
-static uint64_t
-fnv(uint64_t h, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static size_t
 bucket_of(uint8_t version, const uint8_t ispi[8])
 {
-	return (size_t)(fnv(0xcbf29ce484222325ULL ^ version, ispi, 8) % TRK_BUCKETS);
+	return (size_t)(sd_hash_mix(sd_hash(SD_HASH_INIT ^ version, ispi, 8)) % TRK_BUCKETS);
 }
 
 static double
@@ -566,7 +555,7 @@ track(struct sd_ike_track *t, struct sd_ike_msg *m, const struct sd_ike_track_pk
 	struct trk_sa *s = sa_find(t, m);
 	struct trk_xchg *x;
 	bool req_from_init, is_request, sender_is_init;
-	uint64_t h = fnv(0xcbf29ce484222325ULL, pkt->datagram.p, sd_rd_left(&pkt->datagram));
+	uint64_t h = sd_hash(SD_HASH_INIT, pkt->datagram.p, sd_rd_left(&pkt->datagram));
 	size_t i;
 
 	if (s == NULL && (s = sa_new(t, m, ev)) == NULL)
