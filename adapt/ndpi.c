@@ -79,8 +79,7 @@ release(void **state, struct sd_memcap *mc)
 		ndpi_free_flow(s->nf);
 		sd_memcap_give(mc, SIZEOF_FLOW_STRUCT);
 	}
-	free(s);
-	sd_memcap_give(mc, sizeof(*s));
+	sd_memcap_free(mc, s, sizeof(*s));
 	*state = NULL;
 }
 

@@ -73,13 +73,8 @@ sd_defrag_new(const struct sd_defrag_limits *lim, struct sd_memcap *mc)
 {
 	struct sd_defrag *t;
 
-	if (!sd_memcap_take(mc, sizeof(*t)))
+	if ((t = sd_memcap_calloc(mc, sizeof(*t))) == NULL)
 		return NULL;
-	t = calloc(1, sizeof(*t));
-	if (t == NULL) {
-		sd_memcap_give(mc, sizeof(*t));
-		return NULL;
-	}
 	if (lim != NULL)
 		t->lim = *lim;
 	if (t->lim.max_datagrams == 0)
@@ -240,13 +235,8 @@ create(struct sd_defrag *t, const struct sd_ip *ip, uint32_t h, uint64_t now_us)
 		t->st.timed_out++;		/* evicted incomplete, oldest first */
 		free_dgram(t, t->oldest);
 	}
-	if (!sd_memcap_take(t->mc, sizeof(*d)))
+	if ((d = sd_memcap_calloc(t->mc, sizeof(*d))) == NULL)
 		return NULL;
-	d = calloc(1, sizeof(*d));
-	if (d == NULL) {
-		sd_memcap_give(t->mc, sizeof(*d));
-		return NULL;
-	}
 	d->version = ip->version;
 	d->proto = ip->proto;
 	memcpy(d->src, ip->src.a, 16);
@@ -273,13 +263,8 @@ new_piece(struct sd_defrag *t, uint32_t off, const uint8_t *p, uint32_t len)
 {
 	struct piece *pc;
 
-	if (!sd_memcap_take(t->mc, sizeof(*pc) + len))
+	if ((pc = sd_memcap_malloc(t->mc, sizeof(*pc) + len)) == NULL)
 		return NULL;
-	pc = malloc(sizeof(*pc) + len);
-	if (pc == NULL) {
-		sd_memcap_give(t->mc, sizeof(*pc) + len);
-		return NULL;
-	}
 	pc->next = NULL;
 	pc->off = off;
 	pc->len = len;

@@ -366,13 +366,8 @@ new_seg(struct sd_stream *s, struct sd_memcap *mc, uint64_t off, const uint8_t *
 
 	if (n > s->max_ooo || s->ooo_bytes > s->max_ooo - n)
 		return NULL;
-	if (!sd_memcap_take(mc, sizeof(*g) + n))
+	if ((g = sd_memcap_malloc(mc, sizeof(*g) + n)) == NULL)
 		return NULL;
-	g = malloc(sizeof(*g) + n);
-	if (g == NULL) {
-		sd_memcap_give(mc, sizeof(*g) + n);
-		return NULL;
-	}
 	g->next = NULL;
 	g->off = off;
 	g->len = n;

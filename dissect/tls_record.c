@@ -7,22 +7,13 @@
 void *
 sd_tls_alloc(struct sd_tls_conn *c, size_t n)
 {
-	void *p;
-
-	if (!sd_memcap_take(c->mc, n))
-		return NULL;
-	if ((p = malloc(n)) == NULL)
-		sd_memcap_give(c->mc, n);
-	return p;
+	return sd_memcap_malloc(c->mc, n);
 }
 
 void
 sd_tls_release(struct sd_tls_conn *c, void *p, size_t n)
 {
-	if (p == NULL)
-		return;
-	free(p);
-	sd_memcap_give(c->mc, n);
+	sd_memcap_free(c->mc, p, n);
 }
 
 struct sd_tls_conn *
@@ -30,12 +21,8 @@ sd_tls_conn_new(struct sd_memcap *mc, bool dtls, sd_tls_emit_fn emit, void *ctx)
 {
 	struct sd_tls_conn *c;
 
-	if (!sd_memcap_take(mc, sizeof(*c)))
+	if ((c = sd_memcap_calloc(mc, sizeof(*c))) == NULL)
 		return NULL;
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		sd_memcap_give(mc, sizeof(*c));
-		return NULL;
-	}
 	c->mc = mc;
 	c->dtls = dtls;
 	c->emit = emit;

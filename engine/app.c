@@ -87,13 +87,8 @@ app_state(struct sd_app *a, struct sd_flow *f)
 
 	if (s != NULL)
 		return s;
-	if (!sd_memcap_take(a->mc, sizeof(*s)))
+	if ((s = sd_memcap_calloc(a->mc, sizeof(*s))) == NULL)
 		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		sd_memcap_give(a->mc, sizeof(*s));
-		return NULL;
-	}
 	s->app = a;
 	s->flow = f;
 	sd_ike_state_init(&s->ike);
@@ -679,8 +674,7 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 		sd_tls_conn_end(s->tls, &pkt);
 	}
 	sd_tls_conn_free(s->tls);
-	free(s);
-	sd_memcap_give(a->mc, sizeof(*s));
+	sd_memcap_free(a->mc, s, sizeof(*s));
 	f->app = NULL;
 }
 

@@ -368,8 +368,7 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		}
 	}
 	if (f->tcp == NULL) {
-		if (!sd_memcap_take(&p->mc, sizeof(*f->tcp)) ||
-		    (f->tcp = calloc(1, sizeof(*f->tcp))) == NULL) {
+		if ((f->tcp = sd_memcap_calloc(&p->mc, sizeof(*f->tcp))) == NULL) {
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
 			return;
 		}

@@ -56,8 +56,7 @@ free_nodes(struct sd_esp_table *t)
 	for (i = 0; i < t->nbuckets; i++) {
 		for (n = t->bucket[i]; n != NULL; n = nx) {
 			nx = n->next;
-			free(n);
-			sd_memcap_give(t->mc, sizeof(*n));
+			sd_memcap_free(t->mc, n, sizeof(*n));
 		}
 		t->bucket[i] = NULL;
 	}
@@ -150,12 +149,7 @@ sd_esp_add(struct sd_esp_table *t, const struct sd_esp_pkt *p)
 		if (key_eq(&n->sa, p))
 			break;
 	if (n == NULL) {
-		if (t->count >= t->max || !sd_memcap_take(t->mc, sizeof(*n))) {
-			t->dropped++;
-			return SD_ENOMEM;
-		}
-		if ((n = calloc(1, sizeof(*n))) == NULL) {
-			sd_memcap_give(t->mc, sizeof(*n));
+		if (t->count >= t->max || (n = sd_memcap_calloc(t->mc, sizeof(*n))) == NULL) {
 			t->dropped++;
 			return SD_ENOMEM;
 		}
@@ -244,8 +238,7 @@ drain(struct sd_esp_table *t, int64_t now_sec, int64_t idle_sec, sd_esp_emit_fn 
 			} else {
 				if (emit != NULL)
 					emit(ctx, &n->sa);
-				free(n);
-				sd_memcap_give(t->mc, sizeof(*n));
+				sd_memcap_free(t->mc, n, sizeof(*n));
 			}
 		}
 	}

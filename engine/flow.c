@@ -141,11 +141,9 @@ flow_end(struct sd_flow_table *t, struct sd_flow *f, const char *why)
 	if (f->tcp != NULL) {
 		sd_stream_free(&f->tcp->s[0], t->mc);
 		sd_stream_free(&f->tcp->s[1], t->mc);
-		free(f->tcp);
-		sd_memcap_give(t->mc, sizeof(*f->tcp));
+		sd_memcap_free(t->mc, f->tcp, sizeof(*f->tcp));
 	}
-	free(f);
-	sd_memcap_give(t->mc, sizeof(*f));
+	sd_memcap_free(t->mc, f, sizeof(*f));
 	t->st.active--;
 }
 
@@ -329,18 +327,14 @@ sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
 		t->st.evicted++;
 		flow_end(t, t->lru_head, "evicted");
 	}
-	if (!sd_memcap_take(t->mc, sizeof(*f))) {
+	if ((f = sd_memcap_calloc(t->mc, sizeof(*f))) == NULL) {
+		/* the memory cap: make room by ending the least recently active flow */
 		if (t->lru_head == NULL)
 			return NULL;
 		t->st.evicted++;
 		flow_end(t, t->lru_head, "evicted");
-		if (!sd_memcap_take(t->mc, sizeof(*f)))
+		if ((f = sd_memcap_calloc(t->mc, sizeof(*f))) == NULL)
 			return NULL;
-	}
-	f = calloc(1, sizeof(*f));
-	if (f == NULL) {
-		sd_memcap_give(t->mc, sizeof(*f));
-		return NULL;
 	}
 	f->id = t->next_id++;
 	f->proto = proto;

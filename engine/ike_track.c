@@ -75,13 +75,8 @@ sd_ike_track_new(struct sd_memcap *mc, struct sd_ev_sink sink,
 {
 	struct sd_ike_track *t;
 
-	if (!sd_memcap_take(mc, sizeof(*t)))
+	if ((t = sd_memcap_calloc(mc, sizeof(*t))) == NULL)
 		return NULL;
-	t = calloc(1, sizeof(*t));
-	if (t == NULL) {
-		sd_memcap_give(mc, sizeof(*t));
-		return NULL;
-	}
 	t->mc = mc;
 	t->sink = sink;
 	t->digest = digest;
@@ -99,8 +94,7 @@ sd_ike_track_free(struct sd_ike_track *t)
 	for (i = 0; i < TRK_BUCKETS; i++)
 		for (s = t->bucket[i]; s != NULL; s = n) {
 			n = s->next;
-			free(s);
-			sd_memcap_give(t->mc, sizeof(*s));
+			sd_memcap_free(t->mc, s, sizeof(*s));
 		}
 	sd_memcap_give(t->mc, sizeof(*t));
 	free(t);
@@ -195,13 +189,7 @@ sa_new(struct sd_ike_track *t, const struct sd_ike_msg *m, const struct sd_event
 	struct trk_sa *s;
 	size_t b;
 
-	if (t->count >= SD_IKE_TRK_MAX_SAS || !sd_memcap_take(t->mc, sizeof(*s))) {
-		t->dropped++;
-		return NULL;
-	}
-	s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		sd_memcap_give(t->mc, sizeof(*s));
+	if (t->count >= SD_IKE_TRK_MAX_SAS || (s = sd_memcap_calloc(t->mc, sizeof(*s))) == NULL) {
 		t->dropped++;
 		return NULL;
 	}
@@ -758,8 +746,7 @@ drain(struct sd_ike_track *t, int64_t now, const char *why)
 				v[k++] = s;
 			} else {
 				end_sa(t, s, why);
-				free(s);
-				sd_memcap_give(t->mc, sizeof(*s));
+				sd_memcap_free(t->mc, s, sizeof(*s));
 			}
 		}
 	}
