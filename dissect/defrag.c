@@ -1,6 +1,8 @@
 /* dissect/defrag.c - IPv4 and IPv6 fragment reassembly with limits (RFC 791, 8200, 6946). */
 #include "dissect/defrag.h"
 
+#include "dissect/ivl.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,13 +27,6 @@
 #define DEFRAG_DEFAULT_TIMEOUT_US	(30u * 1000000ull)
 #define DEFRAG_NO_TOTAL			UINT32_MAX
 
-/* Received bytes [off, off + len) of a datagram; pieces never overlap. */
-struct piece {
-	struct piece	*next;
-	uint32_t	 off, len;
-	uint8_t		 data[];
-};
-
 /*
  * A datagram in reassembly.  Key: RFC 791 (src, dst, proto, id) for IPv4; RFC 8200
  * (src, dst, identification) for IPv6, whose fragment header's next header need not match
@@ -51,8 +46,8 @@ struct dgram {
 	uint32_t	 covered;		/* bytes held (pieces don't overlap) */
 	uint32_t	 max_end;		/* end of the last piece */
 	uint32_t	 nfrags;		/* fragments that brought new bytes */
-	struct piece	*pieces;		/* sorted by offset */
-	struct piece	*last;			/* in-order fragments append here */
+	struct sd_ivl	*pieces;		/* received bytes, sorted, never overlapping */
+	struct sd_ivl	*last;			/* in-order fragments append here */
 };
 
 struct sd_defrag {
@@ -92,7 +87,7 @@ static void
 free_dgram(struct sd_defrag *t, struct dgram *d)
 {
 	struct dgram **pp;
-	struct piece *p;
+	struct sd_ivl *p;
 
 	for (pp = &t->bucket[d->hash & (t->nbucket - 1)]; *pp != NULL; pp = &(*pp)->hnext)
 		if (*pp == d) {
@@ -109,8 +104,7 @@ free_dgram(struct sd_defrag *t, struct dgram *d)
 		t->newest = d->older;
 	while ((p = d->pieces) != NULL) {
 		d->pieces = p->next;
-		sd_memcap_give(t->mc, sizeof(*p) + p->len);
-		free(p);
+		sd_memcap_free(t->mc, p, sizeof(*p) + p->len);
 	}
 	sd_memcap_give(t->mc, sizeof(*d));
 	free(d);
@@ -258,70 +252,28 @@ create(struct sd_defrag *t, const struct sd_ip *ip, uint32_t h, uint64_t now_us)
 	return d;
 }
 
-static struct piece *
-new_piece(struct sd_defrag *t, uint32_t off, const uint8_t *p, uint32_t len)
+static struct sd_ivl *
+new_piece(void *ctx, size_t len)
 {
-	struct piece *pc;
+	struct sd_defrag *t = ctx;
 
-	if ((pc = sd_memcap_malloc(t->mc, sizeof(*pc) + len)) == NULL)
-		return NULL;
-	pc->next = NULL;
-	pc->off = off;
-	pc->len = len;
-	memcpy(pc->data, p, len);
-	return pc;
+	return sd_memcap_malloc(t->mc, sizeof(struct sd_ivl) + len);
 }
 
-/* Outcome of merging one fragment. */
-#define MERGE_NEW	0x01	/* brought bytes nobody had */
-#define MERGE_OVERLAP	0x02	/* met earlier bytes */
-#define MERGE_DIFF	0x04	/* ... and they differ */
-#define MERGE_NOMEM	0x08
-
 /*
- * Merge [off, off + len) into the sorted pieces: the uncovered parts become new pieces,
- * covered parts keep the first copy and are compared.
+ * Merge [off, off + len) into the datagram's pieces (dissect/ivl.c): the uncovered parts
+ * become new pieces, covered parts keep the first copy and are compared.
  */
 static unsigned
 merge(struct sd_defrag *t, struct dgram *d, uint32_t off, const uint8_t *p, uint32_t len)
 {
-	struct piece **pp = &d->pieces, *g, *np;
-	uint32_t cur = off, end = off + len, hi, gend;
-	unsigned r = 0;
+	uint64_t added;
+	unsigned r;
 
-	if (d->last != NULL && off >= d->max_end)
-		pp = &d->last->next;		/* the usual case: O(1) */
-	while (cur < end) {
-		g = *pp;
-		if (g != NULL && g->off + g->len <= cur) {
-			pp = &g->next;
-			continue;
-		}
-		if (g == NULL || g->off > cur) {
-			hi = g == NULL || g->off > end ? end : g->off;
-			np = new_piece(t, cur, p + (cur - off), hi - cur);
-			if (np == NULL)
-				return r | MERGE_NOMEM;
-			np->next = g;
-			*pp = np;
-			pp = &np->next;
-			if (g == NULL)
-				d->last = np;
-			d->covered += hi - cur;
-			if (hi > d->max_end)
-				d->max_end = hi;
-			r |= MERGE_NEW;
-			cur = hi;
-			continue;
-		}
-		gend = g->off + g->len;
-		hi = gend < end ? gend : end;
-		r |= MERGE_OVERLAP;
-		if (memcmp(g->data + (cur - g->off), p + (cur - off), hi - cur) != 0)
-			r |= MERGE_DIFF;
-		cur = hi;
-		pp = &g->next;
-	}
+	r = sd_ivl_merge(&d->pieces, &d->last, off, p, len, new_piece, t, &added);
+	d->covered += (uint32_t)added;
+	if (d->last != NULL)
+		d->max_end = (uint32_t)(d->last->off + d->last->len);
 	return r;
 }
 
@@ -329,7 +281,7 @@ merge(struct sd_defrag *t, struct dgram *d, uint32_t off, const uint8_t *p, uint
 static bool
 assemble(struct sd_defrag *t, const struct dgram *d, struct sd_rd *out)
 {
-	const struct piece *g;
+	const struct sd_ivl *g;
 	uint8_t *nb;
 
 	if (t->out_cap < d->total) {
@@ -419,16 +371,16 @@ sd_defrag_add(struct sd_defrag *t, const struct sd_ip *ip, uint64_t now_us, uint
 		return refuse(t, SD_ENOMEM);
 	}
 	r = len > 0 ? merge(t, d, off, ip->payload.p, len) : 0;
-	if (r & MERGE_NOMEM) {
+	if (r & SD_IVL_NOMEM) {
 		if (created && d->pieces == NULL)
 			free_dgram(t, d);
 		return refuse(t, SD_ENOMEM);
 	}
-	if (r == MERGE_OVERLAP)
+	if (r == SD_IVL_OVERLAP)
 		t->st.duplicates++;		/* same bytes again, nothing new */
-	else if (r & MERGE_OVERLAP)
+	else if (r & SD_IVL_OVERLAP)
 		t->st.overlaps++;
-	if ((r & MERGE_NEW) || len == 0)
+	if ((r & SD_IVL_NEW) || len == 0)
 		d->nfrags++;
 	if (!ip->more_frags)
 		d->total = off + len;

@@ -1,6 +1,8 @@
 /* dissect/stream.c - TCP reassembly of one direction by absolute offset (RFC 9293 §3.4). */
 #include "dissect/stream.h"
 
+#include "dissect/ivl.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,14 +36,6 @@
  * do not keep a big certificate chain's worth of memory each. */
 #define STREAM_KEEP_ALLOC	(16u * 1024u)
 
-/* A held out-of-order segment: [off, off + len) of the stream. */
-struct sd_seg {
-	struct sd_seg	*next;
-	uint64_t	 off;
-	size_t		 len;
-	uint8_t		 data[];
-};
-
 /* Outcome flags of one sd_stream_add(), so each segment is counted once. */
 #define OV_OVERLAP	0x01
 #define OV_DIFF		0x02
@@ -55,12 +49,11 @@ sd_stream_init(struct sd_stream *s, size_t max_buf, size_t max_ooo)
 }
 
 static void
-free_seg(struct sd_stream *s, struct sd_memcap *mc, struct sd_seg *g)
+free_seg(struct sd_stream *s, struct sd_memcap *mc, struct sd_ivl *g)
 {
 	s->ooo_bytes -= g->len;
 	s->ooo_count--;
-	sd_memcap_give(mc, sizeof(*g) + g->len);
-	free(g);
+	sd_memcap_free(mc, g, sizeof(*g) + g->len);
 }
 
 static void
@@ -75,7 +68,7 @@ release_buf(struct sd_stream *s, struct sd_memcap *mc)
 static void
 drop_held(struct sd_stream *s, struct sd_memcap *mc)
 {
-	struct sd_seg *g;
+	struct sd_ivl *g;
 
 	while ((g = s->ooo) != NULL) {
 		s->ooo = g->next;
@@ -281,7 +274,7 @@ compare_delivered(const struct sd_stream *s, uint64_t off, const uint8_t *p, siz
 static bool
 drain(struct sd_stream *s, struct sd_memcap *mc)
 {
-	struct sd_seg *g;
+	struct sd_ivl *g;
 	uint64_t cut;
 	bool ok = true;
 
@@ -305,7 +298,7 @@ static bool
 deliver_merge(struct sd_stream *s, struct sd_memcap *mc, const uint8_t *p, size_t n,
     unsigned *ov)
 {
-	struct sd_seg *g;
+	struct sd_ivl *g;
 	uint64_t start = s->next, end = s->next + n, lo, hi, gend;
 	bool ok = true;
 
@@ -359,69 +352,45 @@ skip_holes(struct sd_stream *s, struct sd_memcap *mc)
 	return ok;
 }
 
-static struct sd_seg *
-new_seg(struct sd_stream *s, struct sd_memcap *mc, uint64_t off, const uint8_t *p, size_t n)
+struct hold_ctx {
+	struct sd_stream	*s;
+	struct sd_memcap	*mc;
+};
+
+/* A held segment of n bytes, within the stream's out-of-order cap and the memcap. */
+static struct sd_ivl *
+new_seg(void *ctx, size_t n)
 {
-	struct sd_seg *g;
+	struct hold_ctx *h = ctx;
+	struct sd_stream *s = h->s;
+	struct sd_ivl *g;
 
 	if (n > s->max_ooo || s->ooo_bytes > s->max_ooo - n)
 		return NULL;
-	if ((g = sd_memcap_malloc(mc, sizeof(*g) + n)) == NULL)
+	if ((g = sd_memcap_malloc(h->mc, sizeof(*g) + n)) == NULL)
 		return NULL;
-	g->next = NULL;
-	g->off = off;
-	g->len = n;
-	memcpy(g->data, p, n);
 	s->ooo_bytes += n;
 	s->ooo_count++;
 	return g;
 }
 
 /*
- * Hold [off, off + n) beyond next: the parts no held segment covers become new
- * segments (first copy wins), the covered parts are compared.  false when a cap refused
- * a part (the parts that fitted stay).
+ * Hold [off, off + n) beyond next (dissect/ivl.c): the parts no held segment covers
+ * become new segments (first copy wins), the covered parts are compared.  false when a
+ * cap refused a part (the parts that fitted stay).
  */
 static bool
 hold(struct sd_stream *s, struct sd_memcap *mc, uint64_t off, const uint8_t *p, size_t n,
     unsigned *ov)
 {
-	struct sd_seg **pp = &s->ooo, *g, *ng;
-	uint64_t cur = off, end = off + n, lo, hi, gend;
+	struct hold_ctx h = { s, mc };
+	unsigned r = sd_ivl_merge(&s->ooo, &s->ooo_last, off, p, n, new_seg, &h, NULL);
 
-	/* after a loss the segments that follow arrive in order: append without a walk */
-	if (s->ooo_last != NULL && off >= s->ooo_last->off + s->ooo_last->len)
-		pp = &s->ooo_last->next;
-	while (cur < end) {
-		g = *pp;
-		if (g != NULL && g->off + g->len <= cur) {
-			pp = &g->next;
-			continue;
-		}
-		if (g == NULL || g->off > cur) {
-			hi = g == NULL || g->off > end ? end : g->off;
-			ng = new_seg(s, mc, cur, p + (cur - off), (size_t)(hi - cur));
-			if (ng == NULL)
-				return false;
-			ng->next = g;
-			*pp = ng;
-			pp = &ng->next;
-			if (g == NULL)
-				s->ooo_last = ng;
-			cur = hi;
-			continue;
-		}
-		/* g covers cur */
-		gend = g->off + g->len;
-		lo = cur;
-		hi = gend < end ? gend : end;
+	if (r & SD_IVL_OVERLAP)
 		*ov |= OV_OVERLAP;
-		if (memcmp(g->data + (lo - g->off), p + (lo - off), (size_t)(hi - lo)) != 0)
-			*ov |= OV_DIFF;
-		cur = hi;
-		pp = &g->next;
-	}
-	return true;
+	if (r & SD_IVL_DIFF)
+		*ov |= OV_DIFF;
+	return (r & SD_IVL_NOMEM) == 0;
 }
 
 /* Collect is off: a segment beyond next is a hole the capture lost (or reordered). */

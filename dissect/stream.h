@@ -10,7 +10,7 @@
 #include "dissect/rc.h"
 #include "dissect/reader.h"
 
-struct sd_seg;
+struct sd_ivl;
 
 struct sd_stream_stats {
 	uint64_t	 segments;	/* data segments fed */
@@ -54,8 +54,8 @@ struct sd_stream {
 	size_t		 len, cap;
 	uint64_t	 base;		/* absolute offset of buf[0] */
 	size_t		 max_buf;	/* hard cap on buf (default 256 KiB) */
-	struct sd_seg	*ooo;		/* held out-of-order segments, sorted by offset */
-	struct sd_seg	*ooo_last;	/* the last of them: appending is the common case (added) */
+	struct sd_ivl	*ooo;		/* held out-of-order segments, sorted by offset */
+	struct sd_ivl	*ooo_last;	/* the last of them: appending is the common case (added) */
 	size_t		 ooo_bytes, max_ooo;	/* held bytes and their cap (default 256 KiB) */
 	uint32_t	 ooo_count;
 	struct sd_stream_stats st;
