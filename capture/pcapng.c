@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/reader.h"
+
 #define BT_IDB		0x00000001u	/* Interface Description Block */
 #define BT_PB		0x00000002u	/* Packet Block (obsolete) */
 #define BT_SPB		0x00000003u	/* Simple Packet Block */
@@ -48,51 +50,35 @@ struct sd_pcapng {
 	char		*error;		/* owned: set once reading failed (sticky) */
 };
 
-/* A bounds-checked view of a block body in the section's byte order.  A getter that runs
- * out empties the view and fails, like dissect/reader.h (which capture/ does not link). */
+/*
+ * A block body in the section's byte order: dissect/reader.h's bounds-checked view (a
+ * getter that runs out empties it and fails) plus the byte order.
+ */
 struct cur {
-	const uint8_t	*p;
-	size_t		 len;
+	struct sd_rd	 r;
 	bool		 be;
 };
-
-static bool
-cur_fail(struct cur *c)
-{
-	c->len = 0;
-	return false;
-}
 
 static uint32_t
 load32(const uint8_t *p, bool be)
 {
-	if (be)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+	struct sd_rd r = sd_rd_make(p, 4);
+	uint32_t v;
+
+	(void)(be ? sd_rd_be32(&r, &v) : sd_rd_le32(&r, &v));
+	return v;
 }
 
 static bool
 get16(struct cur *c, uint16_t *out)
 {
-	*out = 0;
-	if (c->len < 2)
-		return cur_fail(c);
-	*out = c->be ? (uint16_t)(c->p[0] << 8 | c->p[1]) : (uint16_t)(c->p[1] << 8 | c->p[0]);
-	c->p += 2;
-	c->len -= 2;
-	return true;
+	return c->be ? sd_rd_be16(&c->r, out) : sd_rd_le16(&c->r, out);
 }
 
 static bool
 get32(struct cur *c, uint32_t *out)
 {
-	*out = 0;
-	if (c->len < 4)
-		return cur_fail(c);
-	*out = load32(c->p, c->be);
-	c->p += 4;
-	c->len -= 4;
-	return true;
+	return c->be ? sd_rd_be32(&c->r, out) : sd_rd_le32(&c->r, out);
 }
 
 /* A 64-bit option value in the section's byte order. */
@@ -102,8 +88,8 @@ get64(struct cur *c, uint64_t *out)
 	uint32_t a, b;
 
 	*out = 0;
-	if (c->len < 8)
-		return cur_fail(c);
+	if (sd_rd_left(&c->r) < 8)
+		return sd_rd_skip(&c->r, 8);	/* fails and empties the view */
 	(void)get32(c, &a);
 	(void)get32(c, &b);
 	*out = c->be ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
@@ -113,14 +99,8 @@ get64(struct cur *c, uint64_t *out)
 static bool
 sub(struct cur *c, size_t n, struct cur *out)
 {
-	*out = *c;
-	out->len = 0;
-	if (c->len < n)
-		return cur_fail(c);
-	out->len = n;
-	c->p += n;
-	c->len -= n;
-	return true;
+	out->be = c->be;
+	return sd_rd_sub(&c->r, n, &out->r);
 }
 
 /* Remember the first error: it is returned again on every later call. */
@@ -289,8 +269,7 @@ read_block(struct sd_pcapng *ng, uint32_t *type, struct cur *body, char err[SD_E
 		return -1;
 	}
 	ng->bytes += len;
-	body->p = ng->buf + 8;
-	body->len = len - 12;
+	body->r = sd_rd_make(ng->buf + 8, len - 12);
 	body->be = ng->be;
 	return 1;
 }
@@ -327,7 +306,7 @@ interface(struct sd_pcapng *ng, struct cur b, char err[SD_ERRBUF])
 		return fail(ng, err, "pcapng interface block too short"), -1;
 	ifc.linktype = linktype;
 	/* Options: code, length, value padded to 4 bytes; each pass consumes its header. */
-	while (b.len >= 4) {
+	while (sd_rd_left(&b.r) >= 4) {
 		(void)get16(&b, &code);
 		(void)get16(&b, &olen);
 		if (code == OPT_ENDOFOPT)
@@ -335,7 +314,7 @@ interface(struct sd_pcapng *ng, struct cur b, char err[SD_ERRBUF])
 		if (!sub(&b, ((size_t)olen + 3) & ~(size_t)3, &val))
 			return fail(ng, err, "pcapng interface option goes past its block"), -1;
 		if (code == OPT_TSRESOL && olen == 1)
-			ifc.tsresol = val.p[0];
+			ifc.tsresol = val.r.p[0];
 		else if (code == OPT_TSOFFSET && olen == 8 && get64(&val, &off))
 			ifc.tsoffset = (int64_t)off;
 	}
@@ -398,7 +377,7 @@ packet(struct sd_pcapng *ng, uint32_t type, struct cur b, struct sd_frame *f,
 	}
 	if (!get32(&b, &hi) || !get32(&b, &lo) || !get32(&b, &caplen) || !get32(&b, &len))
 		return fail(ng, err, "pcapng packet block too short");
-	if (caplen > b.len)
+	if (caplen > sd_rd_left(&b.r))
 		return fail(ng, err, "pcapng packet longer than its block");
 	if ((ifc = iface_of(ng, id, err)) == NULL)
 		return SD_CAP_ERROR;
@@ -406,7 +385,7 @@ packet(struct sd_pcapng *ng, uint32_t type, struct cur b, struct sd_frame *f,
 	f->caplen = caplen;
 	f->len = len;
 	f->linktype = ifc->linktype;
-	f->data = b.p;
+	f->data = b.r.p;
 	return SD_CAP_FRAME;
 }
 
@@ -425,8 +404,8 @@ simple_packet(struct sd_pcapng *ng, struct cur b, struct sd_frame *f, char err[S
 	caplen = len;
 	if (ifc->snaplen != 0 && caplen > ifc->snaplen)
 		caplen = ifc->snaplen;
-	if (caplen > b.len)
-		caplen = (uint32_t)b.len;
+	if (caplen > sd_rd_left(&b.r))
+		caplen = (uint32_t)sd_rd_left(&b.r);
 	/* No timestamp either.  Wireshark shows such a frame with no time; 0 (the epoch) is
 	 * our "no time", rather than borrowing the previous packet's time, which would
 	 * invent one. */
@@ -435,7 +414,7 @@ simple_packet(struct sd_pcapng *ng, struct cur b, struct sd_frame *f, char err[S
 	f->caplen = caplen;
 	f->len = len;
 	f->linktype = ifc->linktype;
-	f->data = b.p;
+	f->data = b.r.p;
 	return SD_CAP_FRAME;
 }
 
