@@ -70,6 +70,7 @@ sd_finding_list_free(struct sd_findings *l)
 	}
 	free(l->v);
 	free(l->idx);
+	free(l->touched);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -121,6 +122,30 @@ index_grow(struct sd_findings *l)
 	return true;
 }
 
+/* Remember that f changed, to hand it over at the next flush. */
+static void
+touch(struct sd_finding *f)
+{
+	struct sd_findings *l = f->owner;
+	struct sd_finding **nv;
+	size_t ncap;
+
+	if (f->touched || l == NULL)
+		return;
+	f->touched = true;
+	if (l->ntouched == l->touched_cap) {
+		ncap = l->touched_cap ? l->touched_cap * 2 : 64;
+		nv = realloc(l->touched, ncap * sizeof(*nv));
+		if (nv == NULL) {
+			l->touched_lost++;	/* sd_findings_settle() still hands it over */
+			return;
+		}
+		l->touched = nv;
+		l->touched_cap = ncap;
+	}
+	l->touched[l->ntouched++] = f;
+}
+
 struct sd_finding *
 sd_finding_add(struct sd_findings *l, enum sd_kind kind, const char *group, int64_t sec,
     uint32_t nsec, uint32_t file_index)
@@ -141,6 +166,7 @@ sd_finding_add(struct sd_findings *l, enum sd_kind kind, const char *group, int6
 		f->count++;
 		f->last_sec = sec;
 		f->last_nsec = nsec;
+		touch(f);
 		return f;
 	}
 	if (l->n >= SD_FINDINGS_MAX) {
@@ -174,8 +200,10 @@ sd_finding_add(struct sd_findings *l, enum sd_kind kind, const char *group, int6
 	f->file_index = file_index;
 	f->first_sec = f->last_sec = sec;
 	f->first_nsec = f->last_nsec = nsec;
+	f->owner = l;
 	l->v[l->n++] = f;
 	*slot = l->n;
+	touch(f);
 	return f;
 }
 
@@ -187,6 +215,7 @@ sd_finding_frame(struct sd_finding *f, uint64_t frame)
 	for (i = 0; i < f->nframes; i++)
 		if (f->frames[i] == frame)
 			return;
+	touch(f);
 	f->nframes_total++;
 	if (f->nframes < SD_FINDING_MAX_FRAMES)
 		f->frames[f->nframes++] = frame;
@@ -200,6 +229,7 @@ sd_finding_flow(struct sd_finding *f, const struct sd_finding_flow *fl)
 	for (i = 0; i < f->nflows; i++)
 		if (f->flows[i].id == fl->id && f->flows[i].file_index == fl->file_index)
 			return;
+	touch(f);
 	f->nflows_total++;
 	if (f->nflows < SD_FINDING_MAX_FLOWS)
 		f->flows[f->nflows++] = *fl;
@@ -217,6 +247,7 @@ sd_finding_value(struct sd_finding *f, const char *name, const char *fmt, ...)
 	va_end(ap);
 	if (v == NULL)
 		return;
+	touch(f);
 	for (i = 0; i < f->nvalues; i++) {
 		if (strcmp(f->values[i].name, name) == 0) {
 			free(f->values[i].value);
@@ -317,4 +348,71 @@ sd_finding_sort(struct sd_findings *l)
 		for (k = 0; k < l->n; k++)
 			*index_slot(l, l->v[k]->kind, l->v[k]->group) = k + 1;
 	}
+}
+
+bool
+sd_findings_subscribe(struct sd_findings *l, const struct sd_finding_out *o)
+{
+	if (l->nouts >= SD_FINDING_MAX_OUTS)
+		return false;
+	l->outs[l->nouts++] = *o;
+	return true;
+}
+
+void
+sd_finding_hold(struct sd_finding *f)
+{
+	f->held = true;
+}
+
+void
+sd_finding_release(struct sd_finding *f)
+{
+	f->held = false;
+	touch(f);
+}
+
+/* Hand one finding to every output. */
+static void
+hand_over(struct sd_findings *l, struct sd_finding *f)
+{
+	enum sd_finding_change c = f->decided ? SD_FINDING_UPDATE : SD_FINDING_NEW;
+	size_t i;
+
+	f->touched = false;
+	f->decided = true;
+	f->decided_count = f->count;
+	for (i = 0; i < l->nouts; i++)
+		l->outs[i].decided(l->outs[i].ctx, f, c);
+}
+
+void
+sd_findings_flush(struct sd_findings *l)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < l->ntouched; i++) {
+		struct sd_finding *f = l->touched[i];
+
+		if (f->held)
+			l->touched[kept++] = f;	/* stays touched: handed over when released */
+		else
+			hand_over(l, f);
+	}
+	l->ntouched = kept;
+}
+
+void
+sd_findings_settle(struct sd_findings *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		l->v[i]->held = false;
+	sd_findings_flush(l);
+	/* those whose change could not be remembered */
+	for (i = 0; i < l->n; i++)
+		if (!l->v[i]->decided || l->v[i]->touched)
+			hand_over(l, l->v[i]);
+	l->ntouched = 0;
 }

@@ -65,7 +65,26 @@ struct sd_finding {
 	uint32_t		 file_index;
 	int64_t			 first_sec, last_sec;
 	uint32_t		 first_nsec, last_nsec;
+	/* the finding sink (sd_finding_decide): state of the last hand-over */
+	struct sd_findings	*owner;
+	bool			 decided;	/* handed to the outputs at least once */
+	bool			 held;		/* the rule waits for more evidence */
+	bool			 touched;	/* changed since the last hand-over */
+	uint64_t		 decided_count;	/* count at the last hand-over */
 };
+
+/* What an output is told about a finding. */
+enum sd_finding_change {
+	SD_FINDING_NEW,		/* decided for the first time */
+	SD_FINDING_UPDATE,	/* decided before; more occurrences or evidence since */
+};
+
+/* An output subscribed to findings as they are decided (terminal, JSON, Redis, ...). */
+struct sd_finding_out {
+	void	(*decided)(void *ctx, const struct sd_finding *, enum sd_finding_change);
+	void	*ctx;
+};
+#define SD_FINDING_MAX_OUTS	8
 
 struct sd_findings {
 	struct sd_finding	**v;
@@ -74,6 +93,12 @@ struct sd_findings {
 	/* open-addressing index over (kind, group): slot holds position + 1, 0 empty */
 	size_t			*idx;
 	size_t			 idx_cap;	/* power of two, at least twice n */
+	/* the sink: outputs, and the findings changed since the last hand-over */
+	struct sd_finding_out	 outs[SD_FINDING_MAX_OUTS];
+	size_t			 nouts;
+	struct sd_finding	**touched;
+	size_t			 ntouched, touched_cap;
+	uint64_t		 touched_lost;	/* no memory to remember a change: settled at the end */
 };
 
 /* The catalogue entry of a kind (docs/findings.md says the same at length). */
@@ -91,6 +116,24 @@ const struct sd_finding_kind	*sd_finding_kind_get(const char *name);
 const struct sd_finding_kind	*sd_finding_kind_at(size_t i);
 
 void	sd_finding_list_free(struct sd_findings *);
+
+/*
+ * The finding sink.  Rules add and fill findings; a finding is *decided* when the rule
+ * has its evidence, and is then handed to every subscribed output at once: NEW the first
+ * time, UPDATE when later occurrences (same kind and group: the same server, name or
+ * gateway pair) add to it.  sd_rules_event() hands over what an event changed once the
+ * event is through; a rule that waits for more (the client's reaction) holds the finding
+ * (sd_finding_hold) and releases it when it knows.  sd_findings_settle() decides whatever
+ * is left at the end.  Outputs choose what to print: offline reports print the list at
+ * the end, sorted; live outputs print as findings are decided.
+ */
+bool	sd_findings_subscribe(struct sd_findings *, const struct sd_finding_out *);
+void	sd_finding_hold(struct sd_finding *);
+void	sd_finding_release(struct sd_finding *);
+/* Hand every changed, unheld finding to the outputs (after an event, on a clock tick). */
+void	sd_findings_flush(struct sd_findings *);
+/* End of analysis: release every hold and hand over everything not yet decided. */
+void	sd_findings_settle(struct sd_findings *);
 
 /*
  * Add one occurrence of `kind` for cause `group` (NULL: one finding per kind).  Returns the

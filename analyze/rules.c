@@ -1,23 +1,28 @@
 /* analyze/rules.c - the rule engine: events in, findings out. */
 #include "analyze/rules.h"
 
+#include "analyze/x509.h"
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const struct sd_rule_area *const areas[] = {
-	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_proxy,
-	&sd_rules_ipsec,
+	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_path,
+	&sd_rules_proxy, &sd_rules_ike, &sd_rules_esp,
 };
 #define NAREAS	(sizeof(areas) / sizeof(areas[0]))
 
 struct sd_rules {
 	struct sd_findings	*out;
+	struct sd_x509_cache	*x509;
+	struct sd_rule_env	 env[NAREAS];
 	void			*state[NAREAS];
 };
 
 struct sd_rules *
-sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err,
-    size_t errlen)
+sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
+    struct sd_store_reg *reg, struct sd_memcap *mc, char *err, size_t errlen)
 {
 	static const struct sd_rules_opts none;
 	struct sd_rules *r = calloc(1, sizeof(*r));
@@ -30,12 +35,32 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *er
 	r->out = out;
 	if (opts == NULL)
 		opts = &none;
+	if ((r->x509 = sd_x509_cache_new(0)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(r);
+		return NULL;
+	}
 	for (i = 0; i < NAREAS; i++) {
+		r->env[i].out = out;
+		r->env[i].opts = opts;
+		r->env[i].mc = mc;
+		r->env[i].slot = -1;
+		r->env[i].x509 = r->x509;
 		snprintf(err, errlen, "%s rules: out of memory", areas[i]->name);
-		r->state[i] = areas[i]->new(out, opts, err, errlen);
+		r->state[i] = areas[i]->new(&r->env[i], err, errlen);
 		if (r->state[i] == NULL) {
 			sd_rules_free(r);
 			return NULL;
+		}
+		/* the slot's free function needs the state: register after new() */
+		if (areas[i]->flow_free != NULL && reg != NULL) {
+			r->env[i].slot = sd_store_register(reg, areas[i]->flow_free, r->state[i]);
+			if (r->env[i].slot < 0) {
+				snprintf(err, errlen, "%s rules: no per-flow slot left",
+				    areas[i]->name);
+				sd_rules_free(r);
+				return NULL;
+			}
 		}
 	}
 	return r;
@@ -51,6 +76,7 @@ sd_rules_free(struct sd_rules *r)
 	for (i = 0; i < NAREAS; i++)
 		if (r->state[i] != NULL)
 			areas[i]->free(r->state[i]);
+	sd_x509_cache_free(r->x509);
 	free(r);
 }
 
@@ -62,6 +88,8 @@ sd_rules_event(void *ctx, const struct sd_event *ev)
 
 	for (i = 0; i < NAREAS; i++)
 		areas[i]->event(r->state[i], ev);
+	/* what this event decided goes to the outputs now */
+	sd_findings_flush(r->out);
 }
 
 void
@@ -71,6 +99,49 @@ sd_rules_finish(struct sd_rules *r)
 
 	for (i = 0; i < NAREAS; i++)
 		areas[i]->finish(r->state[i]);
+	sd_findings_settle(r->out);
+}
+
+void
+sd_rules_stats(const struct sd_rules *r, struct sd_rule_stats *total,
+    void (*fn)(void *, const char *, const struct sd_rule_stats *), void *ctx)
+{
+	struct sd_rule_stats st;
+	size_t i;
+
+	memset(total, 0, sizeof(*total));
+	for (i = 0; i < NAREAS; i++) {
+		memset(&st, 0, sizeof(st));
+		if (areas[i]->stats != NULL)
+			areas[i]->stats(r->state[i], &st);
+		total->flows_refused += st.flows_refused;
+		total->evicted += st.evicted;
+		total->refused += st.refused;
+		if (fn != NULL)
+			fn(ctx, areas[i]->name, &st);
+	}
+}
+
+void *
+sd_rule_flow(const struct sd_rule_env *env, const struct sd_event *ev, size_t size,
+    bool create, uint64_t *refused)
+{
+	void **slot;
+
+	if (env->slot < 0 || ev->store == NULL)
+		return NULL;
+	slot = &ev->store->slot[env->slot];
+	if (*slot != NULL || !create)
+		return *slot;
+	if ((*slot = sd_memcap_calloc(env->mc, size)) == NULL && refused != NULL)
+		(*refused)++;
+	return *slot;
+}
+
+void
+sd_rule_flow_release(const struct sd_rule_env *env, void *state, size_t size)
+{
+	sd_memcap_free(env->mc, state, size);
 }
 
 void
@@ -94,5 +165,21 @@ sd_rule_note_flow(struct sd_finding *f, const struct sd_event *ev, bool src_is_c
 		fl.cport = ev->dport;
 		fl.sport = ev->sport;
 	}
+	sd_finding_flow(f, &fl);
+}
+
+void
+sd_rule_note_pair(struct sd_finding *f, const struct sd_addr *i, uint16_t iport,
+    const struct sd_addr *r, uint16_t rport, uint8_t proto, uint32_t file_index)
+{
+	struct sd_finding_flow fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.proto = proto;
+	fl.client = *i;
+	fl.server = *r;
+	fl.cport = iport;
+	fl.sport = rport;
+	fl.file_index = file_index;
 	sd_finding_flow(f, &fl);
 }

@@ -7,6 +7,9 @@
 
 #include "analyze/finding.h"
 #include "dissect/event.h"
+#include "dissect/memcap.h"
+
+struct sd_x509_cache;
 
 /* What the user told the rules (cli/main.c fills it; every field optional). */
 #define SD_RULES_MAX_PINS	32
@@ -21,35 +24,79 @@ struct sd_rules_opts {
 
 struct sd_rules;
 
-/* Findings go into `out` (borrowed; the caller owns and frees it).  NULL with a message
- * in err on a bad option (unreadable CA file, malformed pin) or memory failure. */
+/*
+ * Findings go into `out` (borrowed; the caller owns and frees it).  Per-flow rule state
+ * lives in the flows' storage: each area with per-flow state registers a slot in `reg`
+ * (the engine's registry, borrowed; NULL: no per-flow state, per-flow rules stay quiet)
+ * and charges its state to `mc` (the engine's memory budget; may be NULL).  NULL with a
+ * message in err on a bad option (unreadable CA file, malformed pin) or memory failure.
+ */
 struct sd_rules	*sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *,
-		    char *err, size_t errlen);
+		    struct sd_store_reg *reg, struct sd_memcap *mc, char *err, size_t errlen);
 void		 sd_rules_free(struct sd_rules *);
 /* Event sink: feed every event. */
 void		 sd_rules_event(void *ctx, const struct sd_event *);
 /* End of capture: cross-flow rules conclude. */
 void		 sd_rules_finish(struct sd_rules *);
 
+/* What the rules could not keep: counted, reported in -v and in the capture summary. */
+struct sd_rule_stats {
+	uint64_t	 flows_refused;	/* connections not analysed: memory refused their state */
+	uint64_t	 evicted;	/* cross-flow summaries pushed out at the caps */
+	uint64_t	 refused;	/* cross-flow summaries never made: no room at all */
+};
+/* The sum over the areas, and each area's by name (fn called once per area). */
+void		 sd_rules_stats(const struct sd_rules *, struct sd_rule_stats *total,
+		    void (*fn)(void *ctx, const char *area, const struct sd_rule_stats *),
+		    void *ctx);
+
+/* What an area gets at creation. */
+struct sd_rule_env {
+	struct sd_findings		*out;
+	const struct sd_rules_opts	*opts;
+	struct sd_memcap		*mc;	/* charge rule state here (may be NULL) */
+	int				 slot;	/* the area's per-flow slot, -1 none */
+	struct sd_x509_cache		*x509;	/* certificate facts, shared by the areas */
+};
+
 /*
  * A rule area (analyze/rules_<area>.c): its own state, sees every event in order, and
  * concludes at the end.  new() returns the state (NULL with err set on failure); the
- * other functions take it.
+ * other functions take it.  flow_free (NULL: no per-flow state) frees one flow's state
+ * after its last event; stats (may be NULL) adds what the area lost.
  */
 struct sd_rule_area {
 	const char	*name;
-	void		*(*new)(struct sd_findings *, const struct sd_rules_opts *,
-			    char *err, size_t errlen);
+	void		*(*new)(const struct sd_rule_env *, char *err, size_t errlen);
 	void		 (*event)(void *, const struct sd_event *);
 	void		 (*finish)(void *);
 	void		 (*free)(void *);
+	sd_slot_free_fn	*flow_free;
+	void		 (*stats)(const void *, struct sd_rule_stats *);
 };
+
+/*
+ * The area's state for the flow of ev (its slot in ev->store): with create, made zeroed
+ * (size bytes, charged to env->mc) when absent.  NULL when the event has no flow, when
+ * absent without create, or when memory is refused (counted in *refused).
+ */
+void	*sd_rule_flow(const struct sd_rule_env *, const struct sd_event *ev, size_t size,
+	    bool create, uint64_t *refused);
+/* Free state made by sd_rule_flow (size: as asked then). */
+void	 sd_rule_flow_release(const struct sd_rule_env *, void *state, size_t size);
+
 extern const struct sd_rule_area sd_rules_tcp;		/* rules_tcp.c: reachability */
 extern const struct sd_rule_area sd_rules_tls;		/* rules_tls.c: negotiation, alerts */
 extern const struct sd_rule_area sd_rules_trust;	/* rules_trust.c: chains, names, pins */
-extern const struct sd_rule_area sd_rules_intercept;	/* rules_intercept.c: inspection, backends, proxies */
+extern const struct sd_rule_area sd_rules_intercept;	/* rules_intercept.c: inspection CAs, issuers, backends */
+extern const struct sd_rule_area sd_rules_path;		/* rules_path.c: one-way TCP, MTU black holes, revocation */
 extern const struct sd_rule_area sd_rules_proxy;		/* rules_proxy.c: HTTP CONNECT proxies */
-extern const struct sd_rule_area sd_rules_ipsec;	/* rules_ipsec.c: IKE and ESP */
+extern const struct sd_rule_area sd_rules_ike;		/* rules_ike.c: IKE exchanges and SAs */
+extern const struct sd_rule_area sd_rules_esp;		/* rules_esp.c: ESP tunnels */
+
+/* A gateway pair (not a flow of the table: id 0) as a flow of a finding. */
+void	sd_rule_note_pair(struct sd_finding *, const struct sd_addr *i, uint16_t iport,
+	    const struct sd_addr *r, uint16_t rport, uint8_t proto, uint32_t file_index);
 
 /* Copy the flow identity of an event into a finding. */
 void	sd_rule_note_flow(struct sd_finding *, const struct sd_event *, bool src_is_client);

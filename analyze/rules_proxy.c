@@ -12,15 +12,14 @@ struct proxy_rules {
 };
 
 static void *
-proxy_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
+proxy_new(const struct sd_rule_env *env, char *err, size_t errlen)
 {
 	struct proxy_rules *t = calloc(1, sizeof(*t));
 
-	(void)opts;
 	(void)err;
 	(void)errlen;
 	if (t != NULL)
-		t->out = out;
+		t->out = env->out;
 	return t;
 }
 
@@ -141,5 +140,5 @@ proxy_finish(void *ctx)
 }
 
 const struct sd_rule_area sd_rules_proxy = {
-	"proxy", proxy_new, proxy_event, proxy_finish, free,
+	"proxy", proxy_new, proxy_event, proxy_finish, free, NULL, NULL,
 };

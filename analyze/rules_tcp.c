@@ -211,15 +211,14 @@ struct tcp_rules {
 };
 
 static void *
-tcp_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
+tcp_new(const struct sd_rule_env *env, char *err, size_t errlen)
 {
 	struct tcp_rules *t = calloc(1, sizeof(*t));
 
-	(void)opts;
 	(void)err;
 	(void)errlen;
 	if (t != NULL)
-		t->out = out;
+		t->out = env->out;
 	return t;
 }
 
@@ -250,5 +249,5 @@ tcp_finish(void *ctx)
 }
 
 const struct sd_rule_area sd_rules_tcp = {
-	"tcp", tcp_new, tcp_event, tcp_finish, free,
+	"tcp", tcp_new, tcp_event, tcp_finish, free, NULL, NULL,
 };

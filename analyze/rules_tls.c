@@ -5,22 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/table.h"
 #include "dissect/tls.h"
 #include "dissect/tls_names.h"
 
 /*
- * Per-flow handshake state in a direct-mapped table (bounded; a collision drops the
- * older flow's state, and the flow event frees the slot).  The rules need what each
- * side said last and what the client offered.
+ * Per-flow handshake state lives in the flow's storage (freed with the flow): what each
+ * side said last and what the client offered.  Across flows, bounded tables charged to
+ * the memory cap (dissect/table.h): the suite each server chose, the sessions full
+ * handshakes created, the no_shared_cipher findings completed at the end.
  */
-#define FLOW_SLOTS	4096
 #define MAX_OFFER	128	/* cipher suites / versions / groups kept per ClientHello */
-#define SERVERS_MAX	1024	/* servers whose chosen suite is remembered */
-#define PENDING_MAX	256	/* no_shared_cipher findings completed at the end */
-#define SESSIONS_MAX	512	/* full handshakes' session ids remembered (a ring) */
+#define SERVERS_MAX	65536	/* servers whose chosen suite is remembered */
+#define PENDING_MAX	65536	/* no_shared_cipher findings completed at the end */
+#define SESSIONS_MAX	65536	/* full handshakes' session ids remembered */
 
 struct nflow {
-	uint64_t	 id;		/* 0: free */
 	bool		 dtls;
 	struct sd_addr	 client;
 	uint16_t	 cport;
@@ -54,60 +54,68 @@ struct nflow {
 	bool		 done;		/* a finding was made for this flow */
 };
 
+/* Keyed by "addr:port" or the SNI. */
 struct server_choice {
-	char		 key[300];	/* "addr:port" or the SNI */
 	uint16_t	 cipher;
 };
 
-/* A session a ServerHello created (full handshake), to explain a failed resumption. */
+/* A session a ServerHello created (full handshake), to explain a failed resumption;
+ * keyed by the session id. */
 struct session_memo {
-	uint8_t		 id[32];
-	uint8_t		 len;		/* 0: free */
 	uint16_t	 cipher;
 	uint16_t	 version;
 	uint64_t	 frame;		/* the ServerHello */
 };
 
+/* Keyed by the finding's address. */
 struct pending {
 	struct sd_finding	*f;
 	char			 key[2][300];
-	bool			 done;
 };
 
 struct tls_rules {
+	const struct sd_rule_env *env;
 	struct sd_findings	*out;
-	struct nflow		*flows;
-	struct server_choice	*servers;
-	size_t			 nservers;
-	struct pending		*pending;
-	size_t			 npending;
-	struct session_memo	*sessions;
-	size_t			 nsessions;	/* next slot of the ring */
+	struct sd_tab		*servers;	/* struct server_choice */
+	struct sd_tab		*pending;	/* struct pending */
+	struct sd_tab		*sessions;	/* struct session_memo */
+	uint64_t		 flows_refused;
 };
 
 static bool	offered(const uint16_t *, size_t, uint16_t);
 static bool	version_offered(const struct nflow *, uint16_t);
 
 static void *
-tls_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
+tls_new(const struct sd_rule_env *env, char *err, size_t errlen)
 {
 	struct tls_rules *t = calloc(1, sizeof(*t));
+	struct sd_tab_opts o;
 
-	(void)opts;
-	if (t == NULL || (t->flows = calloc(FLOW_SLOTS, sizeof(*t->flows))) == NULL ||
-	    (t->servers = calloc(SERVERS_MAX, sizeof(*t->servers))) == NULL ||
-	    (t->pending = calloc(PENDING_MAX, sizeof(*t->pending))) == NULL ||
-	    (t->sessions = calloc(SESSIONS_MAX, sizeof(*t->sessions))) == NULL) {
+	if (t == NULL) {
 		snprintf(err, errlen, "tls rules: out of memory");
-		if (t != NULL) {
-			free(t->flows);
-			free(t->servers);
-			free(t->pending);
-		}
+		return NULL;
+	}
+	t->env = env;
+	t->out = env->out;
+	memset(&o, 0, sizeof(o));
+	o.mc = env->mc;
+	o.val_size = sizeof(struct server_choice);
+	o.max = SERVERS_MAX;
+	t->servers = sd_tab_new(&o);
+	o.val_size = sizeof(struct pending);
+	o.max = PENDING_MAX;
+	t->pending = sd_tab_new(&o);
+	o.val_size = sizeof(struct session_memo);
+	o.max = SESSIONS_MAX;
+	t->sessions = sd_tab_new(&o);
+	if (t->servers == NULL || t->pending == NULL || t->sessions == NULL) {
+		snprintf(err, errlen, "tls rules: out of memory");
+		sd_tab_free(t->servers);
+		sd_tab_free(t->pending);
+		sd_tab_free(t->sessions);
 		free(t);
 		return NULL;
 	}
-	t->out = out;
 	return t;
 }
 
@@ -118,19 +126,36 @@ tls_free(void *ctx)
 
 	if (t == NULL)
 		return;
-	free(t->flows);
-	free(t->servers);
-	free(t->pending);
-	free(t->sessions);
+	sd_tab_free(t->servers);
+	sd_tab_free(t->pending);
+	sd_tab_free(t->sessions);
 	free(t);
 }
 
-static struct nflow *
-flow_get(struct tls_rules *t, uint64_t id)
+static void
+tls_flow_free(void *ctx, void *state)
 {
-	struct nflow *f = &t->flows[id % FLOW_SLOTS];
+	struct tls_rules *t = ctx;
 
-	return id != 0 && f->id == id ? f : NULL;
+	sd_rule_flow_release(t->env, state, sizeof(struct nflow));
+}
+
+static void
+tls_stats(const void *ctx, struct sd_rule_stats *st)
+{
+	const struct tls_rules *t = ctx;
+
+	st->flows_refused += t->flows_refused;
+	st->evicted += sd_tab_evicted(t->servers) + sd_tab_evicted(t->pending) +
+	    sd_tab_evicted(t->sessions);
+	st->refused += sd_tab_refused(t->servers) + sd_tab_refused(t->pending) +
+	    sd_tab_refused(t->sessions);
+}
+
+static struct nflow *
+flow_get(struct tls_rules *t, const struct sd_event *ev, bool create)
+{
+	return sd_rule_flow(t->env, ev, sizeof(struct nflow), create, &t->flows_refused);
 }
 
 /* The role of the event's sender: SD_ROLE_CLIENT when it comes from the ClientHello's side. */
@@ -224,22 +249,18 @@ server_keys(const struct nflow *fl, const struct sd_event *ev, bool from_server,
 	snprintf(k[1], 300, "%s", fl->sni);
 }
 
+/* The first suite a server (by address or name) chose on a successful hello. */
 static void
 remember_choice(struct tls_rules *t, const char *key, uint16_t cipher)
 {
-	size_t i, l;
+	struct server_choice *c;
+	bool created;
 
 	if (key[0] == '\0')
 		return;
-	for (i = 0; i < t->nservers; i++)
-		if (strcmp(t->servers[i].key, key) == 0)
-			return;
-	if (t->nservers == SERVERS_MAX)
-		return;
-	l = strnlen(key, sizeof(t->servers[0].key) - 1);
-	memcpy(t->servers[t->nservers].key, key, l);
-	t->servers[t->nservers].key[l] = '\0';
-	t->servers[t->nservers++].cipher = cipher;
+	c = sd_tab_get(t->servers, key, strlen(key), true, &created);
+	if (c != NULL && created)
+		c->cipher = cipher;
 }
 
 static struct sd_finding *
@@ -283,8 +304,7 @@ rule_no_shared_cipher(struct tls_rules *t, struct nflow *fl, const struct sd_eve
 		sd_finding_value(f, "offered_ciphers", "%s", list);
 		join(list, sizeof(list), fl->versions, fl->nversions, vname);
 		sd_finding_value(f, "offered_versions", "%s", list);
-		if (t->npending < PENDING_MAX) {
-			p = &t->pending[t->npending++];
+		if ((p = sd_tab_get(t->pending, &f, sizeof(f), true, NULL)) != NULL) {
 			p->f = f;
 			memcpy(p->key, k, sizeof(p->key));
 		}
@@ -491,11 +511,11 @@ remember_session(struct tls_rules *t, const struct sd_tls_server_hello *sh, uint
 {
 	struct session_memo *m;
 
-	if (sh->session_id.len == 0 || sh->session_id.len > sizeof(m->id))
+	if (sh->session_id.len == 0 || sh->session_id.len > 32)
 		return;
-	m = &t->sessions[t->nsessions++ % SESSIONS_MAX];
-	memcpy(m->id, sh->session_id.p, sh->session_id.len);
-	m->len = (uint8_t)sh->session_id.len;
+	m = sd_tab_get(t->sessions, sh->session_id.p, sh->session_id.len, true, NULL);
+	if (m == NULL)
+		return;
 	m->cipher = sh->cipher;
 	m->version = sh->version;
 	m->frame = frame;
@@ -504,13 +524,9 @@ remember_session(struct tls_rules *t, const struct sd_tls_server_hello *sh, uint
 static const struct session_memo *
 find_session(const struct tls_rules *t, const struct nflow *fl)
 {
-	size_t i;
-
-	for (i = 0; fl->sid_len > 0 && i < SESSIONS_MAX; i++)
-		if (t->sessions[i].len == fl->sid_len &&
-		    memcmp(t->sessions[i].id, fl->sid, fl->sid_len) == 0)
-			return &t->sessions[i];
-	return NULL;
+	if (fl->sid_len == 0)
+		return NULL;
+	return sd_tab_get(t->sessions, fl->sid, fl->sid_len, false, NULL);
 }
 
 static void
@@ -678,7 +694,7 @@ static void
 on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 {
 	const struct sd_tls_client_hello *ch = ev->u.msg.client_hello;
-	struct nflow *fl = flow_get(t, ev->flow_id);
+	struct nflow *fl = flow_get(t, ev, false);
 
 	if (ev->flow_id == 0 || ch->retransmit)
 		return;
@@ -697,9 +713,9 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 		fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
 		return;
 	}
-	fl = &t->flows[ev->flow_id % FLOW_SLOTS];
-	memset(fl, 0, sizeof(*fl));
-	fl->id = ev->flow_id;
+	if (fl == NULL && (fl = flow_get(t, ev, true)) == NULL)
+		return;
+	memset(fl, 0, sizeof(*fl));	/* a new handshake on this flow */
 	fl->dtls = ch->dtls;
 	fl->client = ev->src;
 	fl->cport = ev->sport;
@@ -788,7 +804,7 @@ tls_event(void *ctx, const struct sd_event *ev)
 			on_client_hello(t, ev);
 		return;
 	}
-	if ((fl = flow_get(t, ev->flow_id)) == NULL)
+	if ((fl = flow_get(t, ev, false)) == NULL)
 		return;
 	r = role(fl, ev);
 	switch (ev->type) {
@@ -827,9 +843,6 @@ tls_event(void *ctx, const struct sd_event *ev)
 		if (ev->u.msg.session != NULL)
 			rule_client_cert_13(t, fl, ev);
 		break;
-	case SD_EV_FLOW:
-		fl->id = 0;
-		break;
 	default:
 		break;
 	}
@@ -840,26 +853,26 @@ static void
 tls_finish(void *ctx)
 {
 	struct tls_rules *t = ctx;
+	const struct server_choice *c;
+	struct pending *p;
 	const char *n;
-	size_t i, j, s;
+	size_t j;
 
-	for (i = 0; i < t->npending; i++)
-		for (j = 0; j < 2 && !t->pending[i].done; j++)
-			for (s = 0; s < t->nservers; s++) {
-				if (strcmp(t->servers[s].key, t->pending[i].key[j]) != 0)
-					continue;
-				n = sd_tls_cipher_name(t->servers[s].cipher);
-				if (n != NULL)
-					sd_finding_value(t->pending[i].f, "server_chose_elsewhere",
-					    "%s", n);
-				else
-					sd_finding_value(t->pending[i].f, "server_chose_elsewhere",
-					    "0x%04x", t->servers[s].cipher);
-				t->pending[i].done = true;
-				break;
-			}
+	for (p = sd_tab_first(t->pending); p != NULL; p = sd_tab_next(t->pending, p))
+		for (j = 0; j < 2; j++) {
+			c = sd_tab_get(t->servers, p->key[j], strlen(p->key[j]), false, NULL);
+			if (c == NULL)
+				continue;
+			n = sd_tls_cipher_name(c->cipher);
+			if (n != NULL)
+				sd_finding_value(p->f, "server_chose_elsewhere", "%s", n);
+			else
+				sd_finding_value(p->f, "server_chose_elsewhere", "0x%04x",
+				    c->cipher);
+			break;
+		}
 }
 
 const struct sd_rule_area sd_rules_tls = {
-	"tls", tls_new, tls_event, tls_finish, tls_free,
+	"tls", tls_new, tls_event, tls_finish, tls_free, tls_flow_free, tls_stats,
 };

@@ -10,19 +10,17 @@
 
 #include "analyze/verify.h"
 #include "analyze/x509.h"
+#include "dissect/table.h"
 #include "dissect/tls.h"
 #include "dissect/tls_names.h"
 
 /*
- * Per-flow state in a direct-mapped table: bounded whatever the capture holds.  A
- * collision drops the older flow's state (its certificate can then not be tied to a
- * later alert); the slot is freed at the flow event.
+ * Per-flow state lives in the flow's storage (freed with the flow); the key type each
+ * server name showed first in a bounded table charged to the memory cap.
  */
-#define FLOW_SLOTS	4096
-#define NAMES_MAX	1024	/* server names remembered for key-type changes */
+#define NAMES_MAX	65536	/* server names remembered for key-type changes */
 
 struct tflow {
-	uint64_t		 id;		/* 0: free */
 	bool			 have_client;
 	struct sd_addr		 client;
 	uint16_t		 cport;
@@ -35,8 +33,8 @@ struct tflow {
 	bool			 alert_seen;
 };
 
+/* Keyed by the server name, lowercase. */
 struct keyname {
-	char		 name[256];
 	char		 key_type[16];
 	uint64_t	 frame;
 	uint32_t	 file_index;
@@ -51,11 +49,11 @@ struct pin {
 };
 
 struct trust_rules {
+	const struct sd_rule_env *env;
 	struct sd_findings	*out;
 	struct sd_verify	*verify;
-	struct tflow		*flows;
-	struct keyname		*names;
-	size_t			 nnames;
+	struct sd_tab		*names;		/* struct keyname */
+	uint64_t		 flows_refused;
 	struct pin		 pins[SD_RULES_MAX_PINS];
 	size_t			 npins;
 };
@@ -158,42 +156,37 @@ parse_pins(struct trust_rules *t, const struct sd_rules_opts *o, char *err, size
 /* ---------------------------------------------------------------- state */
 
 static struct tflow *
-flow_get(struct trust_rules *t, uint64_t id, bool create)
+flow_get(struct trust_rules *t, const struct sd_event *ev, bool create)
 {
-	struct tflow *f = &t->flows[id % FLOW_SLOTS];
-
-	if (id == 0)
-		return NULL;
-	if (f->id == id)
-		return f;
-	if (!create)
-		return NULL;
-	memset(f, 0, sizeof(*f));
-	f->id = id;
-	return f;
+	return sd_rule_flow(t->env, ev, sizeof(struct tflow), create, &t->flows_refused);
 }
 
 static void *
-trust_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
+trust_new(const struct sd_rule_env *env, char *err, size_t errlen)
 {
 	struct trust_rules *t = calloc(1, sizeof(*t));
+	struct sd_tab_opts o;
 
-	if (t == NULL || (t->flows = calloc(FLOW_SLOTS, sizeof(*t->flows))) == NULL ||
-	    (t->names = calloc(NAMES_MAX, sizeof(*t->names))) == NULL) {
+	memset(&o, 0, sizeof(o));
+	o.val_size = sizeof(struct keyname);
+	o.max = NAMES_MAX;
+	o.mc = env->mc;
+	if (t == NULL || (t->names = sd_tab_new(&o)) == NULL) {
 		snprintf(err, errlen, "trust rules: out of memory");
 		goto fail;
 	}
-	t->out = out;
-	if (!parse_pins(t, opts, err, errlen))
+	t->env = env;
+	t->out = env->out;
+	if (!parse_pins(t, env->opts, err, errlen))
 		goto fail;
-	t->verify = sd_verify_new(opts->ca_file, opts->ca_path, opts->no_system_ca, err, errlen);
+	t->verify = sd_verify_new(env->opts->ca_file, env->opts->ca_path,
+	    env->opts->no_system_ca, err, errlen);
 	if (t->verify == NULL)
 		goto fail;
 	return t;
 fail:
 	if (t != NULL) {
-		free(t->flows);
-		free(t->names);
+		sd_tab_free(t->names);
 		free(t);
 	}
 	return NULL;
@@ -207,9 +200,26 @@ trust_free(void *ctx)
 	if (t == NULL)
 		return;
 	sd_verify_free(t->verify);
-	free(t->flows);
-	free(t->names);
+	sd_tab_free(t->names);
 	free(t);
+}
+
+static void
+trust_flow_free(void *ctx, void *state)
+{
+	struct trust_rules *t = ctx;
+
+	sd_rule_flow_release(t->env, state, sizeof(struct tflow));
+}
+
+static void
+trust_stats(const void *ctx, struct sd_rule_stats *st)
+{
+	const struct trust_rules *t = ctx;
+
+	st->flows_refused += t->flows_refused;
+	st->evicted += sd_tab_evicted(t->names);
+	st->refused += sd_tab_refused(t->names);
 }
 
 /* ---------------------------------------------------------------- rules */
@@ -500,22 +510,21 @@ static void
 rule_key_type(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *leaf,
     const char *name)
 {
-	struct keyname *k = NULL;
+	struct keyname *k;
 	struct sd_finding *f;
+	char low[256];
+	bool created;
 	size_t i;
 
 	if (!leaf->parsed || leaf->key_type[0] == '\0')
 		return;
-	for (i = 0; i < t->nnames; i++)
-		if (strcasecmp(t->names[i].name, name) == 0) {
-			k = &t->names[i];
-			break;
-		}
-	if (k == NULL) {
-		if (t->nnames == NAMES_MAX)
-			return;
-		k = &t->names[t->nnames++];
-		snprintf(k->name, sizeof(k->name), "%s", name);
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[i] = '\0';
+	k = sd_tab_get(t->names, low, i, true, &created);
+	if (k == NULL)
+		return;
+	if (created) {
 		snprintf(k->key_type, sizeof(k->key_type), "%s", leaf->key_type);
 		k->frame = ev->frame;
 		k->file_index = ev->file_index;
@@ -545,8 +554,9 @@ static void
 on_certificate(struct trust_rules *t, const struct sd_event *ev)
 {
 	const struct sd_tls_certificate *c = ev->u.msg.certificate;
-	struct tflow *fl = flow_get(t, ev->flow_id, false);
+	struct tflow *fl = flow_get(t, ev, false);
 	struct sd_x509_info x[SD_TLS_MAX_CERTS];
+	const struct sd_x509_info *cx;
 	const struct sd_verify_result *r;
 	struct sd_finding *f;
 	char buf[SD_ADDR_STRLEN];
@@ -559,11 +569,17 @@ on_certificate(struct trust_rules *t, const struct sd_event *ev)
 	    ev->sport == fl->cport)
 		return;		/* the client's own certificate (mutual TLS) */
 	if (fl == NULL)
-		fl = flow_get(t, ev->flow_id, true);
+		fl = flow_get(t, ev, true);
 	name = server_name(fl, ev, buf);
 	n = c->kept;
-	for (i = 0; i < n; i++)
-		(void)sd_x509_describe(c->der[i].p, c->der[i].len, &x[i]);
+	/* facts from the shared cache, copied: the rules below read them as an array */
+	for (i = 0; i < n; i++) {
+		cx = sd_x509_cached(t->env->x509, c->der[i].p, c->der[i].len);
+		if (cx != NULL)
+			x[i] = *cx;
+		else
+			memset(&x[i], 0, sizeof(x[i]));
+	}
 	r = sd_verify_chain(t->verify, c->der, n, ev->ts_sec);
 	f = r != NULL ? rule_chain(t, ev, r, &x[0], name) : NULL;
 	if (fl != NULL) {
@@ -578,8 +594,6 @@ on_certificate(struct trust_rules *t, const struct sd_event *ev)
 	rule_weak(t, ev, x, n, name);
 	rule_pins(t, ev, &c->der[0], &x[0], fl != NULL ? fl->sni : "");
 	rule_key_type(t, ev, &x[0], name);
-	for (i = 0; i < n; i++)
-		sd_x509_info_free(&x[i]);
 }
 
 /* Alerts a client sends when it refuses the server's certificate (RFC 8446 §6.2). */
@@ -594,7 +608,7 @@ static void
 on_alert(struct trust_rules *t, const struct sd_event *ev)
 {
 	const struct sd_tls_alert *a = ev->u.msg.alert;
-	struct tflow *fl = flow_get(t, ev->flow_id, false);
+	struct tflow *fl = flow_get(t, ev, false);
 	const char *an;
 	struct sd_finding *f;
 	char g[400], srv[SD_ADDR_STRLEN];
@@ -653,10 +667,10 @@ trust_event(void *ctx, const struct sd_event *ev)
 	switch (ev->type) {
 	case SD_EV_TLS_CLIENT_HELLO:
 		ch = ev->u.msg.client_hello;
-		if (ch == NULL || ch->retransmit || (fl = flow_get(t, ev->flow_id, true)) == NULL)
+		if (ch == NULL || ch->retransmit || ev->flow_id == 0 ||
+		    (fl = flow_get(t, ev, true)) == NULL)
 			return;
 		memset(fl, 0, sizeof(*fl));
-		fl->id = ev->flow_id;
 		fl->have_client = true;
 		fl->client = ev->src;
 		fl->cport = ev->sport;
@@ -672,15 +686,11 @@ trust_event(void *ctx, const struct sd_event *ev)
 	case SD_EV_TLS_SERVER_HELLO:
 		sh = ev->u.msg.server_hello;
 		if (sh != NULL && !sh->hello_retry &&
-		    (fl = flow_get(t, ev->flow_id, false)) != NULL)
+		    (fl = flow_get(t, ev, false)) != NULL)
 			fl->tls13 = sh->version == 0x0304 || (sh->version >> 8) == 0x7f;
 		break;
 	case SD_EV_TLS_ALERT:
 		on_alert(t, ev);
-		break;
-	case SD_EV_FLOW:
-		if ((fl = flow_get(t, ev->flow_id, false)) != NULL)
-			fl->id = 0;
 		break;
 	default:
 		break;
@@ -694,5 +704,5 @@ trust_finish(void *ctx)
 }
 
 const struct sd_rule_area sd_rules_trust = {
-	"trust", trust_new, trust_event, trust_finish, trust_free,
+	"trust", trust_new, trust_event, trust_finish, trust_free, trust_flow_free, trust_stats,
 };

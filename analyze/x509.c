@@ -1,6 +1,8 @@
 /* analyze/x509.c - DER certificate -> facts, through OpenSSL 3 (RFC 5280). */
 #include "analyze/x509.h"
 
+#include "dissect/table.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,4 +277,69 @@ sd_x509_name_rfc2253(const uint8_t *der, size_t len)
 	s = p == der + len ? name_rfc2253(name) : NULL;
 	X509_NAME_free(name);
 	return s;
+}
+
+struct sd_x509_cache {
+	struct sd_tab	*tab;
+	uint64_t	 hits, described;
+};
+
+static void
+cache_drop(void *ctx, void *val)
+{
+	(void)ctx;
+	sd_x509_info_free(val);
+}
+
+struct sd_x509_cache *
+sd_x509_cache_new(size_t max)
+{
+	struct sd_x509_cache *c = calloc(1, sizeof(*c));
+	struct sd_tab_opts o;
+
+	if (c == NULL)
+		return NULL;
+	memset(&o, 0, sizeof(o));
+	o.val_size = sizeof(struct sd_x509_info);
+	o.max = max != 0 ? max : 4096;
+	o.drop = cache_drop;
+	if ((c->tab = sd_tab_new(&o)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+sd_x509_cache_free(struct sd_x509_cache *c)
+{
+	if (c == NULL)
+		return;
+	sd_tab_free(c->tab);
+	free(c);
+}
+
+const struct sd_x509_info *
+sd_x509_cached(struct sd_x509_cache *c, const uint8_t *der, size_t len)
+{
+	struct sd_x509_info *x;
+	bool created;
+
+	x = sd_tab_get(c->tab, der, len, true, &created);
+	if (x == NULL)
+		return NULL;
+	if (!created) {
+		c->hits++;
+		return x;
+	}
+	c->described++;
+	(void)sd_x509_describe(der, len, x);
+	return x;
+}
+
+void
+sd_x509_cache_stats(const struct sd_x509_cache *c, uint64_t *hits, uint64_t *described)
+{
+	*hits = c->hits;
+	*described = c->described;
 }

@@ -51,4 +51,20 @@ void	sd_x509_info_free(struct sd_x509_info *);
  * when der[0..len) is not exactly one Name. */
 char	*sd_x509_name_rfc2253(const uint8_t *der, size_t len);
 
+/*
+ * A cache of certificate facts keyed by the DER bytes: a busy capture repeats the same
+ * few chains thousands of times, and describing one through OpenSSL costs far more than
+ * hashing its bytes.  At most `max` certificates (0: 4096), least recently used out.
+ * sd_x509_cached() returns facts valid until `max` other certificates have been looked
+ * up since (a chain is always shorter); NULL on memory failure.
+ */
+struct sd_x509_cache;
+struct sd_x509_cache		*sd_x509_cache_new(size_t max);
+void				 sd_x509_cache_free(struct sd_x509_cache *);
+const struct sd_x509_info	*sd_x509_cached(struct sd_x509_cache *, const uint8_t *der,
+				    size_t len);
+/* Lookups answered from the cache, and certificates described. */
+void				 sd_x509_cache_stats(const struct sd_x509_cache *,
+				    uint64_t *hits, uint64_t *described);
+
 #endif /* SD_ANALYZE_X509_H */

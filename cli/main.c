@@ -13,7 +13,7 @@
 #include "adapt/digest.h"
 #include "adapt/ndpi.h"
 #include "analyze/rules.h"
-#include "analyze/rules_intercept.h"
+#include "analyze/icat.h"
 #include "capture/cap.h"
 #include "cli/out.h"
 
@@ -367,6 +367,14 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 		}
 		if (interrupted || (o->count != 0 && n >= o->count))
 			break;
+		if (rc == SD_CAP_TIMEOUT) {
+			/* an idle link: the engine's clock follows the wall clock */
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			sd_engine_tick(pipe, (uint64_t)ts.tv_sec * 1000000u +
+			    (uint64_t)ts.tv_nsec / 1000u);
+		}
 		if ((n & 4095) == 0 || rc == SD_CAP_TIMEOUT) {
 			double t = now_mono();
 
@@ -443,6 +451,8 @@ main(int argc, char **argv)
 	struct sd_engine *pipe;
 	struct sd_rules *rules;
 	struct sd_ndpi *ndpi = NULL;
+	struct sd_store_reg reg;
+	struct sd_memcap mc;
 	struct tee tee;
 	struct sd_event end;
 	uint64_t total_frames = 0;
@@ -471,19 +481,16 @@ main(int argc, char **argv)
 	    getenv("NO_COLOR") == NULL);
 
 	memset(&findings, 0, sizeof(findings));
-	rules = sd_rules_new(&findings, &o.rules, perr, sizeof(perr));
-	if (rules == NULL) {
-		fprintf(stderr, "shakedown: %s\n", perr);
-		return SD_EXIT_ERROR;
-	}
 	memset(&tee, 0, sizeof(tee));
 	if (o.events) {
 		sd_out_events_init(&evout, stdout, files, nfiles);
 		tee.events = &evout;
 	}
-	tee.rules = rules;
+	memset(&reg, 0, sizeof(reg));
+	memset(&mc, 0, sizeof(mc));
 	memset(&po, 0, sizeof(po));
 	po.memcap = o.memcap;
+	po.mc = &mc;		/* outlives the engine and the rules that charge it */
 	po.flow.max_flows = o.max_flows;
 	po.hooks.digest = sd_adapt_digest();
 	if (!o.no_ndpi) {
@@ -496,11 +503,27 @@ main(int argc, char **argv)
 	}
 	po.sink.emit = tee_emit;
 	po.sink.ctx = &tee;
+	po.store_reg = &reg;
 	pipe = sd_engine_new(&po, perr, sizeof(perr));
 	if (pipe == NULL) {
 		fprintf(stderr, "shakedown: %s\n", perr);
+		sd_ndpi_free(ndpi);
+		if (o.events)
+			sd_out_events_free(&evout);
 		return SD_EXIT_ERROR;
 	}
+	/* the rules keep their per-flow state in the engine's flows, within its memory cap */
+	rules = sd_rules_new(&findings, &o.rules, &reg, sd_engine_memcap(pipe), perr,
+	    sizeof(perr));
+	if (rules == NULL) {
+		fprintf(stderr, "shakedown: %s\n", perr);
+		sd_engine_free(pipe);
+		sd_ndpi_free(ndpi);
+		if (o.events)
+			sd_out_events_free(&evout);
+		return SD_EXIT_ERROR;
+	}
+	tee.rules = rules;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -575,7 +598,7 @@ main(int argc, char **argv)
 		status = SD_EXIT_ERROR;
 	if (o.events)
 		sd_out_events_free(&evout);
-	sd_engine_free(pipe);
+	sd_engine_free(pipe);		/* before the rules: flows' slots point at their state */
 	sd_ndpi_free(ndpi);
 	sd_rules_free(rules);
 	sd_finding_list_free(&findings);

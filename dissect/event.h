@@ -158,6 +158,34 @@ union sd_ev_msg {
 	const struct sd_dns_msg				*dns;		/* SD_EV_DNS_ANSWER */
 };
 
+/*
+ * Per-flow storage for the consumers of events (Suricata's flow storage): every flow
+ * carries SD_FLOW_SLOTS pointers, NULL at first, and each event of the flow hands them on
+ * (sd_event.store).  A consumer registers a slot with a free function; the engine calls
+ * it after the flow's last event (its SD_EV_FLOW record), so state that belongs to a
+ * flow lives and dies with it.  No side tables indexed by flow id.
+ */
+#define SD_FLOW_SLOTS	8
+
+struct sd_flow_store {
+	void	*slot[SD_FLOW_SLOTS];
+};
+
+typedef void	sd_slot_free_fn(void *ctx, void *data);
+
+struct sd_store_reg {
+	unsigned	 n;
+	struct {
+		sd_slot_free_fn	*free;
+		void		*ctx;
+	}		 s[SD_FLOW_SLOTS];
+};
+
+/* A slot for a consumer: its index, or -1 when all are taken. */
+int	sd_store_register(struct sd_store_reg *, sd_slot_free_fn *, void *ctx);
+/* Free what every registered slot holds (reg may be NULL: nothing registered). */
+void	sd_store_release(const struct sd_store_reg *, struct sd_flow_store *);
+
 struct sd_event {
 	enum sd_ev_type	 type;
 	uint64_t	 frame;
@@ -167,6 +195,7 @@ struct sd_event {
 	struct sd_addr	 src, dst;
 	uint16_t	 sport, dport;
 	uint64_t	 flow_id;	/* 0 when not tied to a flow */
+	struct sd_flow_store *store;	/* the flow's storage; NULL when not tied to a live flow */
 	uint32_t	 file_index;	/* which input file (0-based) */
 	union {
 		struct sd_ev_tcp_unanswered	 unanswered;

@@ -98,7 +98,7 @@ app_state(struct sd_app *a, struct sd_flow *f)
 
 /* Fill the common fields of a message event from the flow and the direction. */
 static void
-flow_event(struct sd_event *ev, enum sd_ev_type type, const struct sd_flow *f, int dir,
+flow_event(struct sd_event *ev, enum sd_ev_type type, struct sd_flow *f, int dir,
     uint64_t frame, int64_t sec, uint32_t nsec, uint32_t file_index)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -112,6 +112,7 @@ flow_event(struct sd_event *ev, enum sd_ev_type type, const struct sd_flow *f, i
 	ev->sport = f->port[dir];
 	ev->dport = f->port[!dir];
 	ev->flow_id = f->id;
+	ev->store = &f->store;
 	ev->file_index = file_index;
 }
 
@@ -557,7 +558,7 @@ esp_packet(struct sd_app *a, const struct sd_app_pkt *p, const struct sd_flow *f
 
 /* A DNS response from UDP port 53: parsed and emitted; queries and junk are not. */
 static void
-dns_response(struct sd_app *a, const struct sd_flow *f, const struct sd_app_pkt *p,
+dns_response(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
     const struct sd_udp *u)
 {
 	struct sd_dns_msg m;

@@ -16,7 +16,8 @@
 
 struct sd_engine {
 	struct sd_engine_opts	 o;
-	struct sd_memcap	 mc;
+	struct sd_memcap	 own_mc;
+	struct sd_memcap	*mc;		/* own_mc, or the caller's */
 	struct sd_flow_table	*flows;
 	struct sd_defrag	*defrag;
 	struct sd_app		*app;
@@ -69,7 +70,7 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 
 	if (p->o.hooks.classify.flow_end != NULL)
 		p->o.hooks.classify.flow_end(p->o.hooks.classify.ctx, &f->cls_state, f->app_label,
-		    sizeof(f->app_label), &p->mc);
+		    sizeof(f->app_label), p->mc);
 	else if (f->app_label[0] == '\0')
 		snprintf(f->app_label, sizeof(f->app_label), "Unknown");
 	sd_app_flow_end(p->app, f);
@@ -83,6 +84,7 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 		ev.sport = f->port[SD_ROLE_CLIENT];
 		ev.dport = f->port[SD_ROLE_SERVER];
 		ev.flow_id = f->id;
+		ev.store = &f->store;
 		ev.u.unanswered.syns = tc->syns;
 		ev.u.unanswered.first_frame = tc->syn_first_frame;
 		ev.u.unanswered.last_frame = tc->syn_last_frame;
@@ -111,10 +113,13 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 	ev.sport = f->port[SD_ROLE_CLIENT];
 	ev.dport = f->port[SD_ROLE_SERVER];
 	ev.flow_id = f->id;
+	ev.store = &f->store;
 	ev.u.flow = f->rec;
 	ev.u.flow.app = f->app_label[0] != '\0' ? f->app_label : "Unknown";
 	ev.u.flow.end = why;
 	emit(p, &ev);
+	/* the flow's last event is out: its consumers' per-flow state goes with it */
+	sd_store_release(p->o.store_reg, &f->store);
 }
 
 struct sd_engine *
@@ -128,12 +133,14 @@ sd_engine_new(const struct sd_engine_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	p->o = *o;
-	p->mc.limit = o->memcap != 0 ? o->memcap : (size_t)256 << 20;
+	p->mc = o->mc != NULL ? o->mc : &p->own_mc;
+	if (p->mc->limit == 0)
+		p->mc->limit = o->memcap != 0 ? o->memcap : (size_t)256 << 20;
 	if (p->o.stream_buf == 0)
 		p->o.stream_buf = 256 * 1024;
-	p->flows = sd_flow_table_new(&o->flow, &p->mc, flow_ended, p);
-	p->defrag = sd_defrag_new(&o->defrag, &p->mc);
-	p->app = sd_app_new(&p->mc, o->sink, &p->o.hooks.digest);
+	p->flows = sd_flow_table_new(&o->flow, p->mc, flow_ended, p);
+	p->defrag = sd_defrag_new(&o->defrag, p->mc);
+	p->app = sd_app_new(p->mc, o->sink, &p->o.hooks.digest);
 	if (p->flows == NULL || p->defrag == NULL || p->app == NULL) {
 		snprintf(err, errlen, "out of memory");
 		sd_engine_free(p);
@@ -158,8 +165,8 @@ sd_engine_finish(struct sd_engine *p)
 {
 	sd_flow_table_flush(p->flows, "capture_end");
 	sd_app_finish(p->app);
-	p->st.memcap_refused = p->mc.refused;
-	p->st.memcap_peak = p->mc.peak;
+	p->st.memcap_refused = p->mc->refused;
+	p->st.memcap_peak = p->mc->peak;
 }
 
 const struct sd_engine_stats *
@@ -172,6 +179,12 @@ const struct sd_flow_stats *
 sd_engine_flow_stats(const struct sd_engine *p)
 {
 	return sd_flow_table_stats(p->flows);
+}
+
+struct sd_memcap *
+sd_engine_memcap(struct sd_engine *p)
+{
+	return p->mc;
 }
 
 const struct sd_defrag_stats *
@@ -218,7 +231,7 @@ account(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
 	sd_flow_touch(p->flows, f, p->now_us);
 	if (f->app_label[0] == '\0' && l3->l3_start != NULL && p->o.hooks.classify.packet != NULL)
 		p->o.hooks.classify.packet(p->o.hooks.classify.ctx, &f->cls_state, f->app_label,
-		    sizeof(f->app_label), &p->mc, l3->l3_start, l3->l3_len, p->now_us);
+		    sizeof(f->app_label), p->mc, l3->l3_start, l3->l3_len, p->now_us);
 }
 
 static struct sd_app_pkt
@@ -269,6 +282,7 @@ tcp_reset_event(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd
 	ev.sport = t->sport;
 	ev.dport = t->dport;
 	ev.flow_id = f->id;
+	ev.store = &f->store;
 	r->sender = (uint8_t)dir;
 	r->phase = tcp_phase(f);
 	r->ttl = l3->ip.ttl;
@@ -368,7 +382,7 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		}
 	}
 	if (f->tcp == NULL) {
-		if ((f->tcp = sd_memcap_calloc(&p->mc, sizeof(*f->tcp))) == NULL) {
+		if ((f->tcp = sd_memcap_calloc(p->mc, sizeof(*f->tcp))) == NULL) {
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
 			return;
 		}
@@ -423,7 +437,7 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 
 		uint64_t retx = tc->s[dir].st.retransmits;
 
-		if (sd_stream_add(&tc->s[dir], &p->mc, dseq, t.payload) == SD_ENOMEM)
+		if (sd_stream_add(&tc->s[dir], p->mc, dseq, t.payload) == SD_ENOMEM)
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
 		seg_sent(p, f, dir, dseq, (uint32_t)sd_rd_left(&t.payload),
 		    tc->s[dir].st.retransmits > retx);
@@ -450,8 +464,8 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		sd_app_flow_end(p->app, f);
 		f->app_flags |= SD_APPF_CLOSED;
 		tc->s[0].collect = tc->s[1].collect = false;
-		sd_stream_free(&tc->s[0], &p->mc);
-		sd_stream_free(&tc->s[1], &p->mc);
+		sd_stream_free(&tc->s[0], p->mc);
+		sd_stream_free(&tc->s[1], p->mc);
 		sd_stream_init(&tc->s[0], p->o.stream_buf, 0);
 		sd_stream_init(&tc->s[1], p->o.stream_buf, 0);
 	}
@@ -543,6 +557,7 @@ icmp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		qf->rec.icmp_errors++;
 	ev.u.icmp.flow_id = qf != NULL ? qf->id : 0;
 	ev.flow_id = ev.u.icmp.flow_id;
+	ev.store = qf != NULL ? &qf->store : NULL;
 	emit(p, &ev);
 }
 
@@ -675,6 +690,20 @@ ip_layer(struct sd_engine *p, struct sd_rd net, uint16_t vlan, int depth)
 		l3.ip.flags &= ~(uint32_t)SD_IP_F_CAPLEN_CUT;
 	}
 	transport_layer(p, &l3, depth);
+}
+
+void
+sd_engine_tick(struct sd_engine *p, uint64_t now_us)
+{
+	/* the clock only moves forward: a late tick is no reason to expire anything */
+	if (now_us <= p->now_us)
+		return;
+	p->now_us = now_us;
+	if (p->now_us - p->last_expire_us >= SD_EXPIRE_EVERY_US) {
+		p->last_expire_us = p->now_us;
+		sd_flow_expire(p->flows, p->now_us);
+		sd_defrag_expire(p->defrag, p->now_us);
+	}
 }
 
 void

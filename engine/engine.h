@@ -26,9 +26,16 @@ struct sd_engine_opts {
 	struct sd_flow_limits	 flow;
 	struct sd_defrag_limits	 defrag;
 	size_t			 memcap;	/* bytes held for flows, reassembly, app state; 0: 256 MiB */
+	/*
+	 * The budget to charge (borrowed; NULL: the engine's own).  A caller whose consumers
+	 * keep state in the flows (rules) passes its own, so that it outlives both the engine
+	 * and them; its limit, when 0, is set from memcap.
+	 */
+	struct sd_memcap	*mc;
 	size_t			 stream_buf;	/* per TCP direction buffer cap; 0: 256 KiB */
 	struct sd_engine_hooks	 hooks;		/* third-party help (nDPI, digests); may be empty */
 	struct sd_ev_sink	 sink;		/* every event goes here */
+	const struct sd_store_reg *store_reg;	/* consumers' per-flow slots (borrowed; may be NULL) */
 };
 
 struct sd_engine_stats {
@@ -45,11 +52,18 @@ struct sd_engine;
 
 struct sd_engine	*sd_engine_new(const struct sd_engine_opts *, char *err, size_t errlen);
 void		 sd_engine_packet(struct sd_engine *, const struct sd_pkt_in *);
+/*
+ * The clock moves on without a packet (a live source on an idle link, driven by a
+ * timer): flows whose timeout passed end now, and what they prove is decided.
+ */
+void		 sd_engine_tick(struct sd_engine *, uint64_t now_us);
 /* End of input: every flow ends ("capture_end"), end-of-capture events are written. */
 void		 sd_engine_finish(struct sd_engine *);
 void		 sd_engine_free(struct sd_engine *);
 const struct sd_engine_stats *sd_engine_stats(const struct sd_engine *);
 const struct sd_flow_stats *sd_engine_flow_stats(const struct sd_engine *);
 const struct sd_defrag_stats *sd_engine_defrag_stats(const struct sd_engine *);
+/* The memory budget of this engine: consumers charge their state here too. */
+struct sd_memcap	*sd_engine_memcap(struct sd_engine *);
 
 #endif /* SD_ENGINE_ENGINE_H */

@@ -52,6 +52,7 @@ struct sd_flow {
 	uint16_t		 last_ip_id[2];
 	struct sd_tcpconn	*tcp;		/* owned; NULL unless TCP */
 	void			*app;		/* owned by engine/app.c: TLS/IKE state */
+	struct sd_flow_store	 store;		/* consumers' per-flow state (dissect/event.h) */
 	uint32_t		 app_flags;	/* SD_APPF_*: what the app dissectors saw */
 	void			*cls_state;	/* the classify hook's own (engine/hooks.h) */
 	char			 app_label[64];	/* nDPI label once known */

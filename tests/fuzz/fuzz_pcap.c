@@ -12,7 +12,10 @@
 static void
 sink(void *ctx, const struct sd_event *ev)
 {
-	sd_rules_event(ctx, ev);
+	struct sd_rules **r = ctx;
+
+	if (*r != NULL)
+		sd_rules_event(*r, ev);
 }
 
 int
@@ -24,7 +27,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pcap_pkthdr *h;
 	const u_char *pkt;
 	struct sd_pkt_in in;
-	struct sd_rules *rules;
+	struct sd_rules *rules = NULL;
+	struct sd_store_reg reg;
+	struct sd_memcap mc;
 	struct sd_engine *pipe;
 	uint64_t no = 0;
 	pcap_t *p;
@@ -41,15 +46,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memset(&findings, 0, sizeof(findings));
-	rules = sd_rules_new(&findings, NULL, perr, sizeof(perr));
+	memset(&reg, 0, sizeof(reg));
+	memset(&mc, 0, sizeof(mc));
 	memset(&po, 0, sizeof(po));
 	po.memcap = 8u << 20;		/* small caps: reach the limit paths */
 	po.flow.max_flows = 64;
 	po.stream_buf = 16384;
 	po.hooks.digest = sd_adapt_digest();	/* nDPI is not ours to fuzz: no classify hook */
 	po.sink.emit = sink;
-	po.sink.ctx = rules;
+	po.sink.ctx = &rules;
+	po.store_reg = &reg;
+	po.mc = &mc;
 	pipe = sd_engine_new(&po, perr, sizeof(perr));
+	rules = pipe != NULL ? sd_rules_new(&findings, NULL, &reg, sd_engine_memcap(pipe), perr,
+	    sizeof(perr)) : NULL;
 	while (pipe != NULL && rules != NULL && pcap_next_ex(p, &h, &pkt) == 1) {
 		in.frame = ++no;
 		in.sec = h->ts.tv_sec;
@@ -63,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (pipe != NULL)
 		sd_engine_finish(pipe);
-	sd_engine_free(pipe);
+	sd_engine_free(pipe);		/* ends flows: their rule state goes first */
 	sd_rules_free(rules);
 	sd_finding_list_free(&findings);
 	pcap_close(p);		/* closes f */

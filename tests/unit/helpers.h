@@ -74,4 +74,55 @@ finding_find(const struct sd_findings *l, const char *kind)
 	return NULL;
 }
 
+/*
+ * Per-flow storage as the engine keeps it (dissect/event.h), for tests that feed rules
+ * events by hand: test_store() gives each flow id its slots, test_flow_end() frees them
+ * after the flow's SD_EV_FLOW event, test_flows_free() the rest.
+ */
+#define TEST_FLOWS	256
+struct test_flows {
+	struct sd_store_reg	 reg;
+	uint64_t		 id[TEST_FLOWS];
+	struct sd_flow_store	 st[TEST_FLOWS];
+	size_t			 n;
+};
+
+static inline struct sd_flow_store *
+test_store(struct test_flows *t, uint64_t id)
+{
+	size_t i;
+
+	if (id == 0)
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		if (t->id[i] == id)
+			return &t->st[i];
+	assert_true(t->n < TEST_FLOWS);
+	t->id[t->n] = id;
+	memset(&t->st[t->n], 0, sizeof(t->st[0]));
+	return &t->st[t->n++];
+}
+
+static inline void
+test_flow_end(struct test_flows *t, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->id[i] == id) {
+			sd_store_release(&t->reg, &t->st[i]);
+			t->id[i] = 0;
+		}
+}
+
+static inline void
+test_flows_free(struct test_flows *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		sd_store_release(&t->reg, &t->st[i]);
+	t->n = 0;
+}
+
 #endif /* SD_TESTS_UNIT_HELPERS_H */

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/helpers.h"
+#include "tests/unit/rules_harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "analyze/rules.h"
-#include "analyze/rules_intercept.h"
+#include "analyze/icat.h"
 #include "dissect/dns.h"
 #include "dissect/tls.h"
 
@@ -23,24 +23,30 @@
 
 struct h {
 	struct sd_findings	 out;
-	void			*area;
+	struct area_h		 area;	/* rules_intercept.c and rules_path.c */
 	uint64_t		 frame;
 };
+
+static bool
+h_try(struct h *h, const struct sd_rules_opts *o, char *err, size_t errlen)
+{
+	memset(h, 0, sizeof(*h));
+	return area_h_open(&h->area, &h->out, o, err, errlen, &sd_rules_intercept,
+	    &sd_rules_path);
+}
 
 static void
 h_open(struct h *h, const struct sd_rules_opts *o)
 {
 	char err[256] = "";
 
-	memset(h, 0, sizeof(*h));
-	h->area = sd_rules_intercept.new(&h->out, o, err, sizeof(err));
-	assert_non_null(h->area);
+	assert_true(h_try(h, o, err, sizeof(err)));
 }
 
 static void
 h_close(struct h *h)
 {
-	sd_rules_intercept.free(h->area);
+	area_h_close(&h->area);
 	sd_finding_list_free(&h->out);
 }
 
@@ -79,25 +85,25 @@ conn(struct h *h, uint64_t flow, uint8_t srv, const uint8_t *der, size_t len, in
 	ch.sni = sd_rd_make(SNI, strlen(SNI));
 	base(&ev, SD_EV_TLS_CLIENT_HELLO, flow, srv, true, f);
 	ev.u.msg.client_hello = &ch;
-	sd_rules_intercept.event(h->area, &ev);
+	area_h_event(&h->area, &ev);
 	memset(&cm, 0, sizeof(cm));
 	cm.count = cm.kept = 1;
 	cm.der[0] = sd_rd_make(der, len);
 	base(&ev, SD_EV_TLS_CERTIFICATE, flow, srv, false, f + 1);
 	ev.u.msg.certificate = &cm;
-	sd_rules_intercept.event(h->area, &ev);
+	area_h_event(&h->area, &ev);
 	if (alert >= 0) {
 		memset(&al, 0, sizeof(al));
 		al.level = 2;
 		al.description = (uint8_t)alert;
 		base(&ev, SD_EV_TLS_ALERT, flow, srv, true, f + 2);
 		ev.u.msg.alert = &al;
-		sd_rules_intercept.event(h->area, &ev);
+		area_h_event(&h->area, &ev);
 	}
 	base(&ev, SD_EV_FLOW, flow, srv, true, f);
 	ev.u.flow.packets[0] = ev.u.flow.packets[1] = 6;
 	ev.u.flow.syn_seen = ev.u.flow.synack_seen = true;
-	sd_rules_intercept.event(h->area, &ev);
+	area_h_event(&h->area, &ev);
 }
 
 static const struct sd_finding *
@@ -150,7 +156,7 @@ test_fortinet_refused(void **state)
 	h_open(&h, NULL);
 	conn(&h, 1, 2, cert_forti, sizeof(cert_forti), 48);
 	conn(&h, 2, 2, cert_pub, sizeof(cert_pub), -1);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	f = find(&h, "tls.interception_ca");
 	assert_non_null(f);
 	assert_int_equal(f->severity, SD_SEV_HIGH);
@@ -174,7 +180,7 @@ test_fortinet_accepted(void **state)
 	(void)state;
 	h_open(&h, NULL);
 	conn(&h, 1, 2, cert_forti, sizeof(cert_forti), -1);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	f = find(&h, "tls.interception_ca");
 	assert_non_null(f);
 	assert_int_equal(f->severity, SD_SEV_MEDIUM);
@@ -192,7 +198,7 @@ test_issuer_changed(void **state)
 	h_open(&h, NULL);
 	conn(&h, 1, 2, cert_corp, sizeof(cert_corp), -1);
 	conn(&h, 2, 2, cert_pub, sizeof(cert_pub), -1);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	assert_null(find(&h, "tls.interception_ca"));
 	f = find(&h, "tls.issuer_changed");
 	assert_non_null(f);
@@ -216,7 +222,7 @@ test_backends(void **state)
 	conn(&h, 2, 3, cert_corp, sizeof(cert_corp), 48);
 	conn(&h, 3, 2, cert_pub, sizeof(cert_pub), -1);
 	conn(&h, 4, 3, cert_corp, sizeof(cert_corp), 48);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	assert_null(find(&h, "tls.issuer_changed"));
 	f = find(&h, "tls.backend_mismatch");
 	assert_non_null(f);
@@ -238,7 +244,7 @@ test_vip_alternating(void **state)
 	h_open(&h, NULL);
 	conn(&h, 1, 2, cert_pub, sizeof(cert_pub), -1);
 	conn(&h, 2, 2, cert_pub2, sizeof(cert_pub2), 45);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	assert_non_null(find(&h, "tls.backend_mismatch"));
 	assert_int_equal(h.out.n, 1);
 	h_close(&h);
@@ -255,7 +261,7 @@ test_healthy(void **state)
 	conn(&h, 1, 2, cert_pub, sizeof(cert_pub), -1);
 	conn(&h, 2, 3, cert_pub, sizeof(cert_pub), -1);
 	conn(&h, 3, 2, cert_pub, sizeof(cert_pub), -1);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	assert_int_equal(h.out.n, 0);
 	h_close(&h);
 }
@@ -282,7 +288,7 @@ test_extra_catalogue(void **state)
 	o.intercept_cas = path;
 	h_open(&h, &o);
 	conn(&h, 1, 2, cert_corp, sizeof(cert_corp), -1);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	f = find(&h, "tls.interception_ca");
 	assert_non_null(f);
 	assert_string_equal(value(f, "product"), "Example Corp proxy");
@@ -292,11 +298,10 @@ test_extra_catalogue(void **state)
 	assert_non_null(fp);
 	fputs("broken line without tabs\n", fp);
 	fclose(fp);
-	memset(&h, 0, sizeof(h));
-	assert_null(sd_rules_intercept.new(&h.out, &o, err, sizeof(err)));
+	assert_false(h_try(&h, &o, err, sizeof(err)));
 	assert_non_null(strstr(err, ":1:"));
 	o.intercept_cas = "/nonexistent/cas.tsv";
-	assert_null(sd_rules_intercept.new(&h.out, &o, err, sizeof(err)));
+	assert_false(h_try(&h, &o, err, sizeof(err)));
 	assert_non_null(strstr(err, "cannot read"));
 	unlink(path);
 }
@@ -325,12 +330,12 @@ test_one_way(void **state)
 	ev.u.flow.payload[0] = 517;
 	ev.u.flow.first_frame = 3;
 	ev.u.flow.last_frame = 13;
-	sd_rules_intercept.event(h.area, &ev);
+	area_h_event(&h.area, &ev);
 	/* a flow of SYNs only is not one-way evidence */
 	base(&ev, SD_EV_FLOW, 8, 2, true, 14);
 	ev.u.flow.packets[0] = 4;
-	sd_rules_intercept.event(h.area, &ev);
-	sd_rules_intercept.finish(h.area);
+	area_h_event(&h.area, &ev);
+	area_h_finish(&h.area);
 	f = find(&h, "tcp.one_way");
 	assert_non_null(f);
 	assert_int_equal(f->count, 1);
@@ -358,7 +363,7 @@ test_mtu_blackhole(void **state)
 	ev.u.flow.big_retx[1] = 7;
 	ev.u.flow.seg_max_frame[1] = 8;
 	ev.u.flow.big_retx_frame[1] = 20;
-	sd_rules_intercept.event(h.area, &ev);
+	area_h_event(&h.area, &ev);
 	/* the same with the big segment acknowledged in the end: ordinary loss */
 	base(&ev, SD_EV_FLOW, 2, 3, true, 30);
 	ev.u.flow.packets[0] = 5;
@@ -366,13 +371,13 @@ test_mtu_blackhole(void **state)
 	ev.u.flow.seg_max[1] = 1448;
 	ev.u.flow.seg_max_acked[1] = 1448;
 	ev.u.flow.big_retx[1] = 3;
-	sd_rules_intercept.event(h.area, &ev);
+	area_h_event(&h.area, &ev);
 	/* never acknowledged but an ICMP error came back: icmp.packet_too_big's case */
 	ev.flow_id = 3;
 	ev.u.flow.seg_max_acked[1] = 0;
 	ev.u.flow.icmp_errors = 1;
-	sd_rules_intercept.event(h.area, &ev);
-	sd_rules_intercept.finish(h.area);
+	area_h_event(&h.area, &ev);
+	area_h_finish(&h.area);
 	assert_int_equal(h.out.n, 1);
 	f = find(&h, "tcp.mtu_blackhole");
 	assert_non_null(f);
@@ -403,7 +408,7 @@ dns_answer(struct h *h, uint64_t frame, const char *name, uint8_t rcode, const u
 	base(&ev, SD_EV_DNS_ANSWER, 50, 53, false, frame);
 	ev.transport = SD_IPPROTO_UDP;
 	ev.u.msg.dns = &m;
-	sd_rules_intercept.event(h->area, &ev);
+	area_h_event(&h->area, &ev);
 }
 
 /* CRL host resolves, its port 80 never answers; OCSP host NXDOMAIN: two findings. An
@@ -427,9 +432,9 @@ test_revocation(void **state)
 	ev.u.unanswered.syns = 5;
 	ev.u.unanswered.first_frame = 30;
 	ev.u.unanswered.last_frame = 34;
-	sd_rules_intercept.event(h.area, &ev);
+	area_h_event(&h.area, &ev);
 	dns_answer(&h, 38, "ocsp.example.test", SD_DNS_RCODE_NXDOMAIN, NULL);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	for (i = 0; i < h.out.n; i++) {
 		f = h.out.v[i];
 		assert_string_equal(f->kind, "tls.revocation_unreachable");
@@ -453,7 +458,7 @@ test_revocation(void **state)
 	h_open(&h, NULL);
 	conn(&h, 1, 2, cert_revoc, sizeof(cert_revoc), -1);
 	dns_answer(&h, 27, "crl.example.test", SD_DNS_RCODE_NOERROR, crl_addr);
-	sd_rules_intercept.finish(h.area);
+	area_h_finish(&h.area);
 	assert_int_equal(h.out.n, 0);
 	h_close(&h);
 }

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/helpers.h"
+#include "tests/unit/rules_harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +22,7 @@ static const struct sd_addr GW_B = { { 10, 99, 3, 2 }, 4 };
 
 struct h {
 	struct sd_findings	 out;
-	void			*area;
+	struct area_h		 area;	/* rules_ike.c and rules_esp.c */
 };
 
 static void
@@ -31,14 +31,14 @@ h_open(struct h *h)
 	char err[128] = "";
 
 	memset(h, 0, sizeof(*h));
-	h->area = sd_rules_ipsec.new(&h->out, NULL, err, sizeof(err));
-	assert_non_null(h->area);
+	assert_true(area_h_open(&h->area, &h->out, NULL, err, sizeof(err), &sd_rules_ike,
+	    &sd_rules_esp));
 }
 
 static void
 h_close(struct h *h)
 {
-	sd_rules_ipsec.free(h->area);
+	area_h_close(&h->area);
 	sd_finding_list_free(&h->out);
 }
 
@@ -58,7 +58,7 @@ h_feed(struct h *h, enum sd_ev_type type, uint64_t frame, double t, const struct
 	ev.dst = *dst;
 	ev.sport = ev.dport = port;
 	ev.u.msg = ev_msg(type, msg);
-	sd_rules_ipsec.event(h->area, &ev);
+	area_h_event(&h->area, &ev);
 }
 
 static const struct sd_finding *
@@ -110,7 +110,7 @@ test_init_unanswered(void **state)
 	h_open(&h);
 	exch(&x, 1, SD_IKE_X_SA_INIT, 0, false, 4, SD_IKE_PORT);
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "ike.unanswered");
 	assert_string_equal(finding_value(f, "requests"), "5 (1 + 4 retransmissions)");
 	assert_int_equal(f->frames[0], 3);
@@ -120,7 +120,7 @@ test_init_unanswered(void **state)
 	h_open(&h);
 	exch(&x, 1, SD_IKE_X_SA_INIT, 0, false, 0, SD_IKE_PORT);
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	assert_int_equal(h.out.n, 0);
 	h_close(&h);
 
@@ -137,9 +137,9 @@ test_init_unanswered(void **state)
 	ev.u.icmp.q_src = GW_I;
 	ev.u.icmp.q_dst = GW_R;
 	ev.u.icmp.q_sport = ev.u.icmp.q_dport = 500;
-	sd_rules_ipsec.event(h.area, &ev);
+	area_h_event(&h.area, &ev);
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &x);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "ike.unanswered");
 	assert_non_null(finding_value(f, "icmp"));
 	assert_int_equal(f->nframes, 2);
@@ -161,7 +161,7 @@ test_auth_unanswered(void **state)
 	exch(&auth, 2, SD_IKE_X_AUTH, 1, false, 3, SD_IKE_NATT_PORT);
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &init);
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 5, 100, &GW_I, &GW_R, 4500, &auth);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	only(&h, "ike.natt_unanswered");
 	h_close(&h);
 	/* the same request in two IP fragments: fragmentation, not NAT-T */
@@ -169,7 +169,7 @@ test_auth_unanswered(void **state)
 	auth.ip_fragments = 2;
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 3, 100, &GW_I, &GW_R, 500, &init);
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 5, 100, &GW_I, &GW_R, 4500, &auth);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "ike.auth_fragmented_unanswered");
 	assert_string_equal(finding_value(f, "ip_fragments"), "2 per request");
 	h_close(&h);
@@ -177,7 +177,7 @@ test_auth_unanswered(void **state)
 	h_open(&h);
 	exch(&auth, 2, SD_IKE_X_INFORMATIONAL, 2, false, 2, SD_IKE_NATT_PORT);
 	h_feed(&h, SD_EV_IKE_EXCHANGE, 7, 100, &GW_I, &GW_R, 4500, &auth);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "ike.dpd_unanswered");
 	assert_non_null(strstr(f->summary, "peer declared dead"));
 	h_close(&h);
@@ -232,7 +232,7 @@ test_invalid_ke(void **state)
 			h_feed(&h, SD_EV_IKE, 5, 100, &GW_I, &GW_R, 500, &retry);
 			h_feed(&h, SD_EV_IKE, 6, 100, &GW_R, &GW_I, 500, &ok);
 		}
-		sd_rules_ipsec.finish(h.area);
+		area_h_finish(&h.area);
 		f = only(&h, "ike.invalid_ke");
 		assert_int_equal(f->severity, pass == 1 ? SD_SEV_INFO : SD_SEV_MEDIUM);
 		assert_non_null(strstr(finding_value(f, "requested_group"), "(14)"));
@@ -256,7 +256,7 @@ test_no_proposal(void **state)
 	resp.notify[0].type = SD_IKE_N_NO_PROPOSAL_CHOSEN;
 	h_feed(&h, SD_EV_IKE, 3, 100, &GW_I, &GW_R, 500, &req);
 	h_feed(&h, SD_EV_IKE, 4, 100, &GW_R, &GW_I, 500, &resp);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "ike.no_proposal_chosen");
 	assert_non_null(strstr(finding_value(f, "initiator_offered"), "#1"));
 	assert_int_equal(f->nframes, 2);
@@ -301,7 +301,7 @@ test_v1_error_notify(void **state)
 		/* pass 1: the same Informational from the phase 1 initiator is not a refusal */
 		h_feed(&h, SD_EV_IKE, 4, 100, pass == 0 ? &GW_R : &GW_I,
 		    pass == 0 ? &GW_I : &GW_R, 500, &info);
-		sd_rules_ipsec.finish(h.area);
+		area_h_finish(&h.area);
 		if (pass == 1) {
 			assert_null(find(&h, "ike.error_notify"));
 			h_close(&h);
@@ -362,7 +362,7 @@ test_esp_one_way_and_asymmetric(void **state)
 	h_open(&h);
 	tunnel(&ta, &GW_I, &GW_R, 7);
 	h_feed(&h, SD_EV_ESP_TUNNEL, 7, 101, &GW_I, &GW_R, 4500, &ta);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	assert_int_equal(h.out.n, 0);
 	h_close(&h);
 	/* with IKE up: esp.one_way */
@@ -370,7 +370,7 @@ test_esp_one_way_and_asymmetric(void **state)
 	sa_up(&sa, &GW_R, 100, 3);
 	h_feed(&h, SD_EV_IKE_SA, 3, 100, &GW_I, &GW_R, 500, &sa);
 	h_feed(&h, SD_EV_ESP_TUNNEL, 7, 101, &GW_I, &GW_R, 4500, &ta);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "esp.one_way");
 	assert_string_equal(finding_value(f, "silent"), "10.99.1.2");
 	h_close(&h);
@@ -382,7 +382,7 @@ test_esp_one_way_and_asymmetric(void **state)
 	h_feed(&h, SD_EV_IKE_SA, 7, 100, &GW_I, &GW_B, 500, &sb);
 	h_feed(&h, SD_EV_ESP_TUNNEL, 7, 101, &GW_I, &GW_R, 4500, &ta);
 	h_feed(&h, SD_EV_ESP_TUNNEL, 12, 101, &GW_B, &GW_I, 4500, &tb);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "esp.asymmetric_tunnels");
 	assert_string_equal(finding_value(f, "local_gateway"), "10.99.1.1");
 	h_close(&h);
@@ -406,7 +406,7 @@ test_periodic_rekey(void **state)
 			h_feed(&h, SD_EV_IKE_SA, (uint64_t)(10 + 100 * i), starts[pass][i], &GW_I,
 			    &GW_R, 500, &sa);
 		}
-		sd_rules_ipsec.finish(h.area);
+		area_h_finish(&h.area);
 		/* four SAs, all set up by GW_I: the responder never initiates (info) */
 		assert_non_null(find(&h, "ike.responder_never_initiates"));
 		if (pass == 0) {
@@ -435,7 +435,7 @@ test_responder_never_initiates(void **state)
 	h_feed(&h, SD_EV_IKE_SA, 10, 100, &GW_I, &GW_R, 500, &sa);
 	sa_up(&sa, &GW_R, 200, 110);
 	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &GW_R, 500, &sa);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	f = only(&h, "ike.responder_never_initiates");
 	assert_string_equal(finding_value(f, "ike_sas_by_initiator"), "2");
 	assert_string_equal(finding_value(f, "responder"), "10.99.1.2");
@@ -451,7 +451,7 @@ test_responder_never_initiates(void **state)
 	sa_up(&sa, &GW_I, 300, 210);
 	sa.initiator = GW_R;
 	h_feed(&h, SD_EV_IKE_SA, 210, 300, &GW_R, &GW_I, 500, &sa);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	assert_null(find(&h, "ike.responder_never_initiates"));
 	h_close(&h);
 
@@ -461,7 +461,7 @@ test_responder_never_initiates(void **state)
 	h_feed(&h, SD_EV_IKE_SA, 10, 100, &GW_I, &pub, 500, &sa);
 	sa_up(&sa, &pub, 200, 110);
 	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &pub, 500, &sa);
-	sd_rules_ipsec.finish(h.area);
+	area_h_finish(&h.area);
 	assert_null(find(&h, "ike.responder_never_initiates"));
 	h_close(&h);
 }

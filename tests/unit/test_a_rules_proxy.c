@@ -26,7 +26,7 @@ setup_h(struct harness *h)
 	char err[256];
 
 	memset(h, 0, sizeof(*h));
-	h->r = sd_rules_new(&h->out, &o, err, sizeof(err));
+	h->r = sd_rules_new(&h->out, &o, NULL, NULL, err, sizeof(err));
 	assert_non_null(h->r);
 }
 

@@ -19,6 +19,7 @@
 struct harness {
 	struct sd_findings	 out;
 	struct sd_rules		*r;
+	struct test_flows	 flows;
 	uint64_t		 frame;
 };
 
@@ -29,7 +30,7 @@ setup_h(struct harness *h)
 	char err[256];
 
 	memset(h, 0, sizeof(*h));
-	h->r = sd_rules_new(&h->out, &o, err, sizeof(err));
+	h->r = sd_rules_new(&h->out, &o, &h->flows.reg, NULL, err, sizeof(err));
 	assert_non_null(h->r);
 }
 
@@ -37,6 +38,7 @@ static void
 teardown_h(struct harness *h)
 {
 	sd_rules_finish(h->r);
+	test_flows_free(&h->flows);
 	sd_rules_free(h->r);
 	sd_finding_list_free(&h->out);
 }
@@ -58,8 +60,11 @@ emit(struct harness *h, enum sd_ev_type type, uint64_t flow, int from, const voi
 	ev.sport = from == CLIENT ? (uint16_t)(40000 + flow) : 443;
 	ev.dport = from == CLIENT ? 443 : (uint16_t)(40000 + flow);
 	ev.flow_id = flow;
+	ev.store = test_store(&h->flows, flow);
 	ev.u.msg = ev_msg(type, msg);
 	sd_rules_event(h->r, &ev);
+	if (type == SD_EV_FLOW)
+		test_flow_end(&h->flows, flow);
 }
 
 static const uint8_t suites12[] = { 0x00, 0x35, 0x00, 0x2f };		/* AES256-SHA, AES128-SHA */
@@ -336,7 +341,7 @@ test_bad_pins(void **state)
 		o.pins[0] = bad[i];
 		o.npins = 1;
 		err[0] = '\0';
-		r = sd_rules_new(&out, &o, err, sizeof(err));
+		r = sd_rules_new(&out, &o, NULL, NULL, err, sizeof(err));
 		if (r != NULL)
 			fail_msg("pin '%s' accepted", bad[i]);
 		assert_non_null(strstr(err, "--pin"));
@@ -346,7 +351,7 @@ test_bad_pins(void **state)
 		o.no_system_ca = true;
 		o.pins[0] = good[i];
 		o.npins = 1;
-		r = sd_rules_new(&out, &o, err, sizeof(err));
+		r = sd_rules_new(&out, &o, NULL, NULL, err, sizeof(err));
 		if (r == NULL)
 			fail_msg("pin '%s' refused: %s", good[i], err);
 		sd_rules_free(r);

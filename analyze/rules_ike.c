@@ -1,27 +1,29 @@
-/* analyze/rules_ipsec.c - IPsec rules: IKE unanswered or refused, NAT-T, ESP one way, DPD, rekeys, routing. */
+/* analyze/rules_ike.c - IKE rules: unanswered or refused, NAT-T, NO_PROPOSAL_CHOSEN,
+ * INVALID_KE, COOKIE, authentication failures, DPD, periodic rekeys, error notifies. */
 #include "analyze/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/ipsec_types.h"
-#include "dissect/esp.h"
 #include "dissect/ike.h"
 #include "dissect/ike_names.h"
 #include "dissect/ip.h"
+#include "dissect/table.h"
+#include "engine/ipsec_types.h"
 
 /*
  * Most kinds need facts that arrive at different times: unanswered exchanges are written
- * at capture end (analyze/ike_track.c), ESP tunnels after the IKE SAs.  So the rules keep
- * small bounded summaries and conclude in finish().  Every table has a fixed size; past
- * it the oldest entry is replaced (a ring), so memory does not grow with the capture.
+ * at capture end (engine/ike_track.c), ESP SAs after the IKE SAs.  So the rules keep
+ * summaries in bounded tables charged to the memory cap (dissect/table.h) and conclude in
+ * finish(); an entry pushed out at the cap is counted (sd_rules_stats) and, for an
+ * attempt, judged on what it showed before it goes.
  */
-#define ATTEMPTS	64	/* IKE_SA_INIT / phase 1 attempts, keyed by initiator SPI */
-#define ICMPS		16	/* ICMP errors quoting UDP 500/4500 */
-#define SAS		256	/* IKE SAs (for rekey periods and "IKE up") */
-#define ESPS		256	/* ESP SAs (for the gaps around rekeys) */
-#define TUNNELS		64	/* ESP tunnels */
+#define ATTEMPTS	65536	/* IKE_SA_INIT / phase 1 attempts, keyed by initiator SPI */
+#define ICMPS		4096	/* ICMP errors quoting UDP 500/4500, by (address, port) */
+#define SAS		65536	/* IKE SAs (for rekey periods) */
+#define ESPS		65536	/* ESP SAs (for the gaps around rekeys) */
+#define REQS		65536	/* (from, to) gateway pairs that sent requests */
 #define OFFER_LEN	320
 /*
  * An encrypted IKE_AUTH response holding only a notify: header 28, SK header 4, IV 8-16,
@@ -32,8 +34,8 @@
 
 #define ADDR_EQ(x, y)	(sd_ip_addr_cmp((x), (y)) == 0)
 
+/* Keyed by the initiator SPI. */
 struct attempt {
-	bool		 used;
 	uint8_t		 version;
 	uint8_t		 ispi[8];
 	struct sd_addr	 init, resp;
@@ -63,6 +65,7 @@ struct attempt {
 	uint64_t	 retx_frame;
 };
 
+/* Keyed by the quoted destination and port: the first error. */
 struct icmp_rec {
 	struct sd_addr	 reporter, q_dst;
 	uint16_t	 q_dport;
@@ -70,6 +73,7 @@ struct icmp_rec {
 	uint64_t	 frame;
 };
 
+/* Keyed by arrival order. */
 struct sa_rec {
 	struct sd_addr	 init, resp;
 	int64_t		 first_sec, last_sec;
@@ -79,46 +83,26 @@ struct sa_rec {
 	uint32_t	 file_index;
 };
 
+/* Keyed by arrival order. */
 struct esp_rec {
 	struct sd_addr	 src, dst;
 	double		 first, last;
 	uint64_t	 first_frame, last_frame;
 };
 
-struct tun_rec {
-	struct sd_addr	 a, b;
-	uint64_t	 packets[2];
-	double		 first[2], last[2];
-	uint64_t	 first_frame[2], last_frame[2];
-	bool		 one_way;
-	bool		 udp;
-	uint32_t	 file_index;
-	int64_t		 sec;
-	uint32_t	 nsec;
-	bool		 used_asym;
-};
-
 /* Who sent IKE requests between two gateways (for "a responder that never initiates"). */
 struct req_rec {
-	struct sd_addr	 from, to;
 	uint32_t	 requests;
 };
-#define REQS		128
-
-struct ipsec_rules {
+struct ike_rules {
+	const struct sd_rule_env *env;
 	struct sd_findings	*out;
-	struct req_rec		 req[REQS];
-	size_t			 nreq;
-	struct attempt		 att[ATTEMPTS];
-	size_t			 natt;
-	struct icmp_rec		 icmp[ICMPS];
-	size_t			 nicmp;
-	struct sa_rec		 sa[SAS];
-	size_t			 nsa;
-	struct esp_rec		 esp[ESPS];
-	size_t			 nesp;
-	struct tun_rec		 tun[TUNNELS];
-	size_t			 ntun;
+	struct sd_tab		*att;	/* struct attempt */
+	struct sd_tab		*icmp;	/* struct icmp_rec */
+	struct sd_tab		*sa;	/* struct sa_rec */
+	struct sd_tab		*esp;	/* struct esp_rec */
+	struct sd_tab		*req;	/* struct req_rec */
+	uint64_t		 nsa, nesp;	/* keys of the next records */
 };
 
 static double
@@ -128,25 +112,18 @@ ts(int64_t sec, uint32_t nsec)
 }
 
 static struct attempt *
-find_attempt(struct ipsec_rules *t, const uint8_t ispi[8])
+find_attempt(struct ike_rules *t, const uint8_t ispi[8])
 {
-	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
-
-	for (i = 0; i < n; i++)
-		if (t->att[i].used && memcmp(t->att[i].ispi, ispi, 8) == 0)
-			return &t->att[i];
-	return NULL;
+	return sd_tab_get(t->att, ispi, 8, false, NULL);
 }
 
 static struct attempt *
-new_attempt(struct ipsec_rules *t, const uint8_t ispi[8])
+new_attempt(struct ike_rules *t, const uint8_t ispi[8])
 {
-	struct attempt *a = &t->att[t->natt % ATTEMPTS];
+	struct attempt *a = sd_tab_get(t->att, ispi, 8, true, NULL);
 
-	t->natt++;
-	memset(a, 0, sizeof(*a));
-	a->used = true;
-	memcpy(a->ispi, ispi, 8);
+	if (a != NULL)
+		memset(a, 0, sizeof(*a));
 	return a;
 }
 
@@ -217,22 +194,6 @@ is_first_exchange(uint8_t version, uint8_t exchange)
 	    (exchange == SD_IKE_X_V1_MAIN || exchange == SD_IKE_X_V1_AGGRESSIVE);
 }
 
-static void
-note_pair(struct sd_finding *f, const struct sd_addr *i, uint16_t iport,
-    const struct sd_addr *r, uint16_t rport, uint8_t proto, uint32_t file_index)
-{
-	struct sd_finding_flow fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.proto = proto;
-	fl.client = *i;
-	fl.server = *r;
-	fl.cport = iport;
-	fl.sport = rport;
-	fl.file_index = file_index;
-	sd_finding_flow(f, &fl);
-}
-
 /* ---- error notifies in clear (SD_EV_IKE) ---- */
 
 static uint16_t
@@ -246,7 +207,7 @@ notify_u16(const struct sd_ike_notify *n)
 }
 
 static void
-rule_no_proposal(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m,
+rule_no_proposal(struct ike_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m,
     const struct attempt *a)
 {
 	char g[160], srv[SD_ADDR_STRLEN], ans[OFFER_LEN];
@@ -279,7 +240,7 @@ rule_no_proposal(struct ipsec_rules *t, const struct sd_event *ev, const struct 
 }
 
 static void
-rule_error_notify(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m,
+rule_error_notify(struct ike_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m,
     uint16_t type)
 {
 	char g[160], src[SD_ADDR_STRLEN], tmp[8];
@@ -320,14 +281,12 @@ has_notify(const struct sd_ike_msg *m, uint16_t type, const struct sd_ike_notify
 }
 
 static void
-note_ke_retry(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m)
+note_ke_retry(struct ike_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m)
 {
-	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
+	struct attempt *a;
 
-	for (i = 0; i < n; i++) {
-		struct attempt *a = &t->att[i];
-
-		if (a->used && a->ke_pending && !a->ke_retried_ok && a->ke_asked == m->ke_group &&
+	for (a = sd_tab_first(t->att); a != NULL; a = sd_tab_next(t->att, a)) {
+		if (a->ke_pending && !a->ke_retried_ok && a->ke_asked == m->ke_group &&
 		    ADDR_EQ(&a->init, &ev->dst) && ADDR_EQ(&a->resp, &ev->src)) {
 			a->ke_retried_ok = true;
 			a->ke_ok_frame = ev->frame;
@@ -336,7 +295,7 @@ note_ke_retry(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_
 }
 
 static void
-on_ike(struct ipsec_rules *t, const struct sd_event *ev)
+on_ike(struct ike_rules *t, const struct sd_event *ev)
 {
 	const struct sd_ike_msg *m = ev->u.msg.ike;
 	const struct sd_ike_notify *n;
@@ -446,27 +405,26 @@ on_ike(struct ipsec_rules *t, const struct sd_event *ev)
 /* ---- exchanges (SD_EV_IKE_EXCHANGE) ---- */
 
 static const struct icmp_rec *
-icmp_for(const struct ipsec_rules *t, const struct sd_addr *dst, uint16_t port)
+icmp_for(struct ike_rules *t, const struct sd_addr *dst, uint16_t port)
 {
-	size_t i, n = t->nicmp < ICMPS ? t->nicmp : ICMPS;
+	uint8_t key[19];
 
-	for (i = 0; i < n; i++)
-		if (ADDR_EQ(&t->icmp[i].q_dst, dst) && t->icmp[i].q_dport == port)
-			return &t->icmp[i];
-	return NULL;
+	memcpy(key, dst->a, 16);
+	key[16] = dst->v;
+	key[17] = (uint8_t)(port >> 8);
+	key[18] = (uint8_t)port;
+	return sd_tab_get(t->icmp, key, sizeof(key), false, NULL);
 }
 
 /* The last retransmission of an unanswered request, when one was seen. */
 static void
-frame_last_retx(struct sd_finding *f, const struct ipsec_rules *t,
+frame_last_retx(struct sd_finding *f, struct ike_rules *t,
     const struct sd_ike_exchange *x)
 {
-	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
+	const struct attempt *a = find_attempt(t, x->ispi);
 
-	for (i = 0; i < n; i++) {
-		const struct attempt *a = &t->att[i];
-
-		if (a->used && memcmp(a->ispi, x->ispi, 8) == 0 && a->retx_frame != 0 &&
+	{
+		if (a != NULL && a->retx_frame != 0 &&
 		    a->retx_mid == x->message_id && a->retx_exchange == x->exchange &&
 		    a->retx_frame > x->request_frame)
 			sd_finding_frame(f, a->retx_frame);
@@ -474,7 +432,7 @@ frame_last_retx(struct sd_finding *f, const struct ipsec_rules *t,
 }
 
 static void
-rule_unanswered_init(struct ipsec_rules *t, const struct sd_event *ev,
+rule_unanswered_init(struct ike_rules *t, const struct sd_event *ev,
     const struct sd_ike_exchange *x)
 {
 	char g[160], srv[SD_ADDR_STRLEN], rep[SD_ADDR_STRLEN];
@@ -525,7 +483,7 @@ rule_unanswered_init(struct ipsec_rules *t, const struct sd_event *ev,
 }
 
 static void
-exch_finding(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_exchange *x,
+exch_finding(struct ike_rules *t, const struct sd_event *ev, const struct sd_ike_exchange *x,
     enum sd_kind kind, const char *what)
 {
 	char g[160], srv[SD_ADDR_STRLEN];
@@ -553,36 +511,38 @@ exch_finding(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_i
 }
 
 static void
-note_request(struct ipsec_rules *t, const struct sd_addr *from, const struct sd_addr *to)
+req_key(const struct sd_addr *from, const struct sd_addr *to, uint8_t key[34])
 {
-	size_t i;
-
-	for (i = 0; i < t->nreq; i++)
-		if (ADDR_EQ(&t->req[i].from, from) && ADDR_EQ(&t->req[i].to, to)) {
-			t->req[i].requests++;
-			return;
-		}
-	if (t->nreq == REQS)
-		return;
-	t->req[t->nreq].from = *from;
-	t->req[t->nreq].to = *to;
-	t->req[t->nreq].requests = 1;
-	t->nreq++;
-}
-
-static uint32_t
-requests_from(const struct ipsec_rules *t, const struct sd_addr *from, const struct sd_addr *to)
-{
-	size_t i;
-
-	for (i = 0; i < t->nreq; i++)
-		if (ADDR_EQ(&t->req[i].from, from) && ADDR_EQ(&t->req[i].to, to))
-			return t->req[i].requests;
-	return 0;
+	memcpy(key, from->a, 16);
+	key[16] = from->v;
+	memcpy(key + 17, to->a, 16);
+	key[33] = to->v;
 }
 
 static void
-on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
+note_request(struct ike_rules *t, const struct sd_addr *from, const struct sd_addr *to)
+{
+	struct req_rec *r;
+	uint8_t key[34];
+
+	req_key(from, to, key);
+	if ((r = sd_tab_get(t->req, key, sizeof(key), true, NULL)) != NULL)
+		r->requests++;
+}
+
+static uint32_t
+requests_from(struct ike_rules *t, const struct sd_addr *from, const struct sd_addr *to)
+{
+	const struct req_rec *r;
+	uint8_t key[34];
+
+	req_key(from, to, key);
+	r = sd_tab_get(t->req, key, sizeof(key), false, NULL);
+	return r != NULL ? r->requests : 0;
+}
+
+static void
+on_exchange(struct ike_rules *t, const struct sd_event *ev)
 {
 	const struct sd_ike_exchange *x = ev->u.msg.exchange;
 	struct attempt *a;
@@ -631,7 +591,7 @@ on_exchange(struct ipsec_rules *t, const struct sd_event *ev)
 /* ---- IKE SAs (SD_EV_IKE_SA) ---- */
 
 static void
-rule_auth_failed(struct ipsec_rules *t, const struct sd_event *ev, const struct sd_ike_sa *s,
+rule_auth_failed(struct ike_rules *t, const struct sd_event *ev, const struct sd_ike_sa *s,
     const struct attempt *a)
 {
 	char g[160], srv[SD_ADDR_STRLEN];
@@ -664,12 +624,12 @@ rule_auth_failed(struct ipsec_rules *t, const struct sd_event *ev, const struct 
 		sd_finding_frame(f, a->auth_resp_frame);
 	if (s->deleted_frame != 0)
 		sd_finding_frame(f, s->deleted_frame);
-	note_pair(f, &s->initiator, s->initiator_port, &s->responder, s->responder_port,
+	sd_rule_note_pair(f, &s->initiator, s->initiator_port, &s->responder, s->responder_port,
 	    SD_IPPROTO_UDP, ev->file_index);
 }
 
 static void
-on_sa(struct ipsec_rules *t, const struct sd_event *ev)
+on_sa(struct ike_rules *t, const struct sd_event *ev)
 {
 	const struct sd_ike_sa *s = ev->u.msg.ike_sa;
 	struct attempt *a;
@@ -693,9 +653,10 @@ on_sa(struct ipsec_rules *t, const struct sd_event *ev)
 	    s->exchanges <= 3 && a != NULL && a->auth_resp_len != 0 &&
 	    (a->auth_resp_len < AUTH_FAILED_MAX || s->deleted_frame != 0))
 		rule_auth_failed(t, ev, s, a);
-	r = &t->sa[t->nsa % SAS];
+	r = sd_tab_get(t->sa, &t->nsa, sizeof(t->nsa), true, NULL);
 	t->nsa++;
-	memset(r, 0, sizeof(*r));
+	if (r == NULL)
+		return;
 	r->init = s->initiator;
 	r->resp = s->responder;
 	r->first_sec = s->first_sec;
@@ -709,15 +670,17 @@ on_sa(struct ipsec_rules *t, const struct sd_event *ev)
 }
 
 static void
-on_esp(struct ipsec_rules *t, const struct sd_event *ev)
+on_esp(struct ike_rules *t, const struct sd_event *ev)
 {
 	const struct sd_esp_sa *s = ev->u.msg.esp;
 	struct esp_rec *r;
 
 	if (s == NULL)
 		return;
-	r = &t->esp[t->nesp % ESPS];
+	r = sd_tab_get(t->esp, &t->nesp, sizeof(t->nesp), true, NULL);
 	t->nesp++;
+	if (r == NULL)
+		return;
 	r->src = s->src;
 	r->dst = s->dst;
 	r->first = ts(s->first_sec, s->first_nsec);
@@ -727,34 +690,7 @@ on_esp(struct ipsec_rules *t, const struct sd_event *ev)
 }
 
 static void
-on_tunnel(struct ipsec_rules *t, const struct sd_event *ev)
-{
-	const struct sd_esp_tunnel *tu = ev->u.msg.tunnel;
-	struct tun_rec *r;
-	int d;
-
-	if (tu == NULL || t->ntun >= TUNNELS)
-		return;
-	r = &t->tun[t->ntun++];
-	memset(r, 0, sizeof(*r));
-	r->a = tu->a;
-	r->b = tu->b;
-	r->one_way = tu->one_way;
-	r->udp = tu->udp_encap;
-	r->file_index = ev->file_index;
-	r->sec = ev->ts_sec;
-	r->nsec = ev->ts_nsec;
-	for (d = 0; d < 2; d++) {
-		r->packets[d] = tu->dir[d].packets;
-		r->first[d] = ts(tu->dir[d].first_sec, tu->dir[d].first_nsec);
-		r->last[d] = ts(tu->dir[d].last_sec, tu->dir[d].last_nsec);
-		r->first_frame[d] = tu->dir[d].first_frame;
-		r->last_frame[d] = tu->dir[d].last_frame;
-	}
-}
-
-static void
-on_icmp(struct ipsec_rules *t, const struct sd_event *ev)
+on_icmp(struct ike_rules *t, const struct sd_event *ev)
 {
 	const struct sd_ev_icmp_error *ic = &ev->u.icmp;
 	struct icmp_rec *r;
@@ -763,8 +699,18 @@ on_icmp(struct ipsec_rules *t, const struct sd_event *ev)
 	if (!unreach || ic->q_proto != SD_IPPROTO_UDP ||
 	    (ic->q_dport != SD_IKE_PORT && ic->q_dport != SD_IKE_NATT_PORT))
 		return;
-	r = &t->icmp[t->nicmp % ICMPS];
-	t->nicmp++;
+	{
+		uint8_t key[19];
+		bool created;
+
+		memcpy(key, ic->q_dst.a, 16);
+		key[16] = ic->q_dst.v;
+		key[17] = (uint8_t)(ic->q_dport >> 8);
+		key[18] = (uint8_t)ic->q_dport;
+		r = sd_tab_get(t->icmp, key, sizeof(key), true, &created);
+		if (r == NULL || !created)
+			return;
+	}
 	r->reporter = ic->reporter;
 	r->q_dst = ic->q_dst;
 	r->q_dport = ic->q_dport;
@@ -775,18 +721,26 @@ on_icmp(struct ipsec_rules *t, const struct sd_event *ev)
 
 /* ---- conclusions at the end ---- */
 
+static void	judge_attempt(struct ike_rules *, const struct attempt *);
+
 static void
-finish_attempts(struct ipsec_rules *t)
+finish_attempts(struct ike_rules *t)
 {
-	size_t i, n = t->natt < ATTEMPTS ? t->natt : ATTEMPTS;
+	struct attempt *a;
+
+	for (a = sd_tab_first(t->att); a != NULL; a = sd_tab_next(t->att, a))
+		judge_attempt(t, a);
+}
+
+/* What an attempt showed: INVALID_KE, a COOKIE never echoed.  At the end, or when the
+ * attempt is pushed out at the cap. */
+static void
+judge_attempt(struct ike_rules *t, const struct attempt *a)
+{
 	char g[160], srv[SD_ADDR_STRLEN], tmp[8], tmp2[8], tmp3[64];
 	struct sd_finding *f;
 
-	for (i = 0; i < n; i++) {
-		struct attempt *a = &t->att[i];
-
-		if (!a->used)
-			continue;
+	{
 		sd_ip_addr_str(&a->resp, srv);
 		if (a->ke_pending) {
 			snprintf(g, sizeof(g), "%s|%u|%u", srv, a->ke_asked, a->ke_retried_ok);
@@ -824,7 +778,7 @@ finish_attempts(struct ipsec_rules *t)
 				sd_finding_frame(f, a->ike_frame);
 				if (a->ke_ok_frame != 0)
 					sd_finding_frame(f, a->ke_ok_frame);
-				note_pair(f, &a->init, a->iport, &a->resp, a->rport,
+				sd_rule_note_pair(f, &a->init, a->iport, &a->resp, a->rport,
 				    SD_IPPROTO_UDP, a->file_index);
 			}
 		}
@@ -840,129 +794,27 @@ finish_attempts(struct ipsec_rules *t)
 				    (unsigned long long)f->count, f->count == 1 ? "" : "s");
 				sd_finding_frame(f, a->cookie_req_frame);
 				sd_finding_frame(f, a->cookie_frame);
-				note_pair(f, &a->init, a->iport, &a->resp, a->rport,
+				sd_rule_note_pair(f, &a->init, a->iport, &a->resp, a->rport,
 				    SD_IPPROTO_UDP, a->file_index);
 			}
 		}
 	}
 }
 
-static bool
-ike_up_between(const struct ipsec_rules *t, const struct sd_addr *x, const struct sd_addr *y)
+/* The IKE SA records in arrival order, as an array the caller frees (NULL: none or no
+ * memory). */
+static const struct sa_rec **
+sa_array(struct ike_rules *t, size_t *n)
 {
-	size_t i, n = t->nsa < SAS ? t->nsa : SAS;
+	const struct sa_rec **v, *r;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++)
-		if (t->sa[i].up && ((ADDR_EQ(&t->sa[i].init, x) &&
-		    ADDR_EQ(&t->sa[i].resp, y)) || (ADDR_EQ(&t->sa[i].init, y) &&
-		    ADDR_EQ(&t->sa[i].resp, x))))
-			return true;
-	return false;
-}
-
-/* The one direction a one-way tunnel carries: 0 (a to b) or 1. */
-static int
-live_dir(const struct tun_rec *r)
-{
-	return r->packets[0] > 0 ? 0 : 1;
-}
-
-static void
-finish_tunnels(struct ipsec_rules *t)
-{
-	char g[200], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN], s3[SD_ADDR_STRLEN];
-	struct sd_finding *f;
-	size_t i, j;
-
-	/* Asymmetric: tunnel i only G -> A, tunnel j only B -> G, overlapping in time. */
-	for (i = 0; i < t->ntun; i++) {
-		struct tun_rec *out = &t->tun[i];
-		const struct sd_addr *g_out, *peer_a;
-		int di;
-
-		if (!out->one_way)
-			continue;
-		di = live_dir(out);
-		g_out = di == 0 ? &out->a : &out->b;
-		peer_a = di == 0 ? &out->b : &out->a;
-		for (j = 0; j < t->ntun; j++) {
-			struct tun_rec *in = &t->tun[j];
-			const struct sd_addr *g_in, *peer_b;
-			int dj;
-
-			if (j == i || !in->one_way || in->used_asym)
-				continue;
-			dj = live_dir(in);
-			g_in = dj == 0 ? &in->b : &in->a;	/* destination */
-			peer_b = dj == 0 ? &in->a : &in->b;
-			if (!ADDR_EQ(g_in, g_out) || ADDR_EQ(peer_a, peer_b))
-				continue;
-			if (in->first[dj] > out->last[di] || out->first[di] > in->last[dj])
-				continue;	/* not the same period */
-			out->used_asym = in->used_asym = true;
-			sd_ip_addr_str(g_out, s1);
-			sd_ip_addr_str(peer_a, s2);
-			sd_ip_addr_str(peer_b, s3);
-			snprintf(g, sizeof(g), "%s|%s|%s", s1, s2, s3);
-			f = sd_finding_add(t->out, SD_K_ESP_ASYMMETRIC_TUNNELS, g, out->sec,
-			    out->nsec, out->file_index);
-			if (f == NULL)
-				break;
-			if (f->count == 1) {
-				f->confidence = 0.8;
-				sd_finding_value(f, "local_gateway", "%s", s1);
-				sd_finding_value(f, "outbound_tunnel", "%s -> %s: %llu ESP packets, "
-				    "none back", s1, s2, (unsigned long long)out->packets[di]);
-				sd_finding_value(f, "inbound_tunnel", "%s -> %s: %llu ESP packets, "
-				    "none back", s3, s1, (unsigned long long)in->packets[dj]);
-			}
-			sd_finding_summary(f, "traffic leaves %s on the tunnel to %s and returns on "
-			    "the tunnel from %s: asymmetric routing across tunnels", s1, s2, s3);
-			sd_finding_frame(f, out->first_frame[di]);
-			sd_finding_frame(f, in->first_frame[dj]);
-			sd_finding_frame(f, out->last_frame[di]);
-			sd_finding_frame(f, in->last_frame[dj]);
-			note_pair(f, g_out, out->udp ? SD_IKE_NATT_PORT : 0, peer_a,
-			    out->udp ? SD_IKE_NATT_PORT : 0, out->udp ? SD_IPPROTO_UDP :
-			    SD_IPPROTO_ESP, out->file_index);
-			note_pair(f, peer_b, in->udp ? SD_IKE_NATT_PORT : 0, g_out,
-			    in->udp ? SD_IKE_NATT_PORT : 0, in->udp ? SD_IPPROTO_UDP :
-			    SD_IPPROTO_ESP, in->file_index);
-			break;
-		}
-	}
-	for (i = 0; i < t->ntun; i++) {
-		struct tun_rec *r = &t->tun[i];
-		int d;
-
-		if (!r->one_way || r->used_asym)
-			continue;
-		d = live_dir(r);
-		if (r->packets[d] < 2 || !ike_up_between(t, &r->a, &r->b))
-			continue;
-		sd_ip_addr_str(d == 0 ? &r->a : &r->b, s1);
-		sd_ip_addr_str(d == 0 ? &r->b : &r->a, s2);
-		snprintf(g, sizeof(g), "%s|%s", s1, s2);
-		f = sd_finding_add(t->out, SD_K_ESP_ONE_WAY, g, r->sec, r->nsec, r->file_index);
-		if (f == NULL)
-			continue;
-		if (f->count == 1) {
-			f->confidence = 0.8;	/* a capture point on one path looks the same */
-			sd_finding_value(f, "sending", "%s", s1);
-			sd_finding_value(f, "silent", "%s", s2);
-			sd_finding_value(f, "encapsulation", "%s", r->udp ? "ESP in UDP 4500" :
-			    "IP protocol 50");
-			sd_finding_value(f, "packets", "%llu from %s, 0 from %s",
-			    (unsigned long long)r->packets[d], s1, s2);
-		}
-		sd_finding_summary(f, "ESP only from %s to %s while IKE between them is up: "
-		    "nothing comes back (%s)", s1, s2, r->udp ? "UDP 4500" : "IP protocol 50");
-		sd_finding_frame(f, r->first_frame[d]);
-		sd_finding_frame(f, r->last_frame[d]);
-		note_pair(f, d == 0 ? &r->a : &r->b, r->udp ? SD_IKE_NATT_PORT : 0,
-		    d == 0 ? &r->b : &r->a, r->udp ? SD_IKE_NATT_PORT : 0,
-		    r->udp ? SD_IPPROTO_UDP : SD_IPPROTO_ESP, r->file_index);
-	}
+	*n = sd_tab_count(t->sa);
+	if (*n == 0 || (v = calloc(*n, sizeof(*v))) == NULL)
+		return NULL;
+	for (r = sd_tab_first(t->sa); r != NULL; r = sd_tab_next(t->sa, r))
+		v[i++] = r;
+	return v;
 }
 
 static int
@@ -976,16 +828,14 @@ cmp_sa(const void *x, const void *y)
 
 /* The ESP gap around time `at` between the gateways: last packet before, first after. */
 static bool
-esp_gap(const struct ipsec_rules *t, const struct sa_rec *s, double at, double *gap,
+esp_gap(struct ike_rules *t, const struct sa_rec *s, double at, double *gap,
     uint64_t *before, uint64_t *after)
 {
-	size_t i, n = t->nesp < ESPS ? t->nesp : ESPS;
+	const struct esp_rec *e;
 	double last = -1, first = -1;
 
 	*before = *after = 0;
-	for (i = 0; i < n; i++) {
-		const struct esp_rec *e = &t->esp[i];
-
+	for (e = sd_tab_first(t->esp); e != NULL; e = sd_tab_next(t->esp, e)) {
 		if (!((ADDR_EQ(&e->src, &s->init) && ADDR_EQ(&e->dst, &s->resp)) ||
 		    (ADDR_EQ(&e->src, &s->resp) && ADDR_EQ(&e->dst, &s->init))))
 			continue;
@@ -1005,34 +855,36 @@ esp_gap(const struct ipsec_rules *t, const struct sa_rec *s, double at, double *
 }
 
 static void
-finish_rekeys(struct ipsec_rules *t)
+finish_rekeys(struct ike_rules *t)
 {
-	size_t n = t->nsa < SAS ? t->nsa : SAS, i, j, k, m;
-	const struct sa_rec *v[SAS];
-	bool done[SAS];
+	size_t n, i, j, k, m;
+	const struct sa_rec **all, **v;
+	bool *done;
 	char g[160], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN], list[512], item[96];
 	struct sd_finding *f;
 
-	memset(done, 0, sizeof(done));
+	if ((all = sa_array(t, &n)) == NULL)
+		return;
+	v = calloc(n, sizeof(*v));
+	done = calloc(n, sizeof(*done));
+	if (v == NULL || done == NULL)
+		goto out;
 	for (i = 0; i < n; i++) {
-		const struct sa_rec *grp[SAS];
 		double lo = 1e18, hi = 0, sum = 0, mean, gap;
 		uint64_t before, after;
 
-		if (done[i] || !t->sa[i].up)
+		if (done[i] || !all[i]->up)
 			continue;
 		m = 0;
 		for (j = i; j < n; j++) {
-			if (!t->sa[j].up || done[j] ||
-			    !ADDR_EQ(&t->sa[j].init, &t->sa[i].init) ||
-			    !ADDR_EQ(&t->sa[j].resp, &t->sa[i].resp))
+			if (!all[j]->up || done[j] || !ADDR_EQ(&all[j]->init, &all[i]->init) ||
+			    !ADDR_EQ(&all[j]->resp, &all[i]->resp))
 				continue;
 			done[j] = true;
-			grp[m++] = &t->sa[j];
+			v[m++] = all[j];
 		}
 		if (m < 4)
 			continue;	/* three renewals at least before calling it a period */
-		memcpy(v, grp, m * sizeof(grp[0]));
 		qsort(v, m, sizeof(v[0]), cmp_sa);
 		for (k = 1; k < m; k++) {
 			double d = ts(v[k]->first_sec, v[k]->first_nsec) -
@@ -1052,7 +904,7 @@ finish_rekeys(struct ipsec_rules *t)
 		f = sd_finding_add(t->out, SD_K_IKE_PERIODIC_REKEY, g, v[1]->first_sec,
 		    v[1]->first_nsec, v[1]->file_index);
 		if (f == NULL)
-			return;
+			break;
 		sd_finding_value(f, "gateways", "%s -> %s", s1, s2);
 		sd_finding_value(f, "period_s", "%.1f (%zu new IKE SAs)", mean, m - 1);
 		list[0] = '\0';
@@ -1074,53 +926,13 @@ finish_rekeys(struct ipsec_rules *t)
 			sd_finding_value(f, "esp_gaps", "%s", list);
 		sd_finding_summary(f, "IKE SA between %s and %s renewed every %.1f s (%zu times)%s",
 		    s1, s2, mean, m - 1, list[0] ? " with an ESP gap at each" : "");
-		note_pair(f, &v[0]->init, SD_IKE_PORT, &v[0]->resp, SD_IKE_PORT, SD_IPPROTO_UDP,
-		    v[0]->file_index);
+		sd_rule_note_pair(f, &v[0]->init, SD_IKE_PORT, &v[0]->resp, SD_IKE_PORT,
+		    SD_IPPROTO_UDP, v[0]->file_index);
 	}
-}
-
-/* ---- area glue ---- */
-
-static void *
-ipsec_new(struct sd_findings *out, const struct sd_rules_opts *opts, char *err, size_t errlen)
-{
-	struct ipsec_rules *t = calloc(1, sizeof(*t));
-
-	(void)opts;
-	(void)err;
-	(void)errlen;
-	if (t != NULL)
-		t->out = out;
-	return t;
-}
-
-static void
-ipsec_event(void *ctx, const struct sd_event *ev)
-{
-	struct ipsec_rules *t = ctx;
-
-	switch (ev->type) {
-	case SD_EV_IKE:
-		on_ike(t, ev);
-		break;
-	case SD_EV_IKE_EXCHANGE:
-		on_exchange(t, ev);
-		break;
-	case SD_EV_IKE_SA:
-		on_sa(t, ev);
-		break;
-	case SD_EV_ESP:
-		on_esp(t, ev);
-		break;
-	case SD_EV_ESP_TUNNEL:
-		on_tunnel(t, ev);
-		break;
-	case SD_EV_ICMP_ERROR:
-		on_icmp(t, ev);
-		break;
-	default:
-		break;
-	}
+out:
+	free(done);
+	free(v);
+	free(all);
 }
 
 /* RFC 1918, CGNAT 100.64/10, link-local, IPv6 ULA: an address behind NAT or in a lab. */
@@ -1141,22 +953,28 @@ private_addr(const struct sd_addr *a)
  * (its traffic starts, the initiator is behind NAT or down), nothing happens.
  */
 static void
-finish_one_sided(struct ipsec_rules *t)
+finish_one_sided(struct ike_rules *t)
 {
-	size_t n = t->nsa < SAS ? t->nsa : SAS, i, j, k;
-	bool done[SAS];
+	size_t n, i, j, k;
+	const struct sa_rec **all;
+	bool *done;
 	char g[160], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN];
 	struct sd_finding *f;
 
-	memset(done, 0, sizeof(done));
+	if ((all = sa_array(t, &n)) == NULL)
+		return;
+	if ((done = calloc(n, sizeof(*done))) == NULL) {
+		free(all);
+		return;
+	}
 	for (i = 0; i < n; i++) {
-		const struct sa_rec *a = &t->sa[i];
+		const struct sa_rec *a = all[i];
 		size_t up = 0, other = 0;
 
 		if (done[i])
 			continue;
 		for (j = i; j < n; j++) {
-			const struct sa_rec *b = &t->sa[j];
+			const struct sa_rec *b = all[j];
 
 			if (ADDR_EQ(&b->init, &a->init) && ADDR_EQ(&b->resp, &a->resp)) {
 				done[j] = true;
@@ -1175,7 +993,7 @@ finish_one_sided(struct ipsec_rules *t)
 		f = sd_finding_add(t->out, SD_K_IKE_RESPONDER_NEVER_INITIATES, g, a->first_sec,
 		    a->first_nsec, a->file_index);
 		if (f == NULL)
-			return;
+			break;
 		f->confidence = 0.8;
 		sd_finding_summary(f, "%s answered %zu IKE SAs from %s and never set one up "
 		    "itself", s2, up, s1);
@@ -1185,24 +1003,128 @@ finish_one_sided(struct ipsec_rules *t)
 		sd_finding_value(f, "requests_by_responder", "%u",
 		    requests_from(t, &a->resp, &a->init));
 		for (k = i; k < n; k++)
-			if (ADDR_EQ(&t->sa[k].init, &a->init) && ADDR_EQ(&t->sa[k].resp, &a->resp) &&
-			    t->sa[k].up)
-				sd_finding_frame(f, t->sa[k].first_frame);
-		note_pair(f, &a->init, 0, &a->resp, 0, SD_IPPROTO_UDP, a->file_index);
+			if (ADDR_EQ(&all[k]->init, &a->init) && ADDR_EQ(&all[k]->resp, &a->resp) &&
+			    all[k]->up)
+				sd_finding_frame(f, all[k]->first_frame);
+		sd_rule_note_pair(f, &a->init, 0, &a->resp, 0, SD_IPPROTO_UDP, a->file_index);
+	}
+	free(done);
+	free(all);
+}
+
+/* ---- area glue ---- */
+
+/* An attempt pushed out at the cap: judge what it showed before it goes. */
+static void
+attempt_evict(void *ctx, void *val)
+{
+	judge_attempt(ctx, val);
+}
+
+static struct sd_tab *
+table(const struct sd_rule_env *env, size_t val_size, size_t max, void (*evict)(void *, void *),
+    void *ctx)
+{
+	struct sd_tab_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.val_size = val_size;
+	o.max = max;
+	o.mc = env->mc;
+	o.evict = evict;
+	o.ctx = ctx;
+	return sd_tab_new(&o);
+}
+
+static void ike_free(void *ctx);
+
+static void *
+ike_new(const struct sd_rule_env *env, char *err, size_t errlen)
+{
+	struct ike_rules *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->env = env;
+	t->out = env->out;
+	t->att = table(env, sizeof(struct attempt), ATTEMPTS, attempt_evict, t);
+	t->icmp = table(env, sizeof(struct icmp_rec), ICMPS, NULL, NULL);
+	t->sa = table(env, sizeof(struct sa_rec), SAS, NULL, NULL);
+	t->esp = table(env, sizeof(struct esp_rec), ESPS, NULL, NULL);
+	t->req = table(env, sizeof(struct req_rec), REQS, NULL, NULL);
+	if (t->att == NULL || t->icmp == NULL || t->sa == NULL || t->esp == NULL ||
+	    t->req == NULL) {
+		snprintf(err, errlen, "out of memory");
+		ike_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+ike_free(void *ctx)
+{
+	struct ike_rules *t = ctx;
+
+	if (t == NULL)
+		return;
+	sd_tab_free(t->att);
+	sd_tab_free(t->icmp);
+	sd_tab_free(t->sa);
+	sd_tab_free(t->esp);
+	sd_tab_free(t->req);
+	free(t);
+}
+
+static void
+ike_event(void *ctx, const struct sd_event *ev)
+{
+	struct ike_rules *t = ctx;
+
+	switch (ev->type) {
+	case SD_EV_IKE:
+		on_ike(t, ev);
+		break;
+	case SD_EV_IKE_EXCHANGE:
+		on_exchange(t, ev);
+		break;
+	case SD_EV_IKE_SA:
+		on_sa(t, ev);
+		break;
+	case SD_EV_ESP:
+		on_esp(t, ev);
+		break;
+	case SD_EV_ICMP_ERROR:
+		on_icmp(t, ev);
+		break;
+	default:
+		break;
 	}
 }
 
 static void
-ipsec_finish(void *ctx)
+ike_finish(void *ctx)
 {
-	struct ipsec_rules *t = ctx;
+	struct ike_rules *t = ctx;
 
 	finish_attempts(t);
-	finish_tunnels(t);
 	finish_rekeys(t);
 	finish_one_sided(t);
 }
 
-const struct sd_rule_area sd_rules_ipsec = {
-	"ipsec", ipsec_new, ipsec_event, ipsec_finish, free,
+static void
+ike_stats(const void *ctx, struct sd_rule_stats *st)
+{
+	const struct ike_rules *t = ctx;
+	const struct sd_tab *v[] = { t->att, t->icmp, t->sa, t->esp, t->req };
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		st->evicted += sd_tab_evicted(v[i]);
+		st->refused += sd_tab_refused(v[i]);
+	}
+}
+
+const struct sd_rule_area sd_rules_ike = {
+	"ike", ike_new, ike_event, ike_finish, ike_free, NULL, ike_stats,
 };

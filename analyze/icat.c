@@ -1,0 +1,233 @@
+/* analyze/icat.c - the inspection-CA catalogue: TSV lines of product and issuer CN / O
+ * regular expressions (data/interception-cas.tsv, --intercept-cas), matched against DNs. */
+#include "analyze/icat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SD_INTERCEPT_CAS_INSTALLED
+#define SD_INTERCEPT_CAS_INSTALLED	"/usr/local/share/shakedown/interception-cas.tsv"
+#endif
+#ifndef SD_INTERCEPT_CAS_SOURCE
+#define SD_INTERCEPT_CAS_SOURCE		"data/interception-cas.tsv"
+#endif
+
+static char	cat_path_used[512];
+static size_t	cat_used_n;
+
+const char *
+sd_rule_intercept_catalogue(size_t *n)
+{
+	if (n != NULL)
+		*n = cat_used_n;
+	return cat_path_used[0] != '\0' ? cat_path_used : NULL;
+}
+
+static bool
+compile_field(const char *rx, regex_t *re, bool *has)
+{
+	char buf[1024];
+	int n;
+
+	*has = false;
+	if (strcmp(rx, "-") == 0 || rx[0] == '\0')
+		return true;
+	/* the whole attribute must match, as in Chromium's RE2::FullMatch */
+	n = snprintf(buf, sizeof(buf), "^(%s)$", rx);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return false;
+	if (regcomp(re, buf, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	*has = true;
+	return true;
+}
+
+static void
+free_entry(struct sd_icat_entry *e)
+{
+	if (e->has_cn)
+		regfree(&e->cn);
+	if (e->has_o)
+		regfree(&e->o);
+	free(e->product);
+}
+
+/* Load one catalogue file (TSV: product, CN regex, O regex, source).  -1 on an unreadable
+ * file, -2 on a bad line (err says which), else the entries added. */
+int
+sd_icat_load(struct sd_icat *t, const char *path, char *err, size_t errlen)
+{
+	char line[2048], *f[4], *p;
+	unsigned lineno = 0;
+	int added = 0, i;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		p = line;
+		for (i = 0; i < 4; i++) {
+			f[i] = p;
+			p = strchr(p, '\t');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (i < 2 || t->n >= SD_ICAT_MAX) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, i < 2 ?
+			    "expected product<TAB>CN regex<TAB>O regex[<TAB>source]" :
+			    "too many entries");
+			fclose(fp);
+			return -2;
+		}
+		struct sd_icat_entry *e = &t->v[t->n];
+
+		memset(e, 0, sizeof(*e));
+		if (!compile_field(f[1], &e->cn, &e->has_cn) ||
+		    !compile_field(f[2], &e->o, &e->has_o) ||
+		    (!e->has_cn && !e->has_o) || (e->product = strdup(f[0])) == NULL) {
+			free_entry(e);
+			snprintf(err, errlen, "%s:%u: bad regular expression or empty entry",
+			    path, lineno);
+			fclose(fp);
+			return -2;
+		}
+		t->n++;
+		added++;
+	}
+	fclose(fp);
+	return added;
+}
+
+/*
+ * Copy the value of the first attribute `key` ("CN", "O") of an RFC 2253 distinguished
+ * name into buf, undoing its backslash escapes.  false when absent.
+ */
+static bool
+dn_attr(const char *dn, const char *key, char *buf, size_t n)
+{
+	size_t klen = strlen(key), o = 0;
+	const char *p = dn;
+	bool start = true;
+
+	if (n == 0)
+		return false;
+	while (*p != '\0') {
+		if (start && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			p += klen + 1;
+			while (*p != '\0' && *p != ',' && *p != '+') {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				if (o + 1 < n)
+					buf[o++] = *p;
+				p++;
+			}
+			buf[o] = '\0';
+			return true;
+		}
+		start = false;
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == ',' || *p == '+')
+			start = true;
+		p++;
+	}
+	return false;
+}
+
+/* The catalogue entry an issuer DN matches, -1 for none.  Entries that test both CN and
+ * O win over those testing one (the more specific product name). */
+int
+sd_icat_match(const struct sd_icat *t, const char *dn)
+{
+	char cn[512], o[512];
+	bool has_cn = dn_attr(dn, "CN", cn, sizeof(cn));
+	bool has_o = dn_attr(dn, "O", o, sizeof(o));
+	int best = -1, best_score = 0, score;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct sd_icat_entry *e = &t->v[i];
+
+		if (e->has_cn && (!has_cn || regexec(&e->cn, cn, 0, NULL, 0) != 0))
+			continue;
+		if (e->has_o && (!has_o || regexec(&e->o, o, 0, NULL, 0) != 0))
+			continue;
+		score = (e->has_cn ? 1 : 0) + (e->has_o ? 1 : 0);
+		if (score > best_score) {
+			best = (int)i;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* The leaf's subject carries the catalogue entry's Organization: the vendor's own. */
+bool
+sd_icat_is_vendors(const struct sd_icat *t, int m, const char *subject)
+{
+	const struct sd_icat_entry *e = &t->v[m];
+	char o[512];
+
+	return subject != NULL && e->has_o && dn_attr(subject, "O", o, sizeof(o)) &&
+	    regexec(&e->o, o, 0, NULL, 0) == 0;
+}
+
+struct sd_icat *
+sd_icat_new(void)
+{
+	struct sd_icat *t = calloc(1, sizeof(*t));
+
+	if (t != NULL && (t->v = calloc(SD_ICAT_MAX, sizeof(*t->v))) == NULL) {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+void
+sd_icat_free(struct sd_icat *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		free_entry(&t->v[i]);
+	free(t->v);
+	free(t);
+}
+
+int
+sd_icat_load_shipped(struct sd_icat *t, char *err, size_t errlen)
+{
+	static const char *const shipped[] = { SD_INTERCEPT_CAS_INSTALLED,
+		SD_INTERCEPT_CAS_SOURCE };
+	size_t i;
+	int n;
+
+	cat_path_used[0] = '\0';
+	cat_used_n = 0;
+	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+		n = sd_icat_load(t, shipped[i], err, errlen);
+		if (n == -1)
+			continue;
+		if (n < 0)
+			return n;
+		snprintf(cat_path_used, sizeof(cat_path_used), "%s", shipped[i]);
+		cat_used_n = (size_t)n;
+		return n;
+	}
+	return 0;
+}
+
+const char *
+sd_icat_product(const struct sd_icat *t, int m)
+{
+	return m >= 0 && (size_t)m < t->n ? t->v[m].product : NULL;
+}

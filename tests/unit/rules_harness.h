@@ -1,0 +1,88 @@
+/* tests/unit/rules_harness.h - rule areas fed by hand: one or more areas with their
+ * environment (per-flow slots, a certificate cache), as analyze/rules.c sets them up. */
+#ifndef SD_TESTS_UNIT_RULES_HARNESS_H
+#define SD_TESTS_UNIT_RULES_HARNESS_H
+
+#include "analyze/rules.h"
+#include "analyze/x509.h"
+#include "tests/unit/helpers.h"
+
+#define AREA_H_MAX	4
+
+struct area_h {
+	const struct sd_rule_area	*a[AREA_H_MAX];
+	void				*st[AREA_H_MAX];
+	struct sd_rule_env		 env[AREA_H_MAX];
+	size_t				 n;
+	struct sd_x509_cache		*x509;
+	struct test_flows		 flows;
+};
+
+/* Open the areas (NULL-terminated list) writing into out; false with err set on failure. */
+static inline bool
+area_h_open(struct area_h *h, struct sd_findings *out, const struct sd_rules_opts *o,
+    char *err, size_t errlen, const struct sd_rule_area *a0, const struct sd_rule_area *a1)
+{
+	static const struct sd_rules_opts none;
+	const struct sd_rule_area *list[2] = { a0, a1 };
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	h->x509 = sd_x509_cache_new(0);
+	assert_non_null(h->x509);
+	for (i = 0; i < 2 && list[i] != NULL; i++) {
+		h->env[i].out = out;
+		h->env[i].opts = o != NULL ? o : &none;
+		h->env[i].slot = -1;
+		h->env[i].x509 = h->x509;
+		h->a[i] = list[i];
+		h->st[i] = list[i]->new(&h->env[i], err, errlen);
+		if (h->st[i] == NULL) {
+			while (i-- > 0)
+				h->a[i]->free(h->st[i]);
+			sd_x509_cache_free(h->x509);
+			return false;
+		}
+		if (list[i]->flow_free != NULL)
+			h->env[i].slot = sd_store_register(&h->flows.reg, list[i]->flow_free,
+			    h->st[i]);
+		h->n++;
+	}
+	return true;
+}
+
+/* Feed one event to every area, with its flow's storage; a flow record ends the flow. */
+static inline void
+area_h_event(struct area_h *h, struct sd_event *ev)
+{
+	size_t i;
+
+	ev->store = test_store(&h->flows, ev->flow_id);
+	for (i = 0; i < h->n; i++)
+		h->a[i]->event(h->st[i], ev);
+	if (ev->type == SD_EV_FLOW)
+		test_flow_end(&h->flows, ev->flow_id);
+}
+
+static inline void
+area_h_finish(struct area_h *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		h->a[i]->finish(h->st[i]);
+}
+
+static inline void
+area_h_close(struct area_h *h)
+{
+	size_t i;
+
+	test_flows_free(&h->flows);
+	for (i = 0; i < h->n; i++)
+		h->a[i]->free(h->st[i]);
+	sd_x509_cache_free(h->x509);
+	h->n = 0;
+}
+
+#endif /* SD_TESTS_UNIT_RULES_HARNESS_H */

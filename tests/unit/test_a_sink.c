@@ -1,0 +1,111 @@
+/* tests/unit/test_a_sink.c - the finding sink: findings handed to every output when decided,
+ * updates for later occurrences, holds until the evidence is complete. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze/finding.h"
+
+struct seen {
+	const struct sd_finding	*f[16];
+	enum sd_finding_change	 c[16];
+	uint64_t		 count[16];
+	int			 n;
+};
+
+static void
+on_decided(void *ctx, const struct sd_finding *f, enum sd_finding_change c)
+{
+	struct seen *s = ctx;
+
+	assert_true(s->n < 16);
+	s->f[s->n] = f;
+	s->c[s->n] = c;
+	s->count[s->n] = f->count;
+	s->n++;
+}
+
+static void
+test_new_then_update(void **state)
+{
+	struct sd_findings l;
+	struct seen a, b;
+	struct sd_finding_out oa = { on_decided, &a }, ob = { on_decided, &b };
+	struct sd_finding *f, *g;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	assert_true(sd_findings_subscribe(&l, &oa));
+	assert_true(sd_findings_subscribe(&l, &ob));
+	f = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "10.0.0.2|443", 1, 0, 0);
+	sd_finding_frame(f, 3);
+	assert_int_equal(a.n, 0);		/* nothing before the event is through */
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(b.n, 1);		/* every output, at once */
+	assert_ptr_equal(a.f[0], f);
+	assert_int_equal(a.c[0], SD_FINDING_NEW);
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 1);		/* nothing changed: nothing handed over */
+	g = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "10.0.0.2|443", 5, 0, 0);
+	assert_ptr_equal(g, f);
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(a.c[1], SD_FINDING_UPDATE);
+	assert_int_equal(a.count[1], 2);
+	sd_findings_settle(&l);
+	assert_int_equal(a.n, 2);
+	sd_finding_list_free(&l);
+}
+
+static void
+test_hold(void **state)
+{
+	struct sd_findings l;
+	struct seen a;
+	struct sd_finding_out oa = { on_decided, &a };
+	struct sd_finding *f, *g;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(&a, 0, sizeof(a));
+	assert_true(sd_findings_subscribe(&l, &oa));
+	f = sd_finding_add(&l, SD_K_TRUST_CHAIN_UNTRUSTED, "x", 1, 0, 0);
+	sd_finding_hold(f);		/* waits for the client's reaction */
+	g = sd_finding_add(&l, SD_K_TCP_PORT_CLOSED, "y", 1, 0, 0);
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 1);
+	assert_ptr_equal(a.f[0], g);
+	sd_finding_value(f, "client_alert", "%s", "unknown_ca (48)");
+	sd_finding_release(f);
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 2);
+	assert_ptr_equal(a.f[1], f);
+	assert_int_equal(a.c[1], SD_FINDING_NEW);
+	/* a hold never released is decided at the end */
+	f = sd_finding_add(&l, SD_K_TRUST_NAME_MISMATCH, "z", 1, 0, 0);
+	sd_finding_hold(f);
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 2);
+	sd_findings_settle(&l);
+	assert_int_equal(a.n, 3);
+	assert_ptr_equal(a.f[2], f);
+	sd_finding_list_free(&l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_then_update),
+		cmocka_unit_test(test_hold),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
