@@ -317,7 +317,7 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "the peer dead and tears the tunnel down.",
 	  "Check that the peer is up and that UDP 500/4500 still pass in both directions "
 	  "(firewall state timeouts, NAT mappings that expired: NAT keepalives)." },
-	[SD_K_IKE_PERIODIC_REKEY] = { "ike.periodic_rekey", SD_SEV_LOW,
+	[SD_K_IKESA_PERIODIC_REKEY] = { "ike.periodic_rekey", SD_SEV_LOW,
 	  "Tunnel renewed on a fixed period with ESP outage",
 	  "New IKE SAs replace the old ones between the same gateways at a fixed interval "
 	  "(reauthentication or lifetime expiry), and ESP stops around each renewal. Users see "
@@ -330,7 +330,7 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "INVALID_SPI, ...): it refused the exchange for the reason named.",
 	  "Read the notify name: traffic selectors must match, syntax errors point at an "
 	  "interoperability problem; the peer's log has the details." },
-	[SD_K_IKE_RESPONDER_NEVER_INITIATES] = { "ike.responder_never_initiates", SD_SEV_INFO,
+	[SD_K_IKESA_RESPONDER_NEVER_INITIATES] = { "ike.responder_never_initiates", SD_SEV_INFO,
 	  "A gateway that only ever responds",
 	  "Every IKE SA between these two gateways that came up in the capture (two or more) "
 	  "was set up by the same side; the other never initiated one. That is fine while "

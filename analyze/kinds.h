@@ -8,8 +8,9 @@
  * part after SD_K_ is the rule area, and so the file that decides the kind:
  * SD_K_TCP_ rules_tcp.c, SD_K_TLS_ rules_tls.c, SD_K_TRUST_ rules_trust.c, SD_K_ICEPT_
  * rules_intercept.c, SD_K_PATH_ rules_path.c, SD_K_PROXY_ rules_proxy.c, SD_K_IKE_
- * rules_ike.c, SD_K_ESP_ rules_esp.c.  The stable name ("tls.chain_untrusted") is the
- * output and test contract; docs/findings.md documents each.
+ * rules_ike.c, SD_K_IKESA_ rules_ikesa.c, SD_K_ESP_ rules_esp.c.  The stable name
+ * ("tls.chain_untrusted") is the output and test contract; docs/findings.md documents
+ * each.
  */
 enum sd_kind {
 	/* rules_tcp.c */
@@ -55,9 +56,10 @@ enum sd_kind {
 	SD_K_IKE_COOKIE_NOT_ECHOED,
 	SD_K_IKE_AUTH_FAILED,
 	SD_K_IKE_DPD_UNANSWERED,
-	SD_K_IKE_PERIODIC_REKEY,
 	SD_K_IKE_ERROR_NOTIFY,
-	SD_K_IKE_RESPONDER_NEVER_INITIATES,
+	/* rules_ikesa.c */
+	SD_K_IKESA_PERIODIC_REKEY,
+	SD_K_IKESA_RESPONDER_NEVER_INITIATES,
 	/* rules_esp.c */
 	SD_K_ESP_ONE_WAY,
 	SD_K_ESP_ASYMMETRIC_TUNNELS,

@@ -92,6 +92,7 @@ extern const struct sd_rule_area sd_rules_intercept;	/* rules_intercept.c: inspe
 extern const struct sd_rule_area sd_rules_path;		/* rules_path.c: one-way TCP, MTU black holes, revocation */
 extern const struct sd_rule_area sd_rules_proxy;		/* rules_proxy.c: HTTP CONNECT proxies */
 extern const struct sd_rule_area sd_rules_ike;		/* rules_ike.c: IKE exchanges and SAs */
+extern const struct sd_rule_area sd_rules_ikesa;	/* rules_ikesa.c: patterns across IKE SAs */
 extern const struct sd_rule_area sd_rules_esp;		/* rules_esp.c: ESP tunnels */
 
 /* A gateway pair (not a flow of the table: id 0) as a flow of a finding. */

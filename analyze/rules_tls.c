@@ -1,6 +1,8 @@
 /* analyze/rules_tls.c - negotiation rules: alerts, no shared cipher or version, HRR loops, client certificates (RFC 8446, 5246, 6347). */
 #include "analyze/rules.h"
 
+#include "analyze/tls_text.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +84,6 @@ struct tls_rules {
 	uint64_t		 flows_refused;
 };
 
-static bool	offered(const uint16_t *, size_t, uint16_t);
 static bool	version_offered(const struct nflow *, uint16_t);
 
 static void *
@@ -166,75 +167,6 @@ role(const struct nflow *fl, const struct sd_event *ev)
 	    SD_ROLE_CLIENT : SD_ROLE_SERVER;
 }
 
-static const char *
-version_name(uint16_t v, char *buf, size_t n)
-{
-	switch (v) {
-	case 0x0300: return "SSL 3.0";
-	case 0x0301: return "TLS 1.0";
-	case 0x0302: return "TLS 1.1";
-	case 0x0303: return "TLS 1.2";
-	case 0x0304: return "TLS 1.3";
-	case 0xfeff: return "DTLS 1.0";
-	case 0xfefd: return "DTLS 1.2";
-	case 0xfefc: return "DTLS 1.3";
-	default:
-		snprintf(buf, n, "0x%04x", v);
-		return buf;
-	}
-}
-
-static size_t
-read_list(struct sd_rd r, uint16_t *out, size_t max, bool skip_grease)
-{
-	size_t n = 0;
-	uint16_t v;
-
-	while (n < max && sd_rd_be16(&r, &v))
-		if (!skip_grease || !sd_tls_is_grease(v))
-			out[n++] = v;
-	return n;
-}
-
-/* Groups of a ClientHello's key_share entries (group, key<2^16-1>)*. */
-static size_t
-share_groups(struct sd_rd r, uint16_t *out, size_t max)
-{
-	size_t n = 0;
-	uint16_t g;
-	struct sd_rd key;
-
-	while (n < max && sd_rd_be16(&r, &g) && sd_rd_vec16(&r, &key))
-		if (!sd_tls_is_grease(g))
-			out[n++] = g;
-	return n;
-}
-
-/* "name, name, ..." of a list, by one of the registry name functions. */
-static void
-join(char *buf, size_t n, const uint16_t *v, size_t cnt, const char *(*name)(uint16_t))
-{
-	size_t o = 0, i;
-	const char *s;
-
-	buf[0] = '\0';
-	for (i = 0; i < cnt && o < n; i++) {
-		s = name(v[i]);
-		if (s != NULL)
-			o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", s);
-		else
-			o += (size_t)snprintf(buf + o, n - o, "%s0x%04x", i ? ", " : "", v[i]);
-	}
-}
-
-static const char *
-vname(uint16_t v)
-{
-	static char buf[8];
-
-	return version_name(v, buf, sizeof(buf));
-}
-
 static void
 server_keys(const struct nflow *fl, const struct sd_event *ev, bool from_server,
     char k[2][300])
@@ -296,13 +228,13 @@ rule_no_shared_cipher(struct tls_rules *t, struct nflow *fl, const struct sd_eve
 		return;
 	if (f->count == 1) {
 		f->confidence = 0.8;	/* the alert does not say which parameter failed */
-		join(list, sizeof(list), fl->ciphers, fl->nciphers, sd_tls_cipher_name);
+		sd_tls_join(list, sizeof(list), fl->ciphers, fl->nciphers, sd_tls_cipher_name);
 		sd_finding_value(f, "server", "%s", k[0]);
 		if (fl->sni[0] != '\0')
 			sd_finding_value(f, "server_name", "%s", fl->sni);
 		sd_finding_value(f, "alert", "%s", alert);
 		sd_finding_value(f, "offered_ciphers", "%s", list);
-		join(list, sizeof(list), fl->versions, fl->nversions, vname);
+		sd_tls_join(list, sizeof(list), fl->versions, fl->nversions, sd_tls_version_name);
 		sd_finding_value(f, "offered_versions", "%s", list);
 		if ((p = sd_tab_get(t->pending, &f, sizeof(f), true, NULL)) != NULL) {
 			p->f = f;
@@ -333,9 +265,9 @@ rule_no_shared_group(struct tls_rules *t, struct nflow *fl, const struct sd_even
 		if (fl->sni[0] != '\0')
 			sd_finding_value(f, "server_name", "%s", fl->sni);
 		sd_finding_value(f, "alert", "%s", alert);
-		join(list, sizeof(list), fl->groups, fl->ngroups, sd_tls_group_name);
+		sd_tls_join(list, sizeof(list), fl->groups, fl->ngroups, sd_tls_group_name);
 		sd_finding_value(f, "offered_groups", "%s", list);
-		join(list, sizeof(list), fl->ciphers, fl->nciphers, sd_tls_cipher_name);
+		sd_tls_join(list, sizeof(list), fl->ciphers, fl->nciphers, sd_tls_cipher_name);
 		sd_finding_value(f, "offered_ciphers", "%s", list);
 	}
 	sd_finding_summary(f, "%s refused a TLS 1.3-only ClientHello (%s): no key exchange "
@@ -355,7 +287,7 @@ rule_no_shared_version(struct tls_rules *t, struct nflow *fl, const struct sd_ev
 	server_keys(fl, ev, role(fl, ev) == SD_ROLE_SERVER, k);
 	if ((f = add(t, fl, SD_K_TLS_NO_SHARED_VERSION, k[0], ev)) == NULL)
 		return;
-	join(list, sizeof(list), fl->versions, fl->nversions, vname);
+	sd_tls_join(list, sizeof(list), fl->versions, fl->nversions, sd_tls_version_name);
 	if (f->count == 1) {
 		sd_finding_value(f, "server", "%s", k[0]);
 		if (fl->sni[0] != '\0')
@@ -363,7 +295,7 @@ rule_no_shared_version(struct tls_rules *t, struct nflow *fl, const struct sd_ev
 		sd_finding_value(f, "offered_versions", "%s", list);
 		sd_finding_value(f, "evidence", "%s", how);
 		if (chosen != 0)
-			sd_finding_value(f, "server_version", "%s", version_name(chosen, b,
+			sd_finding_value(f, "server_version", "%s", sd_tls_version_text(chosen, b,
 			    sizeof(b)));
 	}
 	sd_finding_summary(f, "%s and the client have no protocol version in common: client "
@@ -386,9 +318,9 @@ rule_hrr(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const
 	if ((f = add(t, fl, SD_K_TLS_HELLO_RETRY_LOOP, k[0], ev)) == NULL)
 		return;
 	if (fl->hrr_group != 0 && fl->ch2_frame != 0 &&
-	    !offered(fl->shares[1], fl->nshares[1], fl->hrr_group)) {
+	    !sd_tls_offered(fl->shares[1], fl->nshares[1], fl->hrr_group)) {
 		/* RFC 8446 §4.1.2: the second hello must carry a share for the group asked */
-		join(list, sizeof(list), fl->shares[1], fl->nshares[1], sd_tls_group_name);
+		sd_tls_join(list, sizeof(list), fl->shares[1], fl->nshares[1], sd_tls_group_name);
 		snprintf(why, sizeof(why), "%s; the second ClientHello has no key share for %s, "
 		    "which the HelloRetryRequest asked for (it carries %s)", what,
 		    gn != NULL ? gn : "that group", list[0] != '\0' ? list : "none");
@@ -397,7 +329,7 @@ rule_hrr(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const
 	if (f->count == 1) {
 		sd_finding_value(f, "server", "%s", k[0]);
 		sd_finding_value(f, "what", "%s", what);
-		join(list, sizeof(list), fl->groups, fl->ngroups, sd_tls_group_name);
+		sd_tls_join(list, sizeof(list), fl->groups, fl->ngroups, sd_tls_group_name);
 		sd_finding_value(f, "offered_groups", "%s", list);
 		if (fl->hrr_group != 0) {
 			if (gn != NULL)
@@ -405,10 +337,10 @@ rule_hrr(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const
 			else
 				sd_finding_value(f, "requested_group", "0x%04x", fl->hrr_group);
 		}
-		join(list, sizeof(list), fl->shares[0], fl->nshares[0], sd_tls_group_name);
+		sd_tls_join(list, sizeof(list), fl->shares[0], fl->nshares[0], sd_tls_group_name);
 		sd_finding_value(f, "first_key_shares", "%s", list);
 		if (fl->ch2_frame != 0) {
-			join(list, sizeof(list), fl->shares[1], fl->nshares[1], sd_tls_group_name);
+			sd_tls_join(list, sizeof(list), fl->shares[1], fl->nshares[1], sd_tls_group_name);
 			sd_finding_value(f, "second_key_shares", "%s", list);
 		}
 	}
@@ -558,9 +490,9 @@ rule_dtls_resumption(struct tls_rules *t, struct nflow *fl, const struct sd_even
 			sd_finding_value(f, "session_cipher", "%s", cn);
 		else
 			sd_finding_value(f, "session_cipher", "0x%04x", m->cipher);
-		sd_finding_value(f, "session_version", "%s", version_name(m->version, b, sizeof(b)));
+		sd_finding_value(f, "session_version", "%s", sd_tls_version_text(m->version, b, sizeof(b)));
 		sd_finding_value(f, "session_created_frame", "%llu", (unsigned long long)m->frame);
-		if (fl->nciphers > 0 && !offered(fl->ciphers, fl->nciphers, m->cipher)) {
+		if (fl->nciphers > 0 && !sd_tls_offered(fl->ciphers, fl->nciphers, m->cipher)) {
 			why = ": the ClientHello no longer offers the session's cipher suite";
 			f->confidence = 0.9;
 			sd_finding_value(f, "cause", "session cipher not offered");
@@ -581,19 +513,6 @@ rule_dtls_resumption(struct tls_rules *t, struct nflow *fl, const struct sd_even
 	sd_finding_frame(f, ev->frame);
 }
 
-/* Alerts that stop a handshake outright; others (certificate_*, close) are milder. */
-static enum sd_sev
-alert_severity(uint8_t d)
-{
-	switch (d) {
-	case 10: case 20: case 40: case 47: case 50: case 70: case 71: case 80: case 86:
-	case 109: case 110: case 112: case 116: case 120:
-		return SD_SEV_HIGH;
-	default:
-		return SD_SEV_MEDIUM;
-	}
-}
-
 static void
 rule_fatal(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, const char *alert,
     uint8_t desc, int sender)
@@ -608,7 +527,7 @@ rule_fatal(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, con
 	if ((f = add(t, fl, SD_K_TLS_FATAL_ALERT, g, ev)) == NULL)
 		return;
 	if (f->count == 1) {
-		f->severity = alert_severity(desc);
+		f->severity = sd_tls_alert_severity(desc);
 		sd_finding_value(f, "alert", "%s", alert);
 		sd_finding_value(f, "sender", "%s", who);
 		sd_finding_value(f, "answered", "%s", ans);
@@ -622,32 +541,6 @@ rule_fatal(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, con
 	if (fl->last_frame[!sender] != 0)
 		sd_finding_frame(f, fl->last_frame[!sender]);
 	sd_finding_frame(f, ev->frame);
-}
-
-static bool
-offered(const uint16_t *v, size_t n, uint16_t x)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-/* TLS 1.3 or one of its drafts (0x7fxx): the server's certificate is encrypted. */
-static bool
-tls13(uint16_t v)
-{
-	return v == 0x0304 || (v >> 8) == 0x7f;
-}
-
-/* Client alerts about the server's certificate: the trust rules judge those. */
-static bool
-cert_alert(uint8_t d)
-{
-	return d == 42 || d == 43 || d == 44 || d == 45 || d == 46 || d == 48 || d == 49 ||
-	    d == 51;
 }
 
 static void
@@ -674,15 +567,15 @@ on_alert(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev)
 	else if (sender == SD_ROLE_SERVER && !fl->sh_seen &&
 	    (a->description == 40 || a->description == 71)) {
 		if (fl->nversions == 1 && fl->versions[0] == 0x0304 &&
-		    offered(fl->ciphers, fl->nciphers, 0x1301))
+		    sd_tls_offered(fl->ciphers, fl->nciphers, 0x1301))
 			rule_no_shared_group(t, fl, ev, alert);
 		else
 			rule_no_shared_cipher(t, fl, ev, alert);
 	} else if (sender == SD_ROLE_SERVER && fl->client_empty_cert &&
 	    (a->description == 40 || a->description == 42 || a->description == 116))
 		rule_client_cert(t, fl, ev, alert);
-	else if (sender == SD_ROLE_CLIENT && cert_alert(a->description) &&
-	    (fl->server_cert || (fl->sh_seen && tls13(fl->sh_version))))
+	else if (sender == SD_ROLE_CLIENT && sd_tls_cert_alert(a->description) &&
+	    (fl->server_cert || (fl->sh_seen && sd_tls_is13(fl->sh_version))))
 		fl->done = true;	/* rules_trust.c */
 	else if (fl->dtls && fl->resumption && !fl->server_cert)
 		rule_dtls_resumption(t, fl, ev, alert, sender);
@@ -704,7 +597,7 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 		fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
 		if (fl->ch2_frame == 0) {
 			fl->ch2_frame = ev->frame;
-			fl->nshares[1] = share_groups(ch->key_shares, fl->shares[1], 8);
+			fl->nshares[1] = sd_tls_share_groups(ch->key_shares, fl->shares[1], 8);
 		}
 		return;
 	}
@@ -726,15 +619,15 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 		fl->sni[ch->sni.len] = '\0';
 	}
 	if (ch->cipher_width == 2)
-		fl->nciphers = read_list(ch->ciphers, fl->ciphers, MAX_OFFER, true);
+		fl->nciphers = sd_tls_u16_list(ch->ciphers, fl->ciphers, MAX_OFFER, true);
 	if (ch->has_supported_versions)
-		fl->nversions = read_list(ch->supported_versions, fl->versions, MAX_OFFER, true);
+		fl->nversions = sd_tls_u16_list(ch->supported_versions, fl->versions, MAX_OFFER, true);
 	if (fl->nversions == 0) {
 		fl->versions[0] = ch->legacy_version;
 		fl->nversions = 1;
 	}
-	fl->ngroups = read_list(ch->groups, fl->groups, MAX_OFFER, true);
-	fl->nshares[0] = share_groups(ch->key_shares, fl->shares[0], 8);
+	fl->ngroups = sd_tls_u16_list(ch->groups, fl->groups, MAX_OFFER, true);
+	fl->nshares[0] = sd_tls_share_groups(ch->key_shares, fl->shares[0], 8);
 	fl->resumption = ch->session_id.len > 0;
 	if (ch->session_id.len > 0 && ch->session_id.len <= sizeof(fl->sid)) {
 		fl->sid_len = (uint8_t)ch->session_id.len;
@@ -748,7 +641,7 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 static bool
 version_offered(const struct nflow *fl, uint16_t v)
 {
-	if (offered(fl->versions, fl->nversions, v))
+	if (sd_tls_offered(fl->versions, fl->nversions, v))
 		return true;
 	if (fl->nversions != 1 || fl->dtls)
 		return fl->dtls && fl->nversions == 1 && v >= fl->versions[0];	/* DTLS counts down */
@@ -786,7 +679,7 @@ on_server_hello(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev
 		remember_choice(t, k[i], sh->cipher);
 	if (!fl->done && !version_offered(fl, sh->version)) {
 		snprintf(how, sizeof(how), "the server chose %s, which the client did not offer",
-		    version_name(sh->version, b, sizeof(b)));
+		    sd_tls_version_text(sh->version, b, sizeof(b)));
 		rule_no_shared_version(t, fl, ev, how, sh->version);
 	}
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analyze/tls_text.h"
 #include "analyze/verify.h"
 #include "analyze/x509.h"
 #include "dissect/table.h"
@@ -596,14 +597,6 @@ on_certificate(struct trust_rules *t, const struct sd_event *ev)
 	rule_key_type(t, ev, &x[0], name);
 }
 
-/* Alerts a client sends when it refuses the server's certificate (RFC 8446 §6.2). */
-static bool
-cert_alert(uint8_t d)
-{
-	return d == 42 || d == 43 || d == 44 || d == 45 || d == 46 || d == 48 || d == 49 ||
-	    d == 51;
-}
-
 static void
 on_alert(struct trust_rules *t, const struct sd_event *ev)
 {
@@ -616,7 +609,7 @@ on_alert(struct trust_rules *t, const struct sd_event *ev)
 	if (a == NULL || a->encrypted || fl == NULL || !(fl->cert_seen || fl->tls13) ||
 	    fl->alert_seen ||
 	    !fl->have_client || sd_ip_addr_cmp(&ev->src, &fl->client) != 0 ||
-	    ev->sport != fl->cport || !cert_alert(a->description))
+	    ev->sport != fl->cport || !sd_tls_cert_alert(a->description))
 		return;
 	fl->alert_seen = true;
 	an = sd_tls_alert_name(a->description);

@@ -18,19 +18,18 @@ struct area_h {
 	struct test_flows		 flows;
 };
 
-/* Open the areas (NULL-terminated list) writing into out; false with err set on failure. */
+/* Open the areas (a NULL-terminated list) writing into out; false with err set on failure. */
 static inline bool
 area_h_open(struct area_h *h, struct sd_findings *out, const struct sd_rules_opts *o,
-    char *err, size_t errlen, const struct sd_rule_area *a0, const struct sd_rule_area *a1)
+    char *err, size_t errlen, const struct sd_rule_area *const *list)
 {
 	static const struct sd_rules_opts none;
-	const struct sd_rule_area *list[2] = { a0, a1 };
 	size_t i;
 
 	memset(h, 0, sizeof(*h));
 	h->x509 = sd_x509_cache_new(0);
 	assert_non_null(h->x509);
-	for (i = 0; i < 2 && list[i] != NULL; i++) {
+	for (i = 0; i < AREA_H_MAX && list[i] != NULL; i++) {
 		h->env[i].out = out;
 		h->env[i].opts = o != NULL ? o : &none;
 		h->env[i].slot = -1;

@@ -30,9 +30,11 @@ struct h {
 static bool
 h_try(struct h *h, const struct sd_rules_opts *o, char *err, size_t errlen)
 {
+	static const struct sd_rule_area *const areas[] = { &sd_rules_intercept,
+		&sd_rules_path, NULL };
+
 	memset(h, 0, sizeof(*h));
-	return area_h_open(&h->area, &h->out, o, err, errlen, &sd_rules_intercept,
-	    &sd_rules_path);
+	return area_h_open(&h->area, &h->out, o, err, errlen, areas);
 }
 
 static void

@@ -22,17 +22,18 @@ static const struct sd_addr GW_B = { { 10, 99, 3, 2 }, 4 };
 
 struct h {
 	struct sd_findings	 out;
-	struct area_h		 area;	/* rules_ike.c and rules_esp.c */
+	struct area_h		 area;	/* rules_ike.c, rules_ikesa.c and rules_esp.c */
 };
 
 static void
 h_open(struct h *h)
 {
+	static const struct sd_rule_area *const areas[] = { &sd_rules_ike, &sd_rules_ikesa,
+		&sd_rules_esp, NULL };
 	char err[128] = "";
 
 	memset(h, 0, sizeof(*h));
-	assert_true(area_h_open(&h->area, &h->out, NULL, err, sizeof(err), &sd_rules_ike,
-	    &sd_rules_esp));
+	assert_true(area_h_open(&h->area, &h->out, NULL, err, sizeof(err), areas));
 }
 
 static void
