@@ -402,8 +402,10 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 }
 
 static void
-print_stats(const struct sd_engine *pipe, bool verbose)
+print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
+    const struct sd_findings *findings, bool verbose)
 {
+	struct sd_rule_stats rs;
 	const struct sd_engine_stats *s = sd_engine_stats(pipe);
 	const struct sd_flow_stats *fs = sd_engine_flow_stats(pipe);
 	const struct sd_defrag_stats *ds = sd_engine_defrag_stats(pipe);
@@ -422,6 +424,13 @@ print_stats(const struct sd_engine *pipe, bool verbose)
 		    " at once, %" PRIu64 " ended idle, %" PRIu64 " evicted; memory held at "
 		    "most %.1f MiB\n", fs->created, fs->peak, fs->expired, fs->evicted,
 		    (double)s->memcap_peak / 1048576.0);
+		sd_rules_stats(rules, &rs, NULL, NULL);
+		/* one line a script can check: everything that was not kept */
+		fprintf(stderr, "shakedown: lost: flows evicted %" PRIu64 ", memcap refusals %"
+		    PRIu64 ", connections not analysed %" PRIu64 ", summaries evicted %" PRIu64
+		    ", summaries refused %" PRIu64 ", findings dropped %" PRIu64 "\n",
+		    fs->evicted, s->memcap_refused, rs.flows_refused, rs.evicted, rs.refused,
+		    findings->dropped);
 		cat = sd_rule_intercept_catalogue(&ncat);
 		fprintf(stderr, "shakedown: interception catalogue: %s (%zu entries)\n",
 		    cat != NULL ? cat : "none found", ncat);
@@ -437,6 +446,15 @@ print_stats(const struct sd_engine *pipe, bool verbose)
 	if (s->memcap_refused > 0)
 		fprintf(stderr, "shakedown: the memory cap refused data %" PRIu64
 		    " times (--memcap); some flows are incomplete\n", s->memcap_refused);
+	sd_rules_stats(rules, &rs, NULL, NULL);
+	if (rs.flows_refused + rs.evicted + rs.refused > 0)
+		fprintf(stderr, "shakedown: rule state past the memory cap (--memcap): %" PRIu64
+		    " connections not analysed, %" PRIu64 " summaries judged early and evicted, %"
+		    PRIu64 " not kept; findings may be missing\n", rs.flows_refused, rs.evicted,
+		    rs.refused);
+	if (findings->dropped > 0)
+		fprintf(stderr, "shakedown: %" PRIu64 " distinct findings past the cap were "
+		    "dropped\n", findings->dropped);
 	if (ds->timed_out > 0 || ds->dropped > 0)
 		fprintf(stderr, "shakedown: IP reassembly: %" PRIu64 " datagrams incomplete, %"
 		    PRIu64 " fragments dropped\n", ds->timed_out, ds->dropped);
@@ -582,7 +600,7 @@ main(int argc, char **argv)
 		sd_out_findings_text(stdout, &findings, &sum, color);
 	}
 	if (!o.quiet)
-		print_stats(pipe, o.verbose);
+		print_stats(pipe, rules, &findings, o.verbose);
 	if (o.fail_on_set) {
 		size_t k;
 
