@@ -597,6 +597,16 @@ main(int argc, char **argv)
 		sum.flows = sd_engine_flow_stats(pipe)->created;
 		sum.events = tee.count;
 		sum.input_error = input_error ? first_err : NULL;
+		{
+			struct sd_rule_stats rs;
+
+			sd_rules_stats(rules, &rs, NULL, NULL);
+			sum.flows_evicted = sd_engine_flow_stats(pipe)->evicted;
+			sum.memcap_refused = sd_engine_stats(pipe)->memcap_refused;
+			sum.rule_flows_refused = rs.flows_refused;
+			sum.rule_evicted = rs.evicted;
+			sum.rule_refused = rs.refused;
+		}
 		sd_out_findings_text(stdout, &findings, &sum, color);
 	}
 	if (!o.quiet)

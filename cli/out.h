@@ -45,6 +45,9 @@ struct sd_out_summary {
 	int		 nfiles;
 	uint64_t	 frames, flows, events;
 	const char	*input_error;	/* first input error, or NULL */
+	/* what the analysis could not keep (all 0: nothing lost) */
+	uint64_t	 flows_evicted, memcap_refused;
+	uint64_t	 rule_flows_refused, rule_evicted, rule_refused;
 };
 void	sd_out_findings_text(FILE *, const struct sd_findings *, const struct sd_out_summary *,
 	    bool color);

@@ -103,9 +103,18 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 
 	for (k = 0; k < sum->nfiles; k++)
 		fprintf(f, "%s%s", k ? ", " : "", sum->files[k]);
-	fprintf(f, ": %llu frame%s, %llu flow%s\n\n", (unsigned long long)sum->frames,
+	fprintf(f, ": %llu frame%s, %llu flow%s\n", (unsigned long long)sum->frames,
 	    sum->frames == 1 ? "" : "s", (unsigned long long)sum->flows,
 	    sum->flows == 1 ? "" : "s");
+	if (sum->flows_evicted + sum->memcap_refused + sum->rule_flows_refused +
+	    sum->rule_evicted + sum->rule_refused > 0)
+		fprintf(f, "Incomplete analysis: %llu flows evicted (--max-flows, --memcap), %llu memory cap "
+		    "refusals, %llu connections not analysed, %llu summaries evicted, %llu not "
+		    "kept (--memcap); findings may be missing\n",
+		    (unsigned long long)sum->flows_evicted, (unsigned long long)sum->memcap_refused,
+		    (unsigned long long)sum->rule_flows_refused,
+		    (unsigned long long)sum->rule_evicted, (unsigned long long)sum->rule_refused);
+	fputc('\n', f);
 	for (i = 0; i < l->n; i++) {
 		size_t j, same = 0;
 

@@ -95,5 +95,16 @@ run --events -q "$good" "$syn"
 check "two files: lines name their file" grep -q "\"file\":\"$syn\"" "$tmp/out"
 check "two files: two capture events" test "$(grep -c '"type":"capture"' "$tmp/out")" -eq 2
 
+# Nothing is lost silently: a flow cap below the capture's flows says so, in the report and
+# in the -v statistics; a capture that fits says it lost nothing.
+run -v --max-flows 1 samples/lb-backends.pcap
+check "flow cap: the report says the analysis is incomplete" \
+	grep -q '^Incomplete analysis: [1-9][0-9]* flows evicted' "$tmp/out"
+check "flow cap: -v counts the evicted flows" grep -q '^shakedown: lost: flows evicted [1-9]' "$tmp/err"
+run -v samples/lb-backends.pcap
+check "no cap reached: nothing said lost" \
+	grep -q '^shakedown: lost: flows evicted 0, memcap refusals 0, connections not analysed 0, summaries evicted 0, summaries refused 0, findings dropped 0$' "$tmp/err"
+check "no cap reached: no incomplete-analysis line" sh -c "! grep -q 'Incomplete analysis' '$tmp/out'"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
