@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_ike_track.c - a sequence of IKE messages through analyze/ike_track.c. */
+/* tests/fuzz/fuzz_ike_track.c - a sequence of IKE messages through engine/ike_track.c. */
 #include <stdint.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_prelude.c - the STARTTLS / HTTP CONNECT prelude parser (sd_prelude_feed)
- * as analyze/app.c drives it.
+ * as engine/app.c drives it.
  *
  * Input: chunks until the bytes run out: u8 ctl (bit 0 direction: 0 client, 1 server),
  * be16 length, data.  The first chunk starts the parse (sd_prelude_init).  Each chunk is

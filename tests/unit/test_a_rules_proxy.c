@@ -38,7 +38,7 @@ teardown_h(struct harness *h)
 }
 
 /* The http.connect event of flow `flow` (client 10.99.1.1:40000+flow, proxy 10.99.1.254:8888),
- * as analyze/app.c writes it: from the proxy when answered, from the client when not. */
+ * as engine/app.c writes it: from the proxy when answered, from the client when not. */
 static void
 connect_ev(struct harness *h, uint64_t flow, const struct sd_http_connect *c)
 {
