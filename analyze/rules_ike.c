@@ -430,7 +430,7 @@ rule_unanswered_init(struct ike_rules *t, const struct sd_event *ev,
 			sd_ip_addr_str(&ic->reporter, rep);
 			sd_finding_value(f, "icmp", "%s answered with ICMP type %u code %u "
 			    "(frame %llu)", rep, ic->itype, ic->icode,
-			    (unsigned long long)ic->frame);
+			    (unsigned long long)sd_frame_no(ic->frame));
 		}
 	}
 	if (ic != NULL)

@@ -259,8 +259,8 @@ finish_rekeys(struct ikesa_rules *t)
 				sd_finding_frame(f, v[k]->first_frame);
 			} else {
 				snprintf(item, sizeof(item), "%s%.2f s (frames %llu-%llu)",
-				    list[0] ? ", " : "", gap, (unsigned long long)before,
-				    (unsigned long long)after);
+				    list[0] ? ", " : "", gap, (unsigned long long)sd_frame_no(before),
+				    (unsigned long long)sd_frame_no(after));
 				append(list, sizeof(list), item);
 				sd_finding_frame(f, before);	/* last ESP, new SA, first ESP */
 				sd_finding_frame(f, v[k]->first_frame);

@@ -433,7 +433,7 @@ report_issuer_changed(struct intercept_rules *t, const struct name *nm)
 	for (i = 0; i < nm->niss && i < sizeof(iss_names) / sizeof(iss_names[0]); i++) {
 		sd_finding_value(f, iss_names[i], "%s (%llu connection%s, first in frame %llu)",
 		    nm->iss[i].dn, (unsigned long long)nm->iss[i].count,
-		    nm->iss[i].count == 1 ? "" : "s", (unsigned long long)nm->iss[i].frame);
+		    nm->iss[i].count == 1 ? "" : "s", (unsigned long long)sd_frame_no(nm->iss[i].frame));
 		sd_finding_frame(f, nm->iss[i].frame);
 	}
 	sd_finding_summary(f, "%s: %zu different issuers for the same name from %s", nm->name,

@@ -540,7 +540,7 @@ rule_key_type(struct trust_rules *t, const struct sd_event *ev, const struct sd_
 		f->confidence = 0.7;	/* dual-certificate servers do this on purpose */
 		sd_finding_value(f, "server", "%s", name);
 		sd_finding_value(f, "first_key_type", "%s (frame %llu)", k->key_type,
-		    (unsigned long long)k->frame);
+		    (unsigned long long)sd_frame_no(k->frame));
 		sd_finding_value(f, "other_key_type", "%s %d-bit", leaf->key_type, leaf->key_bits);
 		sd_finding_value(f, "other_certificate", "%s", leaf->subject);
 		if (k->file_index == ev->file_index)

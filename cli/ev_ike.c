@@ -50,8 +50,8 @@ write_exchange(struct sd_json *j, const struct sd_ike_exchange *x)
 	sd_out_json_uint(j, "message_id", x->message_id);
 	sd_out_json_str(j, "initiator_addr", sd_ip_addr_str(&x->initiator_addr, a));
 	sd_out_json_str(j, "responder_addr", sd_ip_addr_str(&x->responder_addr, a));
-	sd_out_json_uint_opt(j, "request_frame", x->request_frame != 0, x->request_frame);
-	sd_out_json_uint_opt(j, "response_frame", x->answered, x->response_frame);
+	sd_out_json_uint_opt(j, "request_frame", x->request_frame != 0, sd_frame_no(x->request_frame));
+	sd_out_json_uint_opt(j, "response_frame", x->answered, sd_frame_no(x->response_frame));
 	sd_out_json_bool(j, "answered", x->answered);
 	sd_out_json_uint(j, "retransmits", x->retransmits);
 	if (x->answered && x->request_frame != 0)
@@ -103,14 +103,14 @@ write_sa(struct sd_json *j, const struct sd_ike_sa *s)
 	sd_out_json_uint(j, "version", s->version);
 	sd_out_json_str(j, "initiator", sd_ip_addr_str(&s->initiator, a));
 	sd_out_json_str(j, "responder", sd_ip_addr_str(&s->responder, a));
-	sd_out_json_uint_opt(j, "init_frame", s->init_frame != 0, s->init_frame);
+	sd_out_json_uint_opt(j, "init_frame", s->init_frame != 0, sd_frame_no(s->init_frame));
 	sd_out_json_bool(j, "established", s->established);
-	sd_out_json_uint_opt(j, "auth_frame", s->auth_frame != 0, s->auth_frame);
+	sd_out_json_uint_opt(j, "auth_frame", s->auth_frame != 0, sd_frame_no(s->auth_frame));
 	sd_out_json_arr_begin(j, "rekeys");
 	for (i = 0; i < s->nrekeys; i++)
 		sd_out_json_uint(j, NULL, s->rekeys[i]);
 	sd_out_json_arr_end(j);
-	sd_out_json_uint_opt(j, "deleted_frame", s->deleted_frame != 0, s->deleted_frame);
+	sd_out_json_uint_opt(j, "deleted_frame", s->deleted_frame != 0, sd_frame_no(s->deleted_frame));
 	sd_out_json_uint(j, "informational", s->informational);
 	sd_out_json_obj_begin(j, "dpd");
 	sd_out_json_uint(j, "requests", s->dpd_requests);
@@ -122,7 +122,7 @@ write_sa(struct sd_json *j, const struct sd_ike_sa *s)
 	for (i = 0; i < s->nsteps; i++) {
 		sd_out_json_obj_begin(j, NULL);
 		sd_out_json_str(j, "step", s->steps[i].step);
-		sd_out_json_uint(j, "frame", s->steps[i].frame);
+		sd_out_json_uint(j, "frame", sd_frame_no(s->steps[i].frame));
 		if (s->steps[i].ms >= 0)
 			sd_out_json_double(j, "ms", s->steps[i].ms, 3);
 		else
@@ -138,8 +138,8 @@ write_sa(struct sd_json *j, const struct sd_ike_sa *s)
 	sd_out_json_uint(j, "unanswered", s->unanswered);
 	sd_out_json_uint(j, "rekeys_total", s->nrekeys_total);
 	sd_out_json_uint(j, "steps_total", s->nsteps_total);
-	sd_out_json_uint(j, "first_frame", s->first_frame);
-	sd_out_json_uint(j, "last_frame", s->last_frame);
+	sd_out_json_uint(j, "first_frame", sd_frame_no(s->first_frame));
+	sd_out_json_uint(j, "last_frame", sd_frame_no(s->last_frame));
 	sd_out_json_str(j, "end", s->end);
 }
 
@@ -188,8 +188,8 @@ write_tunnel(struct sd_json *j, const struct sd_esp_tunnel *tn)
 		sd_out_json_bool(j, "udp_encap", sa->udp_encap);
 		sd_out_json_uint(j, "packets", sa->packets);
 		sd_out_json_uint(j, "bytes", sa->bytes);
-		sd_out_json_uint(j, "first_frame", sa->first_frame);
-		sd_out_json_uint(j, "last_frame", sa->last_frame);
+		sd_out_json_uint(j, "first_frame", sd_frame_no(sa->first_frame));
+		sd_out_json_uint(j, "last_frame", sd_frame_no(sa->last_frame));
 		sd_out_json_uint(j, "seq_first", sa->seq_first);
 		sd_out_json_uint(j, "seq_last", sa->seq_last);
 		sd_out_json_obj_end(j);
@@ -305,8 +305,8 @@ sd_out_ev_esp(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_str(j, "spi", spi);
 	sd_out_json_bool(j, "udp_encap", sa->udp_encap);
 	sd_out_json_uint(j, "packets", sa->packets);
-	sd_out_json_uint(j, "first_frame", sa->first_frame);
-	sd_out_json_uint(j, "last_frame", sa->last_frame);
+	sd_out_json_uint(j, "first_frame", sd_frame_no(sa->first_frame));
+	sd_out_json_uint(j, "last_frame", sd_frame_no(sa->last_frame));
 	sd_out_json_uint(j, "seq_first", sa->seq_first);
 	sd_out_json_uint(j, "seq_last", sa->seq_last);
 	/* extras beyond the contract */

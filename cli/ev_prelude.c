@@ -22,12 +22,12 @@ sd_out_ev_prelude(struct sd_json *j, const struct sd_event *ev)
 		sd_out_json_str(j, "proxy_agent", c->proxy_agent);
 	if (c->server[0] != '\0')
 		sd_out_json_str(j, "server", c->server);
-	sd_out_json_uint(j, "request_frame", c->request_frame);
-	sd_out_json_uint_opt(j, "answered_frame", c->status >= 0, c->answered_frame);
+	sd_out_json_uint(j, "request_frame", sd_frame_no(c->request_frame));
+	sd_out_json_uint_opt(j, "answered_frame", c->status >= 0, sd_frame_no(c->answered_frame));
 	/* how an unanswered CONNECT ended: the proxy's FIN or RST, the client, the capture */
 	if (c->status < 0) {
 		sd_out_json_str(j, "end", c->end);
 		if (c->end_frame != 0)
-			sd_out_json_uint(j, "end_frame", c->end_frame);
+			sd_out_json_uint(j, "end_frame", sd_frame_no(c->end_frame));
 	}
 }

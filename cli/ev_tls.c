@@ -305,7 +305,7 @@ frame_or_null(struct sd_json *j, const char *key, uint64_t frame)
 	if (frame == 0)
 		sd_out_json_null(j, key);
 	else
-		sd_out_json_uint(j, key, frame);
+		sd_out_json_uint(j, key, sd_frame_no(frame));
 }
 
 static void
@@ -348,7 +348,7 @@ session(struct sd_json *j, const struct sd_tls_session *s)
 			sd_out_json_uint(j, "description", a->description);
 		}
 		sd_out_json_bool(j, "encrypted", a->encrypted);
-		sd_out_json_uint(j, "frame", a->frame);
+		sd_out_json_uint(j, "frame", sd_frame_no(a->frame));
 		if (a->by_length)
 			sd_out_json_bool(j, "by_length", true);
 		sd_out_json_obj_end(j);

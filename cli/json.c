@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void
 sd_out_json_init(struct sd_json *j)
@@ -284,6 +285,33 @@ sd_out_json_ts(struct sd_json *j, const char *key, int64_t sec, uint32_t nsec)
 	else
 		n = snprintf(b, sizeof(b), "%" PRId64 ".%06u", sec, nsec / 1000);
 	put(j, b, (size_t)n);
+}
+
+const char *
+sd_out_iso_time(char *buf, size_t n, int64_t sec, uint32_t nsec)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+	char frac[16];
+
+	if (nsec % 1000 != 0)
+		snprintf(frac, sizeof(frac), ".%09u", nsec % 1000000000u);
+	else
+		snprintf(frac, sizeof(frac), ".%06u", (nsec / 1000) % 1000000u);
+	if (sec < -62167219200LL || sec > 253402300799LL || gmtime_r(&t, &tm) == NULL)
+		snprintf(buf, n, "%" PRId64 "%s", sec, frac);
+	else
+		snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	return buf;
+}
+
+void
+sd_out_json_iso(struct sd_json *j, const char *key, int64_t sec, uint32_t nsec)
+{
+	char b[SD_ISO_LEN];
+
+	sd_out_json_str(j, key, sd_out_iso_time(b, sizeof(b), sec, nsec));
 }
 
 bool

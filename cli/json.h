@@ -44,6 +44,13 @@ void	sd_out_json_double(struct sd_json *, const char *key, double, int decimals)
 void	sd_out_json_hex(struct sd_json *, const char *key, const uint8_t *, size_t);	/* lowercase */
 /* Timestamp as seconds.fraction with 6 digits (9 when nsec % 1000 != 0). */
 void	sd_out_json_ts(struct sd_json *, const char *key, int64_t sec, uint32_t nsec);
+/*
+ * ISO 8601 UTC: "2026-12-05T16:19:47.123456Z" (microseconds; nanoseconds when the time has
+ * them).  buf of at least SD_ISO_LEN.  Times outside years 0..9999 are written as epoch seconds.
+ */
+#define SD_ISO_LEN	40
+const char	*sd_out_iso_time(char *buf, size_t n, int64_t sec, uint32_t nsec);
+void	sd_out_json_iso(struct sd_json *, const char *key, int64_t sec, uint32_t nsec);
 /* "anomalies": [names of the bits of flags set], from a dissect/anomaly.h table. */
 struct sd_anomaly_name;
 void	sd_out_json_anomalies(struct sd_json *, uint32_t flags, const struct sd_anomaly_name *,

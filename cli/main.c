@@ -26,7 +26,7 @@
 #define SD_EXIT_ERROR		2
 
 struct opts {
-	bool		 events, json, quiet, no_ndpi, verbose;
+	bool		 events, json, quiet, no_ndpi, verbose, merge;
 	int		 progress;	/* -1 auto (TTY), 0 off, 1 on */
 	int		 color;		/* -1 auto, 0 never, 1 always */
 	bool		 fail_on_set;
@@ -74,7 +74,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: shakedown [options] FILE...      analyse pcap/pcapng files ('-' = standard input)\n"
+"usage: shakedown [options] FILE...      analyse pcap/pcapng files ('-' = standard input),\n"
+"                                        each on its own (--merge: as one capture)\n"
 "       shakedown [options] -i IFACE     analyse live traffic until interrupted\n"
 "\n"
 "Tells why a TLS, DTLS, IKE or ESP connection fails, with the frames that prove it.\n"
@@ -82,7 +83,8 @@ usage(FILE *f)
 "Output (default: findings for people on the terminal):\n"
 "  -e, --events           write every decoded protocol message as JSON Lines\n"
 "                         (one object per line, see docs/events.md) instead of findings\n"
-"  -j, --json             write findings as JSON Lines (top-level \"kind\" and \"severity\")\n"
+"  -j, --json             write findings as JSON Lines (\"type\":\"finding\"), and after each\n"
+"                         input a \"type\":\"summary\" record (frames, flows, losses, errors)\n"
 "      --color WHEN       colour the terminal report: auto (default), always, never\n"
 "      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
 "      --no-progress      never show it\n"
@@ -102,6 +104,10 @@ usage(FILE *f)
 "                         data/interception-cas.tsv)\n"
 "      --memcap MIB       memory for flows and reassembly (default 256)\n"
 "      --max-flows N      flows tracked at once (default 131072)\n"
+"\n"
+"Files:\n"
+"      --merge            analyse all files as one capture in timestamp order (rotated\n"
+"                         files, one file per interface); evidence names each frame's file\n"
 "\n"
 "Live capture:\n"
 "  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW)\n"
@@ -123,7 +129,7 @@ parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
-		O_INTERCEPT_CAS };
+		O_INTERCEPT_CAS, O_MERGE };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -146,6 +152,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-system-ca", no_argument, NULL, O_NO_SYSTEM_CA },
 		{ "pin", required_argument, NULL, O_PIN },
 		{ "intercept-cas", required_argument, NULL, O_INTERCEPT_CAS },
+		{ "merge", no_argument, NULL, O_MERGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -241,6 +248,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case O_INTERCEPT_CAS:
 			o->rules.intercept_cas = optarg;
 			break;
+		case O_MERGE:
+			o->merge = true;
+			break;
 		case O_MEMCAP:
 		case O_MAX_FLOWS: {
 			unsigned long long v;
@@ -329,60 +339,221 @@ show_progress(const struct sd_cap *cap, double started, bool final)
 	}
 }
 
-/* Read one source to its end; returns false on an input error (message in err). */
-static bool
-run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
-    const struct opts *o, bool progress, char err[SD_ERRBUF], struct sd_event *end)
+/* One input: a file (or standard input, or the live interface) and what was read from it. */
+struct input {
+	const char	*name;
+	uint32_t	 index;		/* position on the command line */
+	struct sd_cap	*cap;		/* NULL: not open (failed, or read to its end) */
+	struct sd_frame	 fr;		/* the next frame, when have */
+	bool		 have;
+	uint64_t	 frames;
+	int64_t		 first_sec, last_sec;
+	uint32_t	 first_nsec, last_nsec;
+	bool		 failed;
+	char		 err[SD_ERRBUF];
+};
+
+/* One analysis: an engine, its rules and their findings (per file, or one for --merge). */
+struct run {
+	struct sd_memcap	 mc;		/* outlives the engine and the rules that charge it */
+	struct sd_store_reg	 reg;
+	struct sd_findings	 findings;
+	struct sd_engine	*engine;
+	struct sd_rules		*rules;
+	struct tee		 tee;
+};
+
+static void
+run_free(struct run *r)
 {
-	struct sd_frame fr;
-	struct sd_pkt_in in;
+	if (r == NULL)
+		return;
+	sd_engine_free(r->engine);	/* before the rules: flows' slots point at their state */
+	sd_rules_free(r->rules);
+	sd_finding_list_free(&r->findings);
+	free(r);
+}
+
+static struct run *
+run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout)
+{
+	struct sd_engine_opts po;
+	struct run *r;
+	char perr[256];
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		fprintf(stderr, "shakedown: out of memory\n");
+		return NULL;
+	}
+	memset(&po, 0, sizeof(po));
+	po.memcap = o->memcap;
+	po.mc = &r->mc;
+	po.flow.max_flows = o->max_flows;
+	po.hooks.digest = sd_adapt_digest();
+	if (ndpi != NULL)
+		po.hooks.classify = sd_ndpi_hook(ndpi);
+	po.sink.emit = tee_emit;
+	po.sink.ctx = &r->tee;
+	po.store_reg = &r->reg;
+	r->tee.events = evout;
+	r->engine = sd_engine_new(&po, perr, sizeof(perr));
+	if (r->engine == NULL) {
+		fprintf(stderr, "shakedown: %s\n", perr);
+		run_free(r);
+		return NULL;
+	}
+	/* the rules keep their per-flow state in the engine's flows, within its memory cap */
+	r->rules = sd_rules_new(&r->findings, &o->rules, &r->reg, sd_engine_memcap(r->engine),
+	    perr, sizeof(perr));
+	if (r->rules == NULL) {
+		fprintf(stderr, "shakedown: %s\n", perr);
+		run_free(r);
+		return NULL;
+	}
+	r->tee.rules = r->rules;
+	return r;
+}
+
+/* An input read to its end (or failed): close it and write its capture record. */
+static void
+input_end(struct input *in, struct run *r)
+{
+	struct sd_event end;
+
+	memset(&end, 0, sizeof(end));
+	end.type = SD_EV_CAPTURE;
+	end.file_index = in->index;
+	end.frame = sd_frame_ref(in->index, in->frames);
+	end.ts_sec = in->last_sec;
+	end.ts_nsec = in->last_nsec;
+	end.u.capture.name = in->name;
+	end.u.capture.frames = in->frames;
+	end.u.capture.error = in->failed ? in->err : NULL;
+	tee_emit(&r->tee, &end);
+	if (in->cap != NULL) {
+		if (live_cap == in->cap)
+			live_cap = NULL;
+		sd_cap_close(in->cap);
+		in->cap = NULL;
+	}
+}
+
+static void
+input_fail(struct input *in)
+{
+	fprintf(stderr, "shakedown: %s\n", in->err);
+	in->failed = true;
+}
+
+/* Fetch the next frame of an open input; false when it has none left. */
+static bool
+input_fill(struct input *in, struct run *r, bool *timeout)
+{
 	enum sd_cap_rc rc;
+
+	*timeout = false;
+	if (in->have)
+		return true;
+	if (in->cap == NULL)
+		return false;
+	rc = sd_cap_next(in->cap, &in->fr, in->err);
+	switch (rc) {
+	case SD_CAP_FRAME:
+		in->have = true;
+		return true;
+	case SD_CAP_TIMEOUT:
+		*timeout = true;
+		return false;
+	case SD_CAP_ERROR:
+		input_fail(in);
+		/* FALLTHROUGH */
+	case SD_CAP_EOF:
+	case SD_CAP_BREAK:
+		break;
+	}
+	input_end(in, r);
+	return false;
+}
+
+static bool
+earlier(const struct sd_frame *a, const struct sd_frame *b)
+{
+	return a->sec < b->sec || (a->sec == b->sec && a->nsec < b->nsec);
+}
+
+/*
+ * Read the inputs of one run to their end: one input, or several merged in timestamp order
+ * (--merge; equal times keep the command line's order).  Frames keep their own file's
+ * numbers (sd_frame_ref).
+ */
+static void
+run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool progress)
+{
+	struct sd_pkt_in pk;
+	struct input *in;
 	double started = now_mono(), last_shown = 0, last_stats = started;
 	uint64_t n = 0, recv, drop;
+	int k;
 
 	for (;;) {
-		rc = sd_cap_next(cap, &fr, err);
-		if (rc == SD_CAP_EOF || rc == SD_CAP_BREAK)
-			break;
-		if (rc == SD_CAP_ERROR) {
-			if (progress)
-				show_progress(cap, started, true);
-			return false;
+		bool timeout = false, any = false, t1;
+
+		in = NULL;
+		for (k = 0; k < nin; k++) {
+			if (!input_fill(&ins[k], r, &t1)) {
+				timeout |= t1;
+				continue;
+			}
+			any = true;
+			if (in == NULL || earlier(&ins[k].fr, &in->fr))
+				in = &ins[k];
 		}
-		if (rc == SD_CAP_FRAME) {
-			in.frame = fr.no;
-			in.sec = fr.sec;
-			in.nsec = fr.nsec;
-			in.caplen = fr.caplen;
-			in.len = fr.len;
-			in.linktype = fr.linktype;
-			in.file_index = file_index;
-			in.data = fr.data;
-			sd_engine_packet(pipe, &in);
+		if (in != NULL) {
+			const struct sd_frame *fr = &in->fr;
+
+			pk.frame = sd_frame_ref(in->index, fr->no);
+			pk.sec = fr->sec;
+			pk.nsec = fr->nsec;
+			pk.caplen = fr->caplen;
+			pk.len = fr->len;
+			pk.linktype = fr->linktype;
+			pk.file_index = in->index;
+			pk.data = fr->data;
+			sd_engine_packet(r->engine, &pk);
+			if (in->frames == 0) {
+				in->first_sec = fr->sec;
+				in->first_nsec = fr->nsec;
+			}
+			in->frames++;
+			in->last_sec = fr->sec;
+			in->last_nsec = fr->nsec;
+			in->have = false;
 			n++;
-			end->frame = fr.no;
-			end->ts_sec = fr.sec;
-			end->ts_nsec = fr.nsec;
-			end->u.capture.frames = fr.no;
+		} else if (!any && !timeout) {
+			break;		/* every input read to its end */
 		}
 		if (interrupted || (o->count != 0 && n >= o->count))
 			break;
-		if (rc == SD_CAP_TIMEOUT) {
+		if (timeout) {
 			/* an idle link: the engine's clock follows the wall clock */
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
-			sd_engine_tick(pipe, (uint64_t)ts.tv_sec * 1000000u +
+			sd_engine_tick(r->engine, (uint64_t)ts.tv_sec * 1000000u +
 			    (uint64_t)ts.tv_nsec / 1000u);
 		}
-		if ((n & 4095) == 0 || rc == SD_CAP_TIMEOUT) {
+		if ((n & 4095) == 0 || timeout) {
 			double t = now_mono();
+			struct sd_cap *cap = NULL;
 
-			if (progress && t - last_shown >= 0.25) {
+			for (k = 0; k < nin && cap == NULL; k++)
+				cap = ins[k].cap;
+			if (progress && cap != NULL && t - last_shown >= 0.25) {
 				show_progress(cap, started, false);
 				last_shown = t;
 			}
-			if (sd_cap_is_live(cap)) {
+			if (cap != NULL && sd_cap_is_live(cap)) {
 				if (o->duration > 0 && t - started >= o->duration)
 					break;
 				if (!o->quiet && t - last_stats >= 10 &&
@@ -390,15 +561,18 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 					fprintf(stderr, "shakedown: %s: %" PRIu64 " packets, %"
 					    PRIu64 " dropped by the kernel, %" PRIu64
 					    " flows active\n", sd_cap_name(cap), recv, drop,
-					    sd_engine_flow_stats(pipe)->active);
+					    sd_engine_flow_stats(r->engine)->active);
 					last_stats = t;
 				}
 			}
 		}
 	}
 	if (progress)
-		show_progress(cap, started, true);
-	return true;
+		fprintf(stderr, "\r\033[K");
+	/* stopped early (interrupt, --count): the inputs still open end here */
+	for (k = 0; k < nin; k++)
+		if (ins[k].cap != NULL)
+			input_end(&ins[k], r);
 }
 
 static void
@@ -460,26 +634,196 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 		    PRIu64 " fragments dropped\n", ds->timed_out, ds->dropped);
 }
 
+static void
+summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input *ins, int nin,
+    struct sd_out_input *oi, const char *const *files, int nfiles)
+{
+	const struct sd_engine_stats *s = sd_engine_stats(r->engine);
+	struct sd_rule_stats rs;
+	int k;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->files = files;
+	sum->nfiles = nfiles;
+	sum->inputs = oi;
+	sum->ninputs = nin;
+	for (k = 0; k < nin; k++) {
+		oi[k].name = ins[k].name;
+		oi[k].index = ins[k].index;
+		oi[k].frames = ins[k].frames;
+		oi[k].first_sec = ins[k].first_sec;
+		oi[k].first_nsec = ins[k].first_nsec;
+		oi[k].last_sec = ins[k].last_sec;
+		oi[k].last_nsec = ins[k].last_nsec;
+		oi[k].error = ins[k].failed ? ins[k].err : NULL;
+		sum->frames += ins[k].frames;
+		if (ins[k].failed && sum->input_error == NULL)
+			sum->input_error = ins[k].err;
+	}
+	sum->flows = sd_engine_flow_stats(r->engine)->created;
+	sum->events = r->tee.count;
+	sum->undecoded_link = s->unsupported_link;
+	sum->undecoded_truncated = s->truncated;
+	sum->undecoded_malformed = s->malformed;
+	sum->flows_evicted = sd_engine_flow_stats(r->engine)->evicted;
+	sum->memcap_refused = s->memcap_refused;
+	sd_rules_stats(r->rules, &rs, NULL, NULL);
+	sum->rule_flows_refused = rs.flows_refused;
+	sum->rule_evicted = rs.evicted;
+	sum->rule_refused = rs.refused;
+	sum->findings_dropped = r->findings.dropped;
+	sum->findings = r->findings.n;
+}
+
+/* The summary of inputs that could not be opened at all (no engine ran). */
+static void
+summary_failed(struct sd_out_summary *sum, const struct input *ins, int nin,
+    struct sd_out_input *oi, const char *const *files, int nfiles)
+{
+	int k;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->files = files;
+	sum->nfiles = nfiles;
+	sum->inputs = oi;
+	sum->ninputs = nin;
+	for (k = 0; k < nin; k++) {
+		memset(&oi[k], 0, sizeof(oi[k]));
+		oi[k].name = ins[k].name;
+		oi[k].index = ins[k].index;
+		oi[k].error = ins[k].err;
+	}
+	sum->input_error = ins[0].err;
+}
+
+/*
+ * Analyse some inputs as one capture (one file, the live interface, or every file with
+ * --merge) and write what was found.  Returns the exit status of this part.
+ */
+static int
+analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
+    struct sd_out_events *evout, const char *const *files, int nfiles, bool progress,
+    bool color, bool *first_section)
+{
+	struct sd_out_input *oi;
+	struct sd_out_summary sum;
+	struct run *r;
+	int k, nopen = 0, status = SD_EXIT_OK;
+
+	oi = calloc((size_t)nin, sizeof(*oi));
+	if (oi == NULL) {
+		fprintf(stderr, "shakedown: out of memory\n");
+		return SD_EXIT_ERROR;
+	}
+	for (k = 0; k < nin; k++) {
+		int rc;
+
+		if (o->iface != NULL)
+			rc = sd_cap_open_live(&ins[k].cap, o->iface, o->bpf, 262144, ins[k].err);
+		else
+			rc = sd_cap_open_file(&ins[k].cap, ins[k].name, ins[k].err);
+		if (rc != 0) {
+			ins[k].cap = NULL;
+			input_fail(&ins[k]);
+			status = SD_EXIT_ERROR;
+			continue;
+		}
+		nopen++;
+		if (sd_cap_is_live(ins[k].cap)) {
+			live_cap = ins[k].cap;
+			if (!o->quiet)
+				fprintf(stderr, "shakedown: listening on %s%s%s (Ctrl-C to stop)\n",
+				    o->iface, o->bpf ? ", filter: " : "", o->bpf ? o->bpf : "");
+		}
+	}
+	if (nopen == 0) {
+		/* nothing to analyse: say so in the machine outputs, never "no findings" */
+		struct tee t = { .events = evout };
+
+		for (k = 0; k < nin; k++) {
+			struct run fake;
+
+			memset(&fake, 0, sizeof(fake));
+			fake.tee = t;
+			input_end(&ins[k], &fake);
+		}
+		if (o->json) {
+			summary_failed(&sum, ins, nin, oi, files, nfiles);
+			sd_out_summary_json(stdout, &sum);
+		}
+		free(oi);
+		return SD_EXIT_ERROR;
+	}
+	r = run_new(o, ndpi, evout);
+	if (r == NULL) {
+		for (k = 0; k < nin; k++)
+			if (ins[k].cap != NULL)
+				sd_cap_close(ins[k].cap);
+		free(oi);
+		return SD_EXIT_ERROR;
+	}
+	for (k = 0; k < nin; k++)
+		if (ins[k].failed)
+			input_end(&ins[k], r);	/* its capture record, with the error */
+	run_read(r, ins, nin, o, progress);
+	sd_engine_finish(r->engine);
+	sd_rules_finish(r->rules);
+	sd_finding_sort(&r->findings);
+	summary_fill(&sum, r, ins, nin, oi, files, nfiles);
+	if (sum.frames > 0 && sum.undecoded_link + sum.undecoded_truncated +
+	    sum.undecoded_malformed >= sum.frames) {
+		/* read, but nothing in it could be looked at: not a verdict either */
+		for (k = 0; k < nin; k++)
+			if (!ins[k].failed && ins[k].frames > 0) {
+				snprintf(ins[k].err, sizeof(ins[k].err), "%s: no frame could be "
+				    "decoded (%" PRIu64 " frames: %" PRIu64 " of an unsupported "
+				    "link type, %" PRIu64 " truncated, %" PRIu64 " malformed)",
+				    ins[k].name, sum.frames, sum.undecoded_link,
+				    sum.undecoded_truncated, sum.undecoded_malformed);
+				input_fail(&ins[k]);
+				break;
+			}
+		summary_fill(&sum, r, ins, nin, oi, files, nfiles);
+		sum.nothing_decoded = true;
+	}
+	if (sum.input_error != NULL)
+		status = SD_EXIT_ERROR;
+	if (o->json) {
+		sd_out_findings_json(stdout, &r->findings, files, nfiles);
+		sd_out_summary_json(stdout, &sum);
+	}
+	if (!o->events && !o->json && !sum.nothing_decoded) {
+		if (!*first_section)
+			fputc('\n', stdout);
+		sd_out_findings_text(stdout, &r->findings, &sum, color);
+		*first_section = false;
+	}
+	if (!o->quiet)
+		print_stats(r->engine, r->rules, &r->findings, o->verbose);
+	if (o->fail_on_set && status == SD_EXIT_OK) {
+		size_t i;
+
+		for (i = 0; i < r->findings.n; i++)
+			if (r->findings.v[i]->severity >= o->fail_on)
+				status = SD_EXIT_FINDINGS;
+	}
+	run_free(r);
+	free(oi);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sd_out_events evout;
-	struct sd_findings findings;
-	struct sd_engine_opts po;
-	struct sd_engine *pipe;
-	struct sd_rules *rules;
 	struct sd_ndpi *ndpi = NULL;
-	struct sd_store_reg reg;
-	struct sd_memcap mc;
-	struct tee tee;
-	struct sd_event end;
-	uint64_t total_frames = 0;
+	struct input *ins;
 	struct opts o;
-	char err[SD_ERRBUF], perr[256], first_err[SD_ERRBUF] = "";
 	const char *const *files;
 	const char *live_name[1];
-	int first, nfiles, i, status = SD_EXIT_OK;
-	bool input_error = false, progress, color;
+	int first, nfiles, i, st, status = SD_EXIT_OK;
+	bool progress, color, first_section = true;
+	const char *term = getenv("TERM");
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	first = parse_args(argc, argv, &o);
@@ -493,142 +837,53 @@ main(int argc, char **argv)
 		files = (const char *const *)argv + first;
 		nfiles = argc - first;
 	}
+	/* a dumb terminal gets neither colour nor the progress line's escapes */
 	progress = o.progress == 1 || (o.progress == -1 && o.iface == NULL && !o.quiet &&
-	    isatty(STDERR_FILENO));
+	    isatty(STDERR_FILENO) && (term == NULL || strcmp(term, "dumb") != 0));
 	color = o.color == 1 || (o.color == -1 && isatty(STDOUT_FILENO) &&
-	    getenv("NO_COLOR") == NULL);
+	    getenv("NO_COLOR") == NULL && (term == NULL || strcmp(term, "dumb") != 0));
 
-	memset(&findings, 0, sizeof(findings));
-	memset(&tee, 0, sizeof(tee));
-	if (o.events) {
-		sd_out_events_init(&evout, stdout, files, nfiles);
-		tee.events = &evout;
+	ins = calloc((size_t)nfiles, sizeof(*ins));
+	if (ins == NULL) {
+		fprintf(stderr, "shakedown: out of memory\n");
+		return SD_EXIT_ERROR;
 	}
-	memset(&reg, 0, sizeof(reg));
-	memset(&mc, 0, sizeof(mc));
-	memset(&po, 0, sizeof(po));
-	po.memcap = o.memcap;
-	po.mc = &mc;		/* outlives the engine and the rules that charge it */
-	po.flow.max_flows = o.max_flows;
-	po.hooks.digest = sd_adapt_digest();
+	for (i = 0; i < nfiles; i++) {
+		ins[i].name = files[i];
+		ins[i].index = (uint32_t)i;
+	}
 	if (!o.no_ndpi) {
 		ndpi = sd_ndpi_new();
 		if (ndpi == NULL) {
 			fprintf(stderr, "shakedown: nDPI initialisation failed\n");
+			free(ins);
 			return SD_EXIT_ERROR;
 		}
-		po.hooks.classify = sd_ndpi_hook(ndpi);
 	}
-	po.sink.emit = tee_emit;
-	po.sink.ctx = &tee;
-	po.store_reg = &reg;
-	pipe = sd_engine_new(&po, perr, sizeof(perr));
-	if (pipe == NULL) {
-		fprintf(stderr, "shakedown: %s\n", perr);
-		sd_ndpi_free(ndpi);
-		if (o.events)
-			sd_out_events_free(&evout);
-		return SD_EXIT_ERROR;
-	}
-	/* the rules keep their per-flow state in the engine's flows, within its memory cap */
-	rules = sd_rules_new(&findings, &o.rules, &reg, sd_engine_memcap(pipe), perr,
-	    sizeof(perr));
-	if (rules == NULL) {
-		fprintf(stderr, "shakedown: %s\n", perr);
-		sd_engine_free(pipe);
-		sd_ndpi_free(ndpi);
-		if (o.events)
-			sd_out_events_free(&evout);
-		return SD_EXIT_ERROR;
-	}
-	tee.rules = rules;
+	if (o.events)
+		sd_out_events_init(&evout, stdout, files, nfiles);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	for (i = 0; i < nfiles && !interrupted; i++) {
-		struct sd_cap *cap;
-		int rc;
-
-		if (o.iface != NULL)
-			rc = sd_cap_open_live(&cap, o.iface, o.bpf, 262144, err);
-		else
-			rc = sd_cap_open_file(&cap, files[i], err);
-		if (rc != 0) {
-			fprintf(stderr, "shakedown: %s\n", err);
-			if (!input_error)
-				snprintf(first_err, sizeof(first_err), "%s", err);
-			input_error = true;
-			continue;
+	if (o.merge) {
+		status = analyse(ins, nfiles, &o, ndpi, o.events ? &evout : NULL, files, nfiles,
+		    progress, color, &first_section);
+	} else {
+		/* files given together are unrelated captures: each is analysed on its own */
+		for (i = 0; i < nfiles && !interrupted; i++) {
+			st = analyse(&ins[i], 1, &o, ndpi, o.events ? &evout : NULL, files, nfiles,
+			    progress, color, &first_section);
+			if (st > status)
+				status = st;
 		}
-		if (sd_cap_is_live(cap)) {
-			live_cap = cap;
-			if (!o.quiet)
-				fprintf(stderr, "shakedown: listening on %s%s%s (Ctrl-C to stop)\n",
-				    o.iface, o.bpf ? ", filter: " : "", o.bpf ? o.bpf : "");
-		}
-		memset(&end, 0, sizeof(end));
-		end.type = SD_EV_CAPTURE;
-		end.file_index = (uint32_t)i;
-		end.u.capture.name = files[i];
-		if (!run_source(cap, pipe, (uint32_t)i, &o, progress, err, &end)) {
-			fprintf(stderr, "shakedown: %s\n", err);
-			if (!input_error)
-				snprintf(first_err, sizeof(first_err), "%s", err);
-			input_error = true;
-			end.u.capture.error = err;
-		}
-		total_frames += end.u.capture.frames;
-		tee_emit(&tee, &end);
-		live_cap = NULL;
-		sd_cap_close(cap);
-	}
-	sd_engine_finish(pipe);
-	sd_rules_finish(rules);
-	sd_finding_sort(&findings);
-
-	if (o.json)
-		sd_out_findings_json(stdout, &findings);
-	if (!o.events && !o.json) {
-		struct sd_out_summary sum;
-
-		sum.files = files;
-		sum.nfiles = nfiles;
-		sum.frames = total_frames;
-		sum.flows = sd_engine_flow_stats(pipe)->created;
-		sum.events = tee.count;
-		sum.input_error = input_error ? first_err : NULL;
-		{
-			struct sd_rule_stats rs;
-
-			sd_rules_stats(rules, &rs, NULL, NULL);
-			sum.flows_evicted = sd_engine_flow_stats(pipe)->evicted;
-			sum.memcap_refused = sd_engine_stats(pipe)->memcap_refused;
-			sum.rule_flows_refused = rs.flows_refused;
-			sum.rule_evicted = rs.evicted;
-			sum.rule_refused = rs.refused;
-		}
-		sd_out_findings_text(stdout, &findings, &sum, color);
-	}
-	if (!o.quiet)
-		print_stats(pipe, rules, &findings, o.verbose);
-	if (o.fail_on_set) {
-		size_t k;
-
-		for (k = 0; k < findings.n; k++)
-			if (findings.v[k]->severity >= o.fail_on)
-				status = SD_EXIT_FINDINGS;
 	}
 	if (fflush(stdout) != 0 || (o.events && evout.write_error)) {
 		fprintf(stderr, "shakedown: write error on standard output\n");
 		status = SD_EXIT_ERROR;
 	}
-	if (input_error)
-		status = SD_EXIT_ERROR;
 	if (o.events)
 		sd_out_events_free(&evout);
-	sd_engine_free(pipe);		/* before the rules: flows' slots point at their state */
 	sd_ndpi_free(ndpi);
-	sd_rules_free(rules);
-	sd_finding_list_free(&findings);
+	free(ins);
 	return status;
 }

@@ -40,19 +40,49 @@ const struct sd_ev_writer	*sd_out_event_writer(enum sd_ev_type);
 const char	*sd_ev_type_name(enum sd_ev_type);
 
 /* Findings. */
+
+/* One input of an analysis and what was read from it. */
+struct sd_out_input {
+	const char	*name;
+	uint32_t	 index;		/* position among the files given */
+	uint64_t	 frames;
+	int64_t		 first_sec, last_sec;
+	uint32_t	 first_nsec, last_nsec;
+	const char	*error;		/* NULL: read to its end */
+};
+
+/* What one analysis (one file, or every file with --merge) covered and what it lost. */
 struct sd_out_summary {
-	const char	*const *files;
+	const char	*const *files;	/* every file given, by index (names of findings' files) */
 	int		 nfiles;
-	uint64_t	 frames, flows, events;
+	const struct sd_out_input *inputs;	/* the inputs of this analysis */
+	int		 ninputs;
+	uint64_t	 frames, flows, events, findings;
+	uint64_t	 undecoded_link, undecoded_truncated, undecoded_malformed;
+	bool		 nothing_decoded;	/* frames were read, none could be decoded */
 	const char	*input_error;	/* first input error, or NULL */
 	/* what the analysis could not keep (all 0: nothing lost) */
 	uint64_t	 flows_evicted, memcap_refused;
 	uint64_t	 rule_flows_refused, rule_evicted, rule_refused;
+	uint64_t	 findings_dropped;
 };
+
+/*
+ * The report for people: a header (inputs, frames, flows, time span, losses), the findings
+ * most severe first (explanation and fix once per kind, wrapped to the terminal width:
+ * $COLUMNS, the terminal's, or 80), and a count line.
+ */
 void	sd_out_findings_text(FILE *, const struct sd_findings *, const struct sd_out_summary *,
 	    bool color);
-void	sd_out_findings_json(FILE *, const struct sd_findings *);
+/* Every finding as a JSON Lines record ("type": "finding"); files names findings' files. */
+void	sd_out_findings_json(FILE *, const struct sd_findings *, const char *const *files,
+	    int nfiles);
 /* One finding as a JSON Lines record (live mode writes them as they fire). */
-void	sd_out_finding_json(FILE *, const struct sd_finding *, struct sd_json *);
+void	sd_out_finding_json(FILE *, const struct sd_finding *, const char *const *files,
+	    int nfiles, struct sd_json *);
+/* The "type": "summary" record that ends each analysed input in --json. */
+void	sd_out_summary_json(FILE *, const struct sd_out_summary *);
+/* The width to wrap text to: $COLUMNS, else the terminal's when f is one, else 80. */
+int	sd_out_text_width(FILE *);
 
 #endif /* SD_CLI_OUT_H */

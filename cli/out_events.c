@@ -32,7 +32,7 @@ sd_out_event_common(struct sd_json *j, const struct sd_event *ev)
 	char a[SD_ADDR_STRLEN];
 
 	sd_out_json_str(j, "type", sd_ev_type_name(ev->type));
-	sd_out_json_uint(j, "frame", ev->frame);
+	sd_out_json_uint(j, "frame", sd_frame_no(ev->frame));
 	sd_out_json_ts(j, "ts", ev->ts_sec, ev->ts_nsec);
 	sd_out_json_str(j, "transport", sd_ip_proto_name(ev->transport));
 	sd_out_json_str(j, "src", sd_ip_addr_str(&ev->src, a));
@@ -75,8 +75,8 @@ write_flow(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_uint(j, "flow_id", ev->flow_id);
 	sd_out_json_str(j, "app", r->app);
 	sd_out_json_str(j, "roles_by", r->role_by);
-	sd_out_json_uint(j, "first_frame", r->first_frame);
-	sd_out_json_uint(j, "last_frame", r->last_frame);
+	sd_out_json_uint(j, "first_frame", sd_frame_no(r->first_frame));
+	sd_out_json_uint(j, "last_frame", sd_frame_no(r->last_frame));
 	sd_out_json_ts(j, "first_ts", r->first_sec, r->first_nsec);
 	sd_out_json_ts(j, "last_ts", r->last_sec, r->last_nsec);
 	sd_out_json_uint(j, "packets", r->packets[0] + r->packets[1]);
@@ -176,7 +176,7 @@ write_reset(struct sd_json *j, const struct sd_event *ev)
 	}
 	sd_out_json_uint(j, "client_bytes", r->client_bytes);
 	sd_out_json_uint(j, "server_bytes", r->server_bytes);
-	sd_out_json_uint(j, "after_frame", r->after_frame);
+	sd_out_json_uint(j, "after_frame", sd_frame_no(r->after_frame));
 }
 
 static void
@@ -186,8 +186,8 @@ write_unanswered(struct sd_json *j, const struct sd_event *ev)
 
 	sd_out_json_uint(j, "flow_id", ev->flow_id);
 	sd_out_json_uint(j, "syns", u->syns);
-	sd_out_json_uint(j, "first_frame", u->first_frame);
-	sd_out_json_uint(j, "last_frame", u->last_frame);
+	sd_out_json_uint(j, "first_frame", sd_frame_no(u->first_frame));
+	sd_out_json_uint(j, "last_frame", sd_frame_no(u->last_frame));
 	sd_out_json_double(j, "duration", u->duration, 6);
 	sd_out_json_double(j, "waited", u->waited, 6);
 }
@@ -257,7 +257,7 @@ sd_out_event(void *ctx, const struct sd_event *ev)
 	if (ev->type == SD_EV_CAPTURE) {
 		/* the end of an input: no addresses */
 		sd_out_json_str(j, "type", sd_ev_type_name(ev->type));
-		sd_out_json_uint(j, "frame", ev->frame);
+		sd_out_json_uint(j, "frame", sd_frame_no(ev->frame));
 		sd_out_json_ts(j, "ts", ev->ts_sec, ev->ts_nsec);
 	} else {
 		sd_out_event_common(j, ev);

@@ -3,23 +3,103 @@
 
 #include "dissect/ip.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 /* Findings of one kind printed in full before the rest go one per line. */
 #define SD_TEXT_FULL_PER_KIND	3
+#define SD_TEXT_MIN_WIDTH	40
+#define SD_TEXT_MAX_WIDTH	400
+#define SD_TEXT_INDENT		2
 
-/* Print a string that may come from a packet: control bytes and escapes shown as \xNN. */
+int
+sd_out_text_width(FILE *f)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long v;
+
+	if (c != NULL && *c != '\0') {
+		v = strtol(c, &end, 10);
+		if (*end == '\0' && v >= SD_TEXT_MIN_WIDTH)
+			return v > SD_TEXT_MAX_WIDTH ? SD_TEXT_MAX_WIDTH : (int)v;
+	}
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= SD_TEXT_MIN_WIDTH)
+		return ws.ws_col > SD_TEXT_MAX_WIDTH ? SD_TEXT_MAX_WIDTH : ws.ws_col;
+	return 80;
+}
+
+/* Width on the terminal of one byte as put_safe() writes it. */
+static size_t
+safe_len(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f ? 4 : 1;
+}
+
+static void
+put_safe_n(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(f, "\\x%02x", p[i]);
+		else
+			fputc(p[i], f);
+	}
+}
+
+/* Print a string that may come from a packet: control bytes shown as \xNN. */
 static void
 put_safe(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	put_safe_n(f, s, strlen(s));
+}
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
+/*
+ * Print text from column `col` (where the caller's label left the cursor), wrapped at
+ * spaces to `width` with continuation lines indented to `indent`; control bytes escaped.
+ * A word longer than a line (a hash, a URL) is not cut.  Ends the line.
+ */
+static void
+put_wrapped(FILE *f, const char *s, size_t col, size_t indent, size_t width)
+{
+	const char *p = s;
+	bool line_empty = true;
+
+	while (*p != '\0') {
+		const char *w = p;
+		size_t wl = 0, n = 0;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		w = p;
+		while (p[n] != '\0' && p[n] != ' ') {
+			wl += safe_len((unsigned char)p[n]);
+			n++;
+		}
+		if (!line_empty && col + 1 + wl > width) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+			line_empty = true;
+		}
+		if (!line_empty) {
+			fputc(' ', f);
+			col++;
+		}
+		put_safe_n(f, w, n);
+		col += wl;
+		line_empty = false;
+		p = w + n;
 	}
+	fputc('\n', f);
 }
 
 static const char *
@@ -50,47 +130,254 @@ upper(char *dst, const char *src, size_t n)
 	dst[i] = '\0';
 }
 
-static void
-text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_summary *sum)
+static const char *
+file_name(const char *const *files, int nfiles, uint32_t i)
 {
-	char sev[16], filt[1024], a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN];
-	size_t i;
+	return files != NULL && i < (uint32_t)nfiles ? files[i] : "-";
+}
+
+/* The files a finding's evidence frames are in (ascending index, at most n). */
+static size_t
+evidence_files(const struct sd_finding *x, uint32_t *out, size_t n)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < x->nframes; i++) {
+		uint32_t fi = sd_frame_file(x->frames[i]);
+
+		for (j = 0; j < k && out[j] != fi; j++)
+			;
+		if (j < k || k == n)
+			continue;
+		for (j = k; j > 0 && out[j - 1] > fi; j--)
+			out[j] = out[j - 1];
+		out[j] = fi;
+		k++;
+	}
+	return k;
+}
+
+/* The frame numbers of a finding's evidence in one file, ascending; returns how many. */
+static size_t
+frames_in(const struct sd_finding *x, uint32_t file, uint64_t *out)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < x->nframes; i++) {
+		uint64_t no = sd_frame_no(x->frames[i]);
+
+		if (sd_frame_file(x->frames[i]) != file)
+			continue;
+		for (j = 0; j < k && out[j] != no; j++)
+			;
+		if (j < k)
+			continue;
+		for (j = k; j > 0 && out[j - 1] > no; j--)
+			out[j] = out[j - 1];
+		out[j] = no;
+		k++;
+	}
+	return k;
+}
+
+/* TEMP until the analyze/ filter helper lands */
+static void
+sd_frames_filter(const uint64_t *fr, size_t k, char *buf, size_t n)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < k && used + 48 < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%sframe.number == %llu",
+		    i ? " || " : "", (unsigned long long)fr[i]);
+}
+
+/* The Wireshark display filter selecting a finding's evidence frames in one file. */
+static void
+file_filter(const struct sd_finding *x, uint32_t file, char *buf, size_t n)
+{
+	uint64_t fr[SD_FINDING_MAX_FRAMES];
+	size_t k = frames_in(x, file, fr);
+
+	sd_frames_filter(fr, k, buf, n);
+}
+
+/* The column where values start: the longest label of this finding, and a space. */
+static size_t
+label_width(const struct sd_finding *x)
+{
+	size_t i, w = strlen("confidence:");
+
+	for (i = 0; i < x->nvalues; i++)
+		if (strlen(x->values[i].name) + 1 > w)
+			w = strlen(x->values[i].name) + 1;
+	return w > 28 ? 28 : w;
+}
+
+/* "  label:   " padded to the value column; returns that column. */
+static size_t
+put_label(FILE *f, const char *label, size_t lw)
+{
+	int n = fprintf(f, "%*s%s:", SD_TEXT_INDENT, "", label);
+
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < SD_TEXT_INDENT + lw + 1)
+		fprintf(f, "%*s", (int)(SD_TEXT_INDENT + lw + 1 - (size_t)n), "");
+	else {
+		fputc(' ', f);
+		return (size_t)n + 1;
+	}
+	return SD_TEXT_INDENT + lw + 1;
+}
+
+static void
+text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_summary *sum,
+    size_t width, bool first_of_kind)
+{
+	char sev[16], filt[1024], a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN], line[1400];
+	char t1[SD_ISO_LEN], t2[SD_ISO_LEN];
+	uint32_t fl[SD_FINDING_MAX_FRAMES];
+	size_t i, lw = label_width(x), col, nf, k;
+	bool several = sum->ninputs > 1 || sum->nfiles > 1;
 
 	upper(sev, sd_finding_sev_name(x->severity), sizeof(sev));
 	fprintf(f, "%s%-8s%s %s\n", color ? sev_color(x->severity) : "", sev,
 	    color ? "\033[0m" : "", x->kind);
-	fprintf(f, "  ");
-	put_safe(f, x->summary != NULL ? x->summary : x->kind);
-	fputc('\n', f);
-	if (sum->nfiles > 1)
-		fprintf(f, "  file:     %s\n", sum->files[x->file_index]);
+	fprintf(f, "%*s", SD_TEXT_INDENT, "");
+	put_wrapped(f, x->summary != NULL ? x->summary : x->kind, SD_TEXT_INDENT,
+	    SD_TEXT_INDENT + 2, width);
 	for (i = 0; i < x->nvalues; i++) {
-		fprintf(f, "  %-22s ", x->values[i].name);
-		put_safe(f, x->values[i].value);
-		fputc('\n', f);
+		col = put_label(f, x->values[i].name, lw);
+		put_wrapped(f, x->values[i].value, col, col, width);
 	}
+	sd_out_iso_time(t1, sizeof(t1), x->first_sec, x->first_nsec);
+	sd_out_iso_time(t2, sizeof(t2), x->last_sec, x->last_nsec);
+	col = put_label(f, "seen", lw);
+	if (x->count > 1 || x->first_sec != x->last_sec || x->first_nsec != x->last_nsec)
+		snprintf(line, sizeof(line), "%s to %s (%llu time%s)", t1, t2,
+		    (unsigned long long)x->count, x->count == 1 ? "" : "s");
+	else
+		snprintf(line, sizeof(line), "%s", t1);
+	put_wrapped(f, line, col, col, width);
+	if (x->confidence < 0.995) {
+		col = put_label(f, "confidence", lw);
+		fprintf(f, "%.2f\n", x->confidence);
+	}
+	nf = evidence_files(x, fl, SD_FINDING_MAX_FRAMES);
 	if (x->nframes > 0) {
-		fprintf(f, "  evidence: frame%s", x->nframes > 1 ? "s" : "");
-		for (i = 0; i < x->nframes; i++)
-			fprintf(f, "%s %llu", i ? "," : "", (unsigned long long)x->frames[i]);
-		if (x->nframes_total > x->nframes)
-			fprintf(f, " (+%llu more)",
-			    (unsigned long long)(x->nframes_total - x->nframes));
-		fputc('\n', f);
+		col = put_label(f, x->nframes > 1 ? "frames" : "frame", lw);
+		for (k = 0; k < nf; k++) {
+			uint64_t fr[SD_FINDING_MAX_FRAMES];
+			size_t m = frames_in(x, fl[k], fr), used = 0;
+
+			line[0] = '\0';
+			for (i = 0; i < m && used + 32 < sizeof(line); i++)
+				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%llu",
+				    i ? ", " : "", (unsigned long long)fr[i]);
+			if (several && used + 8 < sizeof(line))
+				used += (size_t)snprintf(line + used, sizeof(line) - used, " in %s",
+				    file_name(sum->files, sum->nfiles, fl[k]));
+			if (k + 1 == nf && x->nframes_total > x->nframes && used + 32 < sizeof(line))
+				snprintf(line + used, sizeof(line) - used, " (+%llu more)",
+				    (unsigned long long)(x->nframes_total - x->nframes));
+			if (k > 0)	/* a line per file, in the value column */
+				fprintf(f, "%*s", (int)col, "");
+			put_wrapped(f, line, col, col, width);
+		}
+	} else if (several) {
+		col = put_label(f, "file", lw);
+		put_wrapped(f, file_name(sum->files, sum->nfiles, x->file_index), col, col,
+		    width);
 	}
-	for (i = 0; i < x->nflows && i < 3; i++)
-		fprintf(f, "  flow %llu: %s %s:%u -> %s:%u\n", (unsigned long long)x->flows[i].id,
+	for (i = 0; i < x->nflows && i < 3; i++) {
+		char lab[32];
+
+		snprintf(lab, sizeof(lab), "flow %llu", (unsigned long long)x->flows[i].id);
+		col = put_label(f, lab, lw);
+		snprintf(line, sizeof(line), "%s %s:%u -> %s:%u",
 		    sd_ip_proto_name(x->flows[i].proto), sd_ip_addr_str(&x->flows[i].client, a),
 		    x->flows[i].cport, sd_ip_addr_str(&x->flows[i].server, b), x->flows[i].sport);
+		put_wrapped(f, line, col, col, width);
+	}
 	if (x->nflows_total > 3)
-		fprintf(f, "  (%llu flows in all)\n", (unsigned long long)x->nflows_total);
-	sd_finding_filter(x, filt, sizeof(filt));
-	if (filt[0] != '\0')
-		fprintf(f, "  wireshark: %s\n", filt);
-	if (x->explanation != NULL && x->explanation[0] != '\0')
-		fprintf(f, "  why:  %s\n", x->explanation);
-	if (x->fix != NULL && x->fix[0] != '\0')
-		fprintf(f, "  fix:  %s\n", x->fix);
+		fprintf(f, "%*s(%llu flows in all)\n", SD_TEXT_INDENT, "",
+		    (unsigned long long)x->nflows_total);
+	for (k = 0; k < nf; k++) {
+		file_filter(x, fl[k], filt, sizeof(filt));
+		if (filt[0] == '\0')
+			continue;
+		if (nf > 1) {
+			char lab[64];
+
+			snprintf(lab, sizeof(lab), "wireshark (%s)",
+			    file_name(sum->files, sum->nfiles, fl[k]));
+			col = put_label(f, lab, lw);
+		} else {
+			col = put_label(f, "wireshark", lw);
+		}
+		put_safe(f, filt);	/* one line: a filter is copied, never wrapped */
+		fputc('\n', f);
+	}
+	if (first_of_kind) {
+		if (x->explanation != NULL && x->explanation[0] != '\0') {
+			col = put_label(f, "why", lw);
+			put_wrapped(f, x->explanation, col, col, width);
+		}
+		if (x->fix != NULL && x->fix[0] != '\0') {
+			col = put_label(f, "fix", lw);
+			put_wrapped(f, x->fix, col, col, width);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void
+text_header(FILE *f, const struct sd_out_summary *sum)
+{
+	char t1[SD_ISO_LEN], t2[SD_ISO_LEN];
+	int64_t s0 = 0, s1 = 0;
+	uint32_t n0 = 0, n1 = 0;
+	bool any = false;
+	int k;
+
+	for (k = 0; k < sum->ninputs; k++) {
+		const struct sd_out_input *in = &sum->inputs[k];
+
+		fprintf(f, "%s", k ? ", " : "");
+		put_safe(f, in->name);
+		if (in->frames == 0)
+			continue;
+		if (!any || in->first_sec < s0 || (in->first_sec == s0 && in->first_nsec < n0)) {
+			s0 = in->first_sec;
+			n0 = in->first_nsec;
+		}
+		if (!any || in->last_sec > s1 || (in->last_sec == s1 && in->last_nsec > n1)) {
+			s1 = in->last_sec;
+			n1 = in->last_nsec;
+		}
+		any = true;
+	}
+	fprintf(f, "%s: %llu frame%s, %llu flow%s\n", sum->ninputs > 1 ? " (merged)" : "",
+	    (unsigned long long)sum->frames, sum->frames == 1 ? "" : "s",
+	    (unsigned long long)sum->flows, sum->flows == 1 ? "" : "s");
+	if (any) {
+		sd_out_iso_time(t1, sizeof(t1), s0, 0);
+		sd_out_iso_time(t2, sizeof(t2), s1, 0);
+		/* whole seconds: a span, not evidence */
+		t1[19] = '\0';
+		t2[19] = '\0';
+		fprintf(f, "Time: %sZ to %sZ (%.1f s)\n", t1, t2,
+		    (double)(s1 - s0) + ((double)n1 - (double)n0) / 1e9);
+	}
+	if (sum->flows_evicted + sum->memcap_refused + sum->rule_flows_refused +
+	    sum->rule_evicted + sum->rule_refused > 0)
+		fprintf(f, "Incomplete analysis: %llu flows evicted (--max-flows, --memcap), %llu "
+		    "memory cap refusals, %llu connections not analysed, %llu summaries evicted, "
+		    "%llu not kept (--memcap); findings may be missing\n",
+		    (unsigned long long)sum->flows_evicted, (unsigned long long)sum->memcap_refused,
+		    (unsigned long long)sum->rule_flows_refused,
+		    (unsigned long long)sum->rule_evicted, (unsigned long long)sum->rule_refused);
 	fputc('\n', f);
 }
 
@@ -98,23 +385,10 @@ void
 sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_summary *sum,
     bool color)
 {
-	size_t i, counts[5] = { 0 };
+	size_t i, counts[5] = { 0 }, width = (size_t)sd_out_text_width(f);
 	int k;
 
-	for (k = 0; k < sum->nfiles; k++)
-		fprintf(f, "%s%s", k ? ", " : "", sum->files[k]);
-	fprintf(f, ": %llu frame%s, %llu flow%s\n", (unsigned long long)sum->frames,
-	    sum->frames == 1 ? "" : "s", (unsigned long long)sum->flows,
-	    sum->flows == 1 ? "" : "s");
-	if (sum->flows_evicted + sum->memcap_refused + sum->rule_flows_refused +
-	    sum->rule_evicted + sum->rule_refused > 0)
-		fprintf(f, "Incomplete analysis: %llu flows evicted (--max-flows, --memcap), %llu memory cap "
-		    "refusals, %llu connections not analysed, %llu summaries evicted, %llu not "
-		    "kept (--memcap); findings may be missing\n",
-		    (unsigned long long)sum->flows_evicted, (unsigned long long)sum->memcap_refused,
-		    (unsigned long long)sum->rule_flows_refused,
-		    (unsigned long long)sum->rule_evicted, (unsigned long long)sum->rule_refused);
-	fputc('\n', f);
+	text_header(f, sum);
 	for (i = 0; i < l->n; i++) {
 		size_t j, same = 0;
 
@@ -127,11 +401,11 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 			if (strcmp(l->v[j]->kind, l->v[i]->kind) == 0)
 				same++;
 		if (same < SD_TEXT_FULL_PER_KIND) {
-			text_one(f, l->v[i], color, sum);
+			text_one(f, l->v[i], color, sum, width, same == 0);
 		} else {
 			fprintf(f, "  + %s: ", l->v[i]->kind);
-			put_safe(f, l->v[i]->summary != NULL ? l->v[i]->summary : "");
-			fputc('\n', f);
+			put_wrapped(f, l->v[i]->summary != NULL ? l->v[i]->summary : "",
+			    4 + strlen(l->v[i]->kind) + 2, 6, width);
 			if (i + 1 == l->n || strcmp(l->v[i + 1]->kind, l->v[i]->kind) != 0)
 				fputc('\n', f);
 		}
@@ -142,37 +416,69 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 		fprintf(f, "%zu finding%s: %zu critical, %zu high, %zu medium, %zu low, %zu info\n",
 		    l->n, l->n == 1 ? "" : "s", counts[SD_SEV_CRITICAL], counts[SD_SEV_HIGH],
 		    counts[SD_SEV_MEDIUM], counts[SD_SEV_LOW], counts[SD_SEV_INFO]);
-	if (l->dropped > 0)
+	if (sum->findings_dropped > 0)
 		fprintf(f, "(%llu further findings dropped at the cap)\n",
-		    (unsigned long long)l->dropped);
-	if (sum->input_error != NULL)
-		fprintf(f, "Input error: %s (the results above cover what was read before it)\n",
-		    sum->input_error);
+		    (unsigned long long)sum->findings_dropped);
+	for (k = 0; k < sum->ninputs; k++) {
+		const struct sd_out_input *in = &sum->inputs[k];
+
+		if (in->error == NULL)
+			continue;
+		fprintf(f, "Incomplete input: ");
+		put_safe(f, in->name);
+		fprintf(f, " could not be read to its end (the error is on standard error); the "
+		    "results cover the %llu frame%s read before it\n",
+		    (unsigned long long)in->frames, in->frames == 1 ? "" : "s");
+	}
 }
 
 void
-sd_out_finding_json(FILE *out, const struct sd_finding *x, struct sd_json *j)
+sd_out_finding_json(FILE *out, const struct sd_finding *x, const char *const *files, int nfiles,
+    struct sd_json *j)
 {
 	char filt[1024], a[SD_ADDR_STRLEN];
-	size_t i;
+	uint32_t fl[SD_FINDING_MAX_FRAMES];
+	uint64_t fr[SD_FINDING_MAX_FRAMES];
+	size_t i, k, m, nf;
 
 	sd_out_json_reset(j);
 	sd_out_json_obj_begin(j, NULL);
+	sd_out_json_str(j, "type", "finding");
 	sd_out_json_str(j, "kind", x->kind);
 	sd_out_json_str(j, "severity", sd_finding_sev_name(x->severity));
 	sd_out_json_double(j, "confidence", x->confidence, 2);
 	sd_out_json_str(j, "summary", x->summary != NULL ? x->summary : x->kind);
+	sd_out_json_str(j, "file", file_name(files, nfiles, x->file_index));
 	sd_out_json_uint(j, "count", x->count);
 	sd_out_json_ts(j, "first_ts", x->first_sec, x->first_nsec);
 	sd_out_json_ts(j, "last_ts", x->last_sec, x->last_nsec);
+	sd_out_json_iso(j, "first_seen", x->first_sec, x->first_nsec);
+	sd_out_json_iso(j, "last_seen", x->last_sec, x->last_nsec);
 	sd_out_json_obj_begin(j, "evidence");
+	/* frames and filter of the finding's own file; by_file has every file's */
+	m = frames_in(x, x->file_index, fr);
 	sd_out_json_arr_begin(j, "frames");
-	for (i = 0; i < x->nframes; i++)
-		sd_out_json_uint(j, NULL, x->frames[i]);
+	for (i = 0; i < m; i++)
+		sd_out_json_uint(j, NULL, fr[i]);
 	sd_out_json_arr_end(j);
 	sd_out_json_uint(j, "frames_total", x->nframes_total);
-	sd_finding_filter(x, filt, sizeof(filt));
+	file_filter(x, x->file_index, filt, sizeof(filt));
 	sd_out_json_str(j, "wireshark_filter", filt[0] != '\0' ? filt : NULL);
+	nf = evidence_files(x, fl, SD_FINDING_MAX_FRAMES);
+	sd_out_json_arr_begin(j, "by_file");
+	for (k = 0; k < nf; k++) {
+		sd_out_json_obj_begin(j, NULL);
+		sd_out_json_str(j, "file", file_name(files, nfiles, fl[k]));
+		m = frames_in(x, fl[k], fr);
+		sd_out_json_arr_begin(j, "frames");
+		for (i = 0; i < m; i++)
+			sd_out_json_uint(j, NULL, fr[i]);
+		sd_out_json_arr_end(j);
+		file_filter(x, fl[k], filt, sizeof(filt));
+		sd_out_json_str(j, "wireshark_filter", filt[0] != '\0' ? filt : NULL);
+		sd_out_json_obj_end(j);
+	}
+	sd_out_json_arr_end(j);
 	sd_out_json_obj_begin(j, "values");
 	for (i = 0; i < x->nvalues; i++)
 		sd_out_json_str(j, x->values[i].name, x->values[i].value);
@@ -180,15 +486,16 @@ sd_out_finding_json(FILE *out, const struct sd_finding *x, struct sd_json *j)
 	sd_out_json_obj_end(j);
 	sd_out_json_arr_begin(j, "flows");
 	for (i = 0; i < x->nflows; i++) {
-		const struct sd_finding_flow *fl = &x->flows[i];
+		const struct sd_finding_flow *fw = &x->flows[i];
 
 		sd_out_json_obj_begin(j, NULL);
-		sd_out_json_uint(j, "id", fl->id);
-		sd_out_json_str(j, "network.transport", sd_ip_proto_name(fl->proto));
-		sd_out_json_str(j, "source.ip", sd_ip_addr_str(&fl->client, a));
-		sd_out_json_uint(j, "source.port", fl->cport);
-		sd_out_json_str(j, "destination.ip", sd_ip_addr_str(&fl->server, a));
-		sd_out_json_uint(j, "destination.port", fl->sport);
+		sd_out_json_uint(j, "id", fw->id);
+		sd_out_json_str(j, "file", file_name(files, nfiles, fw->file_index));
+		sd_out_json_str(j, "network.transport", sd_ip_proto_name(fw->proto));
+		sd_out_json_str(j, "source.ip", sd_ip_addr_str(&fw->client, a));
+		sd_out_json_uint(j, "source.port", fw->cport);
+		sd_out_json_str(j, "destination.ip", sd_ip_addr_str(&fw->server, a));
+		sd_out_json_uint(j, "destination.port", fw->sport);
 		sd_out_json_obj_end(j);
 	}
 	sd_out_json_arr_end(j);
@@ -200,13 +507,110 @@ sd_out_finding_json(FILE *out, const struct sd_finding *x, struct sd_json *j)
 }
 
 void
-sd_out_findings_json(FILE *out, const struct sd_findings *l)
+sd_out_findings_json(FILE *out, const struct sd_findings *l, const char *const *files,
+    int nfiles)
 {
 	struct sd_json j;
 	size_t i;
 
 	sd_out_json_init(&j);
 	for (i = 0; i < l->n; i++)
-		sd_out_finding_json(out, l->v[i], &j);
+		sd_out_finding_json(out, l->v[i], files, nfiles, &j);
+	sd_out_json_free(&j);
+}
+
+static void
+json_span(struct sd_json *j, int64_t s0, uint32_t n0, int64_t s1, uint32_t n1, bool any)
+{
+	if (!any) {
+		sd_out_json_null(j, "first_ts");
+		sd_out_json_null(j, "last_ts");
+		sd_out_json_null(j, "first_seen");
+		sd_out_json_null(j, "last_seen");
+		return;
+	}
+	sd_out_json_ts(j, "first_ts", s0, n0);
+	sd_out_json_ts(j, "last_ts", s1, n1);
+	sd_out_json_iso(j, "first_seen", s0, n0);
+	sd_out_json_iso(j, "last_seen", s1, n1);
+}
+
+void
+sd_out_summary_json(FILE *out, const struct sd_out_summary *sum)
+{
+	struct sd_json j;
+	uint64_t undecoded = sum->undecoded_link + sum->undecoded_truncated +
+	    sum->undecoded_malformed;
+	int64_t s0 = 0, s1 = 0;
+	uint32_t n0 = 0, n1 = 0;
+	bool any = false;
+	int k;
+
+	sd_out_json_init(&j);
+	sd_out_json_obj_begin(&j, NULL);
+	sd_out_json_str(&j, "type", "summary");
+	if (sum->ninputs == 1) {
+		sd_out_json_str(&j, "file", sum->inputs[0].name);
+	} else {
+		sd_out_json_arr_begin(&j, "files");
+		for (k = 0; k < sum->ninputs; k++)
+			sd_out_json_str(&j, NULL, sum->inputs[k].name);
+		sd_out_json_arr_end(&j);
+	}
+	/* "ok": the input was read to its end and something in it was decoded */
+	sd_out_json_bool(&j, "ok", sum->input_error == NULL);
+	sd_out_json_str(&j, "error", sum->input_error);
+	sd_out_json_uint(&j, "frames", sum->frames);
+	sd_out_json_uint(&j, "decoded", sum->frames > undecoded ? sum->frames - undecoded : 0);
+	sd_out_json_obj_begin(&j, "undecoded");
+	sd_out_json_uint(&j, "total", undecoded);
+	sd_out_json_uint(&j, "unsupported_link_type", sum->undecoded_link);
+	sd_out_json_uint(&j, "truncated", sum->undecoded_truncated);
+	sd_out_json_uint(&j, "malformed", sum->undecoded_malformed);
+	sd_out_json_obj_end(&j);
+	sd_out_json_uint(&j, "flows", sum->flows);
+	sd_out_json_uint(&j, "findings", sum->findings);
+	sd_out_json_uint(&j, "events", sum->events);
+	sd_out_json_obj_begin(&j, "lost");
+	sd_out_json_uint(&j, "flows_evicted", sum->flows_evicted);
+	sd_out_json_uint(&j, "memcap_refusals", sum->memcap_refused);
+	sd_out_json_uint(&j, "connections_not_analysed", sum->rule_flows_refused);
+	sd_out_json_uint(&j, "summaries_evicted", sum->rule_evicted);
+	sd_out_json_uint(&j, "summaries_refused", sum->rule_refused);
+	sd_out_json_uint(&j, "findings_dropped", sum->findings_dropped);
+	sd_out_json_obj_end(&j);
+	for (k = 0; k < sum->ninputs; k++) {
+		const struct sd_out_input *in = &sum->inputs[k];
+
+		if (in->frames == 0)
+			continue;
+		if (!any || in->first_sec < s0 || (in->first_sec == s0 && in->first_nsec < n0)) {
+			s0 = in->first_sec;
+			n0 = in->first_nsec;
+		}
+		if (!any || in->last_sec > s1 || (in->last_sec == s1 && in->last_nsec > n1)) {
+			s1 = in->last_sec;
+			n1 = in->last_nsec;
+		}
+		any = true;
+	}
+	json_span(&j, s0, n0, s1, n1, any);
+	if (sum->ninputs > 1) {
+		sd_out_json_arr_begin(&j, "inputs");
+		for (k = 0; k < sum->ninputs; k++) {
+			const struct sd_out_input *in = &sum->inputs[k];
+
+			sd_out_json_obj_begin(&j, NULL);
+			sd_out_json_str(&j, "file", in->name);
+			sd_out_json_uint(&j, "frames", in->frames);
+			sd_out_json_str(&j, "error", in->error);
+			json_span(&j, in->first_sec, in->first_nsec, in->last_sec, in->last_nsec,
+			    in->frames > 0);
+			sd_out_json_obj_end(&j);
+		}
+		sd_out_json_arr_end(&j);
+	}
+	sd_out_json_obj_end(&j);
+	(void)sd_out_json_end_line(&j, out);
 	sd_out_json_free(&j);
 }

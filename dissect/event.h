@@ -186,9 +186,33 @@ int	sd_store_register(struct sd_store_reg *, sd_slot_free_fn *, void *ctx);
 /* Free what every registered slot holds (reg may be NULL: nothing registered). */
 void	sd_store_release(const struct sd_store_reg *, struct sd_flow_store *);
 
+/*
+ * A frame reference: the frame's number in its input file (1-based, as Wireshark shows it
+ * for that file) in the low bits, the file's index (0-based, in the order given) above.
+ * Every frame number carried by events, rule state and findings is such a reference, so
+ * that evidence names its file when several files are analysed as one capture (--merge).
+ * For the first file a reference is the plain frame number.
+ */
+#define SD_FRAME_NO_BITS	40
+static inline uint64_t
+sd_frame_ref(uint32_t file_index, uint64_t no)
+{
+	return ((uint64_t)file_index << SD_FRAME_NO_BITS) | (no & ((1ull << SD_FRAME_NO_BITS) - 1));
+}
+static inline uint64_t
+sd_frame_no(uint64_t ref)
+{
+	return ref & ((1ull << SD_FRAME_NO_BITS) - 1);
+}
+static inline uint32_t
+sd_frame_file(uint64_t ref)
+{
+	return (uint32_t)(ref >> SD_FRAME_NO_BITS);
+}
+
 struct sd_event {
 	enum sd_ev_type	 type;
-	uint64_t	 frame;
+	uint64_t	 frame;		/* frame reference (sd_frame_ref) */
 	int64_t		 ts_sec;
 	uint32_t	 ts_nsec;
 	uint8_t		 transport;	/* SD_IPPROTO_TCP, _UDP, _ESP, _ICMP, _ICMPV6 */

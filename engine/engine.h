@@ -13,7 +13,7 @@
 
 /* A frame as capture/ hands it on (the engine does not depend on capture/). */
 struct sd_pkt_in {
-	uint64_t	 frame;
+	uint64_t	 frame;		/* sd_frame_ref(file_index, number in the file) */
 	int64_t		 sec;
 	uint32_t	 nsec;
 	uint32_t	 caplen, len;

@@ -60,7 +60,7 @@ check "truncated: error names the file and the frame" \
 check "truncated: frames before the error analysed" \
 	grep -q "\"type\":\"capture\".*\"frames\":$((total - 1)),.*\"error\":\"" "$tmp/out"
 run "$tmp/cut.pcap"
-check "truncated: report says so" grep -q 'Input error' "$tmp/out"
+check "truncated: report says so" grep -q 'Incomplete input' "$tmp/out"
 check "truncated: one capture event per file" test "$frames" -eq 1
 
 # Standard input gives the same events as the file.
@@ -71,12 +71,15 @@ check "stdin: same events as the file" cmp -s "$tmp/a" "$tmp/b"
 # Findings: --json lines carry kind and severity; --fail-on sets the exit code.
 run --json "$syn"
 check "--json: exit 0 without --fail-on" test "$rc" -eq 0
-check "--json: every line has kind and severity" python3 -c '
+check "--json: every finding has kind and severity, a summary ends the input" python3 -c '
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
-assert lines, "no findings"
-for f in lines:
-    assert f["kind"] and f["severity"] in ("info", "low", "medium", "high", "critical")' "$tmp/out"
+found = [f for f in lines if f["type"] == "finding"]
+assert found, "no findings"
+for f in found:
+    assert f["kind"] and f["severity"] in ("info", "low", "medium", "high", "critical")
+assert lines[-1]["type"] == "summary" and "severity" not in lines[-1]
+assert all(f["type"] in ("finding", "summary") for f in lines)' "$tmp/out"
 run --json --fail-on high "$syn"
 check "--fail-on high with a high finding: exit 1" test "$rc" -eq 1
 run --json --fail-on critical "$syn"

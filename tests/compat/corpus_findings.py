@@ -48,6 +48,8 @@ def findings_of(binary, path):
     kinds = collections.Counter()
     for line in r.stdout.decode("utf-8").splitlines():
         obj = json.loads(line)
+        if obj.get("type") != "finding":
+            continue        # the summary record that ends each input
         kinds[obj["kind"]] += int(obj.get("count", 1))
     return kinds, None
 
