@@ -786,6 +786,7 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		summary_fill(&sum, r, ins, nin, oi, files, nfiles);
 		sum.nothing_decoded = true;
 	}
+	sum.verbose = o->verbose;
 	if (sum.input_error != NULL)
 		status = SD_EXIT_ERROR;
 	if (o->json) {

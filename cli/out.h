@@ -65,6 +65,7 @@ struct sd_out_summary {
 	uint64_t	 flows_evicted, memcap_refused;
 	uint64_t	 rule_flows_refused, rule_evicted, rule_refused;
 	uint64_t	 findings_dropped;
+	bool		 verbose;	/* text: informational findings in full */
 };
 
 /*

@@ -381,6 +381,129 @@ text_header(FILE *f, const struct sd_out_summary *sum)
 	fputc('\n', f);
 }
 
+static const char *
+value_of(const struct sd_finding *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->nvalues; i++)
+		if (strcmp(x->values[i].name, name) == 0)
+			return x->values[i].value;
+	return NULL;
+}
+
+/*
+ * What a finding is about, for the verdict: the server name and its address and port, or
+ * the two gateways of an IPsec finding, or the server address alone.
+ */
+static void
+subject_of(const struct sd_finding *x, char *buf, size_t n)
+{
+	const char *name = value_of(x, "server");
+	char a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN];
+
+	if (name == NULL)
+		name = value_of(x, "sni");
+	if (x->nflows == 0) {
+		snprintf(buf, n, "%s", name != NULL ? name : "");
+		return;
+	}
+	sd_ip_addr_str(&x->flows[0].server, b);
+	if (strncmp(x->kind, "ike.", 4) == 0 || strncmp(x->kind, "ipsec.", 6) == 0 ||
+	    strncmp(x->kind, "esp.", 4) == 0) {
+		snprintf(buf, n, "%s <-> %s", sd_ip_addr_str(&x->flows[0].client, a), b);
+		return;
+	}
+	if (name != NULL && strcmp(name, b) != 0 && strchr(name, ':') == NULL)
+		snprintf(buf, n, "%s (%s:%u)", name, b, x->flows[0].sport);
+	else
+		snprintf(buf, n, "%s:%u", b, x->flows[0].sport);
+}
+
+/* Print at most `room` columns of s (escaped), with "..." when cut. */
+static void
+put_cut(FILE *f, const char *s, size_t room)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t used = 0, n = 0;
+
+	while (p[n] != '\0' && used + safe_len(p[n]) <= room) {
+		used += safe_len(p[n]);
+		n++;
+	}
+	if (p[n] != '\0' && n > 3) {
+		while (n > 0 && used + 3 > room)
+			used -= safe_len(p[--n]);
+		put_safe_n(f, s, n);
+		fputs("...", f);
+	} else {
+		put_safe_n(f, s, n);
+	}
+}
+
+/*
+ * The first screen: one line per failing server or tunnel (findings of medium severity or
+ * more, one line for each subject: its most severe finding), most severe first.
+ */
+static void
+text_verdict(FILE *f, const struct sd_findings *l, size_t width, bool color)
+{
+	char subj[256], line[600], sev[16], seen[64][256], suffix[96];
+	size_t i, j, nseen = 0, shown = 0, room;
+
+	for (i = 0; i < l->n; i++) {
+		const struct sd_finding *x = l->v[i];
+		char kb[SD_ADDR_STRLEN];
+		const char *key;
+		size_t used;
+
+		if (x->severity < SD_SEV_MEDIUM)
+			continue;
+		subject_of(x, subj, sizeof(subj));
+		for (j = 0; j < nseen && strcmp(seen[j], subj) != 0; j++)
+			;
+		if (j < nseen)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			snprintf(seen[nseen++], sizeof(seen[0]), "%s", subj);
+		if (shown == 0)
+			fprintf(f, "Verdict:\n");
+		if (++shown > 20) {
+			fprintf(f, "  ... and more below\n");
+			break;
+		}
+		upper(sev, sd_finding_sev_name(x->severity), sizeof(sev));
+		fprintf(f, "  %s%-8s%s ", color ? sev_color(x->severity) : "", sev,
+		    color ? "\033[0m" : "");
+		/* the summary alone when it names the subject already */
+		key = value_of(x, "server");
+		if (key == NULL && x->nflows > 0)
+			key = sd_ip_addr_str(&x->flows[0].server, kb);
+		if (x->summary != NULL && (subj[0] == '\0' ||
+		    (key != NULL && strstr(x->summary, key) != NULL)))
+			snprintf(line, sizeof(line), "%s", x->summary);
+		else
+			snprintf(line, sizeof(line), "%s - %s", subj, x->summary != NULL ?
+			    x->summary : x->kind);
+		/* the frames to open first, always shown: the text before them is cut */
+		suffix[0] = '\0';
+		used = 0;
+		for (j = 0; j < x->nframes && j < 3 && used + 24 < sizeof(suffix); j++)
+			used += (size_t)snprintf(suffix + used, sizeof(suffix) - used, "%s%llu",
+			    j ? ", " : (x->nframes > 1 ? " [frames " : " [frame "),
+			    (unsigned long long)sd_frame_no(x->frames[j]));
+		if (used > 0)
+			snprintf(suffix + used, sizeof(suffix) - used, "%s]",
+			    x->nframes > 3 ? ", ..." : "");
+		room = width > 11 + strlen(suffix) + 20 ? width - 11 - strlen(suffix) : 20;
+		put_cut(f, line, room);
+		fputs(suffix, f);
+		fputc('\n', f);
+	}
+	if (shown > 0)
+		fputc('\n', f);
+}
+
 void
 sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_summary *sum,
     bool color)
@@ -389,10 +512,29 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 	int k;
 
 	text_header(f, sum);
+	text_verdict(f, l, width, color);
 	for (i = 0; i < l->n; i++) {
 		size_t j, same = 0;
 
 		counts[l->v[i]->severity]++;
+		if (l->v[i]->severity == SD_SEV_INFO && !sum->verbose) {
+			/* observations, not faults: one line per kind (-v has them in full) */
+			for (j = 0; j < i && strcmp(l->v[j]->kind, l->v[i]->kind) != 0; j++)
+				;
+			if (j < i)
+				continue;
+			for (j = i; j < l->n; j++)
+				if (strcmp(l->v[j]->kind, l->v[i]->kind) == 0)
+					same++;
+			fprintf(f, "%s%-8s%s %s: ", color ? sev_color(SD_SEV_INFO) : "", "INFO",
+			    color ? "\033[0m" : "", l->v[i]->kind);
+			if (same > 1)
+				fprintf(f, "%zu findings, first: ", same);
+			put_wrapped(f, l->v[i]->summary != NULL ? l->v[i]->summary : "",
+			    9 + strlen(l->v[i]->kind) + 2, 11, width);
+			fputc('\n', f);
+			continue;
+		}
 		/*
 		 * One screen, not a thousand: the first findings of a kind in full, the
 		 * rest of that kind as one line each (--json has them all in full).
@@ -412,6 +554,8 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 	}
 	if (l->n == 0)
 		fprintf(f, "No findings: nothing in this capture explains a failure.\n");
+	else if (counts[SD_SEV_INFO] > 0 && !sum->verbose)
+		fprintf(f, "(informational findings: one line per kind; -v shows them in full)\n");
 	else
 		fprintf(f, "%zu finding%s: %zu critical, %zu high, %zu medium, %zu low, %zu info\n",
 		    l->n, l->n == 1 ? "" : "s", counts[SD_SEV_CRITICAL], counts[SD_SEV_HIGH],

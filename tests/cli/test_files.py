@@ -207,6 +207,25 @@ try:
         if len(starts) > 1:
             cols[line.splitlines()[0]] = starts
     check("text: values aligned in one column per finding", not cols, str(cols))
+    # --- the first screen: a verdict, informational findings folded ---------------------
+    rc, out, _ = run(*CA, "samples/icmp-unreachable.pcap")
+    block = out.split("Verdict:\n", 1)[1].split("\n\n", 1)[0].splitlines() if "Verdict:\n" in out else []
+    check("verdict: a block before the details", block and out.index("Verdict:") <
+          out.index("\nHIGH "), out[:400])
+    check("verdict: one line per failing server, with severity and frames",
+          len(block) == 2 and all(re.match(r"^  (HIGH|CRITICAL|MEDIUM) +\S.*\[frames? [\d, .]+\]$", l)
+                                  for l in block), str(block))
+    check("verdict: lines fit the width", all(len(l) <= 80 for l in block), str(block))
+    rc, out, _ = run(*CA, "samples/tls12-3chain.pcap")
+    check("verdict: none for a healthy capture", "Verdict" not in out)
+    rc, out, _ = run(*CA, "samples/ike-rekey-periodic.pcap")
+    info = re.findall(r"^INFO +ike\.responder_never_initiates: ", out, re.M)
+    check("info findings: one line per kind by default", len(info) == 1 and
+          "why:" not in out.split("INFO")[1], out[-600:])
+    rc, out, _ = run("-v", *CA, "samples/ike-rekey-periodic.pcap")
+    check("info findings: in full with -v",
+          re.search(r"^INFO +ike\.responder_never_initiates$", out, re.M) and "  why:" in out)
+
     if shutil.which("script"):
         def tty(env):
             e = dict(os.environ, TZ="UTC", COLUMNS="80")
