@@ -5,7 +5,7 @@ set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 1
 pattern='\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok|alloca)[[:space:]]*\('
-hits=$(grep -rnE "$pattern" --include='*.c' --include='*.h' capture dissect analyze cli tests bench 2>/dev/null |
+hits=$(grep -rnE "$pattern" --include='*.c' --include='*.h' capture dissect engine adapt analyze cli tests bench 2>/dev/null |
 	grep -vE '^\S+:[0-9]+:\s*(/\*|\*)' || true)
 if [ -n "$hits" ]; then
 	echo "banned functions used:"
