@@ -53,7 +53,9 @@ upper(char *dst, const char *src, size_t n)
 static void
 text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_summary *sum)
 {
-	char sev[16], filt[1024], a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN];
+	/* sized for every frame a finding holds: the filter is never cut short */
+	char sev[16], filt[SD_FRAMES_FILTER_LEN(SD_FINDING_MAX_FRAMES)];
+	char a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN];
 	size_t i;
 
 	upper(sev, sd_finding_sev_name(x->severity), sizeof(sev));
@@ -153,7 +155,7 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 void
 sd_out_finding_json(FILE *out, const struct sd_finding *x, struct sd_json *j)
 {
-	char filt[1024], a[SD_ADDR_STRLEN];
+	char filt[SD_FRAMES_FILTER_LEN(SD_FINDING_MAX_FRAMES)], a[SD_ADDR_STRLEN];
 	size_t i;
 
 	sd_out_json_reset(j);
