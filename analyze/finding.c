@@ -287,33 +287,75 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void
-sd_finding_filter(const struct sd_finding *f, char *buf, size_t n)
+/*
+ * Append one term of a display filter to buf: "frame.number == lo" for one frame, a closed
+ * range for a run.  Returns false, leaving buf as it was, when the term does not fit.
+ */
+static bool
+put_term(char *buf, size_t len, size_t *used, uint64_t lo, uint64_t hi)
 {
-	uint64_t fr[SD_FINDING_MAX_FRAMES];
-	size_t i, len;
+	const char *sep = *used > 0 ? " || " : "";
 	int w;
 
-	if (n == 0)
-		return;
-	buf[0] = '\0';
-	if (f->nframes == 0)
-		return;
-	memcpy(fr, f->frames, f->nframes * sizeof(fr[0]));
-	qsort(fr, f->nframes, sizeof(fr[0]), cmp_u64);
-	w = snprintf(buf, n, "frame.number in {");
-	len = w > 0 ? (size_t)w : 0;
-	for (i = 0; i < f->nframes && len < n; i++) {
-		w = snprintf(buf + len, n - len, "%s%llu", i ? " " : "",
-		    (unsigned long long)fr[i]);
-		if (w < 0)
-			break;
-		len += (size_t)w;
+	if (lo == hi)
+		w = snprintf(buf + *used, len - *used, "%sframe.number == %llu", sep,
+		    (unsigned long long)lo);
+	else
+		w = snprintf(buf + *used, len - *used,
+		    "%s(frame.number >= %llu && frame.number <= %llu)", sep,
+		    (unsigned long long)lo, (unsigned long long)hi);
+	if (w < 0 || (size_t)w >= len - *used) {
+		buf[*used] = '\0';
+		return false;
 	}
-	if (len < n)
-		snprintf(buf + len, n - len, "}");
-	if (len >= n - 1)
-		buf[0] = '\0';	/* cut short: better no filter than a wrong one */
+	*used += (size_t)w;
+	return true;
+}
+
+/*
+ * Wireshark's "frame.number in {a b}" is refused from 4.0 on (set members need commas),
+ * and "{a, b}" by 3.6: only == joined with || (and >= && <= for runs) is read by both.
+ */
+size_t
+sd_frames_filter(const uint64_t *frames, size_t n, char *buf, size_t len)
+{
+	uint64_t local[SD_FINDING_MAX_FRAMES], *fr = local;
+	size_t i, j, k, used = 0, covered = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	if (n == 0)
+		return 0;
+	if (n > SD_FINDING_MAX_FRAMES && (fr = malloc(n * sizeof(*fr))) == NULL)
+		return 0;
+	memcpy(fr, frames, n * sizeof(*fr));
+	qsort(fr, n, sizeof(*fr), cmp_u64);
+	for (i = 0; i < n; i = j) {
+		/* fr[i..j) holds the run fr[i] .. fr[k], duplicates included */
+		for (j = i + 1, k = i; j < n && fr[j] - fr[k] <= 1; j++)
+			if (fr[j] != fr[k])
+				k = j;
+		if (fr[k] - fr[i] >= 2 && put_term(buf, len, &used, fr[i], fr[k])) {
+			covered += j - i;
+			continue;
+		}
+		/* one frame, or a pair (shorter as two terms), or a run that does not fit */
+		for (j = i; j < n && fr[j] == fr[i]; j++)
+			;
+		if (!put_term(buf, len, &used, fr[i], fr[i]))
+			break;
+		covered += j - i;
+	}
+	if (fr != local)
+		free(fr);
+	return covered;
+}
+
+size_t
+sd_finding_filter(const struct sd_finding *f, char *buf, size_t n)
+{
+	return sd_frames_filter(f->frames, f->nframes, buf, n);
 }
 
 static int

@@ -148,8 +148,21 @@ void	sd_finding_value(struct sd_finding *, const char *name, const char *fmt, ..
 	    __attribute__((format(printf, 3, 4)));
 void	sd_finding_summary(struct sd_finding *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* Wireshark display filter showing the evidence frames; buf of size n. */
-void	sd_finding_filter(const struct sd_finding *, char *buf, size_t n);
+/*
+ * A Wireshark display filter that selects exactly the given frames, in ascending order
+ * without duplicates, as every Wireshark from 3.6 on reads it:
+ * "frame.number == 3 || (frame.number >= 5 && frame.number <= 7)".  Frame numbers count
+ * within one capture file: call it once per file.  Writes into buf (len bytes, always
+ * terminated; "" for no frames) and never cuts a term in half: when buf is too small the
+ * filter shows the lowest frames that fit.  Returns how many of the n entries the filter
+ * selects (a duplicate counts each time): n when it shows them all.
+ */
+size_t	sd_frames_filter(const uint64_t *frames, size_t n, char *buf, size_t len);
+/* Longest filter sd_frames_filter() writes for n frames, terminator included: a term per
+ * frame at most, each at most " || frame.number == " and 20 digits. */
+#define SD_FRAMES_FILTER_LEN(n)	((n) * 40 + 1)
+/* The display filter of a finding's evidence frames (sd_frames_filter() on them all). */
+size_t	sd_finding_filter(const struct sd_finding *, char *buf, size_t n);
 /* Sort by severity (highest first), then kind, file and first evidence frame. */
 void	sd_finding_sort(struct sd_findings *);
 

@@ -180,18 +180,6 @@ frames_in(const struct sd_finding *x, uint32_t file, uint64_t *out)
 	return k;
 }
 
-/* TEMP until the analyze/ filter helper lands */
-static void
-sd_frames_filter(const uint64_t *fr, size_t k, char *buf, size_t n)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < k && used + 48 < n; i++)
-		used += (size_t)snprintf(buf + used, n - used, "%sframe.number == %llu",
-		    i ? " || " : "", (unsigned long long)fr[i]);
-}
-
 /* The Wireshark display filter selecting a finding's evidence frames in one file. */
 static void
 file_filter(const struct sd_finding *x, uint32_t file, char *buf, size_t n)
@@ -235,7 +223,8 @@ static void
 text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_summary *sum,
     size_t width, bool first_of_kind)
 {
-	char sev[16], filt[1024], a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN], line[1400];
+	char sev[16], filt[SD_FRAMES_FILTER_LEN(SD_FINDING_MAX_FRAMES)];
+	char a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN], line[1400];
 	char t1[SD_ISO_LEN], t2[SD_ISO_LEN];
 	uint32_t fl[SD_FINDING_MAX_FRAMES];
 	size_t i, lw = label_width(x), col, nf, k;
@@ -580,7 +569,7 @@ void
 sd_out_finding_json(FILE *out, const struct sd_finding *x, const char *const *files, int nfiles,
     struct sd_json *j)
 {
-	char filt[1024], a[SD_ADDR_STRLEN];
+	char filt[SD_FRAMES_FILTER_LEN(SD_FINDING_MAX_FRAMES)], a[SD_ADDR_STRLEN];
 	uint32_t fl[SD_FINDING_MAX_FRAMES];
 	uint64_t fr[SD_FINDING_MAX_FRAMES];
 	size_t i, k, m, nf;

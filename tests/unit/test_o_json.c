@@ -96,11 +96,11 @@ test_finding_filter_and_grouping(void **state)
 	assert_int_equal(f->count, 2);
 	assert_int_equal(l.n, 1);	/* same cause: one finding */
 	assert_int_equal(f->severity, SD_SEV_HIGH);	/* from the catalogue */
-	sd_finding_filter(f, buf, sizeof(buf));
-	assert_string_equal(buf, "frame.number in {3 9}");
+	assert_int_equal(sd_finding_filter(f, buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "frame.number == 3 || frame.number == 9");
 	f = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "tcp|10.0.0.3|443", 3, 0, 0);
 	assert_int_equal(l.n, 2);
-	sd_finding_filter(f, buf, sizeof(buf));
+	assert_int_equal(sd_finding_filter(f, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");	/* no frames, no filter */
 	sd_finding_list_free(&l);
 }
