@@ -74,7 +74,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: shakedown [options] FILE...      analyse pcap/pcapng files ('-' = standard input)\n"
+"usage: shakedown [options] FILE...      analyse pcap/pcapng files, gzip-compressed or not\n"
+"                                        ('-' = standard input)\n"
 "       shakedown [options] -i IFACE     analyse live traffic until interrupted\n"
 "\n"
 "Tells why a TLS, DTLS, IKE or ESP connection fails, with the frames that prove it.\n"

@@ -106,5 +106,27 @@ check "no cap reached: nothing said lost" \
 	grep -q '^shakedown: lost: flows evicted 0, memcap refusals 0, connections not analysed 0, summaries evicted 0, summaries refused 0, findings dropped 0$' "$tmp/err"
 check "no cap reached: no incomplete-analysis line" sh -c "! grep -q 'Incomplete analysis' '$tmp/out'"
 
+# ---------------------------------------------------------------- gzip
+# Known by content, not by name; from standard input too; the same findings as plain.
+"$bin" --json "$good" > "$tmp/plain.json"
+gzip -c "$good" > "$tmp/x.pcap.gz"
+cp "$tmp/x.pcap.gz" "$tmp/x.pcap"
+for f in "$tmp/x.pcap.gz" "$tmp/x.pcap"; do
+	run --json "$f"
+	check "gzip ${f##*/}: exit 0" test "$rc" -eq 0
+	check "gzip ${f##*/}: same findings as the plain file" cmp -s "$tmp/plain.json" "$tmp/out"
+done
+"$bin" --json - < "$tmp/x.pcap.gz" > "$tmp/out" 2> "$tmp/err"
+check "gzip on standard input: same findings" cmp -s "$tmp/plain.json" "$tmp/out"
+gzip -c "$good" | "$bin" --json - > "$tmp/out" 2> "$tmp/err"
+check "gzip through a pipe: same findings" cmp -s "$tmp/plain.json" "$tmp/out"
+gz_size=$(stat -c %s "$tmp/x.pcap")
+head -c $((gz_size * 2 / 3)) "$tmp/x.pcap" > "$tmp/cut.pcap.gz"
+run --events "$tmp/cut.pcap.gz"
+check "truncated gzip: exit 2" test "$rc" -eq 2
+check "truncated gzip: frames before the cut analysed" \
+	grep -q '"type":"capture",.*"frames":[1-9][0-9]*,.*"error":".*gzip data truncated' "$tmp/out"
+check "truncated gzip: clear error" grep -q "cut.pcap.gz: frame [0-9]*: gzip data truncated" "$tmp/err"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
