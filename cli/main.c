@@ -92,13 +92,17 @@ usage(FILE *f)
 "\n"
 "Analysis:\n"
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
-"                         (info, low, medium, high, critical)\n"
+"                         (info, low, medium, high, critical; any case)\n"
 "      --no-ndpi          do not label flows with nDPI\n"
-"      --ca-file PEM      trust these root certificates when verifying chains\n"
-"      --ca-path DIR      trust the certificates of this OpenSSL hashed directory\n"
+"      --ca-file PEM      trust the certificates of this PEM file when verifying chains;\n"
+"                         repeatable (every file is loaded)\n"
+"      --ca-path DIR      trust the certificates of this OpenSSL hashed directory;\n"
+"                         repeatable\n"
 "      --no-system-ca     do not trust the system store (only --ca-file/--ca-path)\n"
 "      --pin HOST=HASH    the certificate of HOST must match HASH: SHA-256 or SHA-1 of\n"
-"                         the certificate, hex (colons allowed) or base64; repeatable\n"
+"                         the certificate, hex (colons allowed) or base64; repeatable;\n"
+"                         HOST:PORT=HASH: only the server on that port ([ADDR]:PORT for\n"
+"                         IPv6); a pin for which no certificate was seen is warned about\n"
 "      --intercept-cas F  more TLS-inspection CA patterns (same format as\n"
 "                         data/interception-cas.tsv)\n"
 "      --memcap MIB       memory for flows and reassembly (default 256)\n"
@@ -224,11 +228,18 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->no_ndpi = true;
 			break;
 		case O_CA_FILE:
-			o->rules.ca_file = optarg;
+		case O_CA_PATH: {
+			const char **list = c == O_CA_FILE ? o->rules.ca_files : o->rules.ca_paths;
+			size_t *n = c == O_CA_FILE ? &o->rules.nca_files : &o->rules.nca_paths;
+
+			if (*n >= SD_RULES_MAX_CA) {
+				fprintf(stderr, "shakedown: --%s: at most %d\n",
+				    c == O_CA_FILE ? "ca-file" : "ca-path", SD_RULES_MAX_CA);
+				return -1;
+			}
+			list[(*n)++] = optarg;
 			break;
-		case O_CA_PATH:
-			o->rules.ca_path = optarg;
-			break;
+		}
 		case O_NO_SYSTEM_CA:
 			o->rules.no_system_ca = true;
 			break;
@@ -461,6 +472,20 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 		    PRIu64 " fragments dropped\n", ds->timed_out, ds->dropped);
 }
 
+static void
+warn_pin(void *ctx, const char *host, unsigned port)
+{
+	bool v6 = strchr(host, ':') != NULL;
+
+	(void)ctx;
+	if (port == 0)
+		fprintf(stderr, "shakedown: --pin %s: no certificate for %s in the capture\n",
+		    host, host);
+	else
+		fprintf(stderr, "shakedown: --pin %s%s%s:%u: no certificate for %s port %u in the "
+		    "capture\n", v6 ? "[" : "", host, v6 ? "]" : "", port, host, port);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -610,8 +635,10 @@ main(int argc, char **argv)
 		}
 		sd_out_findings_text(stdout, &findings, &sum, color);
 	}
-	if (!o.quiet)
+	if (!o.quiet) {
 		print_stats(pipe, rules, &findings, o.verbose);
+		sd_rules_unseen_pins(rules, warn_pin, NULL);
+	}
 	if (o.fail_on_set) {
 		size_t k;
 

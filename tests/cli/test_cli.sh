@@ -106,6 +106,32 @@ check "no cap reached: nothing said lost" \
 	grep -q '^shakedown: lost: flows evicted 0, memcap refusals 0, connections not analysed 0, summaries evicted 0, summaries refused 0, findings dropped 0$' "$tmp/err"
 check "no cap reached: no incomplete-analysis line" sh -c "! grep -q 'Incomplete analysis' '$tmp/out'"
 
+# --fail-on takes any case.
+for sev in HIGH High; do
+	run --json --fail-on "$sev" "$syn"
+	check "--fail-on $sev: case-insensitive (exit 1)" test "$rc" -eq 1
+done
+
+# ---------------------------------------------------------------- trust options
+run --ca-path /nonexistent/certs "$good"
+check "--ca-path missing: exit 2" test "$rc" -eq 2
+run --ca-path README.md "$good"
+check "--ca-path not a directory: exit 2" test "$rc" -eq 2
+check "--ca-path not a directory: says so" grep -q "README.md.*not a directory" "$tmp/err"
+run --json --ca-file samples/pki/root.crt --ca-file samples/pki-fail/other-root.crt "$good"
+check "two --ca-file: both loaded (the first one's root trusted)" \
+	sh -c "! grep -q 'chain_untrusted' '$tmp/out'"
+pin=38:50:df:2a:55:f0:02:50:19:d8:b2:8a:88:03:4c:34:f9:66:2f:a8:34:18:c5:57:65:2a:d7:57:fb:97:3b:1b
+run --json --ca-file samples/pki/root.crt --pin "nothere.test=$pin" "$good"
+check "--pin for a host not in the capture: warned" \
+	grep -qx "shakedown: --pin nothere.test: no certificate for nothere.test in the capture" "$tmp/err"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test:443=$pin" "$good"
+check "--pin HOST:PORT: checked on that port" grep -q '"kind":"tls.pin_mismatch"' "$tmp/out"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test:8443=$pin" "$good"
+check "--pin HOST:PORT: not on another port" sh -c "! grep -q 'pin_mismatch' '$tmp/out'"
+check "--pin HOST:PORT: not seen on that port, warned" \
+	grep -q "^shakedown: --pin www.example.test:8443: no certificate" "$tmp/err"
+
 # ---------------------------------------------------------------- gzip
 # Known by content, not by name; from standard input too; the same findings as plain.
 "$bin" --json "$good" > "$tmp/plain.json"
