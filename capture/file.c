@@ -19,6 +19,7 @@
 
 #define PCAP_RECORD_HDR	16	/* classic pcap per-record header: progress estimate on pipes */
 #define PIPE_POLL_MS	250	/* a pipe read looks at the stop flag this often */
+#define PIPE_DRAIN	(1u << 20)	/* read at most this much more once told to stop */
 
 struct sd_cap *
 sd_cap_alloc(const char *name, bool live, char err[SD_ERRBUF])
@@ -142,7 +143,8 @@ sd_cap_interrupt(void)
  * A pipe, FIFO or terminal read with poll() before read(), so that a writer that keeps the
  * pipe open without writing (`(cat x.pcap; sleep 60) | shakedown -`) does not hold the run:
  * once sd_cap_interrupt() (or sd_cap_break()) is called, the stream ends within
- * PIPE_POLL_MS, and the readers above hand on what they had received.  stdio's read()
+ * PIPE_POLL_MS, after the bytes already waiting in the pipe, and the readers above hand on
+ * what they had received.  stdio's read()
  * would block until the writer closes, and SA_RESTART restarts it after the signal.  The
  * flag is global because the signal may come while the file is being opened, before the
  * caller holds a handle to break.
@@ -150,6 +152,7 @@ sd_cap_interrupt(void)
 struct pipe_src {
 	int			 fd;		/* owned */
 	volatile sig_atomic_t	*stop;		/* borrowed: the handle's flag */
+	size_t			 drained;	/* bytes read since told to stop */
 };
 
 static ssize_t
@@ -157,22 +160,35 @@ pipe_read(void *cookie, char *buf, size_t size)
 {
 	struct pipe_src *ps = cookie;
 	struct pollfd pfd;
+	bool stopping;
 	ssize_t n;
 	int rc;
 
 	for (;;) {
-		if (*ps->stop || interrupted_all)
-			return 0;	/* an end: the reader stops at what it has */
+		/* stopping: what the writer already sent is read (up to PIPE_DRAIN, in case
+		 * it never pauses), then the stream ends; nothing more is waited for */
+		stopping = *ps->stop || interrupted_all;
+		if (stopping && ps->drained >= PIPE_DRAIN)
+			return 0;
 		pfd.fd = ps->fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		rc = poll(&pfd, 1, PIPE_POLL_MS);
-		if (rc < 0 && errno != EINTR)
+		rc = poll(&pfd, 1, stopping ? 0 : PIPE_POLL_MS);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
 			return -1;
-		if (rc <= 0)
+		}
+		if (rc == 0) {
+			if (stopping)
+				return 0;	/* an end: the reader stops at what it has */
 			continue;
-		if ((n = read(ps->fd, buf, size)) >= 0)
+		}
+		if ((n = read(ps->fd, buf, size)) >= 0) {
+			if (stopping)
+				ps->drained += (size_t)n;
 			return n;
+		}
 		if (errno != EINTR && errno != EAGAIN)
 			return -1;
 	}
