@@ -1,7 +1,10 @@
 /* cli/main.c - shakedown: why a TLS / DTLS / IKE / ESP connection fails, from a capture. */
 #include <errno.h>
 #include <getopt.h>
+#include <ctype.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "analyze/icat.h"
 #include "capture/cap.h"
 #include "cli/out.h"
+#include "dissect/link.h"
 
 #ifndef SD_VERSION
 #define SD_VERSION "0.0.0"
@@ -32,8 +36,8 @@ struct opts {
 	bool		 fail_on_set;
 	enum sd_sev	 fail_on;
 	const char	*iface, *bpf;
-	uint64_t	 count;		/* live: stop after this many packets (0: until interrupted) */
-	double		 duration;	/* live: stop after this many seconds */
+	uint64_t	 count;		/* stop after this many packets (files: of each file; 0 no limit) */
+	double		 duration;	/* live: seconds of wall clock; files: of capture time */
 	size_t		 memcap;
 	uint32_t	 max_flows;
 	struct sd_rules_opts rules;
@@ -49,11 +53,13 @@ struct tee {
 static struct sd_cap *volatile live_cap;
 static volatile sig_atomic_t interrupted;
 
+/* Files stop too, standard input included: what was received is analysed and reported. */
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+	sd_cap_interrupt();
 	if (live_cap != NULL)
 		sd_cap_break(live_cap);
 }
@@ -83,7 +89,8 @@ usage(FILE *f)
 "Output (default: findings for people on the terminal):\n"
 "  -e, --events           write every decoded protocol message as JSON Lines\n"
 "                         (one object per line, see docs/events.md) instead of findings\n"
-"  -j, --json             write findings as JSON Lines (top-level \"kind\" and \"severity\")\n"
+"  -j, --json             write findings as JSON Lines (top-level \"kind\" and \"severity\");\n"
+"                         not with --events\n"
 "      --color WHEN       colour the terminal report: auto (default), always, never\n"
 "      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
 "      --no-progress      never show it\n"
@@ -108,19 +115,115 @@ usage(FILE *f)
 "      --memcap MIB       memory for flows and reassembly (default 256)\n"
 "      --max-flows N      flows tracked at once (default 131072)\n"
 "\n"
-"Live capture:\n"
+"Reading:\n"
+"  -c, --count N          stop after N packets (files: the first N frames of each file)\n"
+"      --duration SEC     stop after SEC seconds (files: of capture time, from each\n"
+"                         file's first frame); a file cut short is said on stderr\n"
 "  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW)\n"
 "  -f, --filter BPF       capture filter, e.g. 'tcp port 443 or udp port 500'\n"
-"  -c, --count N          stop after N packets\n"
-"      --duration SEC     stop after SEC seconds\n"
+"\n"
+"Ctrl-C (SIGINT) or SIGTERM stops reading, also from a pipe; what was read is reported.\n"
 "\n"
 "  -h, --help             this text\n"
 "  -V, --version          version\n"
 "\n"
 "Frame numbers are those Wireshark shows for the same file (1-based, per file).\n"
 "Exit status: 0 analysed; 1 analysed and a finding reached --fail-on;\n"
-"2 usage error, or an input error (unreadable, truncated or corrupt capture: what was\n"
-"read before the error is still analysed and reported).\n");
+"2 usage error, or an input error: a file that cannot be read (missing, a directory,\n"
+"empty, not a capture, a link type not decoded), one in which no frame could be decoded\n"
+"(one line on stderr each; the other files are still analysed), or a truncated or\n"
+"corrupt capture (what was read before the error is still analysed and reported).\n");
+}
+
+/* A whole number in [min, max] for option `name`; false after saying why on stderr. */
+static bool
+parse_uint(const char *name, const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	/* strtoull() takes leading blanks and a sign ("-1" is ULLONG_MAX): digits only */
+	if (!isdigit((unsigned char)s[0]) || (*out = strtoull(s, &end, 10), *end != '\0')) {
+		fprintf(stderr, "shakedown: --%s: not a number: %s\n", name, s);
+		return false;
+	}
+	if (errno != 0 || *out < min || *out > max) {
+		if (max == ULLONG_MAX)
+			fprintf(stderr, "shakedown: --%s: out of range (at least %llu): %s\n",
+			    name, min, s);
+		else
+			fprintf(stderr, "shakedown: --%s: out of range (%llu to %llu): %s\n",
+			    name, min, max, s);
+		return false;
+	}
+	return true;
+}
+
+/* A number of seconds > 0 (fractions allowed); false after saying why on stderr. */
+static bool
+parse_seconds(const char *name, const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!(isdigit((unsigned char)s[0]) || s[0] == '.') ||
+	    (*out = strtod(s, &end), *end != '\0') || !isfinite(*out)) {
+		fprintf(stderr, "shakedown: --%s: not a number: %s\n", name, s);
+		return false;
+	}
+	if (errno != 0 || *out <= 0) {
+		fprintf(stderr, "shakedown: --%s: out of range (more than 0 seconds): %s\n", name,
+		    s);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * getopt_long() found an option it does not take (opterr is 0, so it said nothing): one
+ * line saying which and why, not the whole usage.  arg is the word as given.
+ */
+/*
+ * getopt_long() found an option it does not take (opterr is 0, so it said nothing): one
+ * line saying which and why, not the whole usage.  arg is argv[optind - 1].
+ */
+static void
+bad_option(const struct option *lo, const char *arg, int c, int optopt_)
+{
+	const struct option *match = NULL;
+	size_t n = 0, i, matches = 0;
+	bool is_long = arg != NULL && strncmp(arg, "--", 2) == 0;
+
+	if (is_long) {
+		arg += 2;
+		n = strcspn(arg, "=");
+		for (i = 0; lo[i].name != NULL; i++) {
+			if (strncmp(lo[i].name, arg, n) != 0)
+				continue;
+			matches++;
+			if (match == NULL || lo[i].name[n] == '\0')
+				match = &lo[i];
+		}
+		/* getopt sets optopt to 0 (unknown) or to the option's value for a long
+		 * option, to the letter for a short one; a short option inside a cluster
+		 * ("--json -qx") leaves arg at the word before it */
+		if (optopt_ > 0 && optopt_ < 256 && (match == NULL || match->val != optopt_))
+			is_long = false;
+	}
+	if (!is_long && c == ':')
+		fprintf(stderr, "shakedown: option -%c needs a value\n", optopt_);
+	else if (!is_long)
+		fprintf(stderr, "shakedown: unknown option -%c\n", optopt_);
+	else if (c == ':')
+		fprintf(stderr, "shakedown: option --%.*s needs a value\n", (int)n, arg);
+	else if (matches == 0)
+		fprintf(stderr, "shakedown: unknown option --%.*s\n", (int)n, arg);
+	else if (arg[n] == '=' && match->has_arg == no_argument)
+		fprintf(stderr, "shakedown: option --%s takes no value\n", match->name);
+	else
+		fprintf(stderr, "shakedown: ambiguous option --%.*s\n", (int)n, arg);
+	fprintf(stderr, "see shakedown --help\n");
 }
 
 static int
@@ -155,13 +258,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	unsigned long long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->progress = -1;
 	o->color = -1;
-	while ((c = getopt_long(argc, argv, "ejqvi:f:c:hV", lo, NULL)) != -1) {
+	opterr = 0;		/* bad_option() says it, in one line */
+	while ((c = getopt_long(argc, argv, ":ejqvi:f:c:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o->events = true;
@@ -182,21 +286,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->bpf = optarg;
 			break;
 		case 'c':
-			errno = 0;
-			o->count = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg) {
-				fprintf(stderr, "shakedown: --count: not a number: %s\n", optarg);
+			if (!parse_uint("count", optarg, 1, ULLONG_MAX, &v))
 				return -1;
-			}
+			o->count = v;
 			break;
 		case O_DURATION:
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || end == optarg || o->duration <= 0) {
-				fprintf(stderr, "shakedown: --duration: not a positive number: %s\n",
-				    optarg);
+			if (!parse_seconds("duration", optarg, &o->duration))
 				return -1;
-			}
 			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") == 0)
@@ -254,31 +350,24 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->rules.intercept_cas = optarg;
 			break;
 		case O_MEMCAP:
-		case O_MAX_FLOWS: {
-			unsigned long long v;
-
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg || v == 0 ||
-			    v > (c == O_MEMCAP ? 1024ull * 1024 : 1ull << 24)) {
-				fprintf(stderr, "shakedown: --%s: out of range: %s\n",
-				    c == O_MEMCAP ? "memcap" : "max-flows", optarg);
+			if (!parse_uint("memcap", optarg, 1, 1024ull * 1024, &v))
 				return -1;
-			}
-			if (c == O_MEMCAP)
-				o->memcap = (size_t)v << 20;
-			else
-				o->max_flows = (uint32_t)v;
+			o->memcap = (size_t)v << 20;
 			break;
-		}
+		case O_MAX_FLOWS:
+			if (!parse_uint("max-flows", optarg, 1, 1ull << 24, &v))
+				return -1;
+			o->max_flows = (uint32_t)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(SD_EXIT_OK);
 		case 'V':
 			printf("shakedown %s\n", SD_VERSION);
 			exit(SD_EXIT_OK);
-		default:
-			usage(stderr);
+		default:	/* '?' unknown, ':' value missing */
+			bad_option(lo, optind > 0 && optind <= argc ? argv[optind - 1] : NULL, c,
+			    optopt);
 			return -1;
 		}
 	}
@@ -292,6 +381,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->bpf != NULL && o->iface == NULL) {
 		fprintf(stderr, "shakedown: --filter applies to live capture (-i) only\n");
+		return -1;
+	}
+	if (o->json && o->events) {
+		fprintf(stderr, "shakedown: --json and --events are two outputs: give one\n");
 		return -1;
 	}
 	return optind;
@@ -341,6 +434,47 @@ show_progress(const struct sd_cap *cap, double started, bool final)
 	}
 }
 
+/* A name for messages: the file as given, "standard input" for "-". */
+static const char *
+label_of(const struct sd_cap *cap)
+{
+	return strcmp(sd_cap_name(cap), "-") == 0 && !sd_cap_is_live(cap) ? "standard input" :
+	    sd_cap_name(cap);
+}
+
+/*
+ * Files: is frame fr (n frames of this file before it) past -c or --duration?  --duration
+ * counts capture time from the file's first frame (*t0, set at n == 0).
+ */
+static bool
+past_limit(const struct opts *o, const struct sd_frame *fr, uint64_t n, double *t0)
+{
+	double t = (double)fr->sec + (double)fr->nsec / 1e9;
+
+	if (n == 0)
+		*t0 = t;
+	if (o->count != 0 && n >= o->count)
+		return true;
+	return o->duration > 0 && t - *t0 >= o->duration;
+}
+
+/* A file read in part on purpose (-c, --duration, a signal): say so, the report is partial. */
+static void
+note_stopped(const struct sd_cap *cap, const struct opts *o, uint64_t n, bool limit)
+{
+	if (o->quiet || sd_cap_is_live(cap))
+		return;
+	if (!limit)
+		fprintf(stderr, "shakedown: %s: interrupted: stopped after %" PRIu64 " frames\n",
+		    label_of(cap), n);
+	else if (o->count != 0 && n >= o->count)
+		fprintf(stderr, "shakedown: %s: stopped after %" PRIu64 " frames (--count)\n",
+		    label_of(cap), n);
+	else
+		fprintf(stderr, "shakedown: %s: stopped after %" PRIu64 " frames (--duration %g "
+		    "s of capture time)\n", label_of(cap), n, o->duration);
+}
+
 /* Read one source to its end; returns false on an input error (message in err). */
 static bool
 run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
@@ -349,8 +483,9 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 	struct sd_frame fr;
 	struct sd_pkt_in in;
 	enum sd_cap_rc rc;
-	double started = now_mono(), last_shown = 0, last_stats = started;
+	double started = now_mono(), last_shown = 0, last_stats = started, t0 = 0;
 	uint64_t n = 0, recv, drop;
+	bool live = sd_cap_is_live(cap), cut = false;
 
 	for (;;) {
 		rc = sd_cap_next(cap, &fr, err);
@@ -360,6 +495,10 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 			if (progress)
 				show_progress(cap, started, true);
 			return false;
+		}
+		if (rc == SD_CAP_FRAME && !live && past_limit(o, &fr, n, &t0)) {
+			cut = true;
+			break;
 		}
 		if (rc == SD_CAP_FRAME) {
 			in.frame = fr.no;
@@ -377,7 +516,8 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 			end->ts_nsec = fr.nsec;
 			end->u.capture.frames = fr.no;
 		}
-		if (interrupted || (o->count != 0 && n >= o->count))
+		/* files: an interrupt ends them in sd_cap_next(), after what a pipe received */
+		if (live && (interrupted || (o->count != 0 && n >= o->count)))
 			break;
 		if (rc == SD_CAP_TIMEOUT) {
 			/* an idle link: the engine's clock follows the wall clock */
@@ -394,7 +534,7 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 				show_progress(cap, started, false);
 				last_shown = t;
 			}
-			if (sd_cap_is_live(cap)) {
+			if (live) {
 				if (o->duration > 0 && t - started >= o->duration)
 					break;
 				if (!o->quiet && t - last_stats >= 10 &&
@@ -410,15 +550,20 @@ run_source(struct sd_cap *cap, struct sd_engine *pipe, uint32_t file_index,
 	}
 	if (progress)
 		show_progress(cap, started, true);
+	if (cut || interrupted)
+		note_stopped(cap, o, n, cut);
 	return true;
 }
 
+/* said: frames of sources already refused as undecodable (not warned about again). */
 static void
 print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
-    const struct sd_findings *findings, bool verbose)
+    const struct sd_findings *findings, bool verbose, const struct sd_engine_stats *said)
 {
 	struct sd_rule_stats rs;
 	const struct sd_engine_stats *s = sd_engine_stats(pipe);
+	uint64_t unsup = s->unsupported_link - said->unsupported_link;
+	uint64_t trunc = s->truncated - said->truncated, bad = s->malformed - said->malformed;
 	const struct sd_flow_stats *fs = sd_engine_flow_stats(pipe);
 	const struct sd_defrag_stats *ds = sd_engine_defrag_stats(pipe);
 	const char *cat;
@@ -447,11 +592,10 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 		fprintf(stderr, "shakedown: interception catalogue: %s (%zu entries)\n",
 		    cat != NULL ? cat : "none found", ncat);
 	}
-	if (s->unsupported_link > 0 || s->truncated > 0 || s->malformed > 0)
+	if (unsup + trunc + bad > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " frames not decoded (%" PRIu64
 		    " unsupported link type, %" PRIu64 " truncated, %" PRIu64 " malformed)\n",
-		    s->unsupported_link + s->truncated + s->malformed, s->unsupported_link,
-		    s->truncated, s->malformed);
+		    unsup + trunc + bad, unsup, trunc, bad);
 	if (fs->evicted > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " flows evicted at the flow cap "
 		    "(--max-flows)\n", fs->evicted);
@@ -470,6 +614,89 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 	if (ds->timed_out > 0 || ds->dropped > 0)
 		fprintf(stderr, "shakedown: IP reassembly: %" PRIu64 " datagrams incomplete, %"
 		    PRIu64 " fragments dropped\n", ds->timed_out, ds->dropped);
+}
+
+/*
+ * What the run says about its inputs.  An input that gives nothing to analyse (cannot be
+ * opened, not a capture, no frame decoded) is one line on stderr and is left out of the
+ * report, which then never calls it "no findings".  A read that fails after some frames
+ * leaves a partial result: the text report says so once (its "Input error" line), other
+ * outputs on stderr.
+ */
+struct inputs {
+	const char	**analysed;	/* the files whose frames the report covers */
+	int		 nanalysed;
+	bool		 error;		/* exit status 2 */
+	struct sd_engine_stats said;	/* undecodable frames of sources refused for it */
+	char		 report_err[SD_ERRBUF];	/* for the text report's "Input error" line */
+};
+
+static void
+input_failed(struct inputs *in, const char *err)
+{
+	fprintf(stderr, "shakedown: %s\n", err);
+	in->error = true;
+}
+
+static void
+input_cut(struct inputs *in, const char *err, bool text_report)
+{
+	in->error = true;
+	if (text_report && in->report_err[0] == '\0')
+		snprintf(in->report_err, sizeof(in->report_err), "%s", err);
+	else
+		fprintf(stderr, "shakedown: %s\n", err);
+}
+
+/* "link type 147 (USER0) not supported" into buf. */
+static void
+linktype_unsupported(char *buf, size_t len, int lt)
+{
+	const char *name = sd_cap_linktype_name(lt);
+
+	snprintf(buf, len, "link type %d%s%s%s not supported", lt, name != NULL ? " (" : "",
+	    name != NULL ? name : "", name != NULL ? ")" : "");
+}
+
+/* A source with one link type for all its frames (classic pcap, live) that the engine
+ * does not decode is refused before reading it; false with err set. */
+static bool
+linktype_ok(const struct sd_cap *cap, char err[SD_ERRBUF])
+{
+	char why[96];
+	int lt = sd_cap_datalink(cap);
+
+	if (lt < 0 || sd_link_supported(lt))
+		return true;
+	linktype_unsupported(why, sizeof(why), lt);
+	snprintf(err, SD_ERRBUF, "%s: %s", label_of(cap), why);
+	return false;
+}
+
+/*
+ * Did any frame of this source get past the link layer?  before: the engine's counters
+ * before the source was read.  false with err saying why none did.
+ */
+static bool
+decoded_any(const struct sd_engine_stats *before, const struct sd_engine_stats *now,
+    const struct sd_cap *cap, char err[SD_ERRBUF])
+{
+	uint64_t n = now->frames - before->frames;
+	uint64_t unsup = now->unsupported_link - before->unsupported_link;
+	uint64_t trunc = now->truncated - before->truncated;
+	uint64_t bad = now->malformed - before->malformed;
+	char why[96];
+
+	if (n == 0 || unsup + trunc + bad < n)
+		return true;
+	if (unsup == n && sd_cap_datalink(cap) >= 0)
+		linktype_unsupported(why, sizeof(why), sd_cap_datalink(cap));
+	else
+		snprintf(why, sizeof(why), "%" PRIu64 " of an unsupported link type, %" PRIu64
+		    " truncated, %" PRIu64 " malformed", unsup, trunc, bad);
+	snprintf(err, SD_ERRBUF, "%s: no frame could be decoded (%" PRIu64 " frame%s: %s)",
+	    label_of(cap), n, n == 1 ? "" : "s", why);
+	return false;
 }
 
 static void
@@ -499,13 +726,14 @@ main(int argc, char **argv)
 	struct sd_memcap mc;
 	struct tee tee;
 	struct sd_event end;
+	struct inputs ins;
 	uint64_t total_frames = 0;
 	struct opts o;
-	char err[SD_ERRBUF], perr[256], first_err[SD_ERRBUF] = "";
+	char err[SD_ERRBUF], perr[256];
 	const char *const *files;
 	const char *live_name[1];
 	int first, nfiles, i, status = SD_EXIT_OK;
-	bool input_error = false, progress, color;
+	bool progress, color;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	first = parse_args(argc, argv, &o);
@@ -568,11 +796,20 @@ main(int argc, char **argv)
 		return SD_EXIT_ERROR;
 	}
 	tee.rules = rules;
+	memset(&ins, 0, sizeof(ins));
+	ins.analysed = calloc((size_t)nfiles, sizeof(*ins.analysed));
+	if (ins.analysed == NULL) {
+		fprintf(stderr, "shakedown: out of memory\n");
+		ins.error = true;
+		nfiles = 0;	/* nothing read; the cleanup below */
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
 	for (i = 0; i < nfiles && !interrupted; i++) {
+		struct sd_engine_stats before;
 		struct sd_cap *cap;
+		bool analysed;
 		int rc;
 
 		if (o.iface != NULL)
@@ -580,10 +817,12 @@ main(int argc, char **argv)
 		else
 			rc = sd_cap_open_file(&cap, files[i], err);
 		if (rc != 0) {
-			fprintf(stderr, "shakedown: %s\n", err);
-			if (!input_error)
-				snprintf(first_err, sizeof(first_err), "%s", err);
-			input_error = true;
+			input_failed(&ins, err);
+			continue;
+		}
+		if (!linktype_ok(cap, err)) {
+			input_failed(&ins, err);
+			sd_cap_close(cap);
 			continue;
 		}
 		if (sd_cap_is_live(cap)) {
@@ -596,14 +835,28 @@ main(int argc, char **argv)
 		end.type = SD_EV_CAPTURE;
 		end.file_index = (uint32_t)i;
 		end.u.capture.name = files[i];
+		before = *sd_engine_stats(pipe);
+		analysed = true;
 		if (!run_source(cap, pipe, (uint32_t)i, &o, progress, err, &end)) {
-			fprintf(stderr, "shakedown: %s\n", err);
-			if (!input_error)
-				snprintf(first_err, sizeof(first_err), "%s", err);
-			input_error = true;
 			end.u.capture.error = err;
+			if ((analysed = end.u.capture.frames > 0))
+				input_cut(&ins, err, !o.events && !o.json);
+			else
+				input_failed(&ins, err);
+		} else if (!decoded_any(&before, sd_engine_stats(pipe), cap, err)) {
+			const struct sd_engine_stats *now = sd_engine_stats(pipe);
+
+			ins.said.unsupported_link += now->unsupported_link - before.unsupported_link;
+			ins.said.truncated += now->truncated - before.truncated;
+			ins.said.malformed += now->malformed - before.malformed;
+			end.u.capture.error = err;
+			input_failed(&ins, err);
+			analysed = false;
 		}
-		total_frames += end.u.capture.frames;
+		if (analysed) {
+			ins.analysed[ins.nanalysed++] = files[i];
+			total_frames += end.u.capture.frames;
+		}
 		tee_emit(&tee, &end);
 		live_cap = NULL;
 		sd_cap_close(cap);
@@ -614,15 +867,16 @@ main(int argc, char **argv)
 
 	if (o.json)
 		sd_out_findings_json(stdout, &findings);
-	if (!o.events && !o.json) {
+	/* nothing analysed (every input failed, each said on stderr): no report, no verdict */
+	if (!o.events && !o.json && ins.nanalysed > 0) {
 		struct sd_out_summary sum;
 
-		sum.files = files;
-		sum.nfiles = nfiles;
+		sum.files = ins.analysed;
+		sum.nfiles = ins.nanalysed;
 		sum.frames = total_frames;
 		sum.flows = sd_engine_flow_stats(pipe)->created;
 		sum.events = tee.count;
-		sum.input_error = input_error ? first_err : NULL;
+		sum.input_error = ins.report_err[0] != '\0' ? ins.report_err : NULL;
 		{
 			struct sd_rule_stats rs;
 
@@ -635,8 +889,8 @@ main(int argc, char **argv)
 		}
 		sd_out_findings_text(stdout, &findings, &sum, color);
 	}
-	if (!o.quiet) {
-		print_stats(pipe, rules, &findings, o.verbose);
+	if (!o.quiet && ins.nanalysed > 0) {
+		print_stats(pipe, rules, &findings, o.verbose, &ins.said);
 		sd_rules_unseen_pins(rules, warn_pin, NULL);
 	}
 	if (o.fail_on_set) {
@@ -650,7 +904,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "shakedown: write error on standard output\n");
 		status = SD_EXIT_ERROR;
 	}
-	if (input_error)
+	if (ins.error)
 		status = SD_EXIT_ERROR;
 	if (o.events)
 		sd_out_events_free(&evout);
@@ -658,5 +912,6 @@ main(int argc, char **argv)
 	sd_ndpi_free(ndpi);
 	sd_rules_free(rules);
 	sd_finding_list_free(&findings);
+	free(ins.analysed);
 	return status;
 }
