@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SD_FINDINGS_MAX		100000	/* distinct findings held; more are counted as dropped */
 
@@ -26,7 +27,7 @@ sd_finding_sev_parse(const char *s, enum sd_sev *out)
 	size_t i;
 
 	for (i = 0; i < sizeof(sev_names) / sizeof(sev_names[0]); i++) {
-		if (strcmp(s, sev_names[i]) == 0) {
+		if (strcasecmp(s, sev_names[i]) == 0) {
 			*out = (enum sd_sev)i;
 			return true;
 		}

@@ -17,7 +17,7 @@ enum sd_sev {
 	SD_SEV_CRITICAL,
 };
 const char	*sd_finding_sev_name(enum sd_sev);
-/* Parse "info", "low", ...; false on an unknown name. */
+/* Parse "info", "low", ... in any case ("HIGH", "High"); false on an unknown name. */
 bool		 sd_finding_sev_parse(const char *, enum sd_sev *);
 
 #define SD_FINDING_MAX_FRAMES	32

@@ -103,6 +103,17 @@ sd_rules_finish(struct sd_rules *r)
 }
 
 void
+sd_rules_unseen_pins(const struct sd_rules *r, void (*fn)(void *, const char *, unsigned),
+    void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < NAREAS; i++)
+		if (areas[i] == &sd_rules_trust)
+			sd_rule_trust_unseen_pins(r->state[i], fn, ctx);
+}
+
+void
 sd_rules_stats(const struct sd_rules *r, struct sd_rule_stats *total,
     void (*fn)(void *, const char *, const struct sd_rule_stats *), void *ctx)
 {

@@ -13,11 +13,14 @@ struct sd_x509_cache;
 
 /* What the user told the rules (cli/main.c fills it; every field optional). */
 #define SD_RULES_MAX_PINS	32
+#define SD_RULES_MAX_CA		16
 struct sd_rules_opts {
-	const char	*ca_file;	/* --ca-file: PEM bundle of trusted roots */
-	const char	*ca_path;	/* --ca-path: OpenSSL hashed directory */
+	const char	*ca_files[SD_RULES_MAX_CA];	/* --ca-file: PEM bundles of trusted roots */
+	size_t		 nca_files;
+	const char	*ca_paths[SD_RULES_MAX_CA];	/* --ca-path: OpenSSL hashed directories */
+	size_t		 nca_paths;
 	bool		 no_system_ca;	/* --no-system-ca: trust only the above */
-	const char	*pins[SD_RULES_MAX_PINS];	/* --pin HOST=HASH, as given */
+	const char	*pins[SD_RULES_MAX_PINS];	/* --pin HOST[:PORT]=HASH, as given */
 	size_t		 npins;
 	const char	*intercept_cas;	/* --intercept-cas FILE: more inspection-CA patterns */
 };
@@ -38,6 +41,11 @@ void		 sd_rules_free(struct sd_rules *);
 void		 sd_rules_event(void *ctx, const struct sd_event *);
 /* End of capture: cross-flow rules conclude. */
 void		 sd_rules_finish(struct sd_rules *);
+
+/* After sd_rules_finish(): each --pin for which no certificate was seen (its host, and
+ * its port or 0), so the user hears that the pin was never checked. */
+void		 sd_rules_unseen_pins(const struct sd_rules *,
+		    void (*fn)(void *ctx, const char *host, unsigned port), void *ctx);
 
 /* What the rules could not keep: counted, reported in -v and in the capture summary. */
 struct sd_rule_stats {
@@ -94,6 +102,10 @@ extern const struct sd_rule_area sd_rules_proxy;		/* rules_proxy.c: HTTP CONNECT
 extern const struct sd_rule_area sd_rules_ike;		/* rules_ike.c: IKE exchanges and SAs */
 extern const struct sd_rule_area sd_rules_ikesa;	/* rules_ikesa.c: patterns across IKE SAs */
 extern const struct sd_rule_area sd_rules_esp;		/* rules_esp.c: ESP tunnels */
+
+/* The trust area's part of sd_rules_unseen_pins() (ctx: its state). */
+void	sd_rule_trust_unseen_pins(const void *ctx, void (*fn)(void *, const char *, unsigned),
+	    void *fctx);
 
 /* A gateway pair (not a flow of the table: id 0) as a flow of a finding. */
 void	sd_rule_note_pair(struct sd_finding *, const struct sd_addr *i, uint16_t iport,

@@ -44,6 +44,8 @@ struct keyname {
 
 struct pin {
 	char		 host[256];
+	uint16_t	 port;		/* the server's port; 0 any */
+	uint64_t	 seen;		/* certificates checked against it */
 	uint8_t		 hash[32];
 	size_t		 len;		/* 32 (SHA-256 of DER or SPKI) or 20 (SHA-1 of DER) */
 	char		 text[128];	/* as given, for the finding */
@@ -128,26 +130,73 @@ parse_hash(const char *s, uint8_t out[32], size_t *len)
 	return true;
 }
 
+/*
+ * HOST or HOST:PORT (the part before '=') into p->host and p->port.  An IPv6 address has
+ * colons of its own: with a port it is written in brackets ([2001:db8::1]:443), and
+ * without brackets a name with more than one colon is an address, not HOST:PORT.
+ */
+static bool
+parse_pin_host(struct pin *p, const char *s, size_t n)
+{
+	const char *colon = NULL, *h = s;
+	size_t hl = n, i;
+	unsigned long port = 0;
+
+	if (n > 0 && s[0] == '[') {
+		for (i = 1; i < n && s[i] != ']'; i++)
+			;
+		if (i == n || (i + 1 < n && s[i + 1] != ':'))
+			return false;
+		h = s + 1;
+		hl = i - 1;
+		colon = i + 1 < n ? s + i + 1 : NULL;
+	} else {
+		for (i = 0; i < n; i++)
+			if (s[i] == ':')
+				colon = colon == NULL ? s + i : s + n;	/* two: an address */
+		if (colon == s + n)
+			colon = NULL;
+		if (colon != NULL)
+			hl = (size_t)(colon - s);
+	}
+	if (colon != NULL) {
+		if (colon + 1 == s + n)
+			return false;
+		for (i = (size_t)(colon + 1 - s); i < n; i++) {
+			if (s[i] < '0' || s[i] > '9' || port > 65535)
+				return false;
+			port = port * 10 + (unsigned long)(s[i] - '0');
+		}
+		if (port == 0 || port > 65535)
+			return false;
+	}
+	if (hl == 0 || hl >= sizeof(p->host))
+		return false;
+	memcpy(p->host, h, hl);
+	p->host[hl] = '\0';
+	p->port = (uint16_t)port;
+	return true;
+}
+
 static bool
 parse_pins(struct trust_rules *t, const struct sd_rules_opts *o, char *err, size_t errlen)
 {
 	const char *eq;
 	struct pin *p;
-	size_t i, hl;
+	size_t i;
 
 	for (i = 0; i < o->npins && i < SD_RULES_MAX_PINS; i++) {
 		p = &t->pins[t->npins];
+		memset(p, 0, sizeof(*p));
 		eq = strchr(o->pins[i], '=');
-		hl = eq != NULL ? (size_t)(eq - o->pins[i]) : 0;
-		if (eq == NULL || hl == 0 || hl >= sizeof(p->host) ||
+		if (eq == NULL || !parse_pin_host(p, o->pins[i], (size_t)(eq - o->pins[i])) ||
 		    !parse_hash(eq + 1, p->hash, &p->len)) {
-			snprintf(err, errlen, "--pin '%s': expected HOST=HASH, HASH the SHA-256 or "
-			    "SHA-1 of the certificate (or SHA-256 of its public key) in hex, "
-			    "colons allowed, or base64", o->pins[i]);
+			snprintf(err, errlen, "--pin '%s': expected HOST=HASH or HOST:PORT=HASH "
+			    "([ADDRESS]:PORT for IPv6), HASH the SHA-256 or SHA-1 of the "
+			    "certificate (or SHA-256 of its public key) in hex, colons allowed, or "
+			    "base64", o->pins[i]);
 			return false;
 		}
-		memcpy(p->host, o->pins[i], hl);
-		p->host[hl] = '\0';
 		snprintf(p->text, sizeof(p->text), "%s", eq + 1);
 		t->npins++;
 	}
@@ -180,8 +229,8 @@ trust_new(const struct sd_rule_env *env, char *err, size_t errlen)
 	t->out = env->out;
 	if (!parse_pins(t, env->opts, err, errlen))
 		goto fail;
-	t->verify = sd_verify_new(env->opts->ca_file, env->opts->ca_path,
-	    env->opts->no_system_ca, err, errlen);
+	t->verify = sd_verify_new(env->opts->ca_files, env->opts->nca_files,
+	    env->opts->ca_paths, env->opts->nca_paths, env->opts->no_system_ca, err, errlen);
 	if (t->verify == NULL)
 		goto fail;
 	return t;
@@ -476,8 +525,10 @@ rule_pins(struct trust_rules *t, const struct sd_event *ev, const struct sd_rd *
 	for (i = 0; i < t->npins; i++) {
 		const struct pin *p = &t->pins[i];
 
-		if (strcasecmp(p->host, sni) != 0 && strcmp(p->host, addr) != 0)
+		if ((strcasecmp(p->host, sni) != 0 && strcasecmp(p->host, addr) != 0) ||
+		    (p->port != 0 && p->port != ev->sport))
 			continue;
+		t->pins[i].seen++;
 		if (p->len == 20)
 			ok = hex_eq(leaf->sha1, p->hash, 20);
 		else
@@ -505,6 +556,18 @@ rule_pins(struct trust_rules *t, const struct sd_event *ev, const struct sd_rd *
 		    "(%llu connection%s)", p->host, (unsigned long long)f->count,
 		    plural(f->count));
 	}
+}
+
+void
+sd_rule_trust_unseen_pins(const void *ctx, void (*fn)(void *, const char *, unsigned),
+    void *fctx)
+{
+	const struct trust_rules *t = ctx;
+	size_t i;
+
+	for (i = 0; i < t->npins; i++)
+		if (t->pins[i].seen == 0)
+			fn(fctx, t->pins[i].host, t->pins[i].port);
 }
 
 static void

@@ -1,11 +1,14 @@
 /* analyze/verify.c - X.509 chain verification (RFC 5280 via OpenSSL) with a per-chain cache; RFC 6125 names. */
 #include "analyze/verify.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -31,11 +34,57 @@ struct sd_verify {
 };
 #define SLOTS	(CACHE_MAX * 2)
 
+/* Add the certificates of a PEM file; false with err set (the file named, and why). */
+static bool
+load_file(X509_STORE *store, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *why;
+
+	if (stat(path, &st) != 0)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = "a directory (use --ca-path)";
+	else if (X509_STORE_load_file(store, path) == 1)
+		return true;
+	else
+		why = "no PEM certificate could be read from it";
+	snprintf(err, errlen, "cannot load trusted certificates from %s: %s", path, why);
+	return false;
+}
+
+/* Add a hashed directory: OpenSSL looks certificates up in it only when it needs one, and
+ * says nothing of a directory that is not there; so check it here. */
+static bool
+load_dir(X509_STORE *store, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *why;
+	DIR *d;
+
+	if (stat(path, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISDIR(st.st_mode))
+		why = "not a directory";
+	else if ((d = opendir(path)) == NULL)
+		why = strerror(errno);
+	else {
+		closedir(d);
+		if (X509_STORE_load_path(store, path) == 1)
+			return true;
+		why = "OpenSSL refused it";
+	}
+	snprintf(err, errlen, "cannot use %s as a directory of trusted certificates: %s", path,
+	    why);
+	return false;
+}
+
 struct sd_verify *
-sd_verify_new(const char *ca_file, const char *ca_path, bool no_system_ca, char *err,
-    size_t errlen)
+sd_verify_new(const char *const *ca_files, size_t nfiles, const char *const *ca_paths,
+    size_t npaths, bool no_system_ca, char *err, size_t errlen)
 {
 	struct sd_verify *v = calloc(1, sizeof(*v));
+	size_t i;
 
 	if (v == NULL || (v->cache = calloc(SLOTS, sizeof(*v->cache))) == NULL ||
 	    (v->store = X509_STORE_new()) == NULL) {
@@ -43,11 +92,10 @@ sd_verify_new(const char *ca_file, const char *ca_path, bool no_system_ca, char 
 		sd_verify_free(v);
 		return NULL;
 	}
-	if ((ca_file != NULL || ca_path != NULL) &&
-	    X509_STORE_load_locations(v->store, ca_file, ca_path) != 1) {
-		snprintf(err, errlen, "cannot load trusted certificates from %s%s%s",
-		    ca_file != NULL ? ca_file : "", ca_file != NULL && ca_path != NULL ? " / " : "",
-		    ca_path != NULL ? ca_path : "");
+	for (i = 0; i < nfiles + npaths; i++) {
+		if (i < nfiles ? load_file(v->store, ca_files[i], err, errlen) :
+		    load_dir(v->store, ca_paths[i - nfiles], err, errlen))
+			continue;
 		ERR_clear_error();
 		sd_verify_free(v);
 		return NULL;

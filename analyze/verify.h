@@ -35,10 +35,13 @@ struct sd_verify_result {
 struct sd_verify;
 
 /*
- * A trust store: ca_file (PEM bundle) and/or ca_path (hashed directory), plus the system
- * store unless no_system_ca.  NULL with err set when a file or directory cannot be loaded.
+ * A trust store: every certificate of the PEM files ca_files[0..nfiles) and the hashed
+ * directories ca_paths[0..npaths) (borrowed for the call), plus the system store unless
+ * no_system_ca.  NULL with err set when a file holds no certificate or cannot be read, or a
+ * directory is not one or cannot be read.
  */
-struct sd_verify	*sd_verify_new(const char *ca_file, const char *ca_path, bool no_system_ca,
+struct sd_verify	*sd_verify_new(const char *const *ca_files, size_t nfiles,
+			    const char *const *ca_paths, size_t npaths, bool no_system_ca,
 			    char *err, size_t errlen);
 void			 sd_verify_free(struct sd_verify *);	/* NULL-safe */
 

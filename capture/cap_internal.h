@@ -13,12 +13,15 @@
 struct sd_cap {
 	pcap_t			*p;		/* owned: libpcap (live, classic pcap files) */
 	struct sd_pcapng	*ng;		/* owned: our reader (pcapng files), else NULL */
+	struct sd_gz		*gz;		/* gzip decoder under p or ng (they own it), or NULL */
 	char			*name;		/* owned: path as given ("-") or interface */
 	const char		*label;		/* for messages: name, or "standard input" */
 	bool			 live;
-	bool			 nano;
-	int			 fd;		/* live: pcap_get_selectable_fd(), or -1 */		/* timestamps come in ns (else us) */
-	int			 linktype;	/* LINKTYPE_* of pcap_datalink() */
+	bool			 pipe;		/* a file read through pipe_open() */
+	bool			 nano;		/* timestamps come in ns (else us) */
+	int			 fd;		/* live: pcap_get_selectable_fd(), or -1 */
+	int			 linktype;	/* LINKTYPE_* of pcap_datalink(); -1 pcapng */
+	int			 last_linktype;	/* of the last frame handed on (-1 none yet) */
 	uint64_t		 no;		/* frames handed on so far */
 	uint64_t		 total;		/* file size; 0 when unknown */
 	uint64_t		 counted;	/* bytes of records read: progress when ftell fails */

@@ -1,9 +1,12 @@
-/* capture/file.c - frames from pcap files (libpcap), pcapng files (capture/pcapng.c) or
- * standard input, and the parts of the sd_cap handle that files and live interfaces share. */
+/* capture/file.c - frames from pcap files (libpcap), pcapng files (capture/pcapng.c), either
+ * gzip-compressed (capture/gz.c), or standard input, and the parts of the sd_cap handle that
+ * files and live interfaces share. */
 #define _GNU_SOURCE		/* fopencookie(): glibc */
 #include "capture/cap.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +14,12 @@
 #include <unistd.h>
 
 #include "capture/cap_internal.h"
+#include "capture/gz.h"
 #include "capture/pcapng.h"
 
 #define PCAP_RECORD_HDR	16	/* classic pcap per-record header: progress estimate on pipes */
+#define PIPE_POLL_MS	250	/* a pipe read looks at the stop flag this often */
+#define PIPE_DRAIN	(1u << 20)	/* read at most this much more once told to stop */
 
 struct sd_cap *
 sd_cap_alloc(const char *name, bool live, char err[SD_ERRBUF])
@@ -27,6 +33,8 @@ sd_cap_alloc(const char *name, bool live, char err[SD_ERRBUF])
 	}
 	c->live = live;
 	c->fd = -1;
+	c->linktype = -1;
+	c->last_linktype = -1;
 	c->label = (!live && strcmp(name, "-") == 0) ? "standard input" : c->name;
 	return c;
 }
@@ -122,16 +130,142 @@ replay_open(FILE *fp, const uint8_t *head, size_t n)
 	return out;
 }
 
+/* Set by sd_cap_interrupt() (a signal handler): every file read ends. */
+static volatile sig_atomic_t interrupted_all;
+
+void
+sd_cap_interrupt(void)
+{
+	interrupted_all = 1;
+}
+
 /*
- * The format is chosen by the first 4 bytes: the pcapng SHB type goes to our reader
- * (capture/pcapng.c: libpcap 1.10 refuses pcapng files whose interfaces differ in link type
- * or snaplen), anything else to libpcap (classic pcap and its variants, and libpcap's own
- * "unknown file format" message for the rest).  Takes fp in every case.
+ * A pipe, FIFO or terminal read with poll() before read(), so that a writer that keeps the
+ * pipe open without writing (`(cat x.pcap; sleep 60) | shakedown -`) does not hold the run:
+ * once sd_cap_interrupt() (or sd_cap_break()) is called, the stream ends within
+ * PIPE_POLL_MS, after the bytes already waiting in the pipe, and the readers above hand on
+ * what they had received.  stdio's read()
+ * would block until the writer closes, and SA_RESTART restarts it after the signal.  The
+ * flag is global because the signal may come while the file is being opened, before the
+ * caller holds a handle to break.
+ */
+struct pipe_src {
+	int			 fd;		/* owned */
+	volatile sig_atomic_t	*stop;		/* borrowed: the handle's flag */
+	size_t			 drained;	/* bytes read since told to stop */
+};
+
+static ssize_t
+pipe_read(void *cookie, char *buf, size_t size)
+{
+	struct pipe_src *ps = cookie;
+	struct pollfd pfd;
+	bool stopping;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		/* stopping: what the writer already sent is read (up to PIPE_DRAIN, in case
+		 * it never pauses), then the stream ends; nothing more is waited for */
+		stopping = *ps->stop || interrupted_all;
+		if (stopping && ps->drained >= PIPE_DRAIN)
+			return 0;
+		pfd.fd = ps->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		rc = poll(&pfd, 1, stopping ? 0 : PIPE_POLL_MS);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (rc == 0) {
+			if (stopping)
+				return 0;	/* an end: the reader stops at what it has */
+			continue;
+		}
+		if ((n = read(ps->fd, buf, size)) >= 0) {
+			if (stopping)
+				ps->drained += (size_t)n;
+			return n;
+		}
+		if (errno != EINTR && errno != EAGAIN)
+			return -1;
+	}
+}
+
+static int
+pipe_close(void *cookie)
+{
+	struct pipe_src *ps = cookie;
+	int rc = close(ps->fd);
+
+	free(ps);
+	return rc;
+}
+
+/* A stream over fd that sd_cap_break() can end; takes fd (closed on failure too). */
+static FILE *
+pipe_open(struct sd_cap *c, int fd)
+{
+	cookie_io_functions_t io = { .read = pipe_read, .close = pipe_close };
+	struct pipe_src *ps;
+	FILE *fp;
+
+	if ((ps = calloc(1, sizeof(*ps))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	ps->fd = fd;
+	ps->stop = &c->stop;
+	c->pipe = true;
+	if ((fp = fopencookie(ps, "rb", io)) == NULL) {
+		close(fd);
+		free(ps);
+	}
+	return fp;
+}
+
+/* fp from its first byte again, after head[0..n) was read: rewound when it can seek,
+ * else with the bytes put back.  Takes fp in every case; NULL on memory failure. */
+static FILE *
+restart(FILE *fp, bool seekable, const uint8_t *head, size_t n)
+{
+	FILE *out;
+
+	if (seekable && fseek(fp, 0, SEEK_SET) == 0)
+		return fp;
+	if ((out = replay_open(fp, head, n)) == NULL)
+		fclose(fp);
+	return out;
+}
+
+/* Read the first bytes of fp (up to 4) into head; -1 with err on a read error. */
+static int
+read_head(struct sd_cap *c, FILE *fp, uint8_t head[4], size_t *n, char err[SD_ERRBUF])
+{
+	*n = fread(head, 1, 4, fp);
+	if (!ferror(fp))
+		return 0;
+	if (c->gz != NULL && sd_gz_error(c->gz) != NULL)
+		snprintf(err, SD_ERRBUF, "%s: %s", c->label, sd_gz_error(c->gz));
+	else
+		snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
+	return -1;
+}
+
+/*
+ * The format is chosen by the first bytes: gzip's magic puts a decoder in front and looks
+ * again; the pcapng SHB type goes to our reader (capture/pcapng.c: libpcap 1.10 refuses
+ * pcapng files whose interfaces differ in link type or snaplen), anything else to libpcap
+ * (classic pcap and its variants, and libpcap's own "unknown file format" for the rest).
+ * Takes fp in every case.
  */
 static int
 open_stream(struct sd_cap *c, FILE *fp, char err[SD_ERRBUF])
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
+	const char *gz = "";
 	uint8_t head[4];
 	bool seekable;
 	FILE *lp;
@@ -140,38 +274,61 @@ open_stream(struct sd_cap *c, FILE *fp, char err[SD_ERRBUF])
 	ebuf[0] = '\0';
 	c->total = size_of(fp);
 	seekable = ftell(fp) == 0;	/* fails without side effects on a pipe */
-	n = fread(head, 1, sizeof(head), fp);
-	if (ferror(fp)) {
-		snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
-		fclose(fp);
-		return -1;
+	if (read_head(c, fp, head, &n, err) != 0)
+		goto fail;
+	if (sd_gz_magic(head, n)) {
+		if ((lp = restart(fp, seekable, head, n)) == NULL) {
+			fp = NULL;	/* closed by restart() */
+			goto oom;
+		}
+		if ((fp = sd_gz_open(lp, &c->gz)) == NULL) {
+			fclose(lp);
+			goto oom;
+		}
+		seekable = false;
+		gz = ", in the gzip data";
+		if (read_head(c, fp, head, &n, err) != 0)
+			goto fail;
+	}
+	if (n == 0) {
+		snprintf(err, SD_ERRBUF, "%s: empty file%s", c->label,
+		    c->gz != NULL ? " (nothing in the gzip data)" : "");
+		goto fail;
 	}
 	if (n == 4 && head[0] == 0x0A && head[1] == 0x0D && head[2] == 0x0D &&
 	    head[3] == 0x0A) {
-		if (sd_pcapng_open(&c->ng, fp, c->label, err) != 0) {
-			fclose(fp);
-			return -1;
-		}
+		if (sd_pcapng_open(&c->ng, fp, c->label, err) != 0)
+			goto fail;
 		c->nano = true;
 		c->linktype = -1;	/* per frame: its interface's */
 		return 0;
 	}
-	if (seekable && fseek(fp, 0, SEEK_SET) == 0)
-		lp = fp;
-	else if ((lp = replay_open(fp, head, n)) == NULL) {
-		snprintf(err, SD_ERRBUF, "%s: out of memory", c->label);
-		fclose(fp);
-		return -1;
+	if ((lp = restart(fp, seekable, head, n)) == NULL) {
+		fp = NULL;	/* closed by restart() */
+		goto oom;
 	}
 	c->p = pcap_fopen_offline_with_tstamp_precision(lp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (c->p == NULL) {
-		set_open_error(err, c->label, ebuf[0] != '\0' ? ebuf : "cannot open");
-		fclose(lp);
-		return -1;
+		if (c->gz != NULL && sd_gz_error(c->gz) != NULL)
+			snprintf(err, SD_ERRBUF, "%s: %s", c->label, sd_gz_error(c->gz));
+		else if (strcmp(ebuf, "unknown file format") == 0)
+			snprintf(err, SD_ERRBUF, "%s: not a pcap or pcapng capture (unknown file "
+			    "format%s)", c->label, gz);
+		else
+			set_open_error(err, c->label, ebuf[0] != '\0' ? ebuf : "cannot open");
+		fp = lp;
+		goto fail;
 	}
 	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
 	c->linktype = sd_cap_linktype(pcap_datalink(c->p));
 	return 0;
+oom:
+	snprintf(err, SD_ERRBUF, "%s: out of memory", c->label);
+fail:
+	c->gz = NULL;		/* freed with fp */
+	if (fp != NULL)
+		fclose(fp);
+	return -1;
 }
 
 int
@@ -193,35 +350,56 @@ sd_cap_open_stream(struct sd_cap **out, FILE *fp, const char *name, char err[SD_
 	return 0;
 }
 
+/* A stream for path ("-": standard input): regular files through stdio, pipes and FIFOs
+ * through pipe_open().  NULL with err set. */
+static FILE *
+open_path(struct sd_cap *c, const char *path, char err[SD_ERRBUF])
+{
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	/* A duplicate of standard input, so closing the capture does not close the real one. */
+	fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &st) != 0) {
+		snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, SD_ERRBUF, "%s: is a directory, not a capture file", c->label);
+		close(fd);
+		return NULL;
+	}
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
+		if ((fp = fdopen(fd, "rb")) == NULL) {
+			snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
+			close(fd);
+		}
+		return fp;
+	}
+	if ((fp = pipe_open(c, fd)) == NULL)
+		snprintf(err, SD_ERRBUF, "%s: out of memory", c->label);
+	return fp;
+}
+
 int
 sd_cap_open_file(struct sd_cap **out, const char *path, char err[SD_ERRBUF])
 {
 	struct sd_cap *c;
 	FILE *fp;
-	int fd = -1;
 
 	*out = NULL;
 	err[0] = '\0';
 	if ((c = sd_cap_alloc(path, false, err)) == NULL)
 		return -1;
-	if (strcmp(path, "-") == 0) {
-		/* A duplicate descriptor, so closing the capture does not close the real stdin. */
-		if ((fd = dup(STDIN_FILENO)) == -1 || (fp = fdopen(fd, "rb")) == NULL)
-			goto fail;
-	} else if ((fp = fopen(path, "rb")) == NULL)
-		goto fail;
-	if (open_stream(c, fp, err) != 0) {
+	if ((fp = open_path(c, path, err)) == NULL || open_stream(c, fp, err) != 0) {
 		sd_cap_close(c);
 		return -1;
 	}
 	*out = c;
 	return 0;
-fail:
-	snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	sd_cap_close(c);
-	return -1;
 }
 
 static void
@@ -238,6 +416,22 @@ set_next_error(struct sd_cap *c, char err[SD_ERRBUF])
 		    (unsigned long long)c->no + 1, msg);
 }
 
+/*
+ * A reader stopped: by sd_cap_break() (the stream ended early on purpose: a break, not a
+ * truncated file), or by a fault of the gzip data under it (name that, not the short read
+ * it caused).
+ */
+static enum sd_cap_rc
+end_of_input(struct sd_cap *c, enum sd_cap_rc rc, char err[SD_ERRBUF])
+{
+	if (c->stop || interrupted_all)
+		return SD_CAP_BREAK;
+	if (rc == SD_CAP_ERROR && c->gz != NULL && sd_gz_error(c->gz) != NULL)
+		snprintf(err, SD_ERRBUF, "%s: frame %llu: %s", c->label,
+		    (unsigned long long)c->no + 1, sd_gz_error(c->gz));
+	return rc;
+}
+
 enum sd_cap_rc
 sd_cap_next(struct sd_cap *c, struct sd_frame *f, char err[SD_ERRBUF])
 {
@@ -247,13 +441,17 @@ sd_cap_next(struct sd_cap *c, struct sd_frame *f, char err[SD_ERRBUF])
 	int rc;
 
 	err[0] = '\0';
-	if (c->stop)
+	/* a pipe, interrupted, still hands on the frames it received (pipe_read()) */
+	if (c->stop || (interrupted_all && !c->live && !c->pipe))
 		return SD_CAP_BREAK;
 	if (c->ng != NULL) {
-		if ((rc = sd_pcapng_next(c->ng, f, err)) == SD_CAP_FRAME)
-			c->no = f->no;
+		rc = sd_pcapng_next(c->ng, f, err);
 		c->counted = sd_pcapng_bytes(c->ng);
-		return (enum sd_cap_rc)rc;
+		if (rc != SD_CAP_FRAME)
+			return end_of_input(c, (enum sd_cap_rc)rc, err);
+		c->no = f->no;
+		c->last_linktype = f->linktype;
+		return SD_CAP_FRAME;
 	}
 	rc = c->live ? sd_cap_live_next(c, &h, &data) : pcap_next_ex(c->p, &h, &data);
 	switch (rc) {
@@ -265,10 +463,10 @@ sd_cap_next(struct sd_cap *c, struct sd_frame *f, char err[SD_ERRBUF])
 		/* Offline: end of file.  Live: pcap_breakloop() was called. */
 		if (c->live || c->stop)
 			return SD_CAP_BREAK;
-		return SD_CAP_EOF;
+		return end_of_input(c, SD_CAP_EOF, err);
 	default:
 		set_next_error(c, err);
-		return SD_CAP_ERROR;
+		return c->live ? SD_CAP_ERROR : end_of_input(c, SD_CAP_ERROR, err);
 	}
 	c->no++;
 	c->counted += PCAP_RECORD_HDR + h->caplen;
@@ -283,6 +481,7 @@ sd_cap_next(struct sd_cap *c, struct sd_frame *f, char err[SD_ERRBUF])
 	f->len = h->len;
 	f->linktype = c->linktype;
 	f->data = data;
+	c->last_linktype = c->linktype;
 	return SD_CAP_FRAME;
 }
 
@@ -307,6 +506,10 @@ sd_cap_progress(const struct sd_cap *c, uint64_t *done, uint64_t *total)
 	if (c->live)
 		return;
 	*total = c->total;
+	if (c->gz != NULL) {
+		*done = sd_gz_in(c->gz);	/* compressed bytes, as the size is */
+		return;
+	}
 	/* ftell() works on the stdio stream of both pcap and pcapng readers; on a pipe it
 	 * fails, and the bytes of records handed on are the estimate. */
 	fp = c->ng != NULL ? sd_pcapng_file(c->ng) : pcap_file(c->p);
@@ -334,6 +537,27 @@ const char *
 sd_cap_name(const struct sd_cap *c)
 {
 	return c->name;
+}
+
+int
+sd_cap_datalink(const struct sd_cap *c)
+{
+	return c->linktype >= 0 ? c->linktype : c->last_linktype;
+}
+
+const char *
+sd_cap_linktype_name(int linktype)
+{
+	/* LINKTYPE_USER0..15 (147..162): private link types, which libpcap 1.10 leaves
+	 * unnamed; the name says what the file is (someone's own encapsulation) */
+	static const char *const user[] = { "USER0", "USER1", "USER2", "USER3", "USER4",
+		"USER5", "USER6", "USER7", "USER8", "USER9", "USER10", "USER11", "USER12",
+		"USER13", "USER14", "USER15" };
+
+	if (linktype >= 147 && linktype <= 162)
+		return user[linktype - 147];
+	/* libpcap names DLT_* values; LINKTYPE_RAW is DLT_RAW there (sd_cap_linktype()) */
+	return pcap_datalink_val_to_name(linktype == 101 ? DLT_RAW : linktype);
 }
 
 bool

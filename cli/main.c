@@ -1,7 +1,10 @@
 /* cli/main.c - shakedown: why a TLS / DTLS / IKE / ESP connection fails, from a capture. */
 #include <errno.h>
 #include <getopt.h>
+#include <ctype.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "analyze/icat.h"
 #include "capture/cap.h"
 #include "cli/out.h"
+#include "dissect/link.h"
 
 #ifndef SD_VERSION
 #define SD_VERSION "0.0.0"
@@ -32,8 +36,8 @@ struct opts {
 	bool		 fail_on_set;
 	enum sd_sev	 fail_on;
 	const char	*iface, *bpf;
-	uint64_t	 count;		/* live: stop after this many packets (0: until interrupted) */
-	double		 duration;	/* live: stop after this many seconds */
+	uint64_t	 count;		/* stop after this many packets (files: of each file; 0 no limit) */
+	double		 duration;	/* live: seconds of wall clock; files: of capture time */
 	size_t		 memcap;
 	uint32_t	 max_flows;
 	struct sd_rules_opts rules;
@@ -49,11 +53,13 @@ struct tee {
 static struct sd_cap *volatile live_cap;
 static volatile sig_atomic_t interrupted;
 
+/* Files stop too, standard input included: what was received is analysed and reported. */
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+	sd_cap_interrupt();
 	if (live_cap != NULL)
 		sd_cap_break(live_cap);
 }
@@ -74,8 +80,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: shakedown [options] FILE...      analyse pcap/pcapng files ('-' = standard input),\n"
-"                                        each on its own (--merge: as one capture)\n"
+"usage: shakedown [options] FILE...      analyse pcap/pcapng files, gzip-compressed or not\n"
+"                                        ('-' = standard input), each on its own\n"
+"                                        (--merge: as one capture)\n"
 "       shakedown [options] -i IFACE     analyse live traffic until interrupted\n"
 "\n"
 "Tells why a TLS, DTLS, IKE or ESP connection fails, with the frames that prove it.\n"
@@ -84,7 +91,8 @@ usage(FILE *f)
 "  -e, --events           write every decoded protocol message as JSON Lines\n"
 "                         (one object per line, see docs/events.md) instead of findings\n"
 "  -j, --json             write findings as JSON Lines (\"type\":\"finding\"), and after each\n"
-"                         input a \"type\":\"summary\" record (frames, flows, losses, errors)\n"
+"                         input a \"type\":\"summary\" record (frames, flows, losses,\n"
+"                         errors); not with --events\n"
 "      --color WHEN       colour the terminal report: auto (default), always, never\n"
 "      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
 "      --no-progress      never show it\n"
@@ -93,13 +101,17 @@ usage(FILE *f)
 "\n"
 "Analysis:\n"
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
-"                         (info, low, medium, high, critical)\n"
+"                         (info, low, medium, high, critical; any case)\n"
 "      --no-ndpi          do not label flows with nDPI\n"
-"      --ca-file PEM      trust these root certificates when verifying chains\n"
-"      --ca-path DIR      trust the certificates of this OpenSSL hashed directory\n"
+"      --ca-file PEM      trust the certificates of this PEM file when verifying chains;\n"
+"                         repeatable (every file is loaded)\n"
+"      --ca-path DIR      trust the certificates of this OpenSSL hashed directory;\n"
+"                         repeatable\n"
 "      --no-system-ca     do not trust the system store (only --ca-file/--ca-path)\n"
 "      --pin HOST=HASH    the certificate of HOST must match HASH: SHA-256 or SHA-1 of\n"
-"                         the certificate, hex (colons allowed) or base64; repeatable\n"
+"                         the certificate, hex (colons allowed) or base64; repeatable;\n"
+"                         HOST:PORT=HASH: only the server on that port ([ADDR]:PORT for\n"
+"                         IPv6); a pin for which no certificate was seen is warned about\n"
 "      --intercept-cas F  more TLS-inspection CA patterns (same format as\n"
 "                         data/interception-cas.tsv)\n"
 "      --memcap MIB       memory for flows and reassembly (default 256)\n"
@@ -109,19 +121,115 @@ usage(FILE *f)
 "      --merge            analyse all files as one capture in timestamp order (rotated\n"
 "                         files, one file per interface); evidence names each frame's file\n"
 "\n"
-"Live capture:\n"
+"Reading:\n"
+"  -c, --count N          stop after N packets (files: the first N frames of each file)\n"
+"      --duration SEC     stop after SEC seconds (files: of capture time, from each\n"
+"                         file's first frame); a file cut short is said on stderr\n"
 "  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW)\n"
 "  -f, --filter BPF       capture filter, e.g. 'tcp port 443 or udp port 500'\n"
-"  -c, --count N          stop after N packets\n"
-"      --duration SEC     stop after SEC seconds\n"
+"\n"
+"Ctrl-C (SIGINT) or SIGTERM stops reading, also from a pipe; what was read is reported.\n"
 "\n"
 "  -h, --help             this text\n"
 "  -V, --version          version\n"
 "\n"
 "Frame numbers are those Wireshark shows for the same file (1-based, per file).\n"
 "Exit status: 0 analysed; 1 analysed and a finding reached --fail-on;\n"
-"2 usage error, or an input error (unreadable, truncated or corrupt capture: what was\n"
-"read before the error is still analysed and reported).\n");
+"2 usage error, or an input error: a file that cannot be read (missing, a directory,\n"
+"empty, not a capture, a link type not decoded), one in which no frame could be decoded\n"
+"(one line on stderr each; the other files are still analysed), or a truncated or\n"
+"corrupt capture (what was read before the error is still analysed and reported).\n");
+}
+
+/* A whole number in [min, max] for option `name`; false after saying why on stderr. */
+static bool
+parse_uint(const char *name, const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	/* strtoull() takes leading blanks and a sign ("-1" is ULLONG_MAX): digits only */
+	if (!isdigit((unsigned char)s[0]) || (*out = strtoull(s, &end, 10), *end != '\0')) {
+		fprintf(stderr, "shakedown: --%s: not a number: %s\n", name, s);
+		return false;
+	}
+	if (errno != 0 || *out < min || *out > max) {
+		if (max == ULLONG_MAX)
+			fprintf(stderr, "shakedown: --%s: out of range (at least %llu): %s\n",
+			    name, min, s);
+		else
+			fprintf(stderr, "shakedown: --%s: out of range (%llu to %llu): %s\n",
+			    name, min, max, s);
+		return false;
+	}
+	return true;
+}
+
+/* A number of seconds > 0 (fractions allowed); false after saying why on stderr. */
+static bool
+parse_seconds(const char *name, const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!(isdigit((unsigned char)s[0]) || s[0] == '.') ||
+	    (*out = strtod(s, &end), *end != '\0') || !isfinite(*out)) {
+		fprintf(stderr, "shakedown: --%s: not a number: %s\n", name, s);
+		return false;
+	}
+	if (errno != 0 || *out <= 0) {
+		fprintf(stderr, "shakedown: --%s: out of range (more than 0 seconds): %s\n", name,
+		    s);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * getopt_long() found an option it does not take (opterr is 0, so it said nothing): one
+ * line saying which and why, not the whole usage.  arg is the word as given.
+ */
+/*
+ * getopt_long() found an option it does not take (opterr is 0, so it said nothing): one
+ * line saying which and why, not the whole usage.  arg is argv[optind - 1].
+ */
+static void
+bad_option(const struct option *lo, const char *arg, int c, int optopt_)
+{
+	const struct option *match = NULL;
+	size_t n = 0, i, matches = 0;
+	bool is_long = arg != NULL && strncmp(arg, "--", 2) == 0;
+
+	if (is_long) {
+		arg += 2;
+		n = strcspn(arg, "=");
+		for (i = 0; lo[i].name != NULL; i++) {
+			if (strncmp(lo[i].name, arg, n) != 0)
+				continue;
+			matches++;
+			if (match == NULL || lo[i].name[n] == '\0')
+				match = &lo[i];
+		}
+		/* getopt sets optopt to 0 (unknown) or to the option's value for a long
+		 * option, to the letter for a short one; a short option inside a cluster
+		 * ("--json -qx") leaves arg at the word before it */
+		if (optopt_ > 0 && optopt_ < 256 && (match == NULL || match->val != optopt_))
+			is_long = false;
+	}
+	if (!is_long && c == ':')
+		fprintf(stderr, "shakedown: option -%c needs a value\n", optopt_);
+	else if (!is_long)
+		fprintf(stderr, "shakedown: unknown option -%c\n", optopt_);
+	else if (c == ':')
+		fprintf(stderr, "shakedown: option --%.*s needs a value\n", (int)n, arg);
+	else if (matches == 0)
+		fprintf(stderr, "shakedown: unknown option --%.*s\n", (int)n, arg);
+	else if (arg[n] == '=' && match->has_arg == no_argument)
+		fprintf(stderr, "shakedown: option --%s takes no value\n", match->name);
+	else
+		fprintf(stderr, "shakedown: ambiguous option --%.*s\n", (int)n, arg);
+	fprintf(stderr, "see shakedown --help\n");
 }
 
 static int
@@ -157,13 +265,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	unsigned long long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->progress = -1;
 	o->color = -1;
-	while ((c = getopt_long(argc, argv, "ejqvi:f:c:hV", lo, NULL)) != -1) {
+	opterr = 0;		/* bad_option() says it, in one line */
+	while ((c = getopt_long(argc, argv, ":ejqvi:f:c:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o->events = true;
@@ -184,21 +293,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->bpf = optarg;
 			break;
 		case 'c':
-			errno = 0;
-			o->count = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg) {
-				fprintf(stderr, "shakedown: --count: not a number: %s\n", optarg);
+			if (!parse_uint("count", optarg, 1, ULLONG_MAX, &v))
 				return -1;
-			}
+			o->count = v;
 			break;
 		case O_DURATION:
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno != 0 || *end != '\0' || end == optarg || o->duration <= 0) {
-				fprintf(stderr, "shakedown: --duration: not a positive number: %s\n",
-				    optarg);
+			if (!parse_seconds("duration", optarg, &o->duration))
 				return -1;
-			}
 			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") == 0)
@@ -230,11 +331,18 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->no_ndpi = true;
 			break;
 		case O_CA_FILE:
-			o->rules.ca_file = optarg;
+		case O_CA_PATH: {
+			const char **list = c == O_CA_FILE ? o->rules.ca_files : o->rules.ca_paths;
+			size_t *n = c == O_CA_FILE ? &o->rules.nca_files : &o->rules.nca_paths;
+
+			if (*n >= SD_RULES_MAX_CA) {
+				fprintf(stderr, "shakedown: --%s: at most %d\n",
+				    c == O_CA_FILE ? "ca-file" : "ca-path", SD_RULES_MAX_CA);
+				return -1;
+			}
+			list[(*n)++] = optarg;
 			break;
-		case O_CA_PATH:
-			o->rules.ca_path = optarg;
-			break;
+		}
 		case O_NO_SYSTEM_CA:
 			o->rules.no_system_ca = true;
 			break;
@@ -252,31 +360,24 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->merge = true;
 			break;
 		case O_MEMCAP:
-		case O_MAX_FLOWS: {
-			unsigned long long v;
-
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg || v == 0 ||
-			    v > (c == O_MEMCAP ? 1024ull * 1024 : 1ull << 24)) {
-				fprintf(stderr, "shakedown: --%s: out of range: %s\n",
-				    c == O_MEMCAP ? "memcap" : "max-flows", optarg);
+			if (!parse_uint("memcap", optarg, 1, 1024ull * 1024, &v))
 				return -1;
-			}
-			if (c == O_MEMCAP)
-				o->memcap = (size_t)v << 20;
-			else
-				o->max_flows = (uint32_t)v;
+			o->memcap = (size_t)v << 20;
 			break;
-		}
+		case O_MAX_FLOWS:
+			if (!parse_uint("max-flows", optarg, 1, 1ull << 24, &v))
+				return -1;
+			o->max_flows = (uint32_t)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(SD_EXIT_OK);
 		case 'V':
 			printf("shakedown %s\n", SD_VERSION);
 			exit(SD_EXIT_OK);
-		default:
-			usage(stderr);
+		default:	/* '?' unknown, ':' value missing */
+			bad_option(lo, optind > 0 && optind <= argc ? argv[optind - 1] : NULL, c,
+			    optopt);
 			return -1;
 		}
 	}
@@ -290,6 +391,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->bpf != NULL && o->iface == NULL) {
 		fprintf(stderr, "shakedown: --filter applies to live capture (-i) only\n");
+		return -1;
+	}
+	if (o->json && o->events) {
+		fprintf(stderr, "shakedown: --json and --events are two outputs: give one\n");
 		return -1;
 	}
 	return optind;
@@ -339,6 +444,47 @@ show_progress(const struct sd_cap *cap, double started, bool final)
 	}
 }
 
+/* A name for messages: the file as given, "standard input" for "-". */
+static const char *
+label_of(const struct sd_cap *cap)
+{
+	return strcmp(sd_cap_name(cap), "-") == 0 && !sd_cap_is_live(cap) ? "standard input" :
+	    sd_cap_name(cap);
+}
+
+/*
+ * Files: is frame fr (n frames of this file before it) past -c or --duration?  --duration
+ * counts capture time from the file's first frame (*t0, set at n == 0).
+ */
+static bool
+past_limit(const struct opts *o, const struct sd_frame *fr, uint64_t n, double *t0)
+{
+	double t = (double)fr->sec + (double)fr->nsec / 1e9;
+
+	if (n == 0)
+		*t0 = t;
+	if (o->count != 0 && n >= o->count)
+		return true;
+	return o->duration > 0 && t - *t0 >= o->duration;
+}
+
+/* A file read in part on purpose (-c, --duration, a signal): say so, the report is partial. */
+static void
+note_stopped(const struct sd_cap *cap, const struct opts *o, uint64_t n, bool limit)
+{
+	if (o->quiet || sd_cap_is_live(cap))
+		return;
+	if (!limit)
+		fprintf(stderr, "shakedown: %s: interrupted: stopped after %" PRIu64 " frames\n",
+		    label_of(cap), n);
+	else if (o->count != 0 && n >= o->count)
+		fprintf(stderr, "shakedown: %s: stopped after %" PRIu64 " frames (--count)\n",
+		    label_of(cap), n);
+	else
+		fprintf(stderr, "shakedown: %s: stopped after %" PRIu64 " frames (--duration %g "
+		    "s of capture time)\n", label_of(cap), n, o->duration);
+}
+
 /* One input: a file (or standard input, or the live interface) and what was read from it. */
 struct input {
 	const char	*name;
@@ -350,6 +496,10 @@ struct input {
 	int64_t		 first_sec, last_sec;
 	uint32_t	 first_nsec, last_nsec;
 	bool		 failed;
+	bool		 said;		/* its error is on stderr already */
+	bool		 cut;		/* stopped by -c or --duration */
+	double		 t0;		/* capture time of its first frame (--duration) */
+	int		 datalink;	/* its link type when it has one (classic pcap, live), else -1 */
 	char		 err[SD_ERRBUF];
 };
 
@@ -432,6 +582,7 @@ input_end(struct input *in, struct run *r)
 	end.u.capture.error = in->failed ? in->err : NULL;
 	tee_emit(&r->tee, &end);
 	if (in->cap != NULL) {
+		in->datalink = sd_cap_datalink(in->cap);	/* pcapng: known once read */
 		if (live_cap == in->cap)
 			live_cap = NULL;
 		sd_cap_close(in->cap);
@@ -444,11 +595,12 @@ input_fail(struct input *in)
 {
 	fprintf(stderr, "shakedown: %s\n", in->err);
 	in->failed = true;
+	in->said = true;
 }
 
 /* Fetch the next frame of an open input; false when it has none left. */
 static bool
-input_fill(struct input *in, struct run *r, bool *timeout)
+input_fill(struct input *in, struct run *r, const struct opts *o, bool *timeout)
 {
 	enum sd_cap_rc rc;
 
@@ -466,10 +618,20 @@ input_fill(struct input *in, struct run *r, bool *timeout)
 		*timeout = true;
 		return false;
 	case SD_CAP_ERROR:
-		input_fail(in);
+		/*
+		 * After some frames, the text report says it once with what was read (its
+		 * "Input error" line); otherwise stderr does.
+		 */
+		if (in->frames > 0 && !o->events && !o->json)
+			in->failed = true;
+		else
+			input_fail(in);
 		/* FALLTHROUGH */
 	case SD_CAP_EOF:
 	case SD_CAP_BREAK:
+		/* a file (a pipe too) ends early on an interrupt, after what was received */
+		if (interrupted)
+			note_stopped(in->cap, o, in->frames, false);
 		break;
 	}
 	input_end(in, r);
@@ -501,13 +663,22 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 
 		in = NULL;
 		for (k = 0; k < nin; k++) {
-			if (!input_fill(&ins[k], r, &t1)) {
+			if (!input_fill(&ins[k], r, o, &t1)) {
 				timeout |= t1;
 				continue;
 			}
 			any = true;
 			if (in == NULL || earlier(&ins[k].fr, &in->fr))
 				in = &ins[k];
+		}
+		if (in != NULL && !sd_cap_is_live(in->cap) &&
+		    past_limit(o, &in->fr, in->frames, &in->t0)) {
+			/* -c, --duration on files: this file's first frames only */
+			in->cut = true;
+			in->have = false;
+			note_stopped(in->cap, o, in->frames, true);
+			input_end(in, r);
+			continue;
 		}
 		if (in != NULL) {
 			const struct sd_frame *fr = &in->fr;
@@ -533,7 +704,7 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 		} else if (!any && !timeout) {
 			break;		/* every input read to its end */
 		}
-		if (interrupted || (o->count != 0 && n >= o->count))
+		if (o->iface != NULL && (interrupted || (o->count != 0 && n >= o->count)))
 			break;
 		if (timeout) {
 			/* an idle link: the engine's clock follows the wall clock */
@@ -575,12 +746,15 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 			input_end(&ins[k], r);
 }
 
+/* said: frames of sources already refused as undecodable (not warned about again). */
 static void
 print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
-    const struct sd_findings *findings, bool verbose)
+    const struct sd_findings *findings, bool verbose, const struct sd_engine_stats *said)
 {
 	struct sd_rule_stats rs;
 	const struct sd_engine_stats *s = sd_engine_stats(pipe);
+	uint64_t unsup = s->unsupported_link - said->unsupported_link;
+	uint64_t trunc = s->truncated - said->truncated, bad = s->malformed - said->malformed;
 	const struct sd_flow_stats *fs = sd_engine_flow_stats(pipe);
 	const struct sd_defrag_stats *ds = sd_engine_defrag_stats(pipe);
 	const char *cat;
@@ -609,11 +783,10 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 		fprintf(stderr, "shakedown: interception catalogue: %s (%zu entries)\n",
 		    cat != NULL ? cat : "none found", ncat);
 	}
-	if (s->unsupported_link > 0 || s->truncated > 0 || s->malformed > 0)
+	if (unsup + trunc + bad > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " frames not decoded (%" PRIu64
 		    " unsupported link type, %" PRIu64 " truncated, %" PRIu64 " malformed)\n",
-		    s->unsupported_link + s->truncated + s->malformed, s->unsupported_link,
-		    s->truncated, s->malformed);
+		    unsup + trunc + bad, unsup, trunc, bad);
 	if (fs->evicted > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " flows evicted at the flow cap "
 		    "(--max-flows)\n", fs->evicted);
@@ -632,6 +805,85 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 	if (ds->timed_out > 0 || ds->dropped > 0)
 		fprintf(stderr, "shakedown: IP reassembly: %" PRIu64 " datagrams incomplete, %"
 		    PRIu64 " fragments dropped\n", ds->timed_out, ds->dropped);
+}
+
+/* "link type 147 (USER0) not supported" into buf. */
+static void
+linktype_unsupported(char *buf, size_t len, int lt)
+{
+	const char *name = sd_cap_linktype_name(lt);
+
+	snprintf(buf, len, "link type %d%s%s%s not supported", lt, name != NULL ? " (" : "",
+	    name != NULL ? name : "", name != NULL ? ")" : "");
+}
+
+/* A source with one link type for all its frames (classic pcap, live) that the engine
+ * does not decode is refused before reading it; false with err set. */
+static bool
+linktype_ok(const struct sd_cap *cap, char err[SD_ERRBUF])
+{
+	char why[96];
+	int lt = sd_cap_datalink(cap);
+
+	if (lt < 0 || sd_link_supported(lt))
+		return true;
+	linktype_unsupported(why, sizeof(why), lt);
+	snprintf(err, SD_ERRBUF, "%s: %s", label_of(cap), why);
+	return false;
+}
+
+/*
+ * --pin hosts without a certificate: each analysis (file) reports its own; a pin is warned
+ * about when no analysis saw its host, once, at the end.
+ */
+#define SD_PIN_NOTES	64
+static struct {
+	char		 host[256];
+	unsigned	 port;
+	int		 runs;		/* analyses that did not see it */
+} pin_notes[SD_PIN_NOTES];
+static int pin_nnotes, pins_runs;
+
+static void
+pin_unseen(void *ctx, const char *host, unsigned port)
+{
+	int i;
+
+	(void)ctx;
+	for (i = 0; i < pin_nnotes; i++)
+		if (pin_notes[i].port == port && strcmp(pin_notes[i].host, host) == 0)
+			break;
+	if (i == pin_nnotes) {
+		if (pin_nnotes == SD_PIN_NOTES)
+			return;
+		snprintf(pin_notes[i].host, sizeof(pin_notes[i].host), "%s", host);
+		pin_notes[i].port = port;
+		pin_notes[i].runs = 0;
+		pin_nnotes++;
+	}
+	pin_notes[i].runs++;
+}
+
+static void
+warn_pins(void)
+{
+	int i;
+
+	for (i = 0; i < pin_nnotes; i++) {
+		const char *host = pin_notes[i].host;
+		unsigned port = pin_notes[i].port;
+		bool v6 = strchr(host, ':') != NULL;
+
+		if (pin_notes[i].runs < pins_runs)
+			continue;	/* some file had its certificate */
+		if (port == 0)
+			fprintf(stderr, "shakedown: --pin %s: no certificate for %s in the "
+			    "capture\n", host, host);
+		else
+			fprintf(stderr, "shakedown: --pin %s%s%s:%u: no certificate for %s port "
+			    "%u in the capture\n", v6 ? "[" : "", host, v6 ? "]" : "", port, host,
+			    port);
+	}
 }
 
 static void
@@ -656,6 +908,7 @@ summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input
 		oi[k].last_sec = ins[k].last_sec;
 		oi[k].last_nsec = ins[k].last_nsec;
 		oi[k].error = ins[k].failed ? ins[k].err : NULL;
+		oi[k].error_said = ins[k].said;
 		sum->frames += ins[k].frames;
 		if (ins[k].failed && sum->input_error == NULL)
 			sum->input_error = ins[k].err;
@@ -722,12 +975,17 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			rc = sd_cap_open_live(&ins[k].cap, o->iface, o->bpf, 262144, ins[k].err);
 		else
 			rc = sd_cap_open_file(&ins[k].cap, ins[k].name, ins[k].err);
+		if (rc == 0 && !linktype_ok(ins[k].cap, ins[k].err)) {
+			sd_cap_close(ins[k].cap);
+			rc = -1;
+		}
 		if (rc != 0) {
 			ins[k].cap = NULL;
 			input_fail(&ins[k]);
 			status = SD_EXIT_ERROR;
 			continue;
 		}
+		ins[k].datalink = sd_cap_datalink(ins[k].cap);
 		nopen++;
 		if (sd_cap_is_live(ins[k].cap)) {
 			live_cap = ins[k].cap;
@@ -770,16 +1028,29 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 	sd_rules_finish(r->rules);
 	sd_finding_sort(&r->findings);
 	summary_fill(&sum, r, ins, nin, oi, files, nfiles);
-	if (sum.frames > 0 && sum.undecoded_link + sum.undecoded_truncated +
-	    sum.undecoded_malformed >= sum.frames) {
+	if ((sum.frames > 0 || o->iface == NULL) && sum.undecoded_link +
+	    sum.undecoded_truncated + sum.undecoded_malformed >= sum.frames) {
 		/* read, but nothing in it could be looked at: not a verdict either */
 		for (k = 0; k < nin; k++)
-			if (!ins[k].failed && ins[k].frames > 0) {
+			if (!ins[k].failed && ins[k].frames == 0 && nin == 1) {
+				snprintf(ins[k].err, sizeof(ins[k].err), "%s: no frames in the "
+				    "capture", strcmp(ins[k].name, "-") ? ins[k].name :
+				    "standard input");
+				input_fail(&ins[k]);
+			} else if (!ins[k].failed && ins[k].frames > 0) {
+				char why[128];
+
+				if (sum.undecoded_link == sum.frames && ins[k].datalink >= 0)
+					linktype_unsupported(why, sizeof(why), ins[k].datalink);
+				else
+					snprintf(why, sizeof(why), "%" PRIu64 " of an unsupported "
+					    "link type, %" PRIu64 " truncated, %" PRIu64 " malformed",
+					    sum.undecoded_link, sum.undecoded_truncated,
+					    sum.undecoded_malformed);
 				snprintf(ins[k].err, sizeof(ins[k].err), "%s: no frame could be "
-				    "decoded (%" PRIu64 " frames: %" PRIu64 " of an unsupported "
-				    "link type, %" PRIu64 " truncated, %" PRIu64 " malformed)",
-				    ins[k].name, sum.frames, sum.undecoded_link,
-				    sum.undecoded_truncated, sum.undecoded_malformed);
+				    "decoded (%" PRIu64 " frame%s: %s)", strcmp(ins[k].name, "-") ?
+				    ins[k].name : "standard input", sum.frames,
+				    sum.frames == 1 ? "" : "s", why);
 				input_fail(&ins[k]);
 				break;
 			}
@@ -799,8 +1070,17 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		sd_out_findings_text(stdout, &r->findings, &sum, color);
 		*first_section = false;
 	}
-	if (!o->quiet)
-		print_stats(r->engine, r->rules, &r->findings, o->verbose);
+	if (!o->quiet) {
+		struct sd_engine_stats said;
+
+		/* frames already named in the "no frame could be decoded" error: not again */
+		memset(&said, 0, sizeof(said));
+		if (sum.nothing_decoded)
+			said = *sd_engine_stats(r->engine);
+		print_stats(r->engine, r->rules, &r->findings, o->verbose, &said);
+	}
+	sd_rules_unseen_pins(r->rules, pin_unseen, NULL);
+	pins_runs++;
 	if (o->fail_on_set && status == SD_EXIT_OK) {
 		size_t i;
 
@@ -878,6 +1158,8 @@ main(int argc, char **argv)
 				status = st;
 		}
 	}
+	if (!o.quiet && pins_runs > 0)
+		warn_pins();
 	if (fflush(stdout) != 0 || (o.events && evout.write_error)) {
 		fprintf(stderr, "shakedown: write error on standard output\n");
 		status = SD_EXIT_ERROR;

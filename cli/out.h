@@ -49,6 +49,7 @@ struct sd_out_input {
 	int64_t		 first_sec, last_sec;
 	uint32_t	 first_nsec, last_nsec;
 	const char	*error;		/* NULL: read to its end */
+	bool		 error_said;	/* on stderr already: the text report does not repeat it */
 };
 
 /* What one analysis (one file, or every file with --merge) covered and what it lost. */

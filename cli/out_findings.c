@@ -555,12 +555,12 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 	for (k = 0; k < sum->ninputs; k++) {
 		const struct sd_out_input *in = &sum->inputs[k];
 
-		if (in->error == NULL)
+		if (in->error == NULL || in->error_said)
 			continue;
-		fprintf(f, "Incomplete input: ");
-		put_safe(f, in->name);
-		fprintf(f, " could not be read to its end (the error is on standard error); the "
-		    "results cover the %llu frame%s read before it\n",
+		/* the error is said here, once (not on stderr) */
+		fprintf(f, "Input error: ");
+		put_safe(f, in->error);
+		fprintf(f, " (the results above cover the %llu frame%s read before it)\n",
 		    (unsigned long long)in->frames, in->frames == 1 ? "" : "s");
 	}
 }

@@ -212,6 +212,26 @@ sd_link_decode(int linktype, struct sd_rd frame, struct sd_link *out)
 	}
 }
 
+bool
+sd_link_supported(int linktype)
+{
+	switch (linktype) {
+	case SD_LINKTYPE_ETHERNET:
+	case SD_LINKTYPE_LINUX_SLL:
+	case SD_LINKTYPE_LINUX_SLL2:
+	case SD_LINKTYPE_NULL:
+	case SD_LINKTYPE_LOOP:
+	case SD_LINKTYPE_RAW:
+	case SD_DLT_RAW_12:
+	case SD_DLT_RAW_14:
+	case SD_LINKTYPE_IPV4:
+	case SD_LINKTYPE_IPV6:
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum sd_rc
 sd_link_vxlan(struct sd_rd udp_payload, struct sd_link *out)
 {

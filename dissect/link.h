@@ -2,6 +2,7 @@
 #ifndef SD_DISSECT_LINK_H
 #define SD_DISSECT_LINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dissect/rc.h"
@@ -39,6 +40,8 @@ struct sd_link {
  * SD_TRUNCATED: the frame ends inside the link header.
  */
 enum sd_rc	sd_link_decode(int linktype, struct sd_rd frame, struct sd_link *out);
+/* Is linktype one that sd_link_decode() decodes (else it answers SD_UNSUPPORTED)? */
+bool		sd_link_supported(int linktype);
 
 /* Ethernet II (with tags) from the destination MAC on: VXLAN and ERSPAN inner frames. */
 enum sd_rc	sd_link_ether(struct sd_rd frame, struct sd_link *out);

@@ -60,7 +60,7 @@ check "truncated: error names the file and the frame" \
 check "truncated: frames before the error analysed" \
 	grep -q "\"type\":\"capture\".*\"frames\":$((total - 1)),.*\"error\":\"" "$tmp/out"
 run "$tmp/cut.pcap"
-check "truncated: report says so" grep -q 'Incomplete input' "$tmp/out"
+check "truncated: report says so" grep -q 'Input error' "$tmp/out"
 check "truncated: one capture event per file" test "$frames" -eq 1
 
 # Standard input gives the same events as the file.
@@ -108,6 +108,179 @@ run -v samples/lb-backends.pcap
 check "no cap reached: nothing said lost" \
 	grep -q '^shakedown: lost: flows evicted 0, memcap refusals 0, connections not analysed 0, summaries evicted 0, summaries refused 0, findings dropped 0$' "$tmp/err"
 check "no cap reached: no incomplete-analysis line" sh -c "! grep -q 'Incomplete analysis' '$tmp/out'"
+
+# ---------------------------------------------------------------- inputs that cannot be read
+# One line on stderr naming the file and why, exit 2, and no verdict on stdout.
+one_error() {	# one_error NAME PATTERN: $rc 2, nothing on stdout, stderr one line matching
+	check "$1: exit 2" test "$rc" -eq 2
+	check "$1: no report, no verdict" test ! -s "$tmp/out"
+	check "$1: one line on stderr" test "$(wc -l < "$tmp/err")" -eq 1
+	check "$1: says why" grep -q "^shakedown: $2" "$tmp/err"
+}
+run does-not-exist.pcap
+one_error "missing file" "does-not-exist.pcap: No such file"
+run samples
+one_error "directory" "samples: is a directory"
+: > "$tmp/empty.pcap"
+run "$tmp/empty.pcap"
+one_error "empty file" ".*empty.pcap: empty file"
+run README.md
+one_error "not a capture" "README.md: not a pcap or pcapng capture"
+# The same capture with link type 147 (USER0): as classic pcap (refused at its header) and
+# as pcapng (every frame of the unsupported type: no frame decoded).
+python3 - "$good" "$tmp/user0.pcap" "$tmp/user0.pcapng" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+e = '<' if d[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+open(sys.argv[2], 'wb').write(d[:20] + struct.pack(e + 'I', 147) + d[24:])
+def block(t, body):
+    body += b'\0' * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack('<II', t, n) + body + struct.pack('<I', n)
+out = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+out += block(1, struct.pack('<HHI', 147, 0, 0))
+off = 24
+while off + 16 <= len(d):
+    sec, usec, cap, ln = struct.unpack(e + 'IIII', d[off:off + 16])
+    ts = sec * 1000000 + usec
+    out += block(6, struct.pack('<IIIII', 0, ts >> 32, ts & 0xffffffff, cap, ln) +
+                 d[off + 16:off + 16 + cap])
+    off += 16 + cap
+open(sys.argv[3], 'wb').write(out)
+PY
+run "$tmp/user0.pcap"
+one_error "unsupported link type" ".*user0.pcap: link type 147 (USER0) not supported"
+run "$tmp/user0.pcapng"
+one_error "no frame decoded" ".*user0.pcapng: no frame could be decoded (27 frames: link type 147 (USER0) not supported)"
+# Other files of the run are still analysed; the report covers them only.
+run --fail-on high does-not-exist.pcap "$tmp/user0.pcapng" "$syn"
+check "a bad file among good ones: exit 2" test "$rc" -eq 2
+check "a bad file among good ones: the good one analysed" grep -q "^HIGH *tcp.syn_unanswered" "$tmp/out"
+check "a bad file among good ones: the report names only the good one" \
+	grep -qx "$syn: 8 frames, 1 flow" "$tmp/out"
+check "a bad file among good ones: one line per bad file" test "$(wc -l < "$tmp/err")" -eq 2
+# A read error after some frames: said once (the report's line), not repeated on stderr.
+run "$tmp/cut.pcap"
+check "truncated, text report: error on stdout" grep -q "^Input error: .*cut.pcap: frame $total" "$tmp/out"
+check "truncated, text report: not repeated on stderr" sh -c "! grep -q 'cut.pcap' '$tmp/err'"
+run --json "$tmp/cut.pcap"
+check "truncated, --json: error on stderr" grep -q "^shakedown: .*cut.pcap: frame $total" "$tmp/err"
+
+# ---------------------------------------------------------------- interrupting standard input
+# A writer that keeps the pipe open: SIGINT ends the read, the frames received are reported.
+rm -f "$tmp/fifo"
+mkfifo "$tmp/fifo"
+"$bin" --json --fail-on high - < "$tmp/fifo" > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+exec 3> "$tmp/fifo"
+cat "$syn" >&3
+sleep 1
+# Until it ends: on a loaded machine the first SIGINT may come before the handler is set
+# (a background job starts with SIGINT ignored), and a signal then ends nothing.
+for _ in $(seq 50); do
+	kill -INT "$pid" 2> /dev/null || break
+	sleep 0.2
+done
+if kill -0 "$pid" 2> /dev/null; then
+	kill -KILL "$pid"
+fi
+wait "$pid"
+rc=$?
+exec 3>&-
+check "SIGINT on a pipe held open: exit 1 (--fail-on high)" test "$rc" -eq 1
+check "SIGINT on a pipe held open: findings of the frames read" \
+	grep -q '"kind":"tcp.syn_unanswered"' "$tmp/out"
+check "SIGINT on a pipe held open: says it stopped" \
+	grep -q "^shakedown: standard input: interrupted: stopped after 8 frames" "$tmp/err"
+
+# ---------------------------------------------------------------- options
+run --foo "$good"
+check "unknown option: exit 2" test "$rc" -eq 2
+check "unknown option: one line and a pointer to --help" \
+	test "$(cat "$tmp/err")" = "$(printf 'shakedown: unknown option --foo\nsee shakedown --help')"
+for opt in --count --duration --memcap --max-flows; do
+	run "$opt" abc "$good"
+	check "$opt abc: exit 2" test "$rc" -eq 2
+	check "$opt abc: not a number" grep -q "^shakedown: $opt: not a number: abc$" "$tmp/err"
+done
+run --duration nan "$good"
+check "--duration nan: refused" test "$rc" -eq 2
+run --json --events "$good"
+check "--json with --events: exit 2" test "$rc" -eq 2
+check "--json with --events: one line, nothing on stdout" \
+	sh -c "[ \$(wc -l < '$tmp/err') -eq 1 ] && [ ! -s '$tmp/out' ]"
+for sev in HIGH High; do
+	run --json --fail-on "$sev" "$syn"
+	check "--fail-on $sev: case-insensitive (exit 1)" test "$rc" -eq 1
+done
+# -c and --duration on files: the first N frames, the first SEC seconds of capture time
+# (the SYN sample's frames are at 0, 0, 0, 1.0, 2.0, 3.1, 4.1, 5.1 s).
+run --events -c 5 "$syn"
+check "-c 5 on a file: 5 frames read" grep -q '"type":"capture",.*"frames":5,' "$tmp/out"
+check "-c 5 on a file: says it stopped" \
+	grep -q "^shakedown: $syn: stopped after 5 frames (--count)" "$tmp/err"
+run --events --duration 2 "$syn"
+check "--duration 2 on a file: 4 frames read" grep -q '"type":"capture",.*"frames":4,' "$tmp/out"
+check "--duration 2 on a file: says it stopped" \
+	grep -q "^shakedown: $syn: stopped after 4 frames (--duration 2 s" "$tmp/err"
+run --events -c 8 "$syn"
+check "-c past the end: not said to be cut" test ! -s "$tmp/err"
+
+# ---------------------------------------------------------------- trust options
+run --ca-path /nonexistent/certs "$good"
+check "--ca-path missing: exit 2" test "$rc" -eq 2
+run --ca-path README.md "$good"
+check "--ca-path not a directory: exit 2" test "$rc" -eq 2
+check "--ca-path not a directory: says so" grep -q "README.md.*not a directory" "$tmp/err"
+run --json --ca-file samples/pki/root.crt --ca-file samples/pki-fail/other-root.crt "$good"
+check "two --ca-file: both loaded (the first one's root trusted)" \
+	sh -c "! grep -q 'chain_untrusted' '$tmp/out'"
+pin=38:50:df:2a:55:f0:02:50:19:d8:b2:8a:88:03:4c:34:f9:66:2f:a8:34:18:c5:57:65:2a:d7:57:fb:97:3b:1b
+run --json --ca-file samples/pki/root.crt --pin "nothere.test=$pin" "$good"
+check "--pin for a host not in the capture: warned" \
+	grep -qx "shakedown: --pin nothere.test: no certificate for nothere.test in the capture" "$tmp/err"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test:443=$pin" "$good"
+check "--pin HOST:PORT: checked on that port" grep -q '"kind":"tls.pin_mismatch"' "$tmp/out"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test:8443=$pin" "$good"
+check "--pin HOST:PORT: not on another port" sh -c "! grep -q 'pin_mismatch' '$tmp/out'"
+check "--pin HOST:PORT: not seen on that port, warned" \
+	grep -q "^shakedown: --pin www.example.test:8443: no certificate" "$tmp/err"
+
+# ---------------------------------------------------------------- gzip
+# Known by content, not by name; from standard input too; the same findings as plain
+# (and the same summary record), whatever the file is called.
+same_json() {	# same_json A B: the same JSON lines but for the file names
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+def norm(o):
+    if isinstance(o, dict):
+        return {k: norm(v) for k, v in o.items() if k not in ("file", "files")}
+    if isinstance(o, list):
+        return [norm(v) for v in o]
+    return o
+a, b = ([norm(json.loads(l)) for l in open(p)] for p in sys.argv[1:3])
+sys.exit(0 if a == b and a else 1)
+PY
+}
+"$bin" --json "$good" > "$tmp/plain.json"
+gzip -c "$good" > "$tmp/x.pcap.gz"
+cp "$tmp/x.pcap.gz" "$tmp/x.pcap"
+for f in "$tmp/x.pcap.gz" "$tmp/x.pcap"; do
+	run --json "$f"
+	check "gzip ${f##*/}: exit 0" test "$rc" -eq 0
+	check "gzip ${f##*/}: same findings as the plain file" same_json "$tmp/plain.json" "$tmp/out"
+done
+"$bin" --json - < "$tmp/x.pcap.gz" > "$tmp/out" 2> "$tmp/err"
+check "gzip on standard input: same findings" same_json "$tmp/plain.json" "$tmp/out"
+gzip -c "$good" | "$bin" --json - > "$tmp/out" 2> "$tmp/err"
+check "gzip through a pipe: same findings" same_json "$tmp/plain.json" "$tmp/out"
+gz_size=$(stat -c %s "$tmp/x.pcap")
+head -c $((gz_size * 2 / 3)) "$tmp/x.pcap" > "$tmp/cut.pcap.gz"
+run --events "$tmp/cut.pcap.gz"
+check "truncated gzip: exit 2" test "$rc" -eq 2
+check "truncated gzip: frames before the cut analysed" \
+	grep -q '"type":"capture",.*"frames":[1-9][0-9]*,.*"error":".*gzip data truncated' "$tmp/out"
+check "truncated gzip: clear error" grep -q "cut.pcap.gz: frame [0-9]*: gzip data truncated" "$tmp/err"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

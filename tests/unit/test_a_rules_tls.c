@@ -321,9 +321,22 @@ static void
 test_bad_pins(void **state)
 {
 	static const char *const bad[] = { "www.example.test", "=00", "h=zz",
-		"h=4c6bbca2376a", "h=4c6bbca2376a22a64a78c2c7c349747398eb48f", "h=AAAA" };
+		"h=4c6bbca2376a", "h=4c6bbca2376a22a64a78c2c7c349747398eb48f", "h=AAAA",
+		/* HOST:PORT: a port 1..65535, IPv6 in brackets */
+		"h:0=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"h:=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"h:65536=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"h:44x=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		":443=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"[::1=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"[::1]443=4c6bbca2376a22a64a78c2c7c349747398eb48f2" };
 	static const char *const good[] = {
 		"h=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"h:443=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"h:65535=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"[2001:db8::1]:443=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"[2001:db8::1]=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
+		"2001:db8::1=4c6bbca2376a22a64a78c2c7c349747398eb48f2",
 		"h=4C:6B:BC:A2:37:6A:22:A6:4A:78:C2:C7:C3:49:74:73:98:EB:48:F2",
 		"h=AkQxW1IzTbgEHUPRDsYPUh0A31zRMLQn0ll9RNANObY=",
 		"h=AkQxW1IzTbgEHUPRDsYPUh0A31zRMLQn0ll9RNANObY" };

@@ -55,10 +55,12 @@ store(void)
 {
 	const char *dir = getenv("SD_SOURCE_DIR");
 	char path[1024], err[256];
+	const char *files[1];
 	struct sd_verify *v;
 
 	snprintf(path, sizeof(path), "%s/samples/pki/root.crt", dir != NULL ? dir : ".");
-	v = sd_verify_new(path, NULL, true, err, sizeof(err));
+	files[0] = path;
+	v = sd_verify_new(files, 1, NULL, 0, true, err, sizeof(err));
 	assert_non_null(v);
 	return v;
 }
@@ -176,11 +178,16 @@ test_cache(void **state)
 static void
 test_bad_store(void **state)
 {
+	const char *files[] = { "/nonexistent/ca.pem" };
+	const char *dirs[] = { "/nonexistent/certs" };
 	char err[256];
 
 	(void)state;
-	assert_null(sd_verify_new("/nonexistent/ca.pem", NULL, true, err, sizeof(err)));
+	assert_null(sd_verify_new(files, 1, NULL, 0, true, err, sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/ca.pem"));
+	/* OpenSSL takes any directory name without a word: a missing one is an error here */
+	assert_null(sd_verify_new(NULL, 0, dirs, 1, true, err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/certs"));
 }
 
 /* Expected: `openssl x509 -in samples/pki/leaf.crt -pubkey -noout | openssl pkey -pubin

@@ -2,6 +2,8 @@
  * and the frame, and a live capture on the loopback interface. */
 #include "tests/unit/cap_harness.h"
 
+#include <zlib.h>
+
 
 static void
 test_pcap_nano(void **state)
@@ -214,6 +216,113 @@ test_not_a_capture(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* gzip (zlib's gzwrite, as gzip(1) writes it): the same frames; every prefix short of the
+ * whole file is an error that says the gzip data is truncated, never a clean end. */
+static void
+test_gzip(void **state)
+{
+	char path[512], gzpath[512], cut[512], err[SD_ERRBUF];
+	uint8_t raw[4096], *gz;
+	struct sd_cap *c;
+	struct sd_frame f;
+	uint64_t done, total;
+	long size, gzsize;
+	size_t n, k, frames;
+	enum sd_cap_rc rc;
+	gzFile g;
+	FILE *fp;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "plain.pcap");
+	size = write_pcap(path, PCAP_TSTAMP_PRECISION_NANO, three, 3);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	n = fread(raw, 1, sizeof(raw), fp);
+	fclose(fp);
+	assert_int_equal(n, size);
+	tmp_path(gzpath, sizeof(gzpath), "packed.pcap");	/* no .gz: known by content */
+	g = gzopen(gzpath, "wb");
+	assert_non_null(g);
+	assert_int_equal(gzwrite(g, raw, (unsigned)n), (int)n);
+	assert_int_equal(gzclose(g), Z_OK);
+
+	assert_int_equal(sd_cap_open_file(&c, gzpath, err), 0);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(sd_cap_next(c, &f, err), SD_CAP_FRAME);
+		check_frame(&f, i + 1, &three[i], three[i].frac);
+	}
+	assert_int_equal(sd_cap_next(c, &f, err), SD_CAP_EOF);
+	sd_cap_progress(c, &done, &total);
+	assert_int_equal(done, total);		/* compressed bytes against the file size */
+	sd_cap_close(c);
+
+	fp = fopen(gzpath, "rb");
+	assert_non_null(fp);
+	gz = malloc(65536);
+	assert_non_null(gz);
+	gzsize = (long)fread(gz, 1, 65536, fp);
+	fclose(fp);
+	tmp_path(cut, sizeof(cut), "cut.pcap.gz");
+	for (k = 2; k < (size_t)gzsize; k++) {	/* from the 2-byte magic on */
+		fp = fopen(cut, "wb");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(gz, 1, k, fp), k);
+		fclose(fp);
+		if (sd_cap_open_file(&c, cut, err) != 0) {
+			assert_non_null(strstr(err, "gzip"));
+			continue;
+		}
+		frames = 0;
+		while ((rc = sd_cap_next(c, &f, err)) == SD_CAP_FRAME)
+			frames++;
+		assert_int_equal(rc, SD_CAP_ERROR);
+		assert_true(frames < 3 || strstr(err, "gzip data truncated") != NULL);
+		sd_cap_close(c);
+	}
+	/* Each bit flipped: a result or an error, never a crash or a hang. */
+	for (k = 0; k < (size_t)gzsize * 8; k++) {
+		gz[k / 8] ^= (uint8_t)(1u << (k % 8));
+		fp = fmemopen(gz, (size_t)gzsize, "rb");
+		assert_non_null(fp);
+		if (sd_cap_open_stream(&c, fp, "flip", err) == 0) {
+			while (sd_cap_next(c, &f, err) == SD_CAP_FRAME)
+				;
+			sd_cap_close(c);
+		}
+		gz[k / 8] ^= (uint8_t)(1u << (k % 8));
+	}
+	free(gz);
+}
+
+/* Inputs that hold no capture say what they are; link types are named as libpcap does. */
+static void
+test_open_errors(void **state)
+{
+	char path[512], err[SD_ERRBUF];
+	struct sd_cap *c;
+	FILE *fp;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "empty.pcap");
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(sd_cap_open_file(&c, path, err), -1);
+	assert_non_null(strstr(err, ": empty file"));
+	assert_int_equal(sd_cap_open_file(&c, tmpdir, err), -1);
+	assert_non_null(strstr(err, ": is a directory"));
+	assert_string_equal(sd_cap_linktype_name(1), "EN10MB");
+	assert_string_equal(sd_cap_linktype_name(147), "USER0");
+	assert_string_equal(sd_cap_linktype_name(162), "USER15");
+	assert_null(sd_cap_linktype_name(60000));
+
+	tmp_path(path, sizeof(path), "eth.pcap");
+	write_pcap(path, PCAP_TSTAMP_PRECISION_NANO, three, 1);
+	assert_int_equal(sd_cap_open_file(&c, path, err), 0);
+	assert_int_equal(sd_cap_datalink(c), 1);
+	sd_cap_close(c);
+}
+
 /* Standard input ("-"), here redirected from a file; the real stdin stays open. */
 static void
 test_stdin(void **state)
@@ -339,6 +448,8 @@ main(void)
 		cmocka_unit_test(test_truncated_record),
 		cmocka_unit_test(test_corrupt_record),
 		cmocka_unit_test(test_not_a_capture),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_live_lo),
 		cmocka_unit_test(test_live_errors),

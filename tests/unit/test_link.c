@@ -370,6 +370,26 @@ test_erspan(void **state)
 	check_vec(W_GRE, 0, type3, sizeof(type3), 34, 0, SD_ETH_IPV4, &l);
 }
 
+/* sd_link_supported() is the list sd_link_decode() decodes: every other type is refused. */
+static void
+test_link_supported(void **state)
+{
+	static const uint8_t frame[64];
+	struct sd_link l;
+	int lt;
+
+	(void)state;
+	for (lt = 0; lt < 512; lt++)
+		if (!sd_link_supported(lt))
+			assert_int_equal(sd_link_decode(lt, sd_rd_make(frame, sizeof(frame)), &l),
+			    SD_UNSUPPORTED);
+	assert_true(sd_link_supported(SD_LINKTYPE_ETHERNET));
+	assert_true(sd_link_supported(SD_LINKTYPE_LINUX_SLL2));
+	assert_true(sd_link_supported(SD_LINKTYPE_RAW));
+	assert_false(sd_link_supported(147));		/* USER0 */
+	assert_false(sd_link_supported(-1));
+}
+
 int
 main(void)
 {
@@ -379,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_pppoe_qinq),
 		cmocka_unit_test(test_sll_sll2),
 		cmocka_unit_test(test_null_loop_raw),
+		cmocka_unit_test(test_link_supported),
 		cmocka_unit_test(test_vxlan),
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_erspan),
