@@ -54,7 +54,7 @@ struct sd_finding {
 	const char		*explanation;	/* catalogue text */
 	const char		*fix;		/* catalogue text */
 	uint64_t		 count;		/* occurrences merged */
-	uint64_t		 frames[SD_FINDING_MAX_FRAMES];
+	uint64_t		 frames[SD_FINDING_MAX_FRAMES];	/* ascending, distinct */
 	size_t			 nframes;
 	uint64_t		 nframes_total;
 	struct sd_finding_flow	 flows[SD_FINDING_MAX_FLOWS];
