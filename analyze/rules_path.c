@@ -174,24 +174,6 @@ on_flow(struct path_rules *t, const struct sd_event *ev)
 	o->nsec = fr->first_nsec;
 }
 
-/* Are all the flows of finding u one-way flows of ours (and all of them kept)? */
-static bool
-all_one_way(const struct path_rules *t, const struct sd_finding *u)
-{
-	uint64_t key[2];
-	size_t i;
-
-	if (u->nflows == 0 || u->nflows_total > u->nflows)
-		return false;
-	for (i = 0; i < u->nflows; i++) {
-		key[0] = u->flows[i].id;
-		key[1] = u->flows[i].file_index;
-		if (sd_tab_get(t->oneway, key, sizeof(key), false, NULL) == NULL)
-			return false;
-	}
-	return true;
-}
-
 static void
 report_one_way(struct path_rules *t)
 {
@@ -227,21 +209,14 @@ report_one_way(struct path_rules *t)
 	    (unsigned long long)t->oneway_total, t->oneway_total == 1 ? "" : "s");
 	/*
 	 * Unanswered SYNs in a capture that demonstrably misses return traffic may have been
-	 * answered out of sight: lower their certainty and say why.
+	 * answered out of sight: lower their certainty and say why.  (A one-way flow is never
+	 * itself "never answered": the engine takes the client's ACK as proof of an answer.)
 	 */
 	for (i = 0; i < t->out->n; i++) {
 		struct sd_finding *u = t->out->v[i];
 
 		if (u->k != SD_K_TCP_SYN_UNANSWERED || u->confidence <= 0.4)
 			continue;
-		if (all_one_way(t, u)) {
-			/* its own flow went on in one direction: it was answered out of sight */
-			u->severity = SD_SEV_INFO;
-			u->confidence = 0.1;
-			sd_finding_value(u, "caveat", "the client went on sending on this "
-			    "connection (see tcp.one_way): the answers took another path");
-			continue;
-		}
 		u->confidence = 0.4;
 		sd_finding_value(u, "caveat", "this capture shows one-way TCP flows (see "
 		    "tcp.one_way): the answers may take a path the capture point does not see");

@@ -308,7 +308,7 @@ test_extra_catalogue(void **state)
 	unlink(path);
 }
 
-/* One-way flow: tcp.one_way, and an unanswered-SYN finding on that flow is downgraded. */
+/* One-way flow: tcp.one_way, and the capture's unanswered-SYN findings get a caveat. */
 static void
 test_one_way(void **state)
 {
@@ -342,8 +342,9 @@ test_one_way(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->count, 1);
 	assert_true(has_frame(f, 3) && has_frame(f, 13));
-	assert_int_equal(u->severity, SD_SEV_INFO);
+	assert_int_equal(u->severity, SD_SEV_HIGH);
 	assert_true(u->confidence < 0.5);
+	assert_non_null(finding_value(u, "caveat"));
 	h_close(&h);
 }
 
