@@ -231,6 +231,15 @@ sd_finding_frame(struct sd_finding *f, uint64_t frame)
 }
 
 void
+sd_finding_severity(struct sd_finding *f, enum sd_sev sev)
+{
+	if (f->severity == sev)
+		return;
+	f->severity = sev;
+	touch(f);
+}
+
+void
 sd_finding_flow(struct sd_finding *f, const struct sd_finding_flow *fl)
 {
 	size_t i;

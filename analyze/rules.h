@@ -10,6 +10,7 @@
 #include "dissect/memcap.h"
 
 struct sd_x509_cache;
+struct sd_scope;
 
 /* What the user told the rules (cli/main.c fills it; every field optional). */
 #define SD_RULES_MAX_PINS	32
@@ -57,6 +58,9 @@ struct sd_rule_env {
 	struct sd_memcap		*mc;	/* charge rule state here (may be NULL) */
 	int				 slot;	/* the area's per-flow slot, -1 none */
 	struct sd_x509_cache		*x509;	/* certificate facts, shared by the areas */
+	/* where TLS, DTLS, IKE, ESP, proxies and revocation endpoints are (analyze/scope.h):
+	 * fed every event before the areas see it; areas may add to it; NULL in some tests */
+	struct sd_scope			*scope;
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/scope.h"
 #include "analyze/x509.h"
 #include "dissect/dns.h"
 #include "dissect/table.h"
@@ -45,6 +46,14 @@ struct revoc {
 	uint32_t	 nsec;
 };
 
+/* The ports of a revocation host's URLs, keyed by (file, host): its addresses, once
+ * resolved, are revocation endpoints of the scope (analyze/scope.h). */
+#define REVHOST_PORTS	4
+struct revhost {
+	uint16_t	 ports[REVHOST_PORTS];
+	size_t		 nports;
+};
+
 /* The last DNS answer for a name. */
 struct dnsname {
 	char		 name[SD_DNS_NAME_MAX];
@@ -67,7 +76,7 @@ struct connfail {
 struct path_rules {
 	const struct sd_rule_env *env;
 	struct sd_findings	*out;
-	struct sd_tab		*oneway, *revoc, *dns, *fails;
+	struct sd_tab		*oneway, *revoc, *dns, *fails, *revhost;
 	uint64_t		 oneway_total;
 	uint64_t		 flows_refused;
 };
@@ -257,6 +266,40 @@ url_host(const char *url, char *host, size_t n, uint16_t *port)
 	return i > 0;
 }
 
+/* The addresses of a resolved revocation host, at a port of its URLs, are in scope. */
+static void
+scope_revocation(struct path_rules *t, const struct dnsname *d, uint16_t port)
+{
+	size_t i;
+
+	if (d->rcode != SD_DNS_RCODE_NOERROR)
+		return;
+	for (i = 0; i < d->naddrs; i++)
+		sd_scope_add(t->env->scope, &d->addrs[i], SD_IPPROTO_TCP, port,
+		    SD_SCOPE_REVOCATION);
+}
+
+/* A revocation host at a port: remember the port, and mark what it resolved to already. */
+static void
+note_revhost(struct path_rules *t, const char *host, uint16_t port, uint32_t file_index)
+{
+	char key[SD_DNS_NAME_MAX + 16];
+	const struct dnsname *d;
+	struct revhost *h;
+	size_t i;
+
+	snprintf(key, sizeof(key), "%u|%s", (unsigned)file_index, host);
+	if ((d = sd_tab_get(t->dns, key, strlen(key), false, NULL)) != NULL)
+		scope_revocation(t, d, port);
+	if ((h = sd_tab_get(t->revhost, key, strlen(key), true, NULL)) == NULL)
+		return;
+	for (i = 0; i < h->nports; i++)
+		if (h->ports[i] == port)
+			return;
+	if (h->nports < REVHOST_PORTS)
+		h->ports[h->nports++] = port;
+}
+
 static void
 add_revoc_list(struct path_rules *t, const struct sd_x509_list *l, const struct sd_event *ev)
 {
@@ -281,6 +324,7 @@ add_revoc_list(struct path_rules *t, const struct sd_x509_list *l, const struct 
 		r->file_index = ev->file_index;
 		r->sec = ev->ts_sec;
 		r->nsec = ev->ts_nsec;
+		note_revhost(t, host, port, ev->file_index);
 	}
 }
 
@@ -317,8 +361,10 @@ on_dns(struct path_rules *t, const struct sd_event *ev)
 {
 	const struct sd_dns_msg *m = ev->u.msg.dns;
 	char key[SD_DNS_NAME_MAX + 16];
+	const struct revhost *h;
 	struct dnsname *d;
 	bool created;
+	size_t i;
 
 	if (m->qname[0] == '\0' || (m->qtype != SD_DNS_TYPE_A && m->qtype != SD_DNS_TYPE_AAAA))
 		return;
@@ -335,6 +381,9 @@ on_dns(struct path_rules *t, const struct sd_event *ev)
 	d->rcode = m->rcode;
 	d->frame = ev->frame;
 	d->naddrs = sd_dns_addrs(m, m->qname, d->addrs, 4);
+	if ((h = sd_tab_get(t->revhost, key, strlen(key), false, NULL)) != NULL)
+		for (i = 0; i < h->nports; i++)
+			scope_revocation(t, d, h->ports[i]);
 }
 
 /* The first failed attempt to each (address, port). */
@@ -479,7 +528,9 @@ path_new(const struct sd_rule_env *env, char *err, size_t errlen)
 	t->revoc = table(env, sizeof(struct revoc), MAX_REVOC);
 	t->dns = table(env, sizeof(struct dnsname), MAX_DNS);
 	t->fails = table(env, sizeof(struct connfail), MAX_FAILS);
-	if (t->oneway == NULL || t->revoc == NULL || t->dns == NULL || t->fails == NULL) {
+	t->revhost = table(env, sizeof(struct revhost), MAX_REVOC);
+	if (t->oneway == NULL || t->revoc == NULL || t->dns == NULL || t->fails == NULL ||
+	    t->revhost == NULL) {
 		snprintf(err, errlen, "out of memory");
 		path_free(t);
 		return NULL;
@@ -572,6 +623,7 @@ path_free(void *ctx)
 	sd_tab_free(t->revoc);
 	sd_tab_free(t->dns);
 	sd_tab_free(t->fails);
+	sd_tab_free(t->revhost);
 	free(t);
 }
 
@@ -590,9 +642,9 @@ path_stats(const void *ctx, struct sd_rule_stats *st)
 
 	st->flows_refused += t->flows_refused;
 	st->evicted += sd_tab_evicted(t->oneway) + sd_tab_evicted(t->revoc) +
-	    sd_tab_evicted(t->dns) + sd_tab_evicted(t->fails);
+	    sd_tab_evicted(t->dns) + sd_tab_evicted(t->fails) + sd_tab_evicted(t->revhost);
 	st->refused += sd_tab_refused(t->oneway) + sd_tab_refused(t->revoc) +
-	    sd_tab_refused(t->dns) + sd_tab_refused(t->fails);
+	    sd_tab_refused(t->dns) + sd_tab_refused(t->fails) + sd_tab_refused(t->revhost);
 }
 
 const struct sd_rule_area sd_rules_path = {
