@@ -10,7 +10,7 @@
 
 static const struct sd_rule_area *const areas[] = {
 	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_path,
-	&sd_rules_proxy, &sd_rules_ike, &sd_rules_ikesa, &sd_rules_esp,
+	&sd_rules_hello, &sd_rules_proxy, &sd_rules_ike, &sd_rules_ikesa, &sd_rules_esp,
 };
 #define NAREAS	(sizeof(areas) / sizeof(areas[0]))
 

@@ -99,6 +99,12 @@ extern const struct sd_rule_area sd_rules_ike;		/* rules_ike.c: IKE exchanges an
 extern const struct sd_rule_area sd_rules_ikesa;	/* rules_ikesa.c: patterns across IKE SAs */
 extern const struct sd_rule_area sd_rules_esp;		/* rules_esp.c: ESP tunnels */
 
+extern const struct sd_rule_area sd_rules_hello;	/* rules_hello.c: ClientHellos never answered */
+
+/* The MTU black-hole pattern of tcp.mtu_blackhole for role r of a TCP flow record
+ * (rules_path.c); rules that would name the same silence defer to it. */
+bool	sd_rule_mtu_blackhole(const struct sd_ev_flow *, int r);
+
 /* A gateway pair (not a flow of the table: id 0) as a flow of a finding. */
 void	sd_rule_note_pair(struct sd_finding *, const struct sd_addr *i, uint16_t iport,
 	    const struct sd_addr *r, uint16_t rport, uint8_t proto, uint32_t file_index);

@@ -96,6 +96,14 @@ struct path_rules {
  * some size vanish on the path, and no ICMP "fragmentation needed / packet too big" came
  * back (with one, icmp.packet_too_big says it and the sender adapts).
  */
+bool
+sd_rule_mtu_blackhole(const struct sd_ev_flow *fr, int r)
+{
+	return fr->big_retx[r] >= 2 && fr->seg_max[r] >= 512 &&
+	    fr->seg_max_acked[r] + 40 < fr->seg_max[r] && fr->packets[!r] >= 2 &&
+	    fr->icmp_errors == 0;
+}
+
 static void
 check_mtu(struct path_rules *t, const struct sd_event *ev)
 {
@@ -106,9 +114,7 @@ check_mtu(struct path_rules *t, const struct sd_event *ev)
 	int r;
 
 	for (r = 0; r < 2; r++) {
-		if (fr->big_retx[r] < 2 || fr->seg_max[r] < 512 ||
-		    fr->seg_max_acked[r] + 40 >= fr->seg_max[r] || fr->packets[!r] < 2 ||
-		    fr->icmp_errors > 0)
+		if (!sd_rule_mtu_blackhole(fr, r))
 			continue;
 		sd_ip_addr_str(r == SD_ROLE_CLIENT ? &ev->src : &ev->dst, from);
 		sd_ip_addr_str(r == SD_ROLE_CLIENT ? &ev->dst : &ev->src, to);

@@ -321,6 +321,11 @@ seg_sent(const struct sd_engine *p, struct sd_flow *f, int dir, uint32_t seq, ui
 		f->rec.seg_max[dir] = len;
 		f->rec.seg_max_frame[dir] = p->cur->frame;
 	}
+	if (retx) {
+		if (f->rec.retx_first_frame[dir] == 0)
+			f->rec.retx_first_frame[dir] = p->cur->frame;
+		f->rec.retx_last_frame[dir] = p->cur->frame;
+	}
 	if (retx && len + 8 >= f->rec.seg_max[dir]) {
 		f->rec.big_retx[dir]++;
 		f->rec.big_retx_frame[dir] = p->cur->frame;
