@@ -232,6 +232,20 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "Let the clients reach the CRL/OCSP hosts (DNS and outbound HTTP on port 80 through "
 	  "the proxy or firewall), or have the server staple OCSP responses; for a private PKI, "
 	  "publish the CRL and OCSP service where clients can reach them." },
+	/* rules_hello.c */
+	[SD_K_HELLO_UNANSWERED] = { "tls.client_hello_unanswered", SD_SEV_HIGH,
+	  "The server never answered the ClientHello",
+	  "The TCP handshake completed and the client sent its TLS ClientHello, then nothing "
+	  "came back from the server: no ServerHello, no alert, no reset, no FIN, often not "
+	  "even an acknowledgement, while the client resent it and finally gave up. A "
+	  "firewall, IPS or SNI filter that reads the ClientHello and silently drops the "
+	  "connection looks like this (as common as one that resets it); so does a server "
+	  "whose TLS service hangs, when its TCP stack acknowledged the hello. When other "
+	  "connections to the same server completed with another name, the name (SNI) is "
+	  "what is filtered.",
+	  "Look for a device on the path with application, URL or SNI filtering (its logs for "
+	  "the name shown) and the policy for this name; when the server's TCP acknowledged "
+	  "the ClientHello, check the server's TLS service and its logs instead." },
 	/* rules_proxy.c */
 	[SD_K_PROXY_CONNECT_REFUSED] = { "proxy.connect_refused", SD_SEV_MEDIUM,
 	  "HTTP proxy refused the CONNECT tunnel",

@@ -208,18 +208,36 @@ sd_finding_add(struct sd_findings *l, enum sd_kind kind, const char *group, int6
 	return f;
 }
 
+/*
+ * The evidence frames stay in ascending order without duplicates, whatever order the rule
+ * names them in (a reply before its request, a later connection's frames first): the
+ * outputs list them as they are.  Past the cap a frame is only counted.
+ */
 void
 sd_finding_frame(struct sd_finding *f, uint64_t frame)
 {
 	size_t i;
 
-	for (i = 0; i < f->nframes; i++)
-		if (f->frames[i] == frame)
-			return;
+	for (i = 0; i < f->nframes && f->frames[i] < frame; i++)
+		;
+	if (i < f->nframes && f->frames[i] == frame)
+		return;
 	touch(f);
 	f->nframes_total++;
-	if (f->nframes < SD_FINDING_MAX_FRAMES)
-		f->frames[f->nframes++] = frame;
+	if (f->nframes == SD_FINDING_MAX_FRAMES)
+		return;
+	memmove(&f->frames[i + 1], &f->frames[i], (f->nframes - i) * sizeof(f->frames[0]));
+	f->frames[i] = frame;
+	f->nframes++;
+}
+
+void
+sd_finding_severity(struct sd_finding *f, enum sd_sev sev)
+{
+	if (f->severity == sev)
+		return;
+	f->severity = sev;
+	touch(f);
 }
 
 void

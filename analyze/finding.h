@@ -54,7 +54,7 @@ struct sd_finding {
 	const char		*explanation;	/* catalogue text */
 	const char		*fix;		/* catalogue text */
 	uint64_t		 count;		/* occurrences merged */
-	uint64_t		 frames[SD_FINDING_MAX_FRAMES];
+	uint64_t		 frames[SD_FINDING_MAX_FRAMES];	/* ascending, distinct */
 	size_t			 nframes;
 	uint64_t		 nframes_total;
 	struct sd_finding_flow	 flows[SD_FINDING_MAX_FLOWS];
@@ -143,6 +143,8 @@ void	sd_findings_settle(struct sd_findings *);
 struct sd_finding	*sd_finding_add(struct sd_findings *, enum sd_kind, const char *group,
 			    int64_t sec, uint32_t nsec, uint32_t file_index);
 void	sd_finding_frame(struct sd_finding *, uint64_t frame);
+/* Change the severity (a rule that learns more later); an output hears it as an update. */
+void	sd_finding_severity(struct sd_finding *, enum sd_sev);
 void	sd_finding_flow(struct sd_finding *, const struct sd_finding_flow *);
 void	sd_finding_value(struct sd_finding *, const char *name, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

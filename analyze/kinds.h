@@ -7,10 +7,10 @@
  * A rule names its finding by one of these, so a misspelt kind does not compile.  The
  * part after SD_K_ is the rule area, and so the file that decides the kind:
  * SD_K_TCP_ rules_tcp.c, SD_K_TLS_ rules_tls.c, SD_K_TRUST_ rules_trust.c, SD_K_ICEPT_
- * rules_intercept.c, SD_K_PATH_ rules_path.c, SD_K_PROXY_ rules_proxy.c, SD_K_IKE_
- * rules_ike.c, SD_K_IKESA_ rules_ikesa.c, SD_K_ESP_ rules_esp.c.  The stable name
- * ("tls.chain_untrusted") is the output and test contract; docs/findings.md documents
- * each.
+ * rules_intercept.c, SD_K_PATH_ rules_path.c, SD_K_HELLO_ rules_hello.c, SD_K_PROXY_
+ * rules_proxy.c, SD_K_IKE_ rules_ike.c, SD_K_IKESA_ rules_ikesa.c, SD_K_ESP_ rules_esp.c.
+ * The stable name ("tls.chain_untrusted") is the output and test contract;
+ * docs/findings.md documents each.
  */
 enum sd_kind {
 	/* rules_tcp.c */
@@ -44,6 +44,8 @@ enum sd_kind {
 	SD_K_PATH_TCP_ONE_WAY,
 	SD_K_PATH_TCP_MTU_BLACKHOLE,
 	SD_K_PATH_TLS_REVOCATION_UNREACHABLE,
+	/* rules_hello.c */
+	SD_K_HELLO_UNANSWERED,
 	/* rules_proxy.c */
 	SD_K_PROXY_CONNECT_REFUSED,
 	SD_K_PROXY_CONNECT_UNANSWERED,

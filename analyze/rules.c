@@ -1,6 +1,7 @@
 /* analyze/rules.c - the rule engine: events in, findings out. */
 #include "analyze/rules.h"
 
+#include "analyze/scope.h"
 #include "analyze/x509.h"
 
 #include <stdio.h>
@@ -9,13 +10,14 @@
 
 static const struct sd_rule_area *const areas[] = {
 	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_path,
-	&sd_rules_proxy, &sd_rules_ike, &sd_rules_ikesa, &sd_rules_esp,
+	&sd_rules_hello, &sd_rules_proxy, &sd_rules_ike, &sd_rules_ikesa, &sd_rules_esp,
 };
 #define NAREAS	(sizeof(areas) / sizeof(areas[0]))
 
 struct sd_rules {
 	struct sd_findings	*out;
 	struct sd_x509_cache	*x509;
+	struct sd_scope		*scope;
 	struct sd_rule_env	 env[NAREAS];
 	void			*state[NAREAS];
 };
@@ -35,8 +37,10 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 	r->out = out;
 	if (opts == NULL)
 		opts = &none;
-	if ((r->x509 = sd_x509_cache_new(0)) == NULL) {
+	if ((r->x509 = sd_x509_cache_new(0)) == NULL ||
+	    (r->scope = sd_scope_new(mc, 0)) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		sd_x509_cache_free(r->x509);
 		free(r);
 		return NULL;
 	}
@@ -46,6 +50,7 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 		r->env[i].mc = mc;
 		r->env[i].slot = -1;
 		r->env[i].x509 = r->x509;
+		r->env[i].scope = r->scope;
 		snprintf(err, errlen, "%s rules: out of memory", areas[i]->name);
 		r->state[i] = areas[i]->new(&r->env[i], err, errlen);
 		if (r->state[i] == NULL) {
@@ -77,6 +82,7 @@ sd_rules_free(struct sd_rules *r)
 		if (r->state[i] != NULL)
 			areas[i]->free(r->state[i]);
 	sd_x509_cache_free(r->x509);
+	sd_scope_free(r->scope);
 	free(r);
 }
 
@@ -86,6 +92,7 @@ sd_rules_event(void *ctx, const struct sd_event *ev)
 	struct sd_rules *r = ctx;
 	size_t i;
 
+	sd_scope_event(r->scope, ev);
 	for (i = 0; i < NAREAS; i++)
 		areas[i]->event(r->state[i], ev);
 	/* what this event decided goes to the outputs now */

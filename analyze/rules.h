@@ -10,6 +10,7 @@
 #include "dissect/memcap.h"
 
 struct sd_x509_cache;
+struct sd_scope;
 
 /* What the user told the rules (cli/main.c fills it; every field optional). */
 #define SD_RULES_MAX_PINS	32
@@ -65,6 +66,9 @@ struct sd_rule_env {
 	struct sd_memcap		*mc;	/* charge rule state here (may be NULL) */
 	int				 slot;	/* the area's per-flow slot, -1 none */
 	struct sd_x509_cache		*x509;	/* certificate facts, shared by the areas */
+	/* where TLS, DTLS, IKE, ESP, proxies and revocation endpoints are (analyze/scope.h):
+	 * fed every event before the areas see it; areas may add to it; NULL in some tests */
+	struct sd_scope			*scope;
 };
 
 /*
@@ -106,6 +110,12 @@ extern const struct sd_rule_area sd_rules_esp;		/* rules_esp.c: ESP tunnels */
 /* The trust area's part of sd_rules_unseen_pins() (ctx: its state). */
 void	sd_rule_trust_unseen_pins(const void *ctx, void (*fn)(void *, const char *, unsigned),
 	    void *fctx);
+
+extern const struct sd_rule_area sd_rules_hello;	/* rules_hello.c: ClientHellos never answered */
+
+/* The MTU black-hole pattern of tcp.mtu_blackhole for role r of a TCP flow record
+ * (rules_path.c); rules that would name the same silence defer to it. */
+bool	sd_rule_mtu_blackhole(const struct sd_ev_flow *, int r);
 
 /* A gateway pair (not a flow of the table: id 0) as a flow of a finding. */
 void	sd_rule_note_pair(struct sd_finding *, const struct sd_addr *i, uint16_t iport,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/scope.h"
 #include "analyze/x509.h"
 #include "dissect/dns.h"
 #include "dissect/table.h"
@@ -45,6 +46,14 @@ struct revoc {
 	uint32_t	 nsec;
 };
 
+/* The ports of a revocation host's URLs, keyed by (file, host): its addresses, once
+ * resolved, are revocation endpoints of the scope (analyze/scope.h). */
+#define REVHOST_PORTS	4
+struct revhost {
+	uint16_t	 ports[REVHOST_PORTS];
+	size_t		 nports;
+};
+
 /* The last DNS answer for a name. */
 struct dnsname {
 	char		 name[SD_DNS_NAME_MAX];
@@ -67,7 +76,7 @@ struct connfail {
 struct path_rules {
 	const struct sd_rule_env *env;
 	struct sd_findings	*out;
-	struct sd_tab		*oneway, *revoc, *dns, *fails;
+	struct sd_tab		*oneway, *revoc, *dns, *fails, *revhost;
 	uint64_t		 oneway_total;
 	uint64_t		 flows_refused;
 };
@@ -87,6 +96,14 @@ struct path_rules {
  * some size vanish on the path, and no ICMP "fragmentation needed / packet too big" came
  * back (with one, icmp.packet_too_big says it and the sender adapts).
  */
+bool
+sd_rule_mtu_blackhole(const struct sd_ev_flow *fr, int r)
+{
+	return fr->big_retx[r] >= 2 && fr->seg_max[r] >= 512 &&
+	    fr->seg_max_acked[r] + 40 < fr->seg_max[r] && fr->packets[!r] >= 2 &&
+	    fr->icmp_errors == 0;
+}
+
 static void
 check_mtu(struct path_rules *t, const struct sd_event *ev)
 {
@@ -97,9 +114,7 @@ check_mtu(struct path_rules *t, const struct sd_event *ev)
 	int r;
 
 	for (r = 0; r < 2; r++) {
-		if (fr->big_retx[r] < 2 || fr->seg_max[r] < 512 ||
-		    fr->seg_max_acked[r] + 40 >= fr->seg_max[r] || fr->packets[!r] < 2 ||
-		    fr->icmp_errors > 0)
+		if (!sd_rule_mtu_blackhole(fr, r))
 			continue;
 		sd_ip_addr_str(r == SD_ROLE_CLIENT ? &ev->src : &ev->dst, from);
 		sd_ip_addr_str(r == SD_ROLE_CLIENT ? &ev->dst : &ev->src, to);
@@ -174,24 +189,6 @@ on_flow(struct path_rules *t, const struct sd_event *ev)
 	o->nsec = fr->first_nsec;
 }
 
-/* Are all the flows of finding u one-way flows of ours (and all of them kept)? */
-static bool
-all_one_way(const struct path_rules *t, const struct sd_finding *u)
-{
-	uint64_t key[2];
-	size_t i;
-
-	if (u->nflows == 0 || u->nflows_total > u->nflows)
-		return false;
-	for (i = 0; i < u->nflows; i++) {
-		key[0] = u->flows[i].id;
-		key[1] = u->flows[i].file_index;
-		if (sd_tab_get(t->oneway, key, sizeof(key), false, NULL) == NULL)
-			return false;
-	}
-	return true;
-}
-
 static void
 report_one_way(struct path_rules *t)
 {
@@ -227,21 +224,14 @@ report_one_way(struct path_rules *t)
 	    (unsigned long long)t->oneway_total, t->oneway_total == 1 ? "" : "s");
 	/*
 	 * Unanswered SYNs in a capture that demonstrably misses return traffic may have been
-	 * answered out of sight: lower their certainty and say why.
+	 * answered out of sight: lower their certainty and say why.  (A one-way flow is never
+	 * itself "never answered": the engine takes the client's ACK as proof of an answer.)
 	 */
 	for (i = 0; i < t->out->n; i++) {
 		struct sd_finding *u = t->out->v[i];
 
 		if (u->k != SD_K_TCP_SYN_UNANSWERED || u->confidence <= 0.4)
 			continue;
-		if (all_one_way(t, u)) {
-			/* its own flow went on in one direction: it was answered out of sight */
-			u->severity = SD_SEV_INFO;
-			u->confidence = 0.1;
-			sd_finding_value(u, "caveat", "the client went on sending on this "
-			    "connection (see tcp.one_way): the answers took another path");
-			continue;
-		}
 		u->confidence = 0.4;
 		sd_finding_value(u, "caveat", "this capture shows one-way TCP flows (see "
 		    "tcp.one_way): the answers may take a path the capture point does not see");
@@ -282,6 +272,40 @@ url_host(const char *url, char *host, size_t n, uint16_t *port)
 	return i > 0;
 }
 
+/* The addresses of a resolved revocation host, at a port of its URLs, are in scope. */
+static void
+scope_revocation(struct path_rules *t, const struct dnsname *d, uint16_t port)
+{
+	size_t i;
+
+	if (d->rcode != SD_DNS_RCODE_NOERROR)
+		return;
+	for (i = 0; i < d->naddrs; i++)
+		sd_scope_add(t->env->scope, &d->addrs[i], SD_IPPROTO_TCP, port,
+		    SD_SCOPE_REVOCATION);
+}
+
+/* A revocation host at a port: remember the port, and mark what it resolved to already. */
+static void
+note_revhost(struct path_rules *t, const char *host, uint16_t port, uint32_t file_index)
+{
+	char key[SD_DNS_NAME_MAX + 16];
+	const struct dnsname *d;
+	struct revhost *h;
+	size_t i;
+
+	snprintf(key, sizeof(key), "%u|%s", (unsigned)file_index, host);
+	if ((d = sd_tab_get(t->dns, key, strlen(key), false, NULL)) != NULL)
+		scope_revocation(t, d, port);
+	if ((h = sd_tab_get(t->revhost, key, strlen(key), true, NULL)) == NULL)
+		return;
+	for (i = 0; i < h->nports; i++)
+		if (h->ports[i] == port)
+			return;
+	if (h->nports < REVHOST_PORTS)
+		h->ports[h->nports++] = port;
+}
+
 static void
 add_revoc_list(struct path_rules *t, const struct sd_x509_list *l, const struct sd_event *ev)
 {
@@ -306,6 +330,7 @@ add_revoc_list(struct path_rules *t, const struct sd_x509_list *l, const struct 
 		r->file_index = ev->file_index;
 		r->sec = ev->ts_sec;
 		r->nsec = ev->ts_nsec;
+		note_revhost(t, host, port, ev->file_index);
 	}
 }
 
@@ -342,8 +367,10 @@ on_dns(struct path_rules *t, const struct sd_event *ev)
 {
 	const struct sd_dns_msg *m = ev->u.msg.dns;
 	char key[SD_DNS_NAME_MAX + 16];
+	const struct revhost *h;
 	struct dnsname *d;
 	bool created;
+	size_t i;
 
 	if (m->qname[0] == '\0' || (m->qtype != SD_DNS_TYPE_A && m->qtype != SD_DNS_TYPE_AAAA))
 		return;
@@ -360,6 +387,9 @@ on_dns(struct path_rules *t, const struct sd_event *ev)
 	d->rcode = m->rcode;
 	d->frame = ev->frame;
 	d->naddrs = sd_dns_addrs(m, m->qname, d->addrs, 4);
+	if ((h = sd_tab_get(t->revhost, key, strlen(key), false, NULL)) != NULL)
+		for (i = 0; i < h->nports; i++)
+			scope_revocation(t, d, h->ports[i]);
 }
 
 /* The first failed attempt to each (address, port). */
@@ -504,7 +534,9 @@ path_new(const struct sd_rule_env *env, char *err, size_t errlen)
 	t->revoc = table(env, sizeof(struct revoc), MAX_REVOC);
 	t->dns = table(env, sizeof(struct dnsname), MAX_DNS);
 	t->fails = table(env, sizeof(struct connfail), MAX_FAILS);
-	if (t->oneway == NULL || t->revoc == NULL || t->dns == NULL || t->fails == NULL) {
+	t->revhost = table(env, sizeof(struct revhost), MAX_REVOC);
+	if (t->oneway == NULL || t->revoc == NULL || t->dns == NULL || t->fails == NULL ||
+	    t->revhost == NULL) {
 		snprintf(err, errlen, "out of memory");
 		path_free(t);
 		return NULL;
@@ -597,6 +629,7 @@ path_free(void *ctx)
 	sd_tab_free(t->revoc);
 	sd_tab_free(t->dns);
 	sd_tab_free(t->fails);
+	sd_tab_free(t->revhost);
 	free(t);
 }
 
@@ -615,9 +648,9 @@ path_stats(const void *ctx, struct sd_rule_stats *st)
 
 	st->flows_refused += t->flows_refused;
 	st->evicted += sd_tab_evicted(t->oneway) + sd_tab_evicted(t->revoc) +
-	    sd_tab_evicted(t->dns) + sd_tab_evicted(t->fails);
+	    sd_tab_evicted(t->dns) + sd_tab_evicted(t->fails) + sd_tab_evicted(t->revhost);
 	st->refused += sd_tab_refused(t->oneway) + sd_tab_refused(t->revoc) +
-	    sd_tab_refused(t->dns) + sd_tab_refused(t->fails);
+	    sd_tab_refused(t->dns) + sd_tab_refused(t->fails) + sd_tab_refused(t->revhost);
 }
 
 const struct sd_rule_area sd_rules_path = {

@@ -107,6 +107,8 @@ struct sd_ev_flow {
 	 * of the largest) with the frame that set the largest and the last such retransmission */
 	uint32_t	 seg_max[2], seg_max_acked[2], big_retx[2];
 	uint64_t	 seg_max_frame[2], big_retx_frame[2];
+	/* first and last TCP data retransmission per role (tls.client_hello_unanswered) */
+	uint64_t	 retx_first_frame[2], retx_last_frame[2];
 };
 
 /* End of one input file (or live capture). */

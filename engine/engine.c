@@ -74,8 +74,13 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 	else if (f->app_label[0] == '\0')
 		snprintf(f->app_label, sizeof(f->app_label), "Unknown");
 	sd_app_flow_end(p->app, f);
-	if (tc != NULL && tc->syns > 0 && !tc->synack && f->rec.packets[SD_ROLE_SERVER] == 0 &&
-	    f->rec.icmp_errors == 0) {
+	/*
+	 * Never answered: no SYN-ACK, nothing else from the server, no ICMP error, and the
+	 * client never acknowledged anything either (an ACK of its own proves a SYN-ACK
+	 * reached it, though the capture missed it: one-way capture, not silence).
+	 */
+	if (tc != NULL && tc->syns > 0 && !tc->synack && !tc->client_acked &&
+	    f->rec.packets[SD_ROLE_SERVER] == 0 && f->rec.icmp_errors == 0) {
 		event_init(&ev, SD_EV_TCP_UNANSWERED, tc->syn_first_frame, tc->syn_first_sec,
 		    tc->syn_first_nsec, f->file_index);
 		ev.transport = SD_IPPROTO_TCP;
@@ -316,6 +321,11 @@ seg_sent(const struct sd_engine *p, struct sd_flow *f, int dir, uint32_t seq, ui
 		f->rec.seg_max[dir] = len;
 		f->rec.seg_max_frame[dir] = p->cur->frame;
 	}
+	if (retx) {
+		if (f->rec.retx_first_frame[dir] == 0)
+			f->rec.retx_first_frame[dir] = p->cur->frame;
+		f->rec.retx_last_frame[dir] = p->cur->frame;
+	}
 	if (retx && len + 8 >= f->rec.seg_max[dir]) {
 		f->rec.big_retx[dir]++;
 		f->rec.big_retx_frame[dir] = p->cur->frame;
@@ -418,6 +428,8 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		tc->midstream = true;
 		f->rec.anomalies |= SD_ANOM_MIDSTREAM;
 	}
+	if (dir == SD_ROLE_CLIENT && (t.flags & (SD_TCP_SYN | SD_TCP_ACK)) == SD_TCP_ACK)
+		tc->client_acked = true;
 	account(p, f, dir, l3, sd_rd_left(&t.payload));
 	if ((t.flags & SD_TCP_ACK) != 0)
 		seg_acked(f, !dir, t.ack);

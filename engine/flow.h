@@ -31,6 +31,7 @@ struct sd_tcpconn {
 	int64_t			 syn_first_sec, syn_last_sec;
 	uint32_t		 syn_first_nsec, syn_last_nsec;
 	bool			 synack;	/* SYN-ACK seen */
+	bool			 client_acked;	/* the client ACKed after its SYN: answered */
 	bool			 rst_reported[2];
 	bool			 midstream;
 	uint32_t		 syn_seq;	/* ISN of the client's last SYN */

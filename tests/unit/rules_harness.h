@@ -4,6 +4,7 @@
 #define SD_TESTS_UNIT_RULES_HARNESS_H
 
 #include "analyze/rules.h"
+#include "analyze/scope.h"
 #include "analyze/x509.h"
 #include "tests/unit/helpers.h"
 
@@ -15,6 +16,7 @@ struct area_h {
 	struct sd_rule_env		 env[AREA_H_MAX];
 	size_t				 n;
 	struct sd_x509_cache		*x509;
+	struct sd_scope			*scope;
 	struct test_flows		 flows;
 };
 
@@ -29,17 +31,21 @@ area_h_open(struct area_h *h, struct sd_findings *out, const struct sd_rules_opt
 	memset(h, 0, sizeof(*h));
 	h->x509 = sd_x509_cache_new(0);
 	assert_non_null(h->x509);
+	h->scope = sd_scope_new(NULL, 0);
+	assert_non_null(h->scope);
 	for (i = 0; i < AREA_H_MAX && list[i] != NULL; i++) {
 		h->env[i].out = out;
 		h->env[i].opts = o != NULL ? o : &none;
 		h->env[i].slot = -1;
 		h->env[i].x509 = h->x509;
+		h->env[i].scope = h->scope;
 		h->a[i] = list[i];
 		h->st[i] = list[i]->new(&h->env[i], err, errlen);
 		if (h->st[i] == NULL) {
 			while (i-- > 0)
 				h->a[i]->free(h->st[i]);
 			sd_x509_cache_free(h->x509);
+			sd_scope_free(h->scope);
 			return false;
 		}
 		if (list[i]->flow_free != NULL)
@@ -57,6 +63,7 @@ area_h_event(struct area_h *h, struct sd_event *ev)
 	size_t i;
 
 	ev->store = test_store(&h->flows, ev->flow_id);
+	sd_scope_event(h->scope, ev);	/* as analyze/rules.c feeds it */
 	for (i = 0; i < h->n; i++)
 		h->a[i]->event(h->st[i], ev);
 	if (ev->type == SD_EV_FLOW)
@@ -81,6 +88,7 @@ area_h_close(struct area_h *h)
 	for (i = 0; i < h->n; i++)
 		h->a[i]->free(h->st[i]);
 	sd_x509_cache_free(h->x509);
+	sd_scope_free(h->scope);
 	h->n = 0;
 }
 

@@ -308,7 +308,7 @@ test_extra_catalogue(void **state)
 	unlink(path);
 }
 
-/* One-way flow: tcp.one_way, and an unanswered-SYN finding on that flow is downgraded. */
+/* One-way flow: tcp.one_way, and the capture's unanswered-SYN findings get a caveat. */
 static void
 test_one_way(void **state)
 {
@@ -342,8 +342,9 @@ test_one_way(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->count, 1);
 	assert_true(has_frame(f, 3) && has_frame(f, 13));
-	assert_int_equal(u->severity, SD_SEV_INFO);
+	assert_int_equal(u->severity, SD_SEV_HIGH);
 	assert_true(u->confidence < 0.5);
+	assert_non_null(finding_value(u, "caveat"));
 	h_close(&h);
 }
 
@@ -436,6 +437,12 @@ test_revocation(void **state)
 	ev.u.unanswered.last_frame = 34;
 	area_h_event(&h.area, &ev);
 	dns_answer(&h, 38, "ocsp.example.test", SD_DNS_RCODE_NXDOMAIN, NULL);
+	/* the CRL host's address at its URL's port is a revocation endpoint of the scope */
+	base(&ev, SD_EV_TCP_UNANSWERED, 3, 80, true, 30);
+	assert_int_equal(sd_scope_of(h.area.scope, &ev.dst, SD_IPPROTO_TCP, 80),
+	    SD_SCOPE_REVOCATION);
+	assert_int_equal(sd_scope_of(h.area.scope, &ev.dst, SD_IPPROTO_TCP, 8080),
+	    SD_SCOPE_NONE);
 	area_h_finish(&h.area);
 	for (i = 0; i < h.out.n; i++) {
 		f = h.out.v[i];
@@ -456,10 +463,14 @@ test_revocation(void **state)
 	assert_int_equal(n, 2);
 	h_close(&h);
 
-	/* resolved, nothing failing: no finding */
+	/* resolved, nothing failing: no finding; resolved before the certificate came, the
+	 * address is a revocation endpoint all the same */
 	h_open(&h, NULL);
+	dns_answer(&h, 7, "crl.example.test", SD_DNS_RCODE_NOERROR, crl_addr);
 	conn(&h, 1, 2, cert_revoc, sizeof(cert_revoc), -1);
-	dns_answer(&h, 27, "crl.example.test", SD_DNS_RCODE_NOERROR, crl_addr);
+	base(&ev, SD_EV_TCP_UNANSWERED, 3, 80, true, 30);
+	assert_int_equal(sd_scope_of(h.area.scope, &ev.dst, SD_IPPROTO_TCP, 80),
+	    SD_SCOPE_REVOCATION);
 	area_h_finish(&h.area);
 	assert_int_equal(h.out.n, 0);
 	h_close(&h);

@@ -99,12 +99,44 @@ test_hold(void **state)
 	sd_finding_list_free(&l);
 }
 
+/* Evidence frames in ascending order without duplicates, whatever order they came in. */
+static void
+test_frames_sorted(void **state)
+{
+	static const uint64_t in[] = { 36, 30, 8, 30, 6, 36, 31 };
+	static const uint64_t want[] = { 6, 8, 30, 31, 36 };
+	struct sd_findings l;
+	struct sd_finding *f;
+	size_t i;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	f = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "x", 1, 0, 0);
+	assert_non_null(f);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		sd_finding_frame(f, in[i]);
+	assert_int_equal(f->nframes, 5);
+	assert_int_equal(f->nframes_total, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(f->frames[i], want[i]);
+	/* past the cap: counted, the list stays sorted and full */
+	for (i = 0; i < SD_FINDING_MAX_FRAMES + 4; i++)
+		sd_finding_frame(f, 1000 - i);
+	assert_int_equal(f->nframes, SD_FINDING_MAX_FRAMES);
+	assert_int_equal(f->nframes_total, 5 + SD_FINDING_MAX_FRAMES + 4);
+	for (i = 1; i < f->nframes; i++)
+		assert_true(f->frames[i - 1] < f->frames[i]);
+	assert_int_equal(f->frames[0], 6);
+	sd_finding_list_free(&l);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_then_update),
 		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_frames_sorted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
