@@ -50,10 +50,41 @@ upper(char *dst, const char *src, size_t n)
 	dst[i] = '\0';
 }
 
+/* "addr:port", "[v6]:port", or the address alone (no port known, or none: ESP). */
+static char *
+endpoint(char *buf, size_t n, const struct sd_addr *a, uint16_t port)
+{
+	char s[SD_ADDR_STRLEN];
+
+	sd_ip_addr_str(a, s);
+	if (port == 0)
+		snprintf(buf, n, "%s", s);
+	else
+		snprintf(buf, n, a->v == 6 ? "[%s]:%u" : "%s:%u", s, port);
+	return buf;
+}
+
+/* A flow of the table by its id; a gateway pair (id 0) as such. */
+static void
+text_flow(FILE *f, const struct sd_finding_flow *fl)
+{
+	char a[SD_ADDR_STRLEN + 8], b[SD_ADDR_STRLEN + 8];
+
+	if (fl->id == 0) {
+		fprintf(f, "  gateways: %s %s -> %s\n", sd_ip_proto_name(fl->proto),
+		    endpoint(a, sizeof(a), &fl->client, fl->cport),
+		    endpoint(b, sizeof(b), &fl->server, fl->sport));
+		return;
+	}
+	fprintf(f, "  flow %llu: %s %s:%u -> %s:%u\n", (unsigned long long)fl->id,
+	    sd_ip_proto_name(fl->proto), sd_ip_addr_str(&fl->client, a), fl->cport,
+	    sd_ip_addr_str(&fl->server, b), fl->sport);
+}
+
 static void
 text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_summary *sum)
 {
-	char sev[16], filt[1024], a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN];
+	char sev[16], filt[1024];
 	size_t i;
 
 	upper(sev, sd_finding_sev_name(x->severity), sizeof(sev));
@@ -79,9 +110,7 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 		fputc('\n', f);
 	}
 	for (i = 0; i < x->nflows && i < 3; i++)
-		fprintf(f, "  flow %llu: %s %s:%u -> %s:%u\n", (unsigned long long)x->flows[i].id,
-		    sd_ip_proto_name(x->flows[i].proto), sd_ip_addr_str(&x->flows[i].client, a),
-		    x->flows[i].cport, sd_ip_addr_str(&x->flows[i].server, b), x->flows[i].sport);
+		text_flow(f, &x->flows[i]);
 	if (x->nflows_total > 3)
 		fprintf(f, "  (%llu flows in all)\n", (unsigned long long)x->nflows_total);
 	sd_finding_filter(x, filt, sizeof(filt));
@@ -182,13 +211,19 @@ sd_out_finding_json(FILE *out, const struct sd_finding *x, struct sd_json *j)
 	for (i = 0; i < x->nflows; i++) {
 		const struct sd_finding_flow *fl = &x->flows[i];
 
+		/* a gateway pair (id 0) is no flow of the table: no id, no unknown port */
 		sd_out_json_obj_begin(j, NULL);
-		sd_out_json_uint(j, "id", fl->id);
+		if (fl->id != 0)
+			sd_out_json_uint(j, "id", fl->id);
+		else
+			sd_out_json_bool(j, "gateway_pair", true);
 		sd_out_json_str(j, "network.transport", sd_ip_proto_name(fl->proto));
 		sd_out_json_str(j, "source.ip", sd_ip_addr_str(&fl->client, a));
-		sd_out_json_uint(j, "source.port", fl->cport);
+		if (fl->id != 0 || fl->cport != 0)
+			sd_out_json_uint(j, "source.port", fl->cport);
 		sd_out_json_str(j, "destination.ip", sd_ip_addr_str(&fl->server, a));
-		sd_out_json_uint(j, "destination.port", fl->sport);
+		if (fl->id != 0 || fl->sport != 0)
+			sd_out_json_uint(j, "destination.port", fl->sport);
 		sd_out_json_obj_end(j);
 	}
 	sd_out_json_arr_end(j);
