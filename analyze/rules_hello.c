@@ -47,7 +47,7 @@ struct pending {
 	uint64_t		 seen_server, seen_name;	/* worked counts last compared */
 	double			 waited;	/* the first connection's */
 	uint64_t		 retx;
-	char			 clause[KEY_LEN + 300];	/* what the comparison adds to the summary */
+	char			 clause[KEY_LEN + 300];	/* the comparison's end of the summary */
 };
 
 struct hello_rules {
