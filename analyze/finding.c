@@ -240,13 +240,24 @@ sd_finding_severity(struct sd_finding *f, enum sd_sev sev)
 	touch(f);
 }
 
+/* A flow of the table by its id; a gateway pair (id 0) by its endpoints. */
+static bool
+same_flow(const struct sd_finding_flow *x, const struct sd_finding_flow *y)
+{
+	if (x->id != y->id || x->file_index != y->file_index)
+		return false;
+	return x->id != 0 || (x->proto == y->proto && x->cport == y->cport &&
+	    x->sport == y->sport && sd_ip_addr_cmp(&x->client, &y->client) == 0 &&
+	    sd_ip_addr_cmp(&x->server, &y->server) == 0);
+}
+
 void
 sd_finding_flow(struct sd_finding *f, const struct sd_finding_flow *fl)
 {
 	size_t i;
 
 	for (i = 0; i < f->nflows; i++)
-		if (f->flows[i].id == fl->id && f->flows[i].file_index == fl->file_index)
+		if (same_flow(&f->flows[i], fl))
 			return;
 	touch(f);
 	f->nflows_total++;

@@ -187,12 +187,14 @@ sd_rule_note_flow(struct sd_finding *f, const struct sd_event *ev, bool src_is_c
 }
 
 void
-sd_rule_note_pair(struct sd_finding *f, const struct sd_addr *i, uint16_t iport,
-    const struct sd_addr *r, uint16_t rport, uint8_t proto, uint32_t file_index)
+sd_rule_note_pair(struct sd_finding *f, uint64_t flow_id, const struct sd_addr *i,
+    uint16_t iport, const struct sd_addr *r, uint16_t rport, uint8_t proto,
+    uint32_t file_index)
 {
 	struct sd_finding_flow fl;
 
 	memset(&fl, 0, sizeof(fl));
+	fl.id = flow_id;
 	fl.proto = proto;
 	fl.client = *i;
 	fl.server = *r;

@@ -117,9 +117,14 @@ extern const struct sd_rule_area sd_rules_hello;	/* rules_hello.c: ClientHellos 
  * (rules_path.c); rules that would name the same silence defer to it. */
 bool	sd_rule_mtu_blackhole(const struct sd_ev_flow *, int r);
 
-/* A gateway pair (not a flow of the table: id 0) as a flow of a finding. */
-void	sd_rule_note_pair(struct sd_finding *, const struct sd_addr *i, uint16_t iport,
-	    const struct sd_addr *r, uint16_t rport, uint8_t proto, uint32_t file_index);
+/*
+ * The flow of an IPsec finding: the connection flow_id when the rule knows it, else the
+ * gateway pair (id 0: outputs name it "gateways", not a flow).  A port of 0 is not known
+ * (or the protocol has none, ESP) and is not printed.
+ */
+void	sd_rule_note_pair(struct sd_finding *, uint64_t flow_id, const struct sd_addr *i,
+	    uint16_t iport, const struct sd_addr *r, uint16_t rport, uint8_t proto,
+	    uint32_t file_index);
 
 /* Copy the flow identity of an event into a finding. */
 void	sd_rule_note_flow(struct sd_finding *, const struct sd_event *, bool src_is_client);

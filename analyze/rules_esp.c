@@ -28,6 +28,7 @@ struct tun_rec {
 	uint64_t	 first_frame[2], last_frame[2];
 	bool		 one_way;
 	bool		 udp;
+	uint16_t	 port[2][2];	/* UDP-encapsulated: per direction, sender's and receiver's port */
 	uint32_t	 file_index;
 	int64_t		 sec;
 	uint32_t	 nsec;
@@ -53,6 +54,7 @@ on_tunnel(struct esp_rules *t, const struct sd_event *ev)
 {
 	const struct sd_esp_tunnel *tu = ev->u.msg.tunnel;
 	struct tun_rec *r;
+	size_t i;
 	int d;
 
 	if (tu == NULL)
@@ -75,6 +77,25 @@ on_tunnel(struct esp_rules *t, const struct sd_event *ev)
 		r->first_frame[d] = tu->dir[d].first_frame;
 		r->last_frame[d] = tu->dir[d].last_frame;
 	}
+	/* the ports each direction used (NAT may have moved them off 4500) */
+	for (i = 0; r->udp && i < tu->nsas; i++) {
+		const struct sd_esp_sa *sa = tu->sas[i];
+
+		d = ADDR_EQ(&sa->src, &tu->a) ? 0 : 1;
+		if (r->port[d][0] == 0) {
+			r->port[d][0] = sa->sport;
+			r->port[d][1] = sa->dport;
+		}
+	}
+}
+
+/* Direction d of a tunnel as a gateway pair of a finding (sender first). */
+static void
+note_dir(struct sd_finding *f, const struct tun_rec *r, int d)
+{
+	sd_rule_note_pair(f, 0, d == 0 ? &r->a : &r->b, r->udp ? r->port[d][0] : 0,
+	    d == 0 ? &r->b : &r->a, r->udp ? r->port[d][1] : 0,
+	    r->udp ? SD_IPPROTO_UDP : SD_IPPROTO_ESP, r->file_index);
 }
 
 /* The one direction a one-way tunnel carries: 0 (a to b) or 1. */
@@ -139,12 +160,8 @@ finish_tunnels(struct esp_rules *t)
 			sd_finding_frame(f, in->first_frame[dj]);
 			sd_finding_frame(f, out->last_frame[di]);
 			sd_finding_frame(f, in->last_frame[dj]);
-			sd_rule_note_pair(f, g_out, out->udp ? SD_IKE_NATT_PORT : 0, peer_a,
-			    out->udp ? SD_IKE_NATT_PORT : 0, out->udp ? SD_IPPROTO_UDP :
-			    SD_IPPROTO_ESP, out->file_index);
-			sd_rule_note_pair(f, peer_b, in->udp ? SD_IKE_NATT_PORT : 0, g_out,
-			    in->udp ? SD_IKE_NATT_PORT : 0, in->udp ? SD_IPPROTO_UDP :
-			    SD_IPPROTO_ESP, in->file_index);
+			note_dir(f, out, di);
+			note_dir(f, in, dj);
 			break;
 		}
 	}
@@ -175,9 +192,7 @@ finish_tunnels(struct esp_rules *t)
 		    "nothing comes back (%s)", s1, s2, r->udp ? "UDP 4500" : "IP protocol 50");
 		sd_finding_frame(f, r->first_frame[d]);
 		sd_finding_frame(f, r->last_frame[d]);
-		sd_rule_note_pair(f, d == 0 ? &r->a : &r->b, r->udp ? SD_IKE_NATT_PORT : 0,
-		    d == 0 ? &r->b : &r->a, r->udp ? SD_IKE_NATT_PORT : 0,
-		    r->udp ? SD_IPPROTO_UDP : SD_IPPROTO_ESP, r->file_index);
+		note_dir(f, r, d);
 	}
 }
 

@@ -45,8 +45,9 @@ struct pending {
 	char			 server[KEY_LEN];
 	char			 sni[256];
 	uint64_t		 seen_server, seen_name;	/* worked counts last compared */
-	double			 waited;
+	double			 waited;	/* the first connection's */
 	uint64_t		 retx;
+	char			 clause[KEY_LEN + 300];	/* the comparison's end of the summary */
 };
 
 struct hello_rules {
@@ -161,11 +162,13 @@ on_client_hello(struct hello_rules *t, const struct sd_event *ev)
  * verdict, the evidence of one that worked, and the clause the summary ends with.
  */
 static void
-compare(struct hello_rules *t, struct pending *p, char *clause, size_t n)
+compare(struct hello_rules *t, struct pending *p)
 {
 	const struct worked *ws = worked_get(t, 'a', p->server);
 	const struct worked *wn = worked_get(t, 'n', p->sni);
 	struct sd_finding *f = p->f;
+	char *clause = p->clause;
+	size_t n = sizeof(p->clause);
 
 	clause[0] = '\0';
 	p->seen_server = ws != NULL ? ws->n : 0;
@@ -217,13 +220,13 @@ compare(struct hello_rules *t, struct pending *p, char *clause, size_t n)
 }
 
 static void
-summarize(struct pending *p, const char *clause)
+summarize(struct pending *p)
 {
 	struct sd_finding *f = p->f;
 
 	sd_finding_summary(f, "%s%s%s: the ClientHello was never answered (nothing back in "
 	    "%.1f s, resent %llu time%s)%s (%llu connection%s)", p->sni, p->sni[0] ? " at " : "",
-	    p->server, p->waited, (unsigned long long)p->retx, p->retx == 1 ? "" : "s", clause,
+	    p->server, p->waited, (unsigned long long)p->retx, p->retx == 1 ? "" : "s", p->clause,
 	    (unsigned long long)f->count, f->count == 1 ? "" : "s");
 }
 
@@ -256,7 +259,7 @@ on_flow(struct hello_rules *t, const struct sd_event *ev, const struct hflow *h)
 {
 	const struct sd_ev_flow *fr = &ev->u.flow;
 	const int c = SD_ROLE_CLIENT, s = SD_ROLE_SERVER;
-	char g[KEY_LEN + 260], srv[KEY_LEN], clause[400];
+	char g[KEY_LEN + 260], srv[KEY_LEN];
 	const char *how;
 	struct sd_finding *f;
 	struct pending *p, tmp;
@@ -285,8 +288,12 @@ on_flow(struct hello_rules *t, const struct sd_event *ev, const struct hflow *h)
 	if (fr->retx_last_frame[c] > h->ch_frame)
 		sd_finding_frame(f, fr->retx_last_frame[c]);
 	sd_rule_note_flow(f, ev, true);
-	if (f->count != 1)
-		return;		/* the first connection's story stands; count and evidence grow */
+	if (f->count != 1) {
+		/* the first connection's story stands; count and evidence grow */
+		if ((p = sd_tab_get(t->pending, &f, sizeof(f), false, NULL)) != NULL)
+			summarize(p);
+		return;
+	}
 	f->confidence = acked ? 0.6 : 0.9;
 	sd_finding_value(f, "server", "%s", srv);
 	sd_finding_value(f, "server_name", "%s", h->sni[0] ? h->sni : "(none: no SNI)");
@@ -313,8 +320,8 @@ on_flow(struct hello_rules *t, const struct sd_event *ev, const struct hflow *h)
 	snprintf(p->sni, sizeof(p->sni), "%s", h->sni);
 	p->waited = waited;
 	p->retx = fr->retransmits[c];
-	compare(t, p, clause, sizeof(clause));
-	summarize(p, clause);
+	compare(t, p);
+	summarize(p);
 }
 
 static void
@@ -369,7 +376,6 @@ hello_finish(void *ctx)
 	struct hello_rules *t = ctx;
 	const struct worked *ws, *wn;
 	struct pending *p;
-	char clause[400];
 
 	for (p = sd_tab_first(t->pending); p != NULL; p = sd_tab_next(t->pending, p)) {
 		ws = worked_get(t, 'a', p->server);
@@ -377,8 +383,8 @@ hello_finish(void *ctx)
 		if ((ws != NULL ? ws->n : 0) == p->seen_server &&
 		    (wn != NULL ? wn->n : 0) == p->seen_name)
 			continue;
-		compare(t, p, clause, sizeof(clause));
-		summarize(p, clause);
+		compare(t, p);
+		summarize(p);
 	}
 }
 

@@ -38,6 +38,8 @@ struct attempt {
 	uint8_t		 ispi[8];
 	struct sd_addr	 init, resp;
 	uint16_t	 iport, rport;
+	uint64_t	 flow_id;	/* the flow of the first exchange */
+	uint8_t		 proto;		/* its transport: UDP, or TCP (RFC 8229) */
 	uint64_t	 req_frame;
 	int64_t		 req_sec;
 	uint32_t	 req_nsec;
@@ -305,6 +307,9 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 			a->resp = ev->dst;
 			a->iport = ev->sport;
 			a->rport = ev->dport;
+			a->flow_id = ev->flow_id;
+		a->proto = ev->transport;
+			a->proto = ev->transport;
 			a->req_frame = ev->frame;
 			a->req_sec = ev->ts_sec;
 			a->req_nsec = ev->ts_nsec;
@@ -326,6 +331,7 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 		a->resp = ev->src;
 		a->iport = ev->dport;
 		a->rport = ev->sport;
+		a->flow_id = ev->flow_id;
 		a->req_sec = ev->ts_sec;
 		a->req_nsec = ev->ts_nsec;
 		a->file_index = ev->file_index;
@@ -559,8 +565,9 @@ rule_auth_failed(struct ike_rules *t, const struct sd_event *ev, const struct sd
 		sd_finding_frame(f, a->auth_resp_frame);
 	if (s->deleted_frame != 0)
 		sd_finding_frame(f, s->deleted_frame);
-	sd_rule_note_pair(f, &s->initiator, s->initiator_port, &s->responder, s->responder_port,
-	    SD_IPPROTO_UDP, ev->file_index);
+	sd_rule_note_pair(f, ev->flow_id, &s->initiator, s->initiator_port, &s->responder,
+	    s->responder_port, ev->transport != 0 ? ev->transport : SD_IPPROTO_UDP,
+	    ev->file_index);
 }
 
 static void
@@ -678,8 +685,8 @@ judge_attempt(struct ike_rules *t, const struct attempt *a)
 				sd_finding_frame(f, a->ike_frame);
 				if (a->ke_ok_frame != 0)
 					sd_finding_frame(f, a->ke_ok_frame);
-				sd_rule_note_pair(f, &a->init, a->iport, &a->resp, a->rport,
-				    SD_IPPROTO_UDP, a->file_index);
+				sd_rule_note_pair(f, a->flow_id, &a->init, a->iport, &a->resp, a->rport,
+				    a->proto, a->file_index);
 			}
 		}
 		if (a->cookie_frame != 0 && !a->cookie_echoed) {
@@ -694,8 +701,8 @@ judge_attempt(struct ike_rules *t, const struct attempt *a)
 				    (unsigned long long)f->count, f->count == 1 ? "" : "s");
 				sd_finding_frame(f, a->cookie_req_frame);
 				sd_finding_frame(f, a->cookie_frame);
-				sd_rule_note_pair(f, &a->init, a->iport, &a->resp, a->rport,
-				    SD_IPPROTO_UDP, a->file_index);
+				sd_rule_note_pair(f, a->flow_id, &a->init, a->iport, &a->resp, a->rport,
+				    a->proto, a->file_index);
 			}
 		}
 	}

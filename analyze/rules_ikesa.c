@@ -22,6 +22,8 @@
 /* Keyed by arrival order. */
 struct sa_rec {
 	struct sd_addr	 init, resp;
+	uint16_t	 iport, rport;
+	uint8_t		 proto;
 	int64_t		 first_sec, last_sec;
 	uint32_t	 first_nsec, last_nsec;
 	uint64_t	 first_frame, last_frame;
@@ -116,6 +118,9 @@ on_sa(struct ikesa_rules *t, const struct sd_event *ev)
 		return;
 	r->init = s->initiator;
 	r->resp = s->responder;
+	r->iport = s->initiator_port;
+	r->rport = s->responder_port;
+	r->proto = ev->transport != 0 ? ev->transport : SD_IPPROTO_UDP;
 	r->first_sec = s->first_sec;
 	r->first_nsec = s->first_nsec;
 	r->last_sec = s->last_sec;
@@ -271,8 +276,9 @@ finish_rekeys(struct ikesa_rules *t)
 			sd_finding_value(f, "esp_gaps", "%s", list);
 		sd_finding_summary(f, "IKE SA between %s and %s renewed every %.1f s (%zu times)%s",
 		    s1, s2, mean, m - 1, list[0] ? " with an ESP gap at each" : "");
-		sd_rule_note_pair(f, &v[0]->init, SD_IKE_PORT, &v[0]->resp, SD_IKE_PORT,
-		    SD_IPPROTO_UDP, v[0]->file_index);
+		/* the SAs of a pair span flows (500, then 4500): the pair, as the first SA had it */
+		sd_rule_note_pair(f, 0, &v[0]->init, v[0]->iport, &v[0]->resp, v[0]->rport,
+		    v[0]->proto, v[0]->file_index);
 	}
 out:
 	free(done);
@@ -351,7 +357,8 @@ finish_one_sided(struct ikesa_rules *t)
 			if (ADDR_EQ(&all[k]->init, &a->init) && ADDR_EQ(&all[k]->resp, &a->resp) &&
 			    all[k]->up)
 				sd_finding_frame(f, all[k]->first_frame);
-		sd_rule_note_pair(f, &a->init, 0, &a->resp, 0, SD_IPPROTO_UDP, a->file_index);
+		sd_rule_note_pair(f, 0, &a->init, a->iport, &a->resp, a->rport, a->proto,
+		    a->file_index);
 	}
 	free(done);
 	free(all);

@@ -31,6 +31,7 @@ struct conn {
 	int64_t		 sec;
 	uint32_t	 nsec;
 	bool		 has_cert;
+	bool		 answered;	/* the server said something TLS (ServerHello, Certificate) */
 	char		 leaf_sha256[65];
 	char		*issuer, *subject;	/* owned, leaf's */
 	int		 cat;		/* catalogue entry matched, -1 none, -2 the vendor's own */
@@ -172,6 +173,7 @@ on_certificate(struct intercept_rules *t, const struct sd_event *ev)
 
 	if (c == NULL || c->has_cert || cm->kept == 0 || !from_server(c, ev))
 		return;
+	c->answered = true;
 	for (i = 0; i < cm->kept; i++) {
 		xi = sd_x509_cached(t->env->x509, cm->der[i].p, sd_rd_left(&cm->der[i]));
 		if (xi == NULL || !xi->parsed) {
@@ -278,11 +280,17 @@ name_get(struct intercept_rules *t, const struct conn *c)
 static void
 name_add(struct intercept_rules *t, const struct conn *c)
 {
-	struct name *nm = name_get(t, c);
+	struct name *nm;
 	struct endpoint *ep = NULL;
 	size_t i, e;
 
-	if (nm == NULL)
+	/*
+	 * A hello nobody answered (no TLS from the server, no alert or reset) is neither a
+	 * working nor a failing backend: tls.client_hello_unanswered tells that connection.
+	 */
+	if (!c->answered && c->fail == NULL)
+		return;
+	if ((nm = name_get(t, c)) == NULL)
 		return;
 	for (e = 0; e < nm->nep; e++)
 		if (addr_eq(&nm->ep[e].addr, &c->fl.server) && nm->ep[e].port == c->fl.sport)
@@ -590,6 +598,10 @@ intercept_event(void *ctx, const struct sd_event *ev)
 		break;
 	case SD_EV_TLS_CERTIFICATE:
 		on_certificate(t, ev);
+		break;
+	case SD_EV_TLS_SERVER_HELLO:
+		if ((c = conn_find(t, ev)) != NULL && from_server(c, ev))
+			c->answered = true;
 		break;
 	case SD_EV_TLS_ALERT:
 		on_alert(t, ev);

@@ -27,6 +27,7 @@ struct tflow {
 	uint16_t		 cport;
 	char			 sni[256];
 	bool			 cert_seen;
+	bool			 chain_checked;	/* the chain was verified (not refused for memory) */
 	bool			 tls13;		/* ServerHello chose TLS 1.3: certificate hidden */
 	uint64_t		 cert_frame;
 	char			 leaf_subject[256];
@@ -650,6 +651,7 @@ on_certificate(struct trust_rules *t, const struct sd_event *ev)
 		struct sd_finding *nm = rule_name(t, ev, &x[0], fl->sni);
 
 		fl->cert_seen = true;
+		fl->chain_checked = r != NULL;
 		fl->cert_frame = ev->frame;
 		fl->judged = f != NULL ? f : nm;
 		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
@@ -659,6 +661,23 @@ on_certificate(struct trust_rules *t, const struct sd_event *ev)
 	rule_pins(t, ev, &c->der[0], &x[0], fl != NULL ? fl->sni : "");
 	rule_key_type(t, ev, &x[0], name);
 }
+
+/*
+ * The catalogue's text for tls.certificate_rejected says the chain was checked and found
+ * sound; with TLS 1.3 the certificate is encrypted and no check ran, so such a finding
+ * says that instead.
+ */
+static const char rejected13_why[] =
+    "After the ServerHello chose TLS 1.3 the client sent a fatal certificate alert in the "
+    "clear and the handshake ended. TLS 1.3 encrypts the server's certificate, so "
+    "shakedown could not see it and ran no check of its chain, name or dates: the alert "
+    "alone says that the client refused it (its trust store, a name mismatch, an expired "
+    "or revoked certificate, or its own policy).";
+static const char rejected13_fix[] =
+    "Look at the certificate the server presents (openssl s_client -connect host:port "
+    "-servername name -showcerts, or the client's TLS key log with Wireshark) and compare "
+    "it with the client's trust store, expected name and policy; the client's own logs "
+    "name the reason.";
 
 static void
 on_alert(struct trust_rules *t, const struct sd_event *ev)
@@ -686,26 +705,44 @@ on_alert(struct trust_rules *t, const struct sd_event *ev)
 			    a->description);
 		return;
 	}
-	if (!fl->cert_seen)
+	sd_ip_addr_str(&ev->dst, srv);
+	if (!fl->cert_seen) {
 		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
 		    "(encrypted: TLS 1.3)");
-	snprintf(g, sizeof(g), "%s|%u", fl->leaf_subject, a->description);
+		/* no certificate to tell servers apart: the server's name does */
+		snprintf(g, sizeof(g), "tls1.3|%s|%u", fl->sni[0] ? fl->sni : srv,
+		    a->description);
+	} else {
+		snprintf(g, sizeof(g), "%s|%u", fl->leaf_subject, a->description);
+	}
 	f = sd_finding_add(t->out, SD_K_TRUST_CERTIFICATE_REJECTED, g, ev->ts_sec, ev->ts_nsec,
 	    ev->file_index);
 	if (f == NULL)
 		return;
-	sd_ip_addr_str(&ev->dst, srv);
+	if (!fl->cert_seen) {
+		f->explanation = rejected13_why;
+		f->fix = rejected13_fix;
+	}
 	if (f->count == 1) {
 		f->confidence = 0.8;
 		sd_finding_value(f, "alert", "%s (%u)", an, a->description);
 		sd_finding_value(f, "certificate", "%s", fl->leaf_subject);
 		sd_finding_value(f, "server", "%s", fl->sni[0] ? fl->sni : srv);
-		sd_finding_value(f, "note", "%s", fl->cert_seen ? "the chain verifies against "
-		    "shakedown's trust store: the client trusts other roots, checks revocation "
-		    "or policy" : "TLS 1.3 encrypts the certificate: shakedown cannot check it");
+		sd_finding_value(f, "note", "%s", !fl->cert_seen ? "TLS 1.3 encrypts the "
+		    "certificate: shakedown could not see it, and checked nothing" :
+		    fl->chain_checked ? "the chain verifies against shakedown's trust store: "
+		    "the client trusts other roots, checks revocation or policy" : "the chain "
+		    "was not verified here (no memory to verify it)");
 	}
-	sd_finding_summary(f, "the client rejected the certificate %s with %s (%llu time%s)",
-	    fl->leaf_subject, an, (unsigned long long)f->count, plural(f->count));
+	if (fl->cert_seen)
+		sd_finding_summary(f, "the client rejected the certificate %s with %s (%llu "
+		    "time%s)", fl->leaf_subject, an, (unsigned long long)f->count,
+		    plural(f->count));
+	else
+		sd_finding_summary(f, "the client rejected the certificate of %s with %s; TLS "
+		    "1.3 encrypts it, so its chain could not be checked here (%llu time%s)",
+		    fl->sni[0] ? fl->sni : srv, an, (unsigned long long)f->count,
+		    plural(f->count));
 	if (fl->cert_frame != 0)
 		sd_finding_frame(f, fl->cert_frame);
 	sd_finding_frame(f, ev->frame);

@@ -130,6 +130,20 @@ upper(char *dst, const char *src, size_t n)
 	dst[i] = '\0';
 }
 
+/* "addr:port", "[v6]:port", or the address alone (no port known, or none: ESP). */
+static char *
+endpoint(char *buf, size_t n, const struct sd_addr *a, uint16_t port)
+{
+	char s[SD_ADDR_STRLEN];
+
+	sd_ip_addr_str(a, s);
+	if (port == 0)
+		snprintf(buf, n, "%s", s);
+	else
+		snprintf(buf, n, a->v == 6 ? "[%s]:%u" : "%s:%u", s, port);
+	return buf;
+}
+
 static const char *
 file_name(const char *const *files, int nfiles, uint32_t i)
 {
@@ -280,13 +294,22 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 		    width);
 	}
 	for (i = 0; i < x->nflows && i < 3; i++) {
-		char lab[32];
+		const struct sd_finding_flow *fw = &x->flows[i];
+		char lab[32], ea[SD_ADDR_STRLEN + 8], eb[SD_ADDR_STRLEN + 8];
 
-		snprintf(lab, sizeof(lab), "flow %llu", (unsigned long long)x->flows[i].id);
-		col = put_label(f, lab, lw);
-		snprintf(line, sizeof(line), "%s %s:%u -> %s:%u",
-		    sd_ip_proto_name(x->flows[i].proto), sd_ip_addr_str(&x->flows[i].client, a),
-		    x->flows[i].cport, sd_ip_addr_str(&x->flows[i].server, b), x->flows[i].sport);
+		if (fw->id == 0) {
+			/* a gateway pair, not a flow of the table */
+			col = put_label(f, "gateways", lw);
+			snprintf(line, sizeof(line), "%s %s -> %s", sd_ip_proto_name(fw->proto),
+			    endpoint(ea, sizeof(ea), &fw->client, fw->cport),
+			    endpoint(eb, sizeof(eb), &fw->server, fw->sport));
+		} else {
+			snprintf(lab, sizeof(lab), "flow %llu", (unsigned long long)fw->id);
+			col = put_label(f, lab, lw);
+			snprintf(line, sizeof(line), "%s %s:%u -> %s:%u", sd_ip_proto_name(fw->proto),
+			    sd_ip_addr_str(&fw->client, a), fw->cport,
+			    sd_ip_addr_str(&fw->server, b), fw->sport);
+		}
 		put_wrapped(f, line, col, col, width);
 	}
 	if (x->nflows_total > 3)
@@ -621,14 +644,20 @@ sd_out_finding_json(FILE *out, const struct sd_finding *x, const char *const *fi
 	for (i = 0; i < x->nflows; i++) {
 		const struct sd_finding_flow *fw = &x->flows[i];
 
+		/* a gateway pair (id 0) is no flow of the table: no id, no unknown port */
 		sd_out_json_obj_begin(j, NULL);
-		sd_out_json_uint(j, "id", fw->id);
+		if (fw->id != 0)
+			sd_out_json_uint(j, "id", fw->id);
+		else
+			sd_out_json_bool(j, "gateway_pair", true);
 		sd_out_json_str(j, "file", file_name(files, nfiles, fw->file_index));
 		sd_out_json_str(j, "network.transport", sd_ip_proto_name(fw->proto));
 		sd_out_json_str(j, "source.ip", sd_ip_addr_str(&fw->client, a));
-		sd_out_json_uint(j, "source.port", fw->cport);
+		if (fw->id != 0 || fw->cport != 0)
+			sd_out_json_uint(j, "source.port", fw->cport);
 		sd_out_json_str(j, "destination.ip", sd_ip_addr_str(&fw->server, a));
-		sd_out_json_uint(j, "destination.port", fw->sport);
+		if (fw->id != 0 || fw->sport != 0)
+			sd_out_json_uint(j, "destination.port", fw->sport);
 		sd_out_json_obj_end(j);
 	}
 	sd_out_json_arr_end(j);

@@ -428,7 +428,9 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		tc->midstream = true;
 		f->rec.anomalies |= SD_ANOM_MIDSTREAM;
 	}
-	if (dir == SD_ROLE_CLIENT && (t.flags & (SD_TCP_SYN | SD_TCP_ACK)) == SD_TCP_ACK)
+	/* an ACK acknowledges the SYN-ACK; an RST (even with ACK set) may abort the attempt */
+	if (dir == SD_ROLE_CLIENT &&
+	    (t.flags & (SD_TCP_SYN | SD_TCP_ACK | SD_TCP_RST)) == SD_TCP_ACK)
 		tc->client_acked = true;
 	account(p, f, dir, l3, sd_rd_left(&t.payload));
 	if ((t.flags & SD_TCP_ACK) != 0)

@@ -165,6 +165,17 @@ test_dropped_by_name(void **state)
 	    has_frame(f, 31) && has_frame(f, 36));
 	assert_int_equal(f->nflows, 1);
 	assert_int_equal(f->flows[0].id, 2);
+	assert_non_null(strstr(f->summary, "(1 connection)"));
+	/* a second connection with the same name: one finding, counted */
+	client_hello(&h, 3, "api.example.test", 40, 9.0);
+	silent_flow(&ev, 3);
+	ev.u.flow.last_sec = 1016;
+	area_h_event(&h.area, &ev);
+	f = only(&h);
+	assert_int_equal(f->count, 2);
+	assert_int_equal(f->nflows, 2);
+	assert_non_null(strstr(f->summary, "dropped by name"));
+	assert_non_null(strstr(f->summary, "(2 connections)"));
 	h_close(&h);
 }
 

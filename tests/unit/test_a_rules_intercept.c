@@ -108,6 +108,27 @@ conn(struct h *h, uint64_t flow, uint8_t srv, const uint8_t *der, size_t len, in
 	area_h_event(&h->area, &ev);
 }
 
+/* A ClientHello nobody answered, then the flow record (tls.client_hello_unanswered's). */
+static void
+silent_conn(struct h *h, uint64_t flow, uint8_t srv)
+{
+	struct sd_tls_client_hello ch;
+	struct sd_event ev;
+	uint64_t f = h->frame += 10;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.has_sni = true;
+	ch.sni = sd_rd_make(SNI, strlen(SNI));
+	base(&ev, SD_EV_TLS_CLIENT_HELLO, flow, srv, true, f);
+	ev.u.msg.client_hello = &ch;
+	area_h_event(&h->area, &ev);
+	base(&ev, SD_EV_FLOW, flow, srv, true, f);
+	ev.u.flow.packets[0] = 8;
+	ev.u.flow.packets[1] = 1;
+	ev.u.flow.syn_seen = ev.u.flow.synack_seen = true;
+	area_h_event(&h->area, &ev);
+}
+
 static const struct sd_finding *
 find(const struct h *h, const char *kind)
 {
@@ -224,6 +245,7 @@ test_backends(void **state)
 	conn(&h, 2, 3, cert_corp, sizeof(cert_corp), 48);
 	conn(&h, 3, 2, cert_pub, sizeof(cert_pub), -1);
 	conn(&h, 4, 3, cert_corp, sizeof(cert_corp), 48);
+	silent_conn(&h, 5, 4);	/* a third backend never answers: not "ok" */
 	area_h_finish(&h.area);
 	assert_null(find(&h, "tls.issuer_changed"));
 	f = find(&h, "tls.backend_mismatch");
@@ -231,6 +253,7 @@ test_backends(void **state)
 	assert_non_null(strstr(value(f, "backend_1"), "10.99.1.2:443: 2 ok, 0 failed"));
 	assert_non_null(strstr(value(f, "backend_2"), "10.99.1.3:443: 0 ok, 2 failed"));
 	assert_non_null(strstr(value(f, "backend_2"), "client alert Unknown CA (48)"));
+	assert_null(finding_value(f, "backend_3"));
 	assert_true(has_frame(f, 11) && has_frame(f, 21) && has_frame(f, 22));
 	assert_int_equal(h.out.n, 1);
 	h_close(&h);

@@ -271,6 +271,31 @@ test_fatal_alert_and_quiet_closes(void **state)
 	teardown_h(&h);
 }
 
+/*
+ * TLS 1.3: the certificate is encrypted, the client's certificate alert is in the clear.
+ * The finding must not claim that a chain check ran, and two servers are two findings.
+ */
+static void
+test_tls13_certificate_rejected(void **state)
+{
+	struct harness h;
+	const struct sd_finding *f;
+
+	(void)state;
+	setup_h(&h);
+	client_hello(&h, 1, suites13, sizeof(suites13), v13, sizeof(v13));
+	server_hello(&h, 1, 0x0304, 0x1301, false);
+	alert(&h, 1, CLIENT, 2, 48);	/* unknown_ca */
+	f = only(&h, "tls.certificate_rejected");
+	assert_null(strstr(f->explanation, "found nothing wrong"));
+	assert_non_null(strstr(f->explanation, "encrypts"));
+	assert_null(strstr(f->summary, "(encrypted: TLS 1.3)"));
+	assert_non_null(strstr(f->summary, "www.example.test"));
+	assert_non_null(strstr(finding_value(f, "note"), "checked nothing"));
+	assert_null(strstr(f->fix, "chain shown"));
+	teardown_h(&h);
+}
+
 static void
 test_dtls_resumption(void **state)
 {
@@ -381,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_hello_retry_loop),
 		cmocka_unit_test(test_client_cert_missing),
 		cmocka_unit_test(test_fatal_alert_and_quiet_closes),
+		cmocka_unit_test(test_tls13_certificate_rejected),
 		cmocka_unit_test(test_dtls_resumption),
 		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_bad_pins),

@@ -87,7 +87,8 @@ engine(struct seen *s)
 	return e;
 }
 
-/* SYNs and nothing else: never answered. */
+/* SYNs and nothing else: never answered; a client giving up with RST+ACK (ack 0, as
+ * Android does) does not make it answered. */
 static void
 test_syn_unanswered(void **state)
 {
@@ -97,6 +98,7 @@ test_syn_unanswered(void **state)
 	(void)state;
 	send_tcp(e, 1, true, SD_TCP_SYN, 100, 0, 0);
 	send_tcp(e, 2, true, SD_TCP_SYN, 100, 0, 0);
+	send_tcp(e, 3, true, SD_TCP_RST | SD_TCP_ACK, 100, 0, 0);
 	sd_engine_finish(e);
 	assert_int_equal(s.unanswered, 1);
 	assert_int_equal(s.syns, 2);

@@ -11,6 +11,7 @@
 
 #include "analyze/finding.h"
 #include "cli/json.h"
+#include "cli/out.h"
 
 static char *
 line_of(struct sd_json *j)
@@ -133,11 +134,57 @@ test_finding_many_groups(void **state)
 	sd_finding_list_free(&l);
 }
 
+/*
+ * Gateway pairs (IPsec findings: no flow of the table, id 0): two pairs are two entries,
+ * and neither output calls one "flow 0" or prints a port it does not know.
+ */
+static void
+test_gateway_pairs(void **state)
+{
+	struct sd_findings l;
+	struct sd_finding *f;
+	struct sd_finding_flow fl;
+	struct sd_json j;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *out;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	f = sd_finding_add(&l, SD_K_ESP_ASYMMETRIC_TUNNELS, "g", 1, 0, 0);
+	assert_non_null(f);
+	for (i = 0; i < 3; i++) {
+		memset(&fl, 0, sizeof(fl));
+		fl.proto = i == 2 ? SD_IPPROTO_ESP : SD_IPPROTO_UDP;
+		fl.client.v = fl.server.v = 4;
+		fl.client.a[0] = fl.server.a[0] = 10;
+		fl.client.a[3] = 1;
+		fl.server.a[3] = (uint8_t)(2 + i);
+		fl.cport = fl.sport = i == 2 ? 0 : 4500;
+		sd_finding_flow(f, &fl);
+		sd_finding_flow(f, &fl);	/* the same pair again: kept once */
+	}
+	assert_int_equal(f->nflows, 3);
+	assert_int_equal(f->nflows_total, 3);
+	sd_out_json_init(&j);
+	out = open_memstream(&buf, &len);
+	sd_out_finding_json(out, f, NULL, 0, &j);
+	fclose(out);
+	assert_null(strstr(buf, "\"id\":0"));
+	assert_null(strstr(buf, "\"source.port\":0"));
+	assert_non_null(strstr(buf, "{\"gateway_pair\":true,\"file\":\"-\",\"network.transport\":\"esp\","
+	    "\"source.ip\":\"10.0.0.1\",\"destination.ip\":\"10.0.0.4\"}"));
+	free(buf);
+	sd_out_json_free(&j);
+	sd_finding_list_free(&l);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_gateway_pairs),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_finding_filter_and_grouping),
 		cmocka_unit_test(test_finding_many_groups),
