@@ -150,24 +150,34 @@ file_name(const char *const *files, int nfiles, uint32_t i)
 	return files != NULL && i < (uint32_t)nfiles ? files[i] : "-";
 }
 
+/* Add v to the ascending set out[0..*k) (at most cap entries); a value already there is not. */
+static void
+set_add(uint64_t *out, size_t *k, size_t cap, uint64_t v)
+{
+	size_t j;
+
+	for (j = 0; j < *k && out[j] != v; j++)
+		;
+	if (j < *k || *k == cap)
+		return;
+	for (j = *k; j > 0 && out[j - 1] > v; j--)
+		out[j] = out[j - 1];
+	out[j] = v;
+	(*k)++;
+}
+
 /* The files a finding's evidence frames are in (ascending index, at most n). */
 static size_t
 evidence_files(const struct sd_finding *x, uint32_t *out, size_t n)
 {
-	size_t i, j, k = 0;
+	uint64_t set[SD_FINDING_MAX_FRAMES];
+	size_t i, k = 0;
 
-	for (i = 0; i < x->nframes; i++) {
-		uint32_t fi = sd_frame_file(x->frames[i]);
-
-		for (j = 0; j < k && out[j] != fi; j++)
-			;
-		if (j < k || k == n)
-			continue;
-		for (j = k; j > 0 && out[j - 1] > fi; j--)
-			out[j] = out[j - 1];
-		out[j] = fi;
-		k++;
-	}
+	for (i = 0; i < x->nframes; i++)
+		set_add(set, &k, n < SD_FINDING_MAX_FRAMES ? n : SD_FINDING_MAX_FRAMES,
+		    sd_frame_file(x->frames[i]));
+	for (i = 0; i < k; i++)
+		out[i] = (uint32_t)set[i];
 	return k;
 }
 
@@ -175,22 +185,11 @@ evidence_files(const struct sd_finding *x, uint32_t *out, size_t n)
 static size_t
 frames_in(const struct sd_finding *x, uint32_t file, uint64_t *out)
 {
-	size_t i, j, k = 0;
+	size_t i, k = 0;
 
-	for (i = 0; i < x->nframes; i++) {
-		uint64_t no = sd_frame_no(x->frames[i]);
-
-		if (sd_frame_file(x->frames[i]) != file)
-			continue;
-		for (j = 0; j < k && out[j] != no; j++)
-			;
-		if (j < k)
-			continue;
-		for (j = k; j > 0 && out[j - 1] > no; j--)
-			out[j] = out[j - 1];
-		out[j] = no;
-		k++;
-	}
+	for (i = 0; i < x->nframes; i++)
+		if (sd_frame_file(x->frames[i]) == file)
+			set_add(out, &k, SD_FINDING_MAX_FRAMES, sd_frame_no(x->frames[i]));
 	return k;
 }
 
