@@ -21,6 +21,10 @@
 #define MAX_EPS		16	/* server endpoints (address, port) per name */
 #define MAX_ISSUERS	8	/* distinct leaf issuers per name */
 #define MAX_CERTS	4	/* distinct leaf certificates per endpoint */
+#define MAX_VARIANTS	4	/* distinct leaf certificates per name, with their outcomes */
+#define MAX_VFRAMES	4	/* evidence frames kept per variant (certificates, failures) */
+#define MAX_REFUSALS	65536	/* (address, port) pairs that refused SYNs with a reset */
+#define MAX_RFRAMES	8	/* refused SYNs kept per (address, port) */
 
 /* A TLS connection between its ClientHello and its flow record. */
 struct conn {
@@ -32,6 +36,7 @@ struct conn {
 	uint32_t	 nsec;
 	bool		 has_cert;
 	bool		 answered;	/* the server said something TLS (ServerHello, Certificate) */
+	bool		 completed;	/* its TLS session finished the handshake */
 	char		 leaf_sha256[65];
 	char		*issuer, *subject;	/* owned, leaf's */
 	int		 cat;		/* catalogue entry matched, -1 none, -2 the vendor's own */
@@ -58,6 +63,18 @@ struct issuer {
 	uint32_t	 eps;		/* bit per endpoint index that showed it */
 };
 
+/* One leaf certificate a name was served with, and what became of its connections. */
+struct variant {
+	char		 sha256[65];
+	int		 iss;		/* its leaf's issuer in name.iss, -1 not kept */
+	uint64_t	 conns, completed, failed;
+	uint64_t	 cert_frames[MAX_VFRAMES], fail_frames[MAX_VFRAMES];
+	size_t		 ncert_frames, nfail_frames;
+	char		 fail_what[64];
+	struct sd_finding_flow flows[MAX_VFRAMES];
+	size_t		 nflows;
+};
+
 /* Keyed by the SNI, or "[addr]:port" without one. */
 struct name {
 	char		*name;		/* owned copy of the key */
@@ -72,6 +89,18 @@ struct name {
 	uint64_t	 iss_overflow;
 	struct sd_finding_flow flows[4];
 	size_t		 nflows;
+	struct variant	 var[MAX_VARIANTS];
+	size_t		 nvar;
+	uint64_t	 var_overflow;
+	uint64_t	 first_ch, last_ch;	/* ClientHello frames of its first and last connection */
+};
+
+/* SYNs to one (address, port) answered by a reset, keyed by (file, address, port). */
+struct refusal {
+	uint64_t	 count;
+	uint64_t	 syn_frames[MAX_RFRAMES], rst_frames[MAX_RFRAMES];
+	struct sd_finding_flow flows[MAX_RFRAMES];
+	size_t		 n;
 };
 
 struct intercept_rules {
@@ -79,6 +108,7 @@ struct intercept_rules {
 	struct sd_findings	*out;
 	struct sd_icat		*cat;
 	struct sd_tab		*names;		/* struct name */
+	struct sd_tab		*refusals;	/* struct refusal */
 	uint64_t		 flows_refused;
 };
 
@@ -248,6 +278,56 @@ on_reset(struct intercept_rules *t, const struct sd_event *ev)
 	    "reset by the client");
 }
 
+static void
+on_session(struct intercept_rules *t, const struct sd_event *ev)
+{
+	const struct sd_tls_session *se = ev->u.msg.session;
+	struct conn *c = conn_find(t, ev);
+
+	if (c != NULL && se != NULL && !se->dtls && se->handshake_complete)
+		c->completed = true;
+}
+
+static void
+refusal_key(const struct sd_addr *a, uint16_t port, uint32_t file_index, uint8_t key[24])
+{
+	memset(key, 0, 24);
+	memcpy(key, a->a, 16);
+	key[16] = a->v;
+	key[17] = (uint8_t)(port >> 8);
+	key[18] = (uint8_t)port;
+	memcpy(key + 19, &file_index, 4);
+}
+
+/* A server's reset answering a SYN: its (address, port) refused that connection. */
+static void
+on_refusal(struct intercept_rules *t, const struct sd_event *ev)
+{
+	const struct sd_ev_tcp_reset *r = &ev->u.reset;
+	struct sd_finding_flow *fl;
+	struct refusal *rf;
+	uint8_t key[24];
+
+	if (!r->answers_syn || r->sender != SD_ROLE_SERVER)
+		return;
+	refusal_key(&ev->src, ev->sport, ev->file_index, key);
+	if ((rf = sd_tab_get(t->refusals, key, sizeof(key), true, NULL)) == NULL)
+		return;
+	rf->count++;
+	if (rf->n >= MAX_RFRAMES)
+		return;
+	rf->syn_frames[rf->n] = r->after_frame;
+	rf->rst_frames[rf->n] = ev->frame;
+	fl = &rf->flows[rf->n++];
+	fl->id = ev->flow_id;
+	fl->proto = ev->transport;
+	fl->client = ev->dst;
+	fl->server = ev->src;
+	fl->cport = ev->dport;
+	fl->sport = ev->sport;
+	fl->file_index = ev->file_index;
+}
+
 /* ---------------------------------------------------------------- per name */
 
 static struct name *
@@ -350,6 +430,55 @@ name_add(struct intercept_rules *t, const struct conn *c)
 	}
 }
 
+/* The leaf certificate a connection got and what became of it, per name (report_vip). */
+static void
+variant_add(struct intercept_rules *t, const struct conn *c)
+{
+	struct name *nm = name_get(t, c);
+	struct variant *v;
+	size_t i, j;
+
+	if (nm == NULL)
+		return;
+	if (nm->first_ch == 0 || c->ch_frame < nm->first_ch)
+		nm->first_ch = c->ch_frame;
+	if (c->ch_frame > nm->last_ch)
+		nm->last_ch = c->ch_frame;
+	if (!c->has_cert || c->cat >= 0)
+		return;		/* inspection CAs have their own finding */
+	for (i = 0; i < nm->nvar; i++)
+		if (strcmp(nm->var[i].sha256, c->leaf_sha256) == 0)
+			break;
+	if (i == nm->nvar) {
+		if (nm->nvar >= MAX_VARIANTS) {
+			nm->var_overflow++;
+			return;
+		}
+		memset(&nm->var[i], 0, sizeof(nm->var[i]));
+		memcpy(nm->var[i].sha256, c->leaf_sha256, sizeof(nm->var[i].sha256));
+		nm->var[i].iss = -1;
+		for (j = 0; c->issuer != NULL && j < nm->niss; j++)
+			if (strcmp(nm->iss[j].dn, c->issuer) == 0)
+				nm->var[i].iss = (int)j;
+		nm->nvar++;
+	}
+	v = &nm->var[i];
+	v->conns++;
+	if (v->ncert_frames < MAX_VFRAMES)
+		v->cert_frames[v->ncert_frames++] = c->cert_frame;
+	if (v->nflows < MAX_VFRAMES)
+		v->flows[v->nflows++] = c->fl;
+	if (c->fail != NULL) {
+		v->failed++;
+		if (v->fail_what[0] == '\0')
+			snprintf(v->fail_what, sizeof(v->fail_what), "%s", c->fail);
+		if (v->nfail_frames < MAX_VFRAMES)
+			v->fail_frames[v->nfail_frames++] = c->fail_frame;
+	} else if (c->completed) {
+		v->completed++;
+	}
+}
+
 /* ---------------------------------------------------------------- findings */
 
 static void
@@ -393,8 +522,10 @@ conn_end(struct intercept_rules *t, struct conn *c)
 {
 	if (c->has_cert && c->cat >= 0)
 		report_interception(t, c);
-	if (c->ch_frame != 0)
+	if (c->ch_frame != 0) {
 		name_add(t, c);
+		variant_add(t, c);
+	}
 }
 
 static void
@@ -514,10 +645,171 @@ report_backends(struct intercept_rules *t, const struct name *nm)
 	name_flows(f, nm);
 }
 
+/* Append to buf (size n, NUL-terminated) without overflowing. */
+static void
+append(char *buf, size_t n, const char *s)
+{
+	size_t l = strlen(buf);
+
+	if (l + 1 < n)
+		snprintf(buf + l, n - l, "%s", s);
+}
+
+/* "10, 48" from a list of frame references. */
+static void
+frames_str(char *buf, size_t n, const uint64_t *v, size_t nv)
+{
+	char item[32];
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < nv; i++) {
+		snprintf(item, sizeof(item), "%s%llu", i > 0 ? ", " : "",
+		    (unsigned long long)sd_frame_no(v[i]));
+		append(buf, n, item);
+	}
+}
+
+/* "2 completed", "2 failed (client alert Unknown CA (48))", "1 completed, 1 unseen". */
+static void
+variant_outcome(const struct variant *v, char *buf, size_t n)
+{
+	uint64_t unseen = v->conns - v->completed - v->failed;
+	int k = 0;
+
+	buf[0] = '\0';
+	if (v->completed > 0)
+		k += snprintf(buf, n, "%llu completed the handshake",
+		    (unsigned long long)v->completed);
+	if (v->failed > 0 && (size_t)k < n)
+		k += snprintf(buf + k, n - (size_t)k, "%s%llu failed (%s)", k > 0 ? ", " : "",
+		    (unsigned long long)v->failed, v->fail_what);
+	if (unseen > 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, "%s%llu without a visible end of handshake",
+		    k > 0 ? ", " : "", (unsigned long long)unseen);
+}
+
+/* A tcp.port_closed finding about these refused connections: say what it is part of. */
+static void
+note_port_closed(struct intercept_rules *t, const struct refusal *rf, const char *ep)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < t->out->n; i++) {
+		struct sd_finding *u = t->out->v[i];
+
+		if (u->k != SD_K_TCP_PORT_CLOSED)
+			continue;
+		for (j = 0; j < u->nflows; j++)
+			for (k = 0; k < rf->n; k++)
+				if (u->flows[j].id == rf->flows[k].id &&
+				    u->flows[j].file_index == rf->flows[k].file_index)
+					goto found;
+		continue;
+found:
+		sd_finding_value(u, "caveat", "%s served TLS on other connections: these "
+		    "resets come from one backend behind a load-balanced address, not from "
+		    "the whole service (see tls.backend_mismatch)", ep);
+	}
+}
+
+/*
+ * One address (a virtual IP) serving one name with different leaf certificates, whose
+ * connections end differently, or that also refuses SYNs with a reset between working
+ * connections: a balancer alternates between backends that differ.  No DNS answer or
+ * second address is needed.  Reported per certificate (connections, issuer, outcome,
+ * frames) with the refused SYNs; it explains, so replaces, tls.issuer_changed, and a
+ * tcp.port_closed on the same connections is told so.  True when reported.
+ */
+static bool
+report_vip(struct intercept_rules *t, const struct name *nm)
+{
+	static const char *const var_names[MAX_VARIANTS] = { "certificate_1",
+		"certificate_2", "certificate_3", "certificate_4" };
+	const struct endpoint *p = &nm->ep[0];
+	const struct refusal *rf;
+	struct sd_finding *f;
+	char ep[64], out[160], fr[64], fr2[64], sum[640], part[400], syns[96];
+	uint64_t ok = 0, failed = 0;
+	size_t i, k, between = 0;
+	uint8_t key[24];
+
+	if (nm->nep != 1 || nm->nvar < 2)
+		return false;
+	for (i = 0; i < nm->nvar; i++) {
+		failed += nm->var[i].failed;
+		ok += nm->var[i].conns - nm->var[i].failed;
+	}
+	refusal_key(&p->addr, p->port, nm->file_index, key);
+	rf = sd_tab_get(t->refusals, key, sizeof(key), false, NULL);
+	for (i = 0; rf != NULL && i < rf->n; i++)
+		if (rf->rst_frames[i] > nm->first_ch && rf->rst_frames[i] < nm->last_ch)
+			between++;
+	/* without refusals in between, two issuers at one address stay tls.issuer_changed */
+	if (between == 0 && (p->nissuers > 1 || failed == 0 || ok == 0))
+		return false;
+	f = sd_finding_add(t->out, SD_K_ICEPT_BACKEND_MISMATCH, nm->name, nm->sec, nm->nsec,
+	    nm->file_index);
+	if (f == NULL)
+		return true;
+	f->confidence = between > 0 ? 0.8 : 0.6;
+	ep_str(p, ep, sizeof(ep));
+	sd_finding_value(f, "name", "%s", nm->name);
+	sd_finding_value(f, "address", "%s: every connection to this one address", ep);
+	sum[0] = '\0';
+	for (i = 0; i < nm->nvar; i++) {
+		const struct variant *v = &nm->var[i];
+		const char *iss = v->iss >= 0 ? nm->iss[v->iss].dn : "not kept";
+
+		variant_outcome(v, out, sizeof(out));
+		frames_str(fr, sizeof(fr), v->cert_frames, v->ncert_frames);
+		frames_str(fr2, sizeof(fr2), v->fail_frames, v->nfail_frames);
+		sd_finding_value(f, var_names[i], "%llu connection%s, issuer %s: %s; certificate "
+		    "in %s%s%s", (unsigned long long)v->conns, v->conns == 1 ? "" : "s", iss, out,
+		    fr, v->nfail_frames > 0 ? ", failure in " : "", fr2);
+		for (k = 0; k < v->ncert_frames; k++)
+			sd_finding_frame(f, v->cert_frames[k]);
+		for (k = 0; k < v->nfail_frames; k++)
+			sd_finding_frame(f, v->fail_frames[k]);
+		for (k = 0; k < v->nflows; k++)
+			sd_finding_flow(f, &v->flows[k]);
+		snprintf(part, sizeof(part), "%s%s with a certificate from %s", i > 0 ? "; " : "",
+		    out, iss);
+		append(sum, sizeof(sum), part);
+	}
+	if (nm->var_overflow > 0)
+		sd_finding_value(f, "certificates_not_kept", "%llu connections",
+		    (unsigned long long)nm->var_overflow);
+	if (rf != NULL) {
+		syns[0] = '\0';
+		for (i = 0; i < rf->n; i++) {
+			snprintf(part, sizeof(part), "%s%llu/%llu", i > 0 ? ", " : "",
+			    (unsigned long long)sd_frame_no(rf->syn_frames[i]),
+			    (unsigned long long)sd_frame_no(rf->rst_frames[i]));
+			append(syns, sizeof(syns), part);
+			if (rf->syn_frames[i] != 0)
+				sd_finding_frame(f, rf->syn_frames[i]);
+			sd_finding_frame(f, rf->rst_frames[i]);
+			sd_finding_flow(f, &rf->flows[i]);
+		}
+		sd_finding_value(f, "syn_refused", "%llu connection attempt%s refused: the SYN "
+		    "answered by a TCP reset (SYN/reset in %s)", (unsigned long long)rf->count,
+		    rf->count == 1 ? "" : "s", syns);
+		snprintf(part, sizeof(part), "; %llu SYN%s refused with a TCP reset",
+		    (unsigned long long)rf->count, rf->count == 1 ? "" : "s");
+		append(sum, sizeof(sum), part);
+		note_port_closed(t, rf, ep);
+	}
+	sd_finding_summary(f, "%s at %s: the backends behind this one address differ: %s",
+	    nm->name, ep, sum);
+	return true;
+}
+
 /* ---------------------------------------------------------------- area */
 
 static bool	report_issuer_changed(struct intercept_rules *, const struct name *);
 static void	report_backends(struct intercept_rules *, const struct name *);
+static bool	report_vip(struct intercept_rules *, const struct name *);
 
 /* A name pushed out at the cap: judge what it showed so far before it goes. */
 static void
@@ -526,7 +818,7 @@ name_evict(void *ctx, void *val)
 	struct intercept_rules *t = ctx;
 	struct name *nm = val;
 
-	if (!report_issuer_changed(t, nm))
+	if (!report_vip(t, nm) && !report_issuer_changed(t, nm))
 		report_backends(t, nm);
 }
 
@@ -564,7 +856,12 @@ intercept_new(const struct sd_rule_env *env, char *err, size_t errlen)
 	o.ctx = t;
 	t->cat = sd_icat_new();
 	t->names = sd_tab_new(&o);
-	if (t->cat == NULL || t->names == NULL) {
+	memset(&o, 0, sizeof(o));
+	o.val_size = sizeof(struct refusal);
+	o.max = MAX_REFUSALS;
+	o.mc = env->mc;
+	t->refusals = sd_tab_new(&o);
+	if (t->cat == NULL || t->names == NULL || t->refusals == NULL) {
 		snprintf(err, errlen, "out of memory");
 		intercept_free(t);
 		return NULL;
@@ -607,7 +904,11 @@ intercept_event(void *ctx, const struct sd_event *ev)
 		on_alert(t, ev);
 		break;
 	case SD_EV_TCP_RESET:
+		on_refusal(t, ev);
 		on_reset(t, ev);
+		break;
+	case SD_EV_TLS_SESSION:
+		on_session(t, ev);
 		break;
 	case SD_EV_FLOW:
 		if ((c = conn_find(t, ev)) != NULL)
@@ -649,7 +950,7 @@ intercept_finish(void *ctx)
 	const struct name *nm;
 
 	for (nm = sd_tab_first(t->names); nm != NULL; nm = sd_tab_next(t->names, nm))
-		if (!report_issuer_changed(t, nm))
+		if (!report_vip(t, nm) && !report_issuer_changed(t, nm))
 			report_backends(t, nm);
 	note_caps(t);
 }
@@ -663,6 +964,7 @@ intercept_free(void *ctx)
 		return;
 	sd_icat_free(t->cat);
 	sd_tab_free(t->names);
+	sd_tab_free(t->refusals);
 	free(t);
 }
 
@@ -672,8 +974,8 @@ intercept_stats(const void *ctx, struct sd_rule_stats *st)
 	const struct intercept_rules *t = ctx;
 
 	st->flows_refused += t->flows_refused;
-	st->evicted += sd_tab_evicted(t->names);
-	st->refused += sd_tab_refused(t->names);
+	st->evicted += sd_tab_evicted(t->names) + sd_tab_evicted(t->refusals);
+	st->refused += sd_tab_refused(t->names) + sd_tab_refused(t->refusals);
 }
 
 const struct sd_rule_area sd_rules_intercept = {

@@ -71,13 +71,15 @@ base(struct sd_event *ev, enum sd_ev_type type, uint64_t flow, uint8_t srv_last,
 	ev->flow_id = flow;
 }
 
-/* One TLS connection: ClientHello, Certificate(der), optionally a fatal client alert, then
- * the flow record.  Frames: hello f, certificate f+1, alert f+2, flow record f. */
+/* One TLS connection: ClientHello, Certificate(der), optionally a fatal client alert, its
+ * session (handshake complete without the alert), then the flow record.  Frames: hello f,
+ * certificate f+1, alert f+2, flow record f. */
 static void
 conn(struct h *h, uint64_t flow, uint8_t srv, const uint8_t *der, size_t len, int alert)
 {
 	struct sd_tls_client_hello ch;
 	struct sd_tls_certificate cm;
+	struct sd_tls_session se;
 	struct sd_tls_alert al;
 	struct sd_event ev;
 	uint64_t f = h->frame += 10;
@@ -102,6 +104,11 @@ conn(struct h *h, uint64_t flow, uint8_t srv, const uint8_t *der, size_t len, in
 		ev.u.msg.alert = &al;
 		area_h_event(&h->area, &ev);
 	}
+	memset(&se, 0, sizeof(se));
+	se.handshake_complete = alert < 0;
+	base(&ev, SD_EV_TLS_SESSION, flow, srv, true, f + 3);
+	ev.u.msg.session = &se;
+	area_h_event(&h->area, &ev);
 	base(&ev, SD_EV_FLOW, flow, srv, true, f);
 	ev.u.flow.packets[0] = ev.u.flow.packets[1] = 6;
 	ev.u.flow.syn_seen = ev.u.flow.synack_seen = true;
@@ -272,6 +279,102 @@ test_vip_alternating(void **state)
 	area_h_finish(&h.area);
 	assert_non_null(find(&h, "tls.backend_mismatch"));
 	assert_int_equal(h.out.n, 1);
+	h_close(&h);
+}
+
+/* A SYN to the server answered at once by its reset: SYN frame f, reset f+1, then the flow
+ * record; and the tcp.port_closed finding rules_tcp.c makes of it (added by hand here). */
+static struct sd_finding *
+refused(struct h *h, uint64_t flow, uint8_t srv)
+{
+	struct sd_finding *pc;
+	struct sd_event ev;
+	uint64_t f = h->frame += 10;
+
+	base(&ev, SD_EV_TCP_RESET, flow, srv, false, f + 1);
+	ev.u.reset.sender = SD_ROLE_SERVER;
+	ev.u.reset.phase = SD_PHASE_SYN_SENT;
+	ev.u.reset.answers_syn = true;
+	ev.u.reset.after_frame = f;
+	area_h_event(&h->area, &ev);
+	pc = sd_finding_add(&h->out, SD_K_TCP_PORT_CLOSED, "closed", ev.ts_sec, 0, 0);
+	assert_non_null(pc);
+	sd_finding_frame(pc, f);
+	sd_finding_frame(pc, f + 1);
+	sd_rule_note_flow(pc, &ev, false);
+	base(&ev, SD_EV_FLOW, flow, srv, true, f);
+	ev.u.flow.packets[0] = ev.u.flow.packets[1] = 1;
+	ev.u.flow.syn_seen = true;
+	ev.u.flow.rst_seen[1] = true;
+	area_h_event(&h->area, &ev);
+	return pc;
+}
+
+/*
+ * One virtual address, no DNS (lb-vip-backends.pcap): certificate A completes, certificate
+ * B from another CA is refused with unknown_ca, SYNs refused by reset in between.  One
+ * backend_mismatch with the outcome of each certificate and the refused SYNs, instead of
+ * issuer_changed; the port_closed finding of the refused SYNs is told what it is part of.
+ */
+static void
+test_vip_refusing(void **state)
+{
+	const struct sd_finding *f;
+	struct sd_finding *pc;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	conn(&h, 1, 100, cert_pub, sizeof(cert_pub), -1);	/* certificate 11 */
+	conn(&h, 2, 100, cert_corp, sizeof(cert_corp), 48);	/* 21, alert 22 */
+	pc = refused(&h, 3, 100);				/* SYN 30, reset 31 */
+	conn(&h, 4, 100, cert_pub, sizeof(cert_pub), -1);	/* 41 */
+	conn(&h, 5, 100, cert_corp, sizeof(cert_corp), 48);	/* 51, 52 */
+	refused(&h, 6, 100);					/* 60, 61 */
+	area_h_finish(&h.area);
+	assert_null(find(&h, "tls.issuer_changed"));
+	f = find(&h, "tls.backend_mismatch");
+	assert_non_null(f);
+	assert_non_null(strstr(f->summary, "10.99.1.100:443"));
+	assert_string_equal(value(f, "address"), "10.99.1.100:443: every connection to this "
+	    "one address");
+	assert_non_null(strstr(value(f, "certificate_1"), "2 connections, issuer "));
+	assert_non_null(strstr(value(f, "certificate_1"), "Public Trust CA"));
+	assert_non_null(strstr(value(f, "certificate_1"), ": 2 completed the handshake; "
+	    "certificate in 11, 41"));
+	assert_non_null(strstr(value(f, "certificate_2"), "Example Corp Inspection CA"));
+	assert_non_null(strstr(value(f, "certificate_2"), ": 2 failed (client alert Unknown "
+	    "CA (48)); certificate in 21, 51, failure in 22, 52"));
+	assert_string_equal(value(f, "syn_refused"), "2 connection attempts refused: the SYN "
+	    "answered by a TCP reset (SYN/reset in 30/31, 60/61)");
+	assert_true(has_frame(f, 11) && has_frame(f, 41) && has_frame(f, 21) &&
+	    has_frame(f, 51) && has_frame(f, 22) && has_frame(f, 52) && has_frame(f, 30) &&
+	    has_frame(f, 31) && has_frame(f, 60) && has_frame(f, 61));
+	assert_int_equal(f->nflows_total, 6);
+	/* the refused connections are never counted as working ones */
+	assert_null(strstr(f->summary, "4 completed"));
+	assert_non_null(strstr(value(pc, "caveat"), "tls.backend_mismatch"));
+	assert_int_equal(h.out.n, 2);
+	h_close(&h);
+}
+
+/* The same address with two issuers and a refused SYN only before its connections (the
+ * service came up): no backend finding, the issuers stay issuer_changed. */
+static void
+test_vip_refused_before(void **state)
+{
+	struct sd_finding *pc;
+	struct h h;
+
+	(void)state;
+	h_open(&h, NULL);
+	pc = refused(&h, 3, 100);
+	conn(&h, 1, 100, cert_pub, sizeof(cert_pub), -1);
+	conn(&h, 2, 100, cert_corp, sizeof(cert_corp), 48);
+	area_h_finish(&h.area);
+	assert_null(find(&h, "tls.backend_mismatch"));
+	assert_non_null(find(&h, "tls.issuer_changed"));
+	assert_null(finding_value(pc, "caveat"));
 	h_close(&h);
 }
 
@@ -509,6 +612,8 @@ main(void)
 		cmocka_unit_test(test_issuer_changed),
 		cmocka_unit_test(test_backends),
 		cmocka_unit_test(test_vip_alternating),
+		cmocka_unit_test(test_vip_refusing),
+		cmocka_unit_test(test_vip_refused_before),
 		cmocka_unit_test(test_healthy),
 		cmocka_unit_test(test_extra_catalogue),
 		cmocka_unit_test(test_one_way),
