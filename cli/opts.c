@@ -1,0 +1,337 @@
+/* cli/opts.c - the command line: options, --help, exit statuses. */
+#include "cli/opts.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void
+sd_cli_usage(FILE *f)
+{
+	fprintf(f,
+"usage: shakedown [options] FILE...      analyse pcap/pcapng files, gzip-compressed or not\n"
+"                                        ('-' = standard input), each on its own\n"
+"                                        (--merge: as one capture)\n"
+"       shakedown [options] -i IFACE     analyse live traffic until interrupted\n"
+"\n"
+"Tells why a TLS, DTLS, IKE or ESP connection fails, with the frames that prove it.\n"
+"\n"
+"Output (default: findings for people on the terminal):\n"
+"  -e, --events           write every decoded protocol message as JSON Lines\n"
+"                         (one object per line, see docs/events.md) instead of findings\n"
+"  -j, --json             write findings as JSON Lines (\"type\":\"finding\"), and after each\n"
+"                         input a \"type\":\"summary\" record (frames, flows, losses,\n"
+"                         errors); not with --events\n"
+"      --color WHEN       colour the terminal report: auto (default), always, never\n"
+"      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
+"      --no-progress      never show it\n"
+"  -q, --quiet            no statistics or warnings on stderr\n"
+"  -v, --verbose          statistics on stderr at the end (packets, flows, memory)\n"
+"\n"
+"Analysis:\n"
+"      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
+"                         (info, low, medium, high, critical; any case)\n"
+"      --no-ndpi          do not label flows with nDPI\n"
+"      --ca-file PEM      trust the certificates of this PEM file when verifying chains;\n"
+"                         repeatable (every file is loaded)\n"
+"      --ca-path DIR      trust the certificates of this OpenSSL hashed directory;\n"
+"                         repeatable\n"
+"      --no-system-ca     do not trust the system store (only --ca-file/--ca-path)\n"
+"      --pin HOST=HASH    the certificate of HOST must match HASH: SHA-256 or SHA-1 of\n"
+"                         the certificate, hex (colons allowed) or base64; repeatable;\n"
+"                         HOST:PORT=HASH: only the server on that port ([ADDR]:PORT for\n"
+"                         IPv6); a pin for which no certificate was seen is warned about\n"
+"      --intercept-cas F  more TLS-inspection CA patterns (same format as\n"
+"                         data/interception-cas.tsv)\n"
+"      --memcap MIB       memory for flows and reassembly (default 256)\n"
+"      --max-flows N      flows tracked at once (default 131072)\n"
+"\n"
+"Files:\n"
+"      --merge            analyse all files as one capture in timestamp order (rotated\n"
+"                         files, one file per interface); evidence names each frame's file\n"
+"\n"
+"Reading:\n"
+"  -c, --count N          stop after N packets (files: the first N frames of each file)\n"
+"      --duration SEC     stop after SEC seconds (files: of capture time, from each\n"
+"                         file's first frame); a file cut short is said on stderr\n"
+"  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW)\n"
+"  -f, --filter BPF       capture filter, e.g. 'tcp port 443 or udp port 500'\n"
+"\n"
+"Ctrl-C (SIGINT) or SIGTERM stops reading, also from a pipe; what was read is reported.\n"
+"\n"
+"  -h, --help             this text\n"
+"  -V, --version          version\n"
+"\n"
+"Frame numbers are those Wireshark shows for the same file (1-based, per file).\n"
+"Exit status: 0 analysed; 1 analysed and a finding reached --fail-on;\n"
+"2 usage error, or an input error: a file that cannot be read (missing, a directory,\n"
+"empty, not a capture, a link type not decoded), one in which no frame could be decoded\n"
+"(one line on stderr each; the other files are still analysed), or a truncated or\n"
+"corrupt capture (what was read before the error is still analysed and reported).\n");
+}
+
+/* A whole number in [min, max] for option `name`; false after saying why on stderr. */
+static bool
+parse_uint(const char *name, const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	/* strtoull() takes leading blanks and a sign ("-1" is ULLONG_MAX): digits only */
+	if (!isdigit((unsigned char)s[0]) || (*out = strtoull(s, &end, 10), *end != '\0')) {
+		fprintf(stderr, "shakedown: --%s: not a number: %s\n", name, s);
+		return false;
+	}
+	if (errno != 0 || *out < min || *out > max) {
+		if (max == ULLONG_MAX)
+			fprintf(stderr, "shakedown: --%s: out of range (at least %llu): %s\n",
+			    name, min, s);
+		else
+			fprintf(stderr, "shakedown: --%s: out of range (%llu to %llu): %s\n",
+			    name, min, max, s);
+		return false;
+	}
+	return true;
+}
+
+/* A number of seconds > 0 (fractions allowed); false after saying why on stderr. */
+static bool
+parse_seconds(const char *name, const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!(isdigit((unsigned char)s[0]) || s[0] == '.') ||
+	    (*out = strtod(s, &end), *end != '\0') || !isfinite(*out)) {
+		fprintf(stderr, "shakedown: --%s: not a number: %s\n", name, s);
+		return false;
+	}
+	if (errno != 0 || *out <= 0) {
+		fprintf(stderr, "shakedown: --%s: out of range (more than 0 seconds): %s\n", name,
+		    s);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * getopt_long() found an option it does not take (opterr is 0, so it said nothing): one
+ * line saying which and why, not the whole usage.  arg is the word as given.
+ */
+/*
+ * getopt_long() found an option it does not take (opterr is 0, so it said nothing): one
+ * line saying which and why, not the whole usage.  arg is argv[optind - 1].
+ */
+static void
+bad_option(const struct option *lo, const char *arg, int c, int optopt_)
+{
+	const struct option *match = NULL;
+	size_t n = 0, i, matches = 0;
+	bool is_long = arg != NULL && strncmp(arg, "--", 2) == 0;
+
+	if (is_long) {
+		arg += 2;
+		n = strcspn(arg, "=");
+		for (i = 0; lo[i].name != NULL; i++) {
+			if (strncmp(lo[i].name, arg, n) != 0)
+				continue;
+			matches++;
+			if (match == NULL || lo[i].name[n] == '\0')
+				match = &lo[i];
+		}
+		/* getopt sets optopt to 0 (unknown) or to the option's value for a long
+		 * option, to the letter for a short one; a short option inside a cluster
+		 * ("--json -qx") leaves arg at the word before it */
+		if (optopt_ > 0 && optopt_ < 256 && (match == NULL || match->val != optopt_))
+			is_long = false;
+	}
+	if (!is_long && c == ':')
+		fprintf(stderr, "shakedown: option -%c needs a value\n", optopt_);
+	else if (!is_long)
+		fprintf(stderr, "shakedown: unknown option -%c\n", optopt_);
+	else if (c == ':')
+		fprintf(stderr, "shakedown: option --%.*s needs a value\n", (int)n, arg);
+	else if (matches == 0)
+		fprintf(stderr, "shakedown: unknown option --%.*s\n", (int)n, arg);
+	else if (arg[n] == '=' && match->has_arg == no_argument)
+		fprintf(stderr, "shakedown: option --%s takes no value\n", match->name);
+	else
+		fprintf(stderr, "shakedown: ambiguous option --%.*s\n", (int)n, arg);
+	fprintf(stderr, "see shakedown --help\n");
+}
+
+int
+sd_cli_parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
+		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
+		O_INTERCEPT_CAS, O_MERGE };
+	static const struct option lo[] = {
+		{ "events", no_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "colour", required_argument, NULL, O_COLOR },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "fail-on", required_argument, NULL, O_FAIL_ON },
+		{ "no-ndpi", no_argument, NULL, O_NO_NDPI },
+		{ "memcap", required_argument, NULL, O_MEMCAP },
+		{ "max-flows", required_argument, NULL, O_MAX_FLOWS },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "ca-file", required_argument, NULL, O_CA_FILE },
+		{ "ca-path", required_argument, NULL, O_CA_PATH },
+		{ "no-system-ca", no_argument, NULL, O_NO_SYSTEM_CA },
+		{ "pin", required_argument, NULL, O_PIN },
+		{ "intercept-cas", required_argument, NULL, O_INTERCEPT_CAS },
+		{ "merge", no_argument, NULL, O_MERGE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->progress = -1;
+	o->color = -1;
+	opterr = 0;		/* bad_option() says it, in one line */
+	while ((c = getopt_long(argc, argv, ":ejqvi:f:c:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			o->events = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'f':
+			o->bpf = optarg;
+			break;
+		case 'c':
+			if (!parse_uint("count", optarg, 1, ULLONG_MAX, &v))
+				return -1;
+			o->count = v;
+			break;
+		case O_DURATION:
+			if (!parse_seconds("duration", optarg, &o->duration))
+				return -1;
+			break;
+		case O_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				o->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = 0;
+			else {
+				fprintf(stderr, "shakedown: --color: auto, always or never\n");
+				return -1;
+			}
+			break;
+		case O_PROGRESS:
+			o->progress = 1;
+			break;
+		case O_NO_PROGRESS:
+			o->progress = 0;
+			break;
+		case O_FAIL_ON:
+			if (!sd_finding_sev_parse(optarg, &o->fail_on)) {
+				fprintf(stderr, "shakedown: --fail-on: one of info, low, medium, "
+				    "high, critical\n");
+				return -1;
+			}
+			o->fail_on_set = true;
+			break;
+		case O_NO_NDPI:
+			o->no_ndpi = true;
+			break;
+		case O_CA_FILE:
+		case O_CA_PATH: {
+			const char **list = c == O_CA_FILE ? o->rules.ca_files : o->rules.ca_paths;
+			size_t *n = c == O_CA_FILE ? &o->rules.nca_files : &o->rules.nca_paths;
+
+			if (*n >= SD_RULES_MAX_CA) {
+				fprintf(stderr, "shakedown: --%s: at most %d\n",
+				    c == O_CA_FILE ? "ca-file" : "ca-path", SD_RULES_MAX_CA);
+				return -1;
+			}
+			list[(*n)++] = optarg;
+			break;
+		}
+		case O_NO_SYSTEM_CA:
+			o->rules.no_system_ca = true;
+			break;
+		case O_PIN:
+			if (o->rules.npins >= SD_RULES_MAX_PINS) {
+				fprintf(stderr, "shakedown: --pin: at most %d\n", SD_RULES_MAX_PINS);
+				return -1;
+			}
+			o->rules.pins[o->rules.npins++] = optarg;
+			break;
+		case O_INTERCEPT_CAS:
+			o->rules.intercept_cas = optarg;
+			break;
+		case O_MERGE:
+			o->merge = true;
+			break;
+		case O_MEMCAP:
+			if (!parse_uint("memcap", optarg, 1, 1024ull * 1024, &v))
+				return -1;
+			o->memcap = (size_t)v << 20;
+			break;
+		case O_MAX_FLOWS:
+			if (!parse_uint("max-flows", optarg, 1, 1ull << 24, &v))
+				return -1;
+			o->max_flows = (uint32_t)v;
+			break;
+		case 'h':
+			sd_cli_usage(stdout);
+			exit(SD_EXIT_OK);
+		case 'V':
+			printf("shakedown %s\n", SD_VERSION);
+			exit(SD_EXIT_OK);
+		default:	/* '?' unknown, ':' value missing */
+			bad_option(lo, optind > 0 && optind <= argc ? argv[optind - 1] : NULL, c,
+			    optopt);
+			return -1;
+		}
+	}
+	if (o->iface == NULL && optind >= argc) {
+		fprintf(stderr, "shakedown: no capture file given (see --help)\n");
+		return -1;
+	}
+	if (o->iface != NULL && optind < argc) {
+		fprintf(stderr, "shakedown: give either -i IFACE or files, not both\n");
+		return -1;
+	}
+	if (o->bpf != NULL && o->iface == NULL) {
+		fprintf(stderr, "shakedown: --filter applies to live capture (-i) only\n");
+		return -1;
+	}
+	if (o->json && o->events) {
+		fprintf(stderr, "shakedown: --json and --events are two outputs: give one\n");
+		return -1;
+	}
+	return optind;
+}
+
