@@ -64,7 +64,7 @@ struct sd_flow {
 };
 
 struct sd_flow_limits {
-	uint32_t	 max_flows;		/* default 262144 */
+	uint32_t	 max_flows;		/* default 131072 */
 	uint64_t	 tcp_idle_us;		/* default 3600 s established, 300 s otherwise */
 	uint64_t	 tcp_closed_us;		/* after FIN both ways or RST: 30 s */
 	uint64_t	 udp_idle_us;		/* default 180 s (IKE DPD and NAT keepalives come every 10-60 s) */
