@@ -343,13 +343,39 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 	fputc('\n', f);
 }
 
+/* The time span of the inputs' frames; false when none has a frame. */
+static bool
+inputs_span(const struct sd_out_summary *sum, int64_t *s0, uint32_t *n0, int64_t *s1,
+    uint32_t *n1)
+{
+	bool any = false;
+	int k;
+
+	for (k = 0; k < sum->ninputs; k++) {
+		const struct sd_out_input *in = &sum->inputs[k];
+
+		if (in->frames == 0)
+			continue;
+		if (!any || in->first_sec < *s0 || (in->first_sec == *s0 && in->first_nsec < *n0)) {
+			*s0 = in->first_sec;
+			*n0 = in->first_nsec;
+		}
+		if (!any || in->last_sec > *s1 || (in->last_sec == *s1 && in->last_nsec > *n1)) {
+			*s1 = in->last_sec;
+			*n1 = in->last_nsec;
+		}
+		any = true;
+	}
+	return any;
+}
+
 static void
 text_header(FILE *f, const struct sd_out_summary *sum)
 {
 	char t1[SD_ISO_LEN], t2[SD_ISO_LEN];
 	int64_t s0 = 0, s1 = 0;
 	uint32_t n0 = 0, n1 = 0;
-	bool any = false;
+	bool any;
 	int k;
 
 	for (k = 0; k < sum->ninputs; k++) {
@@ -357,18 +383,8 @@ text_header(FILE *f, const struct sd_out_summary *sum)
 
 		fprintf(f, "%s", k ? ", " : "");
 		put_safe(f, in->name);
-		if (in->frames == 0)
-			continue;
-		if (!any || in->first_sec < s0 || (in->first_sec == s0 && in->first_nsec < n0)) {
-			s0 = in->first_sec;
-			n0 = in->first_nsec;
-		}
-		if (!any || in->last_sec > s1 || (in->last_sec == s1 && in->last_nsec > n1)) {
-			s1 = in->last_sec;
-			n1 = in->last_nsec;
-		}
-		any = true;
 	}
+	any = inputs_span(sum, &s0, &n0, &s1, &n1);
 	fprintf(f, "%s: %llu frame%s, %llu flow%s\n", sum->ninputs > 1 ? " (merged)" : "",
 	    (unsigned long long)sum->frames, sum->frames == 1 ? "" : "s",
 	    (unsigned long long)sum->flows, sum->flows == 1 ? "" : "s");
@@ -740,21 +756,7 @@ sd_out_summary_json(FILE *out, const struct sd_out_summary *sum)
 	sd_out_json_uint(&j, "summaries_refused", sum->rule_refused);
 	sd_out_json_uint(&j, "findings_dropped", sum->findings_dropped);
 	sd_out_json_obj_end(&j);
-	for (k = 0; k < sum->ninputs; k++) {
-		const struct sd_out_input *in = &sum->inputs[k];
-
-		if (in->frames == 0)
-			continue;
-		if (!any || in->first_sec < s0 || (in->first_sec == s0 && in->first_nsec < n0)) {
-			s0 = in->first_sec;
-			n0 = in->first_nsec;
-		}
-		if (!any || in->last_sec > s1 || (in->last_sec == s1 && in->last_nsec > n1)) {
-			s1 = in->last_sec;
-			n1 = in->last_nsec;
-		}
-		any = true;
-	}
+	any = inputs_span(sum, &s0, &n0, &s1, &n1);
 	json_span(&j, s0, n0, s1, n1, any);
 	if (sum->ninputs > 1) {
 		sd_out_json_arr_begin(&j, "inputs");
