@@ -321,9 +321,12 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "The peer said AUTHENTICATION_FAILED in clear (IKEv1 informational), or IKEv2 IKE_AUTH "
 	  "was answered and then no tunnel came up: no ESP and no further exchange, a delete or "
 	  "silence. IKEv2 encrypts that answer, so this is inferred; a response just big enough "
-	  "for one notify raises the confidence.",
+	  "for one notify raises the confidence. A full answer followed at once by an "
+	  "INFORMATIONAL from the initiator, and nothing after it, is the initiator refusing the "
+	  "responder (its certificate or AUTH).",
 	  "Compare the pre-shared keys, certificates (trust chain, identities, key usage) and "
-	  "IDs both peers expect; the responder's log names the reason." },
+	  "IDs both peers expect; the log of the side that refused (rejected_by) names the "
+	  "reason." },
 	[SD_K_IKE_DPD_UNANSWERED] = { "ike.dpd_unanswered", SD_SEV_HIGH,
 	  "Dead peer detection unanswered",
 	  "An established IKE SA's INFORMATIONAL request (dead peer detection or a delete) was "

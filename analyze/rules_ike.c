@@ -29,6 +29,15 @@
  * successful response carries IDr, AUTH, SA and TS: 200 bytes and more.
  */
 #define AUTH_FAILED_MAX	128
+/*
+ * An initiator that refuses the responder's IKE_AUTH answer (its certificate or AUTH) says
+ * so in an INFORMATIONAL of its own (RFC 7296 §2.21.2) sent at once: within this many ms.
+ * A DPD comes only after an idle period (tens of seconds).
+ */
+#define CLOSE_AFTER_AUTH_MS	1000
+#define CLOSE_QUIET_MS		2000	/* silence after it that raises the confidence */
+#define CERTREQ_CAS	4	/* CA key hashes of a CERTREQ kept */
+#define ESP_PAIRS	65536	/* gateway pairs that carried ESP */
 
 #define ADDR_EQ(x, y)	(sd_ip_addr_cmp((x), (y)) == 0)
 
@@ -59,6 +68,20 @@ struct attempt {
 	uint64_t	 auth_resp_frame;
 	uint32_t	 auth_resp_len;
 	bool		 answered_on_4500;
+	/* the initiator closing the SA right after the IKE_AUTH answer (note_after_init) */
+	uint64_t	 certreq_frame;		/* IKE_SA_INIT response with a CERTREQ */
+	uint8_t		 certreq_encoding;
+	uint8_t		 certreq_cas[CERTREQ_CAS][20];
+	size_t		 certreq_ncas, certreq_ncas_total;
+	uint64_t	 auth_req_first, auth_req_last, auth_resp_last;
+	uint32_t	 auth_req_msgs, auth_req_bytes, auth_resp_msgs, auth_resp_bytes;
+	int64_t		 auth_resp_sec;
+	uint32_t	 auth_resp_nsec;
+	uint64_t	 close_frame, close_resp_frame;	/* INFORMATIONAL right after */
+	uint32_t	 close_mid, close_len;
+	int64_t		 close_sec;
+	uint32_t	 close_nsec;
+	uint32_t	 after_auth;	/* other IKE messages after the IKE_AUTH answer */
 	/* last retransmission seen, for the evidence of an unanswered exchange */
 	uint32_t	 retx_mid;
 	uint8_t		 retx_exchange;
@@ -73,11 +96,19 @@ struct icmp_rec {
 	uint64_t	 frame;
 };
 
+/* ESP between two gateways, keyed by the unordered address pair and the file. */
+struct esp_pair {
+	uint64_t	 last_frame;
+};
+
 struct ike_rules {
 	const struct sd_rule_env *env;
 	struct sd_findings	*out;
 	struct sd_tab		*att;	/* struct attempt */
 	struct sd_tab		*icmp;	/* struct icmp_rec */
+	struct sd_tab		*esp;	/* struct esp_pair */
+	int64_t			 end_sec;	/* the capture's last frame */
+	uint32_t		 end_nsec;
 };
 
 static struct attempt *
@@ -263,6 +294,66 @@ note_ke_retry(struct ike_rules *t, const struct sd_event *ev, const struct sd_ik
 	}
 }
 
+/*
+ * IKEv2 after IKE_SA_INIT, for rule_initiator_rejects: the CERTREQ the responder sent, the
+ * IKE_AUTH messages (IKE fragments and bytes), and what came first after the IKE_AUTH
+ * answer: an INFORMATIONAL request of the initiator, or anything else.
+ */
+static void
+note_after_init(struct attempt *a, const struct sd_event *ev, const struct sd_ike_msg *m,
+    bool from_responder)
+{
+	struct sd_rd r;
+	size_t i;
+
+	if (m->exchange == SD_IKE_X_SA_INIT) {
+		if (!from_responder || m->ncertreqs == 0 || a->certreq_frame != 0)
+			return;
+		a->certreq_frame = ev->frame;
+		a->certreq_encoding = m->certreq_encoding;
+		a->certreq_ncas_total = sd_rd_left(&m->certreq) / 20;
+		r = m->certreq;
+		for (i = 0; i < CERTREQ_CAS && m->certreq_encoding == 4 &&
+		    sd_rd_copy(&r, a->certreq_cas[i], 20); i++)
+			a->certreq_ncas = i + 1;
+		return;
+	}
+	if (m->exchange == SD_IKE_X_AUTH && a->close_frame == 0 && a->after_auth == 0) {
+		if (!from_responder) {
+			if (a->auth_req_first == 0)
+				a->auth_req_first = ev->frame;
+			a->auth_req_last = ev->frame;
+			a->auth_req_msgs++;
+			a->auth_req_bytes += m->length;
+			return;
+		}
+		a->auth_resp_last = ev->frame;
+		a->auth_resp_msgs++;
+		a->auth_resp_bytes += m->length;
+		a->auth_resp_sec = ev->ts_sec;
+		a->auth_resp_nsec = ev->ts_nsec;
+		return;
+	}
+	if (a->auth_resp_last == 0)
+		return;
+	if (a->close_frame == 0 && a->after_auth == 0 && m->exchange == SD_IKE_X_INFORMATIONAL &&
+	    !m->response && m->initiator) {
+		a->close_frame = ev->frame;
+		a->close_mid = m->message_id;
+		a->close_len = m->length;
+		a->close_sec = ev->ts_sec;
+		a->close_nsec = ev->ts_nsec;
+		return;
+	}
+	if (a->close_frame != 0 && a->close_resp_frame == 0 &&
+	    m->exchange == SD_IKE_X_INFORMATIONAL && m->response &&
+	    m->message_id == a->close_mid) {
+		a->close_resp_frame = ev->frame;
+		return;
+	}
+	a->after_auth++;
+}
+
 static void
 on_ike(struct ike_rules *t, const struct sd_event *ev)
 {
@@ -349,6 +440,8 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 		a->auth_resp_frame = ev->frame;
 		a->auth_resp_len = m->length;
 	}
+	if (a != NULL && m->version == 2)
+		note_after_init(a, ev, m, from_responder);
 	if (m->encrypted || !from_responder)
 		return;
 	if (a != NULL && has_notify(m, SD_IKE_N_COOKIE, &n) && a->cookie_frame == 0) {
@@ -548,6 +641,8 @@ rule_auth_failed(struct ike_rules *t, const struct sd_event *ev, const struct sd
 	if (f->count == 1) {
 		f->confidence = small ? 0.8 : 0.5;
 		sd_finding_value(f, "responder", "%s", srv);
+		sd_finding_value(f, "rejected_by", "the responder %s: no tunnel after its IKE_AUTH "
+		    "answer", srv);
 		if (a != NULL && a->auth_resp_len != 0)
 			sd_finding_value(f, "auth_response_bytes", "%u (IKE message length)",
 			    a->auth_resp_len);
@@ -596,6 +691,36 @@ on_sa(struct ike_rules *t, const struct sd_event *ev)
 		rule_auth_failed(t, ev, s, a);
 }
 
+/* ---- ESP (SD_EV_ESP, written when its SA ends) ---- */
+
+static void
+esp_key(const struct sd_addr *x, const struct sd_addr *y, uint32_t file_index, uint8_t key[38])
+{
+	const struct sd_addr *lo = sd_ip_addr_cmp(x, y) <= 0 ? x : y;
+	const struct sd_addr *hi = lo == x ? y : x;
+
+	memcpy(key, lo->a, 16);
+	key[16] = lo->v;
+	memcpy(key + 17, hi->a, 16);
+	key[33] = hi->v;
+	memcpy(key + 34, &file_index, 4);
+}
+
+static void
+on_esp(struct ike_rules *t, const struct sd_event *ev)
+{
+	const struct sd_esp_sa *sa = ev->u.msg.esp;
+	struct esp_pair *p;
+	uint8_t key[38];
+
+	if (sa == NULL)
+		return;
+	esp_key(&sa->src, &sa->dst, ev->file_index, key);
+	p = sd_tab_get(t->esp, key, sizeof(key), true, NULL);
+	if (p != NULL && sa->last_frame > p->last_frame)
+		p->last_frame = sa->last_frame;
+}
+
 static void
 on_icmp(struct ike_rules *t, const struct sd_event *ev)
 {
@@ -628,6 +753,160 @@ on_icmp(struct ike_rules *t, const struct sd_event *ev)
 
 /* ---- conclusions at the end ---- */
 
+static double
+ms_between(int64_t s0, uint32_t n0, int64_t s1, uint32_t n1)
+{
+	return (double)(s1 - s0) * 1e3 + ((double)n1 - (double)n0) / 1e6;
+}
+
+/* "5" or "5-6" (frame numbers of a message sent as one or several datagrams). */
+static void
+frame_span(char *buf, size_t n, uint64_t first, uint64_t last)
+{
+	if (last == first)
+		snprintf(buf, n, "frame %llu", (unsigned long long)sd_frame_no(first));
+	else
+		snprintf(buf, n, "frames %llu-%llu", (unsigned long long)sd_frame_no(first),
+		    (unsigned long long)sd_frame_no(last));
+}
+
+/* The CERTREQ of the IKE_SA_INIT response, as far as it is in clear. */
+static void
+certreq_value(struct sd_finding *f, const struct attempt *a)
+{
+	char cas[160], item[40];
+	size_t i;
+
+	if (a->certreq_frame == 0)
+		return;
+	if (a->certreq_encoding != 4) {
+		sd_finding_value(f, "certreq", "in the IKE_SA_INIT response (frame %llu), "
+		    "certificate encoding %u", (unsigned long long)sd_frame_no(a->certreq_frame),
+		    a->certreq_encoding);
+		return;
+	}
+	cas[0] = '\0';
+	for (i = 0; i < a->certreq_ncas; i++) {
+		const uint8_t *h = a->certreq_cas[i];
+
+		snprintf(item, sizeof(item), "%s%02x%02x%02x...%02x%02x", i > 0 ? ", " : "",
+		    h[0], h[1], h[2], h[18], h[19]);
+		append(cas, sizeof(cas), item);
+	}
+	if (a->certreq_ncas_total > a->certreq_ncas)
+		append(cas, sizeof(cas), ", ...");
+	sd_finding_value(f, "certreq", "in the responder's IKE_SA_INIT response (frame %llu): "
+	    "X.509 signature, %zu CA key hash%s (SHA-1 of a CA public key the responder "
+	    "trusts)%s%s", (unsigned long long)sd_frame_no(a->certreq_frame),
+	    a->certreq_ncas_total, a->certreq_ncas_total == 1 ? "" : "es",
+	    a->certreq_ncas > 0 ? ": " : "", cas);
+}
+
+/* What rule_initiator_rejects can show: sizes, fragments, frames, the CERTREQ. */
+static void
+rejects_values(struct sd_finding *f, const struct attempt *a, const char *srv,
+    const char *ini, double ms, double quiet)
+{
+	char span[48];
+
+	f->confidence = quiet >= CLOSE_QUIET_MS ? 0.7 : 0.6;
+	sd_finding_value(f, "responder", "%s", srv);
+	sd_finding_value(f, "rejected_by", "the initiator %s: its INFORMATIONAL request "
+	    "%.0f ms after the responder's IKE_AUTH answer, then no ESP and no other "
+	    "exchange", ini, ms);
+	if (a->auth_req_msgs > 0) {
+		frame_span(span, sizeof(span), a->auth_req_first, a->auth_req_last);
+		sd_finding_value(f, "auth_request", "%u bytes in %u IKE message%s%s, %s",
+		    a->auth_req_bytes, a->auth_req_msgs, a->auth_req_msgs == 1 ? "" : "s",
+		    a->auth_req_msgs > 1 ? " (IKE fragments, RFC 7383)" : "", span);
+	}
+	frame_span(span, sizeof(span), a->auth_resp_frame, a->auth_resp_last);
+	sd_finding_value(f, "auth_response", "%u bytes in %u IKE message%s%s, %s: more "
+	    "than an AUTHENTICATION_FAILED notify alone (about 80 bytes): the responder "
+	    "accepted the initiator", a->auth_resp_bytes, a->auth_resp_msgs,
+	    a->auth_resp_msgs == 1 ? "" : "s", a->auth_resp_msgs > 1 ?
+	    " (IKE fragments, RFC 7383)" : "", span);
+	if (a->close_resp_frame != 0)
+		sd_finding_value(f, "informational", "request frame %llu (%u bytes, "
+		    "encrypted), answered in frame %llu",
+		    (unsigned long long)sd_frame_no(a->close_frame), a->close_len,
+		    (unsigned long long)sd_frame_no(a->close_resp_frame));
+	else
+		sd_finding_value(f, "informational", "request frame %llu (%u bytes, "
+		    "encrypted), not answered",
+		    (unsigned long long)sd_frame_no(a->close_frame), a->close_len);
+	certreq_value(f, a);
+	sd_finding_value(f, "not_visible", "the responder's certificate and AUTH are "
+	    "inside its encrypted IKE_AUTH answer, and the INFORMATIONAL's content "
+	    "(AUTHENTICATION_FAILED notify or Delete) is encrypted too: which certificate "
+	    "or key the initiator refused, and why, is in the initiator's log");
+	if (quiet < 0)
+		sd_finding_value(f, "caveat", "the end of the capture is not known: what "
+		    "followed the INFORMATIONAL request may not be seen");
+	else if (quiet < CLOSE_QUIET_MS)
+		sd_finding_value(f, "caveat", "the capture ends %.0f ms after the "
+		    "INFORMATIONAL request: what would have followed is not seen", quiet);
+}
+
+/*
+ * IKEv2, the initiator refuses the responder: IKE_AUTH answered with more than a notify
+ * alone (the responder accepted the initiator), then at once an INFORMATIONAL request of
+ * the initiator (AUTHENTICATION_FAILED or a Delete, RFC 7296 §2.21.2: both are encrypted
+ * and the same size) and nothing else: no other exchange, no ESP between the gateways.
+ * Judged at the end, when the ESP SAs are known.
+ */
+static void
+rule_initiator_rejects(struct ike_rules *t, const struct attempt *a)
+{
+	char g[160], srv[SD_ADDR_STRLEN], ini[SD_ADDR_STRLEN];
+	const struct esp_pair *p;
+	struct sd_finding *f;
+	uint8_t key[38];
+	double ms, quiet;
+
+	if (a->version != 2 || a->auth_resp_last == 0 || a->close_frame == 0 ||
+	    a->after_auth > 0)
+		return;
+	ms = ms_between(a->auth_resp_sec, a->auth_resp_nsec, a->close_sec, a->close_nsec);
+	if (ms < 0 || ms > CLOSE_AFTER_AUTH_MS)
+		return;
+	/* a responder that refused answers with a notify alone: rule_auth_failed's case */
+	if (a->auth_resp_msgs <= 1 && a->auth_resp_bytes < AUTH_FAILED_MAX)
+		return;
+	esp_key(&a->init, &a->resp, a->file_index, key);
+	p = sd_tab_get(t->esp, key, sizeof(key), false, NULL);
+	if (p != NULL && p->last_frame > a->auth_resp_last)
+		return;
+	quiet = t->end_sec == 0 ? -1 :
+	    ms_between(a->close_sec, a->close_nsec, t->end_sec, t->end_nsec);
+	sd_ip_addr_str(&a->resp, srv);
+	sd_ip_addr_str(&a->init, ini);
+	snprintf(g, sizeof(g), "%s|initiator", srv);
+	f = sd_finding_add(t->out, SD_K_IKE_AUTH_FAILED, g, a->req_sec, a->req_nsec,
+	    a->file_index);
+	if (f == NULL)
+		return;
+	if (f->count == 1)
+		rejects_values(f, a, srv, ini, ms, quiet);
+	sd_finding_summary(f, "IKE_AUTH with %s: the initiator %s closed the SA right after "
+	    "the responder's IKE_AUTH answer: it rejected the responder's authentication "
+	    "(inferred, %llu time%s)", srv, ini, (unsigned long long)f->count,
+	    f->count == 1 ? "" : "s");
+	if (a->certreq_frame != 0)
+		sd_finding_frame(f, a->certreq_frame);
+	if (a->auth_req_first != 0) {
+		sd_finding_frame(f, a->auth_req_first);
+		sd_finding_frame(f, a->auth_req_last);
+	}
+	sd_finding_frame(f, a->auth_resp_frame);
+	sd_finding_frame(f, a->auth_resp_last);
+	sd_finding_frame(f, a->close_frame);
+	if (a->close_resp_frame != 0)
+		sd_finding_frame(f, a->close_resp_frame);
+	sd_rule_note_pair(f, a->flow_id, &a->init, a->iport, &a->resp, a->rport, SD_IPPROTO_UDP,
+	    a->file_index);
+}
+
 static void	judge_attempt(struct ike_rules *, const struct attempt *);
 
 static void
@@ -635,8 +914,10 @@ finish_attempts(struct ike_rules *t)
 {
 	struct attempt *a;
 
-	for (a = sd_tab_first(t->att); a != NULL; a = sd_tab_next(t->att, a))
+	for (a = sd_tab_first(t->att); a != NULL; a = sd_tab_next(t->att, a)) {
 		judge_attempt(t, a);
+		rule_initiator_rejects(t, a);
+	}
 }
 
 /* What an attempt showed: INVALID_KE, a COOKIE never echoed.  At the end, or when the
@@ -745,7 +1026,8 @@ ike_new(const struct sd_rule_env *env, char *err, size_t errlen)
 	t->out = env->out;
 	t->att = table(env, sizeof(struct attempt), ATTEMPTS, attempt_evict, t);
 	t->icmp = table(env, sizeof(struct icmp_rec), ICMPS, NULL, NULL);
-	if (t->att == NULL || t->icmp == NULL) {
+	t->esp = table(env, sizeof(struct esp_pair), ESP_PAIRS, NULL, NULL);
+	if (t->att == NULL || t->icmp == NULL || t->esp == NULL) {
 		snprintf(err, errlen, "out of memory");
 		ike_free(t);
 		return NULL;
@@ -762,6 +1044,7 @@ ike_free(void *ctx)
 		return;
 	sd_tab_free(t->att);
 	sd_tab_free(t->icmp);
+	sd_tab_free(t->esp);
 	free(t);
 }
 
@@ -783,6 +1066,16 @@ ike_event(void *ctx, const struct sd_event *ev)
 	case SD_EV_ICMP_ERROR:
 		on_icmp(t, ev);
 		break;
+	case SD_EV_ESP:
+		on_esp(t, ev);
+		break;
+	case SD_EV_CAPTURE:
+		if (ev->ts_sec > t->end_sec || (ev->ts_sec == t->end_sec &&
+		    ev->ts_nsec > t->end_nsec)) {
+			t->end_sec = ev->ts_sec;
+			t->end_nsec = ev->ts_nsec;
+		}
+		break;
 	default:
 		break;
 	}
@@ -800,7 +1093,7 @@ static void
 ike_stats(const void *ctx, struct sd_rule_stats *st)
 {
 	const struct ike_rules *t = ctx;
-	const struct sd_tab *v[] = { t->att, t->icmp };
+	const struct sd_tab *v[] = { t->att, t->icmp, t->esp };
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {

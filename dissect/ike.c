@@ -257,8 +257,12 @@ parse_body(struct sd_rd b, uint8_t type, uint8_t next, struct sd_ike_msg *m)
 		return SD_OK;
 	case SD_IKE_P_V1_CERTREQ:
 	case SD_IKE_P_CERTREQ:
-		m->ncertreqs++;
-		return sd_rd_u8(&b, &u8) ? SD_OK : SD_MALFORMED;
+		if (m->ncertreqs++ > 0)
+			return sd_rd_u8(&b, &u8) ? SD_OK : SD_MALFORMED;
+		if (!sd_rd_u8(&b, &m->certreq_encoding))
+			return SD_MALFORMED;
+		m->certreq = b;
+		return SD_OK;
 	case SD_IKE_P_SK:
 	case SD_IKE_P_SKF:
 		return parse_sk(b, type, next, m);

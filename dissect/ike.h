@@ -202,6 +202,9 @@ struct sd_ike_msg {
 	size_t		 ndeletes;
 	uint8_t		 cert_encoding;	/* first CERT payload's encoding, 0 absent */
 	size_t		 ncerts, ncertreqs;
+	uint8_t		 certreq_encoding;	/* first CERTREQ's encoding, 0 absent */
+	struct sd_rd	 certreq;	/* its certification authority data, borrowed (X.509
+					 * signature: SHA-1 hashes of CA public keys, RFC 7296 §3.7) */
 
 	/* IKEv2 SK / SKF: what is known about the encrypted part */
 	uint8_t		 sk_inner;	/* next payload inside SK (first SKF fragment: 0 in others) */

@@ -317,6 +317,169 @@ test_v1_error_notify(void **state)
 	}
 }
 
+static void	sa_up(struct sd_ike_sa *, const struct sd_addr *, double, uint64_t);
+
+/* An encrypted IKEv2 message of SPI 6 after IKE_SA_INIT (fragment `frag` of `total`). */
+static void
+enc_msg(struct sd_ike_msg *m, uint8_t exchange, uint32_t mid, bool from_init, bool response,
+    uint32_t len, uint16_t frag, uint16_t total)
+{
+	memset(m, 0, sizeof(*m));
+	m->header_ok = true;
+	m->version = 2;
+	m->exchange = exchange;
+	m->ispi[0] = 6;
+	m->rspi[0] = 7;
+	m->message_id = mid;
+	m->initiator = from_init;
+	m->response = response;
+	m->encrypted = true;
+	m->nat_t = true;
+	m->length = len;
+	m->has_fragment = total > 0;
+	m->frag_number = frag;
+	m->frag_total = total;
+}
+
+/*
+ * ike-auth-initiator-rejects.pcap by hand: IKE_SA_INIT 3/4 (a CERTREQ naming three CAs in
+ * 4), IKE_AUTH in two IKE fragments each way 5-6 / 7-8, an INFORMATIONAL of the initiator
+ * 3 ms later 9, its answer 10.  `variant`: 0 as recorded (the capture ends at once);
+ * 1 the capture goes on 10 s; 2 ESP follows; 3 the INFORMATIONAL comes 30 s later (DPD);
+ * 4 a CREATE_CHILD_SA follows; 5 the IKE_AUTH answer is one 80-byte message (the
+ * responder refused: the responder-side rule's case).
+ */
+static void
+feed_initiator_rejects(struct h *h, int variant)
+{
+	static uint8_t cas[60];
+	struct sd_ike_msg m;
+	struct sd_ike_sa sa;
+	struct sd_esp_sa esp;
+	struct sd_event ev;
+	double t_info = variant == 3 ? 130.0 : 100.023, t_end = t_info + 0.001;
+
+	memset(cas, 0x11, 20);
+	memset(cas + 20, 0x22, 20);
+	memset(cas + 40, 0x33, 20);
+	init_msg(&m, 6, false, 19);
+	h_feed(h, SD_EV_IKE, 3, 100.0, &GW_I, &GW_R, 500, &m);
+	init_msg(&m, 6, true, 19);
+	m.rspi[0] = 7;
+	m.ncertreqs = 1;
+	m.certreq_encoding = 4;
+	m.certreq = sd_rd_make(cas, sizeof(cas));
+	h_feed(h, SD_EV_IKE, 4, 100.003, &GW_R, &GW_I, 500, &m);
+	enc_msg(&m, SD_IKE_X_AUTH, 1, true, false, 1236, 1, 2);
+	h_feed(h, SD_EV_IKE, 5, 100.015, &GW_I, &GW_R, 4500, &m);
+	enc_msg(&m, SD_IKE_X_AUTH, 1, true, false, 836, 2, 2);
+	h_feed(h, SD_EV_IKE, 6, 100.016, &GW_I, &GW_R, 4500, &m);
+	if (variant == 5) {
+		enc_msg(&m, SD_IKE_X_AUTH, 1, false, true, 80, 0, 0);
+		h_feed(h, SD_EV_IKE, 7, 100.020, &GW_R, &GW_I, 4500, &m);
+	} else {
+		enc_msg(&m, SD_IKE_X_AUTH, 1, false, true, 1236, 1, 2);
+		h_feed(h, SD_EV_IKE, 7, 100.020, &GW_R, &GW_I, 4500, &m);
+		enc_msg(&m, SD_IKE_X_AUTH, 1, false, true, 196, 2, 2);
+		h_feed(h, SD_EV_IKE, 8, 100.020, &GW_R, &GW_I, 4500, &m);
+	}
+	enc_msg(&m, SD_IKE_X_INFORMATIONAL, 2, true, false, 80, 0, 0);
+	h_feed(h, SD_EV_IKE, 9, t_info, &GW_I, &GW_R, 4500, &m);
+	enc_msg(&m, SD_IKE_X_INFORMATIONAL, 2, false, true, 80, 0, 0);
+	h_feed(h, SD_EV_IKE, 10, t_info + 0.001, &GW_R, &GW_I, 4500, &m);
+	if (variant == 4) {
+		enc_msg(&m, SD_IKE_X_CREATE_CHILD, 3, true, false, 400, 0, 0);
+		h_feed(h, SD_EV_IKE, 11, t_info + 0.5, &GW_I, &GW_R, 4500, &m);
+		t_end = t_info + 0.6;
+	}
+	/* the SA as engine/ike_track.c writes it: the INFORMATIONAL made it "established" */
+	sa_up(&sa, &GW_R, 100.0, 3);
+	sa.ispi[0] = 6;
+	sa.rspi[0] = 7;
+	sa.established_by = "later_exchange";
+	sa.exchanges = 3;
+	h_feed(h, SD_EV_IKE_SA, 3, 100.0, &GW_I, &GW_R, 500, &sa);
+	if (variant == 2) {
+		memset(&esp, 0, sizeof(esp));
+		esp.src = GW_I;
+		esp.dst = GW_R;
+		esp.spi = 0xc0ffee;
+		esp.udp_encap = true;
+		esp.packets = 4;
+		esp.first_frame = 11;
+		esp.last_frame = 14;
+		h_feed(h, SD_EV_ESP, 11, 100.5, &GW_I, &GW_R, 4500, &esp);
+		t_end = 100.6;
+	}
+	if (variant == 1)
+		t_end = t_info + 10;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SD_EV_CAPTURE;
+	ev.frame = 20;
+	ev.ts_sec = (int64_t)t_end;
+	ev.ts_nsec = (uint32_t)((t_end - (double)(int64_t)t_end) * 1e9);
+	area_h_event(&h->area, &ev);
+}
+
+/* IKEv2: the initiator closes the SA right after a full IKE_AUTH answer: it refused the
+ * responder.  ike.auth_failed naming the initiator as the side that refused. */
+static void
+test_initiator_rejects(void **state)
+{
+	static const uint64_t frames[] = { 4, 5, 6, 7, 8, 9, 10 };
+	const struct sd_finding *f;
+	struct h h;
+	size_t i;
+	int variant;
+
+	(void)state;
+	h_open(&h);
+	feed_initiator_rejects(&h, 0);
+	area_h_finish(&h.area);
+	f = only(&h, "ike.auth_failed");
+	assert_non_null(strstr(f->summary, "the initiator 10.99.1.1 closed the SA right after "
+	    "the responder's IKE_AUTH answer: it rejected the responder's authentication"));
+	assert_non_null(strstr(finding_value(f, "rejected_by"), "the initiator 10.99.1.1"));
+	assert_non_null(strstr(finding_value(f, "auth_request"), "2072 bytes in 2 IKE "
+	    "messages (IKE fragments, RFC 7383), frames 5-6"));
+	assert_non_null(strstr(finding_value(f, "auth_response"), "1432 bytes in 2 IKE "
+	    "messages (IKE fragments, RFC 7383), frames 7-8"));
+	assert_string_equal(finding_value(f, "informational"), "request frame 9 (80 bytes, "
+	    "encrypted), answered in frame 10");
+	assert_non_null(strstr(finding_value(f, "certreq"), "(frame 4): X.509 signature, 3 CA "
+	    "key hashes"));
+	assert_non_null(strstr(finding_value(f, "certreq"), "111111...1111, 222222...2222, "
+	    "333333...3333"));
+	assert_non_null(strstr(finding_value(f, "not_visible"), "certificate"));
+	assert_non_null(finding_value(f, "caveat"));
+	assert_int_equal(f->nframes, sizeof(frames) / sizeof(frames[0]));
+	for (i = 0; i < f->nframes; i++)
+		assert_int_equal(f->frames[i], frames[i]);
+	assert_true(f->confidence < 0.65);
+	h_close(&h);
+
+	/* the capture goes on silent: more confident, no caveat */
+	h_open(&h);
+	feed_initiator_rejects(&h, 1);
+	area_h_finish(&h.area);
+	f = only(&h, "ike.auth_failed");
+	assert_null(finding_value(f, "caveat"));
+	assert_true(f->confidence > 0.65);
+	h_close(&h);
+
+	/* ESP after it, a late INFORMATIONAL (DPD), another exchange, or a short IKE_AUTH
+	 * answer (the responder refused): not the initiator refusing */
+	for (variant = 2; variant <= 5; variant++) {
+		h_open(&h);
+		feed_initiator_rejects(&h, variant);
+		area_h_finish(&h.area);
+		f = find(&h, "ike.auth_failed");
+		assert_true(f == NULL || strstr(finding_value(f, "rejected_by"),
+		    "initiator") == NULL);
+		h_close(&h);
+	}
+}
+
 static void
 sa_up(struct sd_ike_sa *s, const struct sd_addr *r, double t, uint64_t frame)
 {
@@ -479,6 +642,7 @@ main(void)
 		cmocka_unit_test(test_esp_one_way_and_asymmetric),
 		cmocka_unit_test(test_periodic_rekey),
 		cmocka_unit_test(test_responder_never_initiates),
+		cmocka_unit_test(test_initiator_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

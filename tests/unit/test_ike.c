@@ -185,6 +185,36 @@ static const uint8_t v2_sk[] = {
 	X20(0x5a),				/* IV, ciphertext, ICV */
 };
 
+/* IKE_SA_INIT response with two CERTREQ payloads: the first one's CA data is kept. */
+static void
+test_v2_certreq(void **state)
+{
+	static const uint8_t v[] = {
+		X8(0x21), X8(0x22),			/* SPIs */
+		38, 0x20, 34, 0x20,			/* CERTREQ, 2.0, IKE_SA_INIT, Response */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 98,
+		/* CERTREQ: next CERTREQ, length 45, X.509 signature, two SHA-1 key hashes */
+		38, 0x00, 0x00, 45, 4, X20(0xaa), X20(0xbb),
+		/* CERTREQ (last), length 25, encoding 13 */
+		0, 0x00, 0x00, 25, 13, X20(0xcc),
+	};
+	struct sd_ike_msg m;
+	struct sd_rd r;
+	uint8_t b = 0;
+
+	(void)state;
+	assert_int_equal(sizeof(v), 98);
+	assert_int_equal(sd_ike_parse(sd_rd_make(v, sizeof(v)), false, &m), SD_OK);
+	assert_int_equal(m.ncertreqs, 2);
+	assert_int_equal(m.certreq_encoding, 4);
+	assert_int_equal(sd_rd_left(&m.certreq), 40);
+	r = m.certreq;
+	assert_true(sd_rd_u8(&r, &b));
+	assert_int_equal(b, 0xaa);
+	assert_true(sd_rd_skip(&r, 19) && sd_rd_u8(&r, &b));
+	assert_int_equal(b, 0xbb);
+}
+
 static void
 test_v2_sk(void **state)
 {
@@ -728,6 +758,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v2_sa_init),
 		cmocka_unit_test(test_v2_sa_init_cut_and_flipped),
+		cmocka_unit_test(test_v2_certreq),
 		cmocka_unit_test(test_v2_sk),
 		cmocka_unit_test(test_v2_skf),
 		cmocka_unit_test(test_v1_main_mode),
