@@ -122,14 +122,19 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "from the client) and the client's own logs for the exact reason." },
 	[SD_K_TRUST_CHAIN_UNTRUSTED] = { "tls.chain_untrusted", SD_SEV_HIGH,
 	  "Certificate chain does not verify against the trust store",
-	  "The server's chain does not lead to a trusted root at the capture time: the leaf "
-	  "is self-signed, the chain ends in a root that is not trusted, or an issuer is "
-	  "missing (the server does not send its intermediate, or the issuing CA is not in "
-	  "the store). Clients that verify (browsers, curl, Python, Java) refuse it.",
+	  "The server's chain does not lead to a root in shakedown's trust store at the capture "
+	  "time, and the finding names why as far as the bytes decide it: the leaf is "
+	  "self-signed; the chain ends in (or leads to) a private or unknown root; the server "
+	  "does not send an intermediate that another server in the capture sends (an "
+	  "incomplete chain); or the server does not send the issuer of its last certificate "
+	  "and the store does not have it. Severity follows what the client did: high when it "
+	  "refused the chain or nothing shows its reaction, info when it went on (it trusts a "
+	  "root shakedown was not given), low for an incomplete chain it completed itself.",
 	  "Self-signed or private root: install a certificate from a CA the clients trust, "
-	  "or distribute the root to them (and give it to shakedown with --ca-file). Missing "
-	  "issuer: configure the server to send the full chain (leaf plus intermediates, "
-	  "e.g. fullchain.pem)." },
+	  "or distribute the root to them (and give it to shakedown with --ca-file). "
+	  "Incomplete chain or issuer not sent: configure the server to send the full chain "
+	  "(leaf plus intermediates, e.g. fullchain.pem). Accepted by the client: pass its "
+	  "root to shakedown with --ca-file." },
 	[SD_K_TRUST_CERTIFICATE_EXPIRED] = { "tls.certificate_expired", SD_SEV_HIGH,
 	  "Certificate expired at the time of the capture",
 	  "A certificate of the server's chain (the leaf, or an intermediate) was past its "
@@ -172,14 +177,26 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "partial certificate rollout, or a server with both that chooses by cipher suite.",
 	  "Make every backend of the name present the same certificate, or check that "
 	  "clients that pin or restrict key types accept both." },
+	[SD_K_TRUST_CHAIN_MISORDERED] = { "tls.chain_misordered", SD_SEV_LOW,
+	  "Certificate chain sent out of order or with unrelated certificates",
+	  "The server's Certificate message does not list each certificate followed by its "
+	  "issuer (RFC 5246 §7.4.2): the leaf's issuer comes later than second, or the "
+	  "message carries certificates that certify nothing on the leaf's path (an old "
+	  "intermediate, another provider's CA). Clients that build the path from what they "
+	  "received (OpenSSL, browsers) go on; strict or embedded ones refuse the chain. The "
+	  "severity follows what the client did: low when it went on, high when it refused.",
+	  "Configure the server's chain file as leaf, then its issuer, then that one's issuer "
+	  "(fullchain.pem order), and remove the certificates the finding lists as unrelated." },
 	/* rules_intercept.c */
 	[SD_K_ICEPT_INTERCEPTION_CA] = { "tls.interception_ca", SD_SEV_MEDIUM,
 	  "Certificate issued by a TLS-inspection product",
 	  "The server's certificate for this name was signed by a CA whose name matches a known "
 	  "TLS-inspection product (firewall, secure web gateway, antivirus, debugging proxy) in "
 	  "the interception catalogue: a device or program on the path terminates TLS and "
-	  "re-signs the site's certificate. Severity is high when the client then refused it "
-	  "(alert or reset): the client does not trust the inspection CA.",
+	  "re-signs the site's certificate. The finding carries shakedown's own verification "
+	  "of the chain and the outcome of each connection, and names the genuine issuer when "
+	  "earlier connections to the name showed it. Severity is high when a client refused "
+	  "it (alert or reset): that client does not trust the inspection CA.",
 	  "If the inspection is intended, install the product's CA in the client's trust store "
 	  "(or exempt this name from inspection, e.g. for pinned or mutual-TLS clients); if it is "
 	  "not, find the device or software named and remove it from the path." },

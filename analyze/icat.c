@@ -2,6 +2,8 @@
  * regular expressions (data/interception-cas.tsv, --intercept-cas), matched against DNs. */
 #include "analyze/icat.h"
 
+#include "analyze/x509.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,4 +232,30 @@ const char *
 sd_icat_product(const struct sd_icat *t, int m)
 {
 	return m >= 0 && (size_t)m < t->n ? t->v[m].product : NULL;
+}
+
+int
+sd_icat_chain(const struct sd_icat *t, const struct sd_x509_info *const *x, size_t n,
+    const char **issuer)
+{
+	size_t i;
+	int m;
+
+	if (issuer != NULL)
+		*issuer = NULL;
+	for (i = 0; i < n; i++) {
+		/*
+		 * The leaf's issuer names the CA that signed for this name; a chain that also
+		 * carries the inspection CA itself matches on that certificate's issuer.
+		 */
+		if (x[i] == NULL || !x[i]->parsed || x[i]->issuer == NULL ||
+		    (m = sd_icat_match(t, x[i]->issuer)) < 0)
+			continue;
+		if (i == 0 && sd_icat_is_vendors(t, m, x[i]->subject))
+			return -2;
+		if (issuer != NULL)
+			*issuer = x[i]->issuer;
+		return m;
+	}
+	return -1;
 }

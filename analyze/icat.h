@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct sd_x509_info;
+
 #define SD_ICAT_MAX	4096	/* entries (shipped + --intercept-cas) */
 
 /* One catalogue line: product and the issuer CN / O regexes (absent: any). */
@@ -37,6 +39,15 @@ int		 sd_icat_match(const struct sd_icat *, const char *dn);
 /* The leaf's subject carries entry m's Organization: the vendor's own certificate. */
 bool		 sd_icat_is_vendors(const struct sd_icat *, int m, const char *subject);
 const char	*sd_icat_product(const struct sd_icat *, int m);
+/*
+ * The inspection CA behind a server's chain (facts leaf first; NULL or unparsed entries
+ * skipped): the entry the first matching issuer names, -1 none, -2 when the leaf is issued
+ * to the vendor itself (its Organization is the product's: a FortiGate's factory
+ * certificate on its own portal speaks for the appliance, it substitutes nobody's).
+ * *issuer (may be NULL) gets the DN that matched, borrowed from the facts.
+ */
+int		 sd_icat_chain(const struct sd_icat *, const struct sd_x509_info *const *x,
+		    size_t n, const char **issuer);
 
 /*
  * Path of the shipped catalogue the last sd_icat_load_shipped() loaded, or NULL; the

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "analyze/icat.h"
+#include "analyze/outcome.h"
 #include "analyze/rules.h"
 #include "dissect/table.h"
 #include "dissect/tls.h"
@@ -20,13 +21,16 @@
 #define MAX_VFRAMES	4	/* evidence frames kept per variant (certificates, failures) */
 #define MAX_REFUSALS	65536	/* (address, port) pairs that refused SYNs with a reset */
 #define MAX_RFRAMES	8	/* refused SYNs kept per (address, port) */
+#define MAX_FRAMES	4	/* frames named per issuer */
+#define TALLIES_MAX	4096	/* interception findings whose outcomes are counted */
+#define FAIL_WHAT	96	/* "Unknown CA (48) alert from the client" */
 
 /* A TLS connection between its ClientHello and its flow record. */
 struct conn {
 	uint32_t	 file_index;
 	struct sd_finding_flow fl;
 	char		*sni;		/* owned, NULL when the hello had none */
-	uint64_t	 ch_frame, cert_frame, fail_frame;
+	uint64_t	 ch_frame, cert_frame;
 	int64_t		 sec;
 	uint32_t	 nsec;
 	bool		 has_cert;
@@ -36,8 +40,13 @@ struct conn {
 	char		*issuer, *subject;	/* owned, leaf's */
 	int		 cat;		/* catalogue entry matched, -1 none, -2 the vendor's own */
 	char		*cat_issuer;	/* owned: issuer DN that matched */
-	const char	*fail;		/* "client alert unknown_ca (48)"-like, static; NULL ok */
-	char		 failbuf[64];
+	char		*verdict;	/* owned: inspection chains, what verification said */
+	char		*openssl;	/* owned: its OpenSSL reason, NULL when it verifies */
+	struct sd_outcome_conn oc;	/* the same reading of the outcome as rules_trust.c */
+	/* set when the flow ends (conn_end), from oc: refused by the client or failed */
+	bool		 failed;
+	uint64_t	 fail_frame;
+	char		 fail_what[FAIL_WHAT];
 };
 
 struct endpoint {
@@ -49,12 +58,14 @@ struct endpoint {
 	size_t		 ncerts;
 	char		 issuer_first[256];
 	size_t		 nissuers;	/* distinct non-inspection issuers seen here */
-	char		 fail_what[64];
+	char		 fail_what[FAIL_WHAT];
 };
 
 struct issuer {
 	char		*dn;		/* owned */
 	uint64_t	 count, frame;
+	uint64_t	 frames[MAX_FRAMES];
+	size_t		 nframes;
 	uint32_t	 eps;		/* bit per endpoint index that showed it */
 };
 
@@ -65,9 +76,18 @@ struct variant {
 	uint64_t	 conns, completed, failed;
 	uint64_t	 cert_frames[MAX_VFRAMES], fail_frames[MAX_VFRAMES];
 	size_t		 ncert_frames, nfail_frames;
-	char		 fail_what[64];
+	char		 fail_what[FAIL_WHAT];
 	struct sd_finding_flow flows[MAX_VFRAMES];
 	size_t		 nflows;
+};
+
+/* The inspection CA that re-signed a name: its finding, its certificates' frames. */
+struct resigned {
+	struct sd_finding *f;		/* tls.interception_ca */
+	char		*dn;		/* owned */
+	uint64_t	 count;
+	uint64_t	 frames[MAX_FRAMES];
+	size_t		 nframes;
 };
 
 /* Keyed by the SNI, or "[addr]:port" without one. */
@@ -82,6 +102,7 @@ struct name {
 	struct issuer	 iss[MAX_ISSUERS];
 	size_t		 niss;
 	uint64_t	 iss_overflow;
+	struct resigned	 rs;
 	struct sd_finding_flow flows[4];
 	size_t		 nflows;
 	struct variant	 var[MAX_VARIANTS];
@@ -101,8 +122,9 @@ struct refusal {
 struct intercept_rules {
 	const struct sd_rule_env *env;
 	struct sd_findings	*out;
-	struct sd_icat		*cat;
+	const struct sd_icat	*cat;		/* shared (sd_rule_shared) */
 	struct sd_tab		*names;		/* struct name */
+	struct sd_tab		*tallies;	/* struct icept_tally, by finding */
 	struct sd_tab		*refusals;	/* struct refusal */
 	uint64_t		 flows_refused;
 };

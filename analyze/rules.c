@@ -2,6 +2,8 @@
 #include "analyze/rules.h"
 
 #include "analyze/scope.h"
+#include "analyze/icat.h"
+#include "analyze/verify.h"
 #include "analyze/x509.h"
 
 #include <stdio.h>
@@ -16,7 +18,7 @@ static const struct sd_rule_area *const areas[] = {
 
 struct sd_rules {
 	struct sd_findings	*out;
-	struct sd_x509_cache	*x509;
+	struct sd_rule_shared	 sh;
 	struct sd_scope		*scope;
 	struct sd_rule_env	 env[NAREAS];
 	void			*state[NAREAS];
@@ -37,10 +39,11 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 	r->out = out;
 	if (opts == NULL)
 		opts = &none;
-	if ((r->x509 = sd_x509_cache_new(0)) == NULL ||
+	if (!sd_rule_shared_open(&r->sh, opts, err, errlen) ||
 	    (r->scope = sd_scope_new(mc, 0)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		sd_x509_cache_free(r->x509);
+		if (r->sh.x509 != NULL)
+			snprintf(err, errlen, "out of memory");
+		sd_rule_shared_close(&r->sh);
 		free(r);
 		return NULL;
 	}
@@ -49,7 +52,9 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 		r->env[i].opts = opts;
 		r->env[i].mc = mc;
 		r->env[i].slot = -1;
-		r->env[i].x509 = r->x509;
+		r->env[i].x509 = r->sh.x509;
+		r->env[i].verify = r->sh.verify;
+		r->env[i].icat = r->sh.icat;
 		r->env[i].scope = r->scope;
 		snprintf(err, errlen, "%s rules: out of memory", areas[i]->name);
 		r->state[i] = areas[i]->new(&r->env[i], err, errlen);
@@ -81,9 +86,45 @@ sd_rules_free(struct sd_rules *r)
 	for (i = 0; i < NAREAS; i++)
 		if (r->state[i] != NULL)
 			areas[i]->free(r->state[i]);
-	sd_x509_cache_free(r->x509);
+	sd_rule_shared_close(&r->sh);
 	sd_scope_free(r->scope);
 	free(r);
+}
+
+bool
+sd_rule_shared_open(struct sd_rule_shared *sh, const struct sd_rules_opts *o, char *err,
+    size_t errlen)
+{
+	int n;
+
+	memset(sh, 0, sizeof(*sh));
+	if ((sh->x509 = sd_x509_cache_new(0)) == NULL || (sh->icat = sd_icat_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	sh->verify = sd_verify_new(o->ca_files, o->nca_files, o->ca_paths, o->nca_paths,
+	    o->no_system_ca, err, errlen);
+	if (sh->verify == NULL || sd_icat_load_shipped(sh->icat, err, errlen) < 0)
+		goto fail;
+	if (o->intercept_cas != NULL &&
+	    (n = sd_icat_load(sh->icat, o->intercept_cas, err, errlen)) < 0) {
+		if (n == -1)
+			snprintf(err, errlen, "--intercept-cas: cannot read %s", o->intercept_cas);
+		goto fail;
+	}
+	return true;
+fail:
+	sd_rule_shared_close(sh);
+	return false;
+}
+
+void
+sd_rule_shared_close(struct sd_rule_shared *sh)
+{
+	sd_x509_cache_free(sh->x509);
+	sd_verify_free(sh->verify);
+	sd_icat_free(sh->icat);
+	memset(sh, 0, sizeof(*sh));
 }
 
 void

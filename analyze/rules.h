@@ -9,6 +9,8 @@
 #include "dissect/event.h"
 #include "dissect/memcap.h"
 
+struct sd_icat;
+struct sd_verify;
 struct sd_x509_cache;
 struct sd_scope;
 
@@ -59,6 +61,22 @@ void		 sd_rules_stats(const struct sd_rules *, struct sd_rule_stats *total,
 		    void (*fn)(void *ctx, const char *area, const struct sd_rule_stats *),
 		    void *ctx);
 
+/*
+ * What the areas share, made once from the options: certificate facts, the trust store
+ * (--ca-file, --ca-path, the system's) and the inspection-CA catalogue (shipped and
+ * --intercept-cas).  The trust and interception areas judge the same chain with the same
+ * store and catalogue, so one finding can carry what the other would have said.
+ */
+struct sd_rule_shared {
+	struct sd_x509_cache	*x509;
+	struct sd_verify	*verify;
+	struct sd_icat		*icat;
+};
+/* false with err set (unreadable CA file or catalogue, memory); close what it opened. */
+bool	sd_rule_shared_open(struct sd_rule_shared *, const struct sd_rules_opts *, char *err,
+	    size_t errlen);
+void	sd_rule_shared_close(struct sd_rule_shared *);
+
 /* What an area gets at creation. */
 struct sd_rule_env {
 	struct sd_findings		*out;
@@ -69,6 +87,8 @@ struct sd_rule_env {
 	/* where TLS, DTLS, IKE, ESP, proxies and revocation endpoints are (analyze/scope.h):
 	 * fed every event before the areas see it; areas may add to it; NULL in some tests */
 	struct sd_scope			*scope;
+	struct sd_verify		*verify;	/* the trust store (sd_rule_shared) */
+	const struct sd_icat		*icat;	/* the inspection-CA catalogue */
 };
 
 /*

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/chain.h"
 #include "analyze/icat.h"
+#include "analyze/outcome.h"
+#include "analyze/verify.h"
 #include "analyze/x509.h"
 #include "dissect/table.h"
 #include "dissect/tls.h"
@@ -18,6 +21,14 @@
  * is judged on what it showed first (evicted, counted), never dropped unseen.
  */
 #include "analyze/intercept_int.h"
+
+/* Per tls.interception_ca finding (keyed by its address): what its summary says. */
+struct icept_tally {
+	struct sd_outcome_tally	 t;
+	char			 name[256];
+	const char		*product;	/* the catalogue's */
+	char			 before[512];	/* the genuine issuer earlier connections showed */
+};
 
 
 /* ---------------------------------------------------------------- connections */
@@ -51,6 +62,9 @@ conn_get(struct intercept_rules *t, const struct sd_event *ev, bool src_is_clien
 	c->fl.cport = src_is_client ? ev->sport : ev->dport;
 	c->fl.sport = src_is_client ? ev->dport : ev->sport;
 	c->fl.file_index = ev->file_index;
+	c->oc.have_client = true;	/* also when picked up after the ClientHello */
+	c->oc.client = c->fl.client;
+	c->oc.cport = c->fl.cport;
 	return c;
 }
 
@@ -65,6 +79,8 @@ conn_free(void *ctx, void *state)
 	free(c->issuer);
 	free(c->subject);
 	free(c->cat_issuer);
+	free(c->verdict);
+	free(c->openssl);
 	sd_rule_flow_release(t->env, c, sizeof(*c));
 }
 
@@ -90,7 +106,10 @@ on_client_hello(struct intercept_rules *t, const struct sd_event *ev)
 	if (ch->dtls || ch->retransmit)
 		return;
 	c = conn_get(t, ev, true);
-	if (c == NULL || c->ch_frame != 0)
+	if (c == NULL)
+		return;
+	sd_outcome_event(&c->oc, ev);
+	if (c->ch_frame != 0)
 		return;
 	c->ch_frame = ev->frame;
 	if (ch->has_sni && (n = sd_rd_left(&ch->sni)) > 0 && n < 256 &&
@@ -100,90 +119,75 @@ on_client_hello(struct intercept_rules *t, const struct sd_event *ev)
 	}
 }
 
+/* An inspection CA's chain: what shakedown's own verification says, for its finding. */
+static void
+note_verdict(struct intercept_rules *t, struct conn *c, const struct sd_event *ev,
+    const struct sd_x509_info *const *xp)
+{
+	const struct sd_tls_certificate *cm = ev->u.msg.certificate;
+	const struct sd_verify_result *r;
+	struct sd_chain_diag d;
+	char text[1024];
+	char a[SD_ADDR_STRLEN];
+
+	if (t->env->verify == NULL ||
+	    (r = sd_verify_chain(t->env->verify, cm->der, cm->kept, ev->ts_sec)) == NULL)
+		return;
+	sd_chain_diagnose(xp, cm->kept, r, NULL, &d);
+	if (r->flags == 0) {
+		snprintf(text, sizeof(text), "%s", "the chain verifies against shakedown's "
+		    "store (its inspection CA is among the roots given)");
+	} else if (d.trust != SD_CHAIN_TRUSTED) {
+		sd_chain_trust_text(&d, c->sni != NULL ? c->sni : sd_ip_addr_str(&ev->src, a),
+		    text, sizeof(text));
+	} else if (d.validity != 0) {
+		sd_chain_validity_text(&d, text, sizeof(text));
+	} else {
+		snprintf(text, sizeof(text), "%s", "the chain does not verify");
+	}
+	c->verdict = strdup(text);
+	if (r->flags != 0)
+		c->openssl = strdup(r->error_text);
+}
+
 static void
 on_certificate(struct intercept_rules *t, const struct sd_event *ev)
 {
 	const struct sd_tls_certificate *cm = ev->u.msg.certificate;
+	const struct sd_x509_info *xp[SD_TLS_MAX_CERTS];
 	const struct sd_x509_info *xi;
 	struct conn *c = conn_get(t, ev, false);
+	const char *dn;
 	uint32_t i;
-	int m;
 
 	if (c == NULL || c->has_cert || cm->kept == 0 || !from_server(c, ev))
 		return;
 	c->answered = true;
 	for (i = 0; i < cm->kept; i++) {
 		xi = sd_x509_cached(t->env->x509, cm->der[i].p, sd_rd_left(&cm->der[i]));
-		if (xi == NULL || !xi->parsed) {
-			if (i == 0)
-				return;
-			continue;
-		}
-		if (i == 0) {
-			c->has_cert = true;
-			c->cert_frame = ev->frame;
-			memcpy(c->leaf_sha256, xi->sha256, sizeof(c->leaf_sha256));
-			c->issuer = xi->issuer != NULL ? strdup(xi->issuer) : NULL;
-			c->subject = xi->subject != NULL ? strdup(xi->subject) : NULL;
-		}
-		/*
-		 * The leaf's issuer names the CA that signed for this name; a chain that also
-		 * carries the inspection CA itself matches on that certificate's issuer.
-		 */
-		if (c->cat == -1 && xi->issuer != NULL &&
-		    (m = sd_icat_match(t->cat, xi->issuer)) >= 0) {
-			c->cat = m;
-			c->cat_issuer = strdup(xi->issuer);
-			/*
-			 * A leaf issued *to* the vendor (its Organization matches the product's,
-			 * e.g. a FortiGate's factory certificate O=Fortinet, CN=<serial> on its
-			 * own SSL-VPN portal) is the appliance speaking for itself, not a
-			 * substitute for somebody else's name.
-			 */
-			if (i == 0 && sd_icat_is_vendors(t->cat, m, xi->subject)) {
-				free(c->cat_issuer);
-				c->cat_issuer = NULL;
-				c->cat = -2;
-			}
-		}
+		xp[i] = xi != NULL && xi->parsed ? xi : NULL;
+	}
+	if (xp[0] == NULL)
+		return;
+	c->has_cert = true;
+	c->cert_frame = ev->frame;
+	memcpy(c->leaf_sha256, xp[0]->sha256, sizeof(c->leaf_sha256));
+	c->issuer = xp[0]->issuer != NULL ? strdup(xp[0]->issuer) : NULL;
+	c->subject = xp[0]->subject != NULL ? strdup(xp[0]->subject) : NULL;
+	c->cat = sd_icat_chain(t->cat, xp, cm->kept, &dn);
+	if (c->cat >= 0) {
+		c->cat_issuer = strdup(dn);
+		note_verdict(t, c, ev, xp);
 	}
 }
 
-static void
-note_fail(struct conn *c, const struct sd_event *ev, const char *what)
+/* A connection failed when the client refused or the server aborted it. */
+static bool
+conn_failed(const struct conn *c, char *what, size_t n, uint64_t *frame)
 {
-	if (c->fail != NULL)
-		return;
-	snprintf(c->failbuf, sizeof(c->failbuf), "%s", what);
-	c->fail = c->failbuf;
-	c->fail_frame = ev->frame;
-}
+	enum sd_outcome o = sd_outcome_judge(&c->oc, what, n, frame);
 
-static void
-on_alert(struct intercept_rules *t, const struct sd_event *ev)
-{
-	const struct sd_tls_alert *a = ev->u.msg.alert;
-	struct conn *c = conn_find(t, ev);
-	char what[64];
-
-	if (c == NULL || a->encrypted || a->level != 2)
-		return;
-	snprintf(what, sizeof(what), "%s alert %s (%u)", from_server(c, ev) ? "server" :
-	    "client", sd_tls_alert_name(a->description), a->description);
-	note_fail(c, ev, what);
-}
-
-static void
-on_reset(struct intercept_rules *t, const struct sd_event *ev)
-{
-	const struct sd_ev_tcp_reset *r = &ev->u.reset;
-	struct conn *c = conn_find(t, ev);
-
-	/* a reset before the handshake finished fails the connection; after data it ends it */
-	if (c == NULL || r->phase == SD_PHASE_DATA || r->phase == SD_PHASE_CLOSING)
-		return;
-	note_fail(c, ev, r->sender == SD_ROLE_SERVER ? "reset by the server" :
-	    "reset by the client");
+	return o == SD_OUTCOME_REFUSED || o == SD_OUTCOME_FAILED;
 }
 
 static void
@@ -266,7 +270,29 @@ name_get(struct intercept_rules *t, const struct conn *c)
 }
 
 static void
-name_add(struct intercept_rules *t, const struct conn *c)
+add_frame(uint64_t *frames, size_t *n, uint64_t frame)
+{
+	if (*n < MAX_FRAMES)
+		frames[(*n)++] = frame;
+}
+
+/* An inspection CA re-signed this name: remember it beside the genuine issuers. */
+static void
+name_resigned(struct name *nm, const struct conn *c, struct sd_finding *f)
+{
+	if (nm->rs.f == NULL) {
+		if (c->cat_issuer == NULL || (nm->rs.dn = strdup(c->cat_issuer)) == NULL)
+			return;
+		nm->rs.f = f;
+	}
+	if (nm->rs.f != f)
+		return;		/* a second inspection CA for one name: the first is told */
+	nm->rs.count++;
+	add_frame(nm->rs.frames, &nm->rs.nframes, c->cert_frame);
+}
+
+static void
+name_add(struct intercept_rules *t, const struct conn *c, struct sd_finding *resigned)
 {
 	struct name *nm;
 	struct endpoint *ep = NULL;
@@ -276,7 +302,7 @@ name_add(struct intercept_rules *t, const struct conn *c)
 	 * A hello nobody answered (no TLS from the server, no alert or reset) is neither a
 	 * working nor a failing backend: tls.client_hello_unanswered tells that connection.
 	 */
-	if (!c->answered && c->fail == NULL)
+	if (!c->answered && !c->failed)
 		return;
 	if ((nm = name_get(t, c)) == NULL)
 		return;
@@ -298,15 +324,17 @@ name_add(struct intercept_rules *t, const struct conn *c)
 		nm->flows[nm->nflows++] = c->fl;
 	if (ep->first_frame == 0)
 		ep->first_frame = c->has_cert ? c->cert_frame : c->ch_frame;
-	if (c->fail != NULL) {
+	if (c->failed) {
 		ep->failed++;
 		if (ep->fail_frame == 0) {
 			ep->fail_frame = c->fail_frame;
-			snprintf(ep->fail_what, sizeof(ep->fail_what), "%s", c->fail);
+			snprintf(ep->fail_what, sizeof(ep->fail_what), "%s", c->fail_what);
 		}
 	} else {
 		ep->ok++;
 	}
+	if (resigned != NULL)
+		name_resigned(nm, c, resigned);
 	if (!c->has_cert || c->cat >= 0)
 		return;		/* inspection CAs have their own finding */
 	for (i = 0; i < ep->ncerts; i++)
@@ -326,10 +354,12 @@ name_add(struct intercept_rules *t, const struct conn *c)
 		}
 		nm->iss[i].count = 0;
 		nm->iss[i].frame = c->cert_frame;
+		nm->iss[i].nframes = 0;
 		nm->iss[i].eps = 0;
 		nm->niss++;
 	}
 	nm->iss[i].count++;
+	add_frame(nm->iss[i].frames, &nm->iss[i].nframes, c->cert_frame);
 	if (!(nm->iss[i].eps & (1u << e))) {
 		nm->iss[i].eps |= 1u << e;
 		ep->nissuers++;
@@ -376,10 +406,10 @@ variant_add(struct intercept_rules *t, const struct conn *c)
 		v->cert_frames[v->ncert_frames++] = c->cert_frame;
 	if (v->nflows < MAX_VFRAMES)
 		v->flows[v->nflows++] = c->fl;
-	if (c->fail != NULL) {
+	if (c->failed) {
 		v->failed++;
 		if (v->fail_what[0] == '\0')
-			snprintf(v->fail_what, sizeof(v->fail_what), "%s", c->fail);
+			snprintf(v->fail_what, sizeof(v->fail_what), "%s", c->fail_what);
 		if (v->nfail_frames < MAX_VFRAMES)
 			v->fail_frames[v->nfail_frames++] = c->fail_frame;
 	} else if (c->completed) {
@@ -390,16 +420,52 @@ variant_add(struct intercept_rules *t, const struct conn *c)
 /* ---------------------------------------------------------------- findings */
 
 static void
+frames_list(const uint64_t *frames, size_t n, uint64_t count, char *buf, size_t len)
+{
+	size_t i, o;
+
+	snprintf(buf, len, "frame%s ", count > 1 ? "s" : "");
+	for (i = 0; i < n; i++) {
+		o = strlen(buf);
+		snprintf(buf + o, len - o, "%s%llu", i ? ", " : "",
+		    (unsigned long long)sd_frame_no(frames[i]));
+	}
+	if (count > n) {
+		o = strlen(buf);
+		snprintf(buf + o, len - o, ", ...");
+	}
+}
+
+static void
+summarize_interception(struct sd_finding *f, const struct icept_tally *it)
+{
+	char out[400];
+
+	sd_outcome_tally_text(&it->t, out, sizeof(out));
+	sd_finding_summary(f, "%s: certificate signed by %s's inspection CA (%s)%s%s", it->name,
+	    it->product, out, it->before[0] != '\0' ? "; earlier connections showed the "
+	    "genuine issuer " : "", it->before);
+}
+
+/*
+ * One finding per product and issuer, with shakedown's own verification of the chain
+ * inside (the trust rules leave these chains to it) and each outcome counted: the client
+ * refusing the substitute is an outage, accepting it a policy fact.
+ */
+static struct sd_finding *
 report_interception(struct intercept_rules *t, const struct conn *c)
 {
 	const char *product = sd_icat_product(t->cat, c->cat);
-	char g[640];
+	struct icept_tally *it;
 	struct sd_finding *f;
+	enum sd_outcome o;
+	char g[640], what[160];
+	uint64_t frame;
 
 	snprintf(g, sizeof(g), "%s|%s", product, c->cat_issuer != NULL ? c->cat_issuer : "");
 	f = sd_finding_add(t->out, SD_K_ICEPT_INTERCEPTION_CA, g, c->sec, c->nsec, c->file_index);
 	if (f == NULL)
-		return;
+		return NULL;
 	if (f->count == 1) {
 		f->confidence = 0.9;	/* a name match: a real CA could be named alike */
 		sd_finding_value(f, "product", "%s", product);
@@ -408,30 +474,80 @@ report_interception(struct intercept_rules *t, const struct conn *c)
 			sd_finding_value(f, "subject", "%s", c->subject);
 		if (c->sni != NULL)
 			sd_finding_value(f, "sni", "%s", c->sni);
+		if (c->verdict != NULL)
+			sd_finding_value(f, "verification", "%s", c->verdict);
+		if (c->openssl != NULL)
+			sd_finding_value(f, "openssl", "%s", c->openssl);
 	}
-	/* the client refusing the substitute is an outage; accepting it is a policy fact */
-	if (c->fail != NULL && f->severity < SD_SEV_HIGH) {
+	o = sd_outcome_judge(&c->oc, what, sizeof(what), &frame);
+	if ((o == SD_OUTCOME_REFUSED || o == SD_OUTCOME_FAILED) && f->severity < SD_SEV_HIGH)
 		f->severity = SD_SEV_HIGH;
-		sd_finding_value(f, "client_outcome", "%s", c->fail);
+	it = sd_tab_get(t->tallies, &f, sizeof(f), true, NULL);
+	if (it != NULL) {
+		if (it->product == NULL) {
+			it->product = product;
+			snprintf(it->name, sizeof(it->name), "%s", c->sni != NULL ? c->sni :
+			    "(no SNI)");
+		}
+		sd_outcome_tally_add(&it->t, o, what, frame);
+		sd_outcome_tally_values(&it->t, f);
+		summarize_interception(f, it);
 	}
-	sd_finding_summary(f, "%s: certificate signed by %s's inspection CA (%llu connection%s)%s",
-	    c->sni != NULL ? c->sni : "(no SNI)", product, (unsigned long long)f->count,
-	    f->count == 1 ? "" : "s", f->severity >= SD_SEV_HIGH ?
-	    ", and the client refused it" : "");
 	sd_finding_frame(f, c->cert_frame);
-	if (c->fail_frame != 0)
-		sd_finding_frame(f, c->fail_frame);
+	if (frame != c->cert_frame)
+		sd_finding_frame(f, frame);
 	sd_finding_flow(f, &c->fl);
+	return f;
+}
+
+/*
+ * A name whose earlier connections showed a genuine issuer and later ones an inspection
+ * CA: the interception finding says so, before and after, with the frames.
+ */
+static void
+report_resigned(struct intercept_rules *t, const struct name *nm)
+{
+	const struct issuer *gen = NULL;
+	struct icept_tally *it;
+	char fr[128];
+	size_t i;
+
+	if (nm->rs.f == NULL || nm->rs.nframes == 0)
+		return;
+	for (i = 0; i < nm->niss; i++)
+		if (nm->iss[i].frame < nm->rs.frames[0] && (gen == NULL ||
+		    nm->iss[i].frame < gen->frame))
+			gen = &nm->iss[i];
+	if (gen == NULL)
+		return;
+	frames_list(gen->frames, gen->nframes, gen->count, fr, sizeof(fr));
+	sd_finding_value(nm->rs.f, "before", "%s on %s (%llu connection%s, %s)", gen->dn,
+	    nm->name, (unsigned long long)gen->count, gen->count == 1 ? "" : "s", fr);
+	frames_list(nm->rs.frames, nm->rs.nframes, nm->rs.count, fr, sizeof(fr));
+	sd_finding_value(nm->rs.f, "after", "%s (%llu connection%s, from frame %llu: %s)",
+	    nm->rs.dn, (unsigned long long)nm->rs.count, nm->rs.count == 1 ? "" : "s",
+	    (unsigned long long)sd_frame_no(nm->rs.frames[0]), fr);
+	for (i = 0; i < gen->nframes; i++)
+		sd_finding_frame(nm->rs.f, gen->frames[i]);
+	it = sd_tab_get(t->tallies, &nm->rs.f, sizeof(nm->rs.f), false, NULL);
+	if (it == NULL || it->before[0] != '\0')
+		return;
+	frames_list(gen->frames, gen->nframes, gen->count, fr, sizeof(fr));
+	snprintf(it->before, sizeof(it->before), "%s (%s)", gen->dn, fr);
+	summarize_interception(nm->rs.f, it);
 }
 
 /* The connection's flow ended (its state is freed after this event). */
 static void
 conn_end(struct intercept_rules *t, struct conn *c)
 {
+	struct sd_finding *f = NULL;
+
+	c->failed = conn_failed(c, c->fail_what, sizeof(c->fail_what), &c->fail_frame);
 	if (c->has_cert && c->cat >= 0)
-		report_interception(t, c);
+		f = report_interception(t, c);
 	if (c->ch_frame != 0) {
-		name_add(t, c);
+		name_add(t, c, f);
 		variant_add(t, c);
 	}
 }
@@ -446,6 +562,7 @@ name_evict(void *ctx, void *val)
 	struct intercept_rules *t = ctx;
 	struct name *nm = val;
 
+	report_resigned(t, nm);
 	if (!sd_icpt_report_vip(t, nm) && !sd_icpt_report_issuer_changed(t, nm))
 		sd_icpt_report_backends(t, nm);
 }
@@ -458,6 +575,7 @@ name_drop(void *ctx, void *val)
 
 	(void)ctx;
 	free(nm->name);
+	free(nm->rs.dn);
 	for (j = 0; j < nm->niss; j++)
 		free(nm->iss[j].dn);
 }
@@ -469,12 +587,14 @@ intercept_new(const struct sd_rule_env *env, char *err, size_t errlen)
 {
 	struct intercept_rules *t = calloc(1, sizeof(*t));
 	struct sd_tab_opts o;
-	int n;
 
-	if (t == NULL)
+	if (t == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
+	}
 	t->env = env;
 	t->out = env->out;
+	t->cat = env->icat;
 	memset(&o, 0, sizeof(o));
 	o.val_size = sizeof(struct name);
 	o.max = MAX_NAMES;
@@ -482,31 +602,21 @@ intercept_new(const struct sd_rule_env *env, char *err, size_t errlen)
 	o.evict = name_evict;
 	o.drop = name_drop;
 	o.ctx = t;
-	t->cat = sd_icat_new();
 	t->names = sd_tab_new(&o);
 	memset(&o, 0, sizeof(o));
 	o.val_size = sizeof(struct refusal);
 	o.max = MAX_REFUSALS;
 	o.mc = env->mc;
 	t->refusals = sd_tab_new(&o);
-	if (t->cat == NULL || t->names == NULL || t->refusals == NULL) {
+	memset(&o, 0, sizeof(o));
+	o.val_size = sizeof(struct icept_tally);
+	o.max = TALLIES_MAX;
+	o.mc = env->mc;
+	t->tallies = sd_tab_new(&o);
+	if (t->cat == NULL || t->names == NULL || t->refusals == NULL || t->tallies == NULL) {
 		snprintf(err, errlen, "out of memory");
 		intercept_free(t);
 		return NULL;
-	}
-	if (sd_icat_load_shipped(t->cat, err, errlen) < 0) {
-		intercept_free(t);
-		return NULL;
-	}
-	if (env->opts->intercept_cas != NULL) {
-		n = sd_icat_load(t->cat, env->opts->intercept_cas, err, errlen);
-		if (n < 0) {
-			if (n == -1)
-				snprintf(err, errlen, "--intercept-cas: cannot read %s",
-				    env->opts->intercept_cas);
-			intercept_free(t);
-			return NULL;
-		}
 	}
 	return t;
 }
@@ -517,29 +627,28 @@ intercept_event(void *ctx, const struct sd_event *ev)
 	struct intercept_rules *t = ctx;
 	struct conn *c;
 
+	if (ev->type == SD_EV_TLS_CLIENT_HELLO) {
+		on_client_hello(t, ev);	/* feeds the outcome itself */
+		return;
+	}
+	if (ev->type == SD_EV_TLS_CERTIFICATE)
+		on_certificate(t, ev);	/* also picks up a connection seen from mid-stream */
+	/* the alerts and resets that decide a connection's outcome: sd_outcome_event */
+	if ((c = conn_find(t, ev)) != NULL)
+		sd_outcome_event(&c->oc, ev);
 	switch (ev->type) {
-	case SD_EV_TLS_CLIENT_HELLO:
-		on_client_hello(t, ev);
-		break;
-	case SD_EV_TLS_CERTIFICATE:
-		on_certificate(t, ev);
-		break;
 	case SD_EV_TLS_SERVER_HELLO:
 		if ((c = conn_find(t, ev)) != NULL && from_server(c, ev))
 			c->answered = true;
 		break;
-	case SD_EV_TLS_ALERT:
-		on_alert(t, ev);
-		break;
 	case SD_EV_TCP_RESET:
 		on_refusal(t, ev);
-		on_reset(t, ev);
 		break;
 	case SD_EV_TLS_SESSION:
 		on_session(t, ev);
 		break;
 	case SD_EV_FLOW:
-		if ((c = conn_find(t, ev)) != NULL)
+		if (c != NULL)
 			conn_end(t, c);
 		break;
 	default:
@@ -577,9 +686,11 @@ intercept_finish(void *ctx)
 	struct intercept_rules *t = ctx;
 	const struct name *nm;
 
-	for (nm = sd_tab_first(t->names); nm != NULL; nm = sd_tab_next(t->names, nm))
+	for (nm = sd_tab_first(t->names); nm != NULL; nm = sd_tab_next(t->names, nm)) {
+		report_resigned(t, nm);
 		if (!sd_icpt_report_vip(t, nm) && !sd_icpt_report_issuer_changed(t, nm))
 			sd_icpt_report_backends(t, nm);
+	}
 	note_caps(t);
 }
 
@@ -590,8 +701,8 @@ intercept_free(void *ctx)
 
 	if (t == NULL)
 		return;
-	sd_icat_free(t->cat);
 	sd_tab_free(t->names);
+	sd_tab_free(t->tallies);
 	sd_tab_free(t->refusals);
 	free(t);
 }
@@ -602,8 +713,10 @@ intercept_stats(const void *ctx, struct sd_rule_stats *st)
 	const struct intercept_rules *t = ctx;
 
 	st->flows_refused += t->flows_refused;
-	st->evicted += sd_tab_evicted(t->names) + sd_tab_evicted(t->refusals);
-	st->refused += sd_tab_refused(t->names) + sd_tab_refused(t->refusals);
+	st->evicted += sd_tab_evicted(t->names) + sd_tab_evicted(t->refusals) +
+	    sd_tab_evicted(t->tallies);
+	st->refused += sd_tab_refused(t->names) + sd_tab_refused(t->refusals) +
+	    sd_tab_refused(t->tallies);
 }
 
 const struct sd_rule_area sd_rules_intercept = {

@@ -28,6 +28,7 @@ struct nflow {
 	uint16_t	 cport;
 	char		 sni[256];
 	uint64_t	 ch_frame;
+	uint64_t	 hvr_frame, cookie_frame;	/* DTLS: HelloVerifyRequest, hello with cookie */
 	uint16_t	 ciphers[MAX_OFFER];
 	size_t		 nciphers;
 	uint16_t	 versions[MAX_OFFER];	/* supported_versions, or legacy_version */
@@ -214,6 +215,54 @@ plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
+/*
+ * DTLS says DTLS: the version, who sent the alert, and the cookie exchange before it
+ * (RFC 6347 §4.2.1), as values and frames (in the order sent), the summary prefixed.
+ * Called once the rule has written its summary.
+ */
+static void
+dtls_note(struct nflow *fl, struct sd_finding *f, const struct sd_event *ev)
+{
+	char b[16], hv[128];
+	const char *v, *s;
+	size_t len;
+
+	if (!fl->dtls || f == NULL)
+		return;
+	v = sd_tls_version_text(fl->sh_seen ? fl->sh_version : fl->versions[0], b, sizeof(b));
+	if (f->count == 1) {
+		sd_finding_value(f, "protocol", "%s", v);
+		sd_finding_value(f, "sender", "%s", role(fl, ev) == SD_ROLE_CLIENT ? "client" :
+		    "server");
+		if (fl->hvr_frame != 0) {
+			snprintf(hv, sizeof(hv), "ClientHello %llu, HelloVerifyRequest %llu",
+			    (unsigned long long)sd_frame_no(fl->ch_frame),
+			    (unsigned long long)sd_frame_no(fl->hvr_frame));
+			if (fl->cookie_frame != 0)
+				snprintf(hv + strlen(hv), sizeof(hv) - strlen(hv), ", ClientHello "
+				    "with the cookie %llu",
+				    (unsigned long long)sd_frame_no(fl->cookie_frame));
+			sd_finding_value(f, "hello_verify", "%s", hv);
+		}
+	}
+	if (fl->hvr_frame != 0) {
+		sd_finding_frame(f, fl->ch_frame);
+		sd_finding_frame(f, fl->hvr_frame);
+		if (fl->cookie_frame != 0)
+			sd_finding_frame(f, fl->cookie_frame);
+	}
+	s = f->summary;
+	if (s == NULL || strncmp(s, "DTLS", 4) == 0)
+		return;
+	len = strlen(s);
+	if (fl->hvr_frame != 0 && len > 0 && s[len - 1] == ')')
+		sd_finding_summary(f, "%s: %.*s; the %s's alert came after a HelloVerifyRequest "
+		    "exchange)", v, (int)(len - 1), s, role(fl, ev) == SD_ROLE_CLIENT ? "client" :
+		    "server");
+	else
+		sd_finding_summary(f, "%s: %s", v, s);
+}
+
 static void
 rule_no_shared_cipher(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev,
     const char *alert)
@@ -244,6 +293,7 @@ rule_no_shared_cipher(struct tls_rules *t, struct nflow *fl, const struct sd_eve
 	sd_finding_summary(f, "%s refused the handshake (%s): none of the %zu cipher suites the "
 	    "client offered is enabled on the server (%llu connection%s)", k[0], alert,
 	    fl->nciphers, (unsigned long long)f->count, plural(f->count));
+	dtls_note(fl, f, ev);
 	sd_finding_frame(f, fl->ch_frame);
 	sd_finding_frame(f, ev->frame);
 }
@@ -273,6 +323,7 @@ rule_no_shared_group(struct tls_rules *t, struct nflow *fl, const struct sd_even
 	sd_finding_summary(f, "%s refused a TLS 1.3-only ClientHello (%s): no key exchange "
 	    "group in common (%llu connection%s)", k[0], alert, (unsigned long long)f->count,
 	    plural(f->count));
+	dtls_note(fl, f, ev);
 	sd_finding_frame(f, fl->ch_frame);
 	sd_finding_frame(f, ev->frame);
 }
@@ -301,6 +352,7 @@ rule_no_shared_version(struct tls_rules *t, struct nflow *fl, const struct sd_ev
 	sd_finding_summary(f, "%s and the client have no protocol version in common: client "
 	    "offered %s, %s (%llu connection%s)", k[0], list, how, (unsigned long long)f->count,
 	    plural(f->count));
+	dtls_note(fl, f, ev);
 	sd_finding_frame(f, fl->ch_frame);
 	if (fl->sh_seen && fl->sh_frame != ev->frame)
 		sd_finding_frame(f, fl->sh_frame);
@@ -376,6 +428,7 @@ rule_client_cert(struct tls_rules *t, struct nflow *fl, const struct sd_event *e
 	sd_finding_summary(f, "%s requires a client certificate; the client sent none and the "
 	    "server aborted with %s (%llu connection%s)", k[0], alert,
 	    (unsigned long long)f->count, plural(f->count));
+	dtls_note(fl, f, ev);
 	sd_finding_frame(f, fl->client_cert_frame);
 	sd_finding_frame(f, ev->frame);
 }
@@ -507,6 +560,7 @@ rule_dtls_resumption(struct tls_rules *t, struct nflow *fl, const struct sd_even
 	    "resume a session%s (%llu time%s)", k[0], alert,
 	    sender == SD_ROLE_CLIENT ? "client" : "server", why, (unsigned long long)f->count,
 	    plural(f->count));
+	dtls_note(fl, f, ev);
 	sd_finding_frame(f, fl->ch_frame);
 	if (fl->last_frame[!sender] != 0)
 		sd_finding_frame(f, fl->last_frame[!sender]);
@@ -538,6 +592,7 @@ rule_fatal(struct tls_rules *t, struct nflow *fl, const struct sd_event *ev, con
 	sd_finding_summary(f, "the %s ended the connection to %s with a fatal %s alert after "
 	    "the %s's %s (%llu time%s)", who, k[0], alert, sender == SD_ROLE_CLIENT ? "server" :
 	    "client", ans, (unsigned long long)f->count, plural(f->count));
+	dtls_note(fl, f, ev);
 	if (fl->last_frame[!sender] != 0)
 		sd_finding_frame(f, fl->last_frame[!sender]);
 	sd_finding_frame(f, ev->frame);
@@ -604,6 +659,8 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 	if (fl != NULL && ch->dtls && ch->cookie.len > 0) {
 		/* DTLS ClientHello with the cookie: the same attempt */
 		fl->last_frame[SD_ROLE_CLIENT] = ev->frame;
+		if (fl->cookie_frame == 0 && fl->hvr_frame != 0)
+			fl->cookie_frame = ev->frame;
 		return;
 	}
 	if (fl == NULL && (fl = flow_get(t, ev, true)) == NULL)
@@ -727,6 +784,14 @@ tls_event(void *ctx, const struct sd_event *ev)
 	case SD_EV_TLS_ALERT:
 		if (ev->u.msg.alert != NULL)
 			on_alert(t, fl, ev);
+		break;
+	case SD_EV_DTLS_HELLO_VERIFY_REQUEST:
+		if (ev->u.msg.hvr != NULL && !ev->u.msg.hvr->retransmit && fl->hvr_frame == 0 &&
+		    r == SD_ROLE_SERVER) {
+			fl->hvr_frame = ev->frame;
+			fl->last_msg[r] = "HelloVerifyRequest";
+			fl->last_frame[r] = ev->frame;
+		}
 		break;
 	case SD_EV_TLS_ENCRYPTED_HANDSHAKE:
 		if (r == SD_ROLE_CLIENT && fl->client_enc_frame == 0)

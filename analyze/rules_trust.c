@@ -8,7 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analyze/chain.h"
+#include "analyze/icat.h"
+#include "analyze/outcome.h"
 #include "analyze/tls_text.h"
+#include "analyze/trust.h"
 #include "analyze/verify.h"
 #include "analyze/x509.h"
 #include "dissect/table.h"
@@ -16,31 +20,23 @@
 #include "dissect/tls_names.h"
 
 /*
- * Per-flow state lives in the flow's storage (freed with the flow); the key type each
- * server name showed first in a bounded table charged to the memory cap.
+ * Per-flow state lives in the flow's storage (freed with the flow).  A chain is checked
+ * when its Certificate arrives; the finding waits for the client's reaction (its alert,
+ * the end of the handshake, or the flow's end), because the outcome decides how much it
+ * matters.  Across flows, bounded tables charged to the memory cap: the key type each
+ * server name showed first, the CA certificates servers sent (to tell an incomplete chain
+ * from an unknown CA), and the outcomes of each finding's connections.
  */
 #define NAMES_MAX	65536	/* server names remembered for key-type changes */
-
-struct tflow {
-	bool			 have_client;
-	struct sd_addr		 client;
-	uint16_t		 cport;
-	char			 sni[256];
-	bool			 cert_seen;
-	bool			 chain_checked;	/* the chain was verified (not refused for memory) */
-	bool			 tls13;		/* ServerHello chose TLS 1.3: certificate hidden */
-	uint64_t		 cert_frame;
-	char			 leaf_subject[256];
-	struct sd_finding	*judged;	/* what our own verification found, if anything */
-	bool			 alert_seen;
-};
+#define CAS_MAX		16384	/* CA certificates seen, by subject */
+#define TALLIES_MAX	65536	/* findings whose connections' outcomes are counted */
 
 /* Keyed by the server name, lowercase. */
 struct keyname {
 	char		 key_type[16];
 	uint64_t	 frame;
 	uint32_t	 file_index;
-	bool		 reported;
+	char		 outcome[16];
 };
 
 struct pin {
@@ -57,6 +53,8 @@ struct trust_rules {
 	struct sd_findings	*out;
 	struct sd_verify	*verify;
 	struct sd_tab		*names;		/* struct keyname */
+	struct sd_tab		*cas;		/* struct sd_chain_seen, by subject DN */
+	struct sd_tab		*tallies;	/* struct sd_outcome_tally, by finding */
 	uint64_t		 flows_refused;
 	struct pin		 pins[SD_RULES_MAX_PINS];
 	size_t			 npins;
@@ -206,10 +204,44 @@ parse_pins(struct trust_rules *t, const struct sd_rules_opts *o, char *err, size
 
 /* ---------------------------------------------------------------- state */
 
+/* A TLS connection from its ClientHello to its flow record. */
+struct tflow {
+	bool			 have_client;
+	struct sd_addr		 client;
+	uint16_t		 cport;
+	char			 sni[256];
+	bool			 cert_seen;
+	bool			 chain_checked;	/* the chain was verified (not refused for memory) */
+	bool			 tls13;		/* ServerHello chose TLS 1.3: certificate hidden */
+	bool			 claimed;	/* an inspection CA's chain: rules_intercept.c */
+	bool			 judged;	/* its findings are made */
+	bool			 alert_seen;
+	uint64_t		 cert_frame;
+	int64_t			 cert_sec;
+	uint32_t		 cert_nsec;
+	char			 leaf_subject[256];
+	char			 leaf_sha256[65];
+	char			 key_type[16];
+	int			 key_bits;
+	char			 name[256];	/* SNI, else the server's address */
+	struct sd_addr		 server;
+	uint16_t		 sport;
+	struct sd_trust_verdict	*v;	/* what the chain showed wrong; NULL nothing */
+	struct sd_outcome_conn	 oc;
+};
+
 static struct tflow *
 flow_get(struct trust_rules *t, const struct sd_event *ev, bool create)
 {
 	return sd_rule_flow(t->env, ev, sizeof(struct tflow), create, &t->flows_refused);
+}
+
+static void
+verdict_free(struct trust_rules *t, struct tflow *fl)
+{
+	if (fl->v != NULL)
+		sd_memcap_free(t->env->mc, fl->v, sizeof(*fl->v));
+	fl->v = NULL;
 }
 
 static void *
@@ -219,25 +251,34 @@ trust_new(const struct sd_rule_env *env, char *err, size_t errlen)
 	struct sd_tab_opts o;
 
 	memset(&o, 0, sizeof(o));
+	o.mc = env->mc;
+	if (t == NULL)
+		goto oom;
 	o.val_size = sizeof(struct keyname);
 	o.max = NAMES_MAX;
-	o.mc = env->mc;
-	if (t == NULL || (t->names = sd_tab_new(&o)) == NULL) {
-		snprintf(err, errlen, "trust rules: out of memory");
-		goto fail;
-	}
+	if ((t->names = sd_tab_new(&o)) == NULL)
+		goto oom;
+	o.val_size = sizeof(struct sd_chain_seen);
+	o.max = CAS_MAX;
+	if ((t->cas = sd_tab_new(&o)) == NULL)
+		goto oom;
+	o.val_size = sizeof(struct sd_outcome_tally);
+	o.max = TALLIES_MAX;
+	if ((t->tallies = sd_tab_new(&o)) == NULL)
+		goto oom;
 	t->env = env;
 	t->out = env->out;
+	t->verify = env->verify;
 	if (!parse_pins(t, env->opts, err, errlen))
 		goto fail;
-	t->verify = sd_verify_new(env->opts->ca_files, env->opts->nca_files,
-	    env->opts->ca_paths, env->opts->nca_paths, env->opts->no_system_ca, err, errlen);
-	if (t->verify == NULL)
-		goto fail;
 	return t;
+oom:
+	snprintf(err, errlen, "trust rules: out of memory");
 fail:
 	if (t != NULL) {
 		sd_tab_free(t->names);
+		sd_tab_free(t->cas);
+		sd_tab_free(t->tallies);
 		free(t);
 	}
 	return NULL;
@@ -250,8 +291,9 @@ trust_free(void *ctx)
 
 	if (t == NULL)
 		return;
-	sd_verify_free(t->verify);
 	sd_tab_free(t->names);
+	sd_tab_free(t->cas);
+	sd_tab_free(t->tallies);
 	free(t);
 }
 
@@ -259,7 +301,10 @@ static void
 trust_flow_free(void *ctx, void *state)
 {
 	struct trust_rules *t = ctx;
+	struct tflow *fl = state;
 
+	if (fl != NULL)
+		verdict_free(t, fl);
 	sd_rule_flow_release(t->env, state, sizeof(struct tflow));
 }
 
@@ -269,8 +314,10 @@ trust_stats(const void *ctx, struct sd_rule_stats *st)
 	const struct trust_rules *t = ctx;
 
 	st->flows_refused += t->flows_refused;
-	st->evicted += sd_tab_evicted(t->names);
-	st->refused += sd_tab_refused(t->names);
+	st->evicted += sd_tab_evicted(t->names) + sd_tab_evicted(t->cas) +
+	    sd_tab_evicted(t->tallies);
+	st->refused += sd_tab_refused(t->names) + sd_tab_refused(t->cas) +
+	    sd_tab_refused(t->tallies);
 }
 
 /* ---------------------------------------------------------------- rules */
@@ -288,91 +335,24 @@ add(struct trust_rules *t, enum sd_kind kind, const char *group, const struct sd
 	return f;
 }
 
-/* Who the client wanted: SNI, else the server address. */
-static const char *
-server_name(const struct tflow *fl, const struct sd_event *ev, char *buf)
+/* The connection of fl as a finding's flow. */
+static void
+conn_flow(const struct tflow *fl, const struct sd_event *ev, struct sd_finding_flow *out)
 {
-	if (fl != NULL && fl->sni[0] != '\0')
-		return fl->sni;
-	return sd_ip_addr_str(&ev->src, buf);
+	memset(out, 0, sizeof(*out));
+	out->id = ev->flow_id;
+	out->proto = ev->transport;
+	out->file_index = ev->file_index;
+	out->client = fl->client;
+	out->cport = fl->cport;
+	out->server = fl->server;
+	out->sport = fl->sport;
 }
 
 static const char *
 plural(uint64_t n)
 {
 	return n == 1 ? "" : "s";
-}
-
-static struct sd_finding *
-rule_chain(struct trust_rules *t, const struct sd_event *ev, const struct sd_verify_result *r,
-    const struct sd_x509_info *leaf, const char *name)
-{
-	struct sd_finding *f = NULL, *first = NULL;
-	char g[600];
-
-	if (r->flags & SD_VERIFY_UNTRUSTED) {
-		const char *why, *who;
-
-		if (r->flags & SD_VERIFY_SELF_SIGNED) {
-			why = "self-signed certificate";
-			who = r->untrusted;
-		} else if (r->flags & SD_VERIFY_UNTRUSTED_ROOT) {
-			why = "untrusted root";
-			who = r->untrusted;
-		} else {
-			why = "issuer not found (intermediate not sent, or a CA not in the store)";
-			who = r->missing_issuer;
-		}
-		snprintf(g, sizeof(g), "%s|%s", why, who);
-		if ((f = add(t, SD_K_TRUST_CHAIN_UNTRUSTED, g, ev)) != NULL) {
-			if (f->count == 1) {
-				f->confidence = 0.9;	/* the client may trust what we do not */
-				sd_finding_value(f, "reason", "%s", why);
-				if (r->flags & (SD_VERIFY_SELF_SIGNED | SD_VERIFY_UNTRUSTED_ROOT))
-					sd_finding_value(f, "untrusted", "%s", who);
-				else {
-					sd_finding_value(f, "missing_issuer", "%s", who);
-					sd_finding_value(f, "issuer_of", "%s", r->missing_for);
-				}
-				sd_finding_value(f, "leaf", "%s", leaf->subject != NULL ?
-				    leaf->subject : leaf->sha256);
-				sd_finding_value(f, "server", "%s", name);
-				sd_finding_value(f, "openssl", "%s", r->error_text);
-			}
-			sd_finding_summary(f, "certificate chain of %s does not verify: %s%s%s "
-			    "(%llu connection%s)", name, why,
-			    who[0] != '\0' ? ": " : "", who, (unsigned long long)f->count,
-			    plural(f->count));
-			first = f;
-		}
-	}
-	if (r->flags & (SD_VERIFY_EXPIRED | SD_VERIFY_NOT_YET_VALID)) {
-		bool exp = (r->flags & SD_VERIFY_EXPIRED) != 0;
-		enum sd_kind kind = exp ? SD_K_TRUST_CERTIFICATE_EXPIRED :
-		    SD_K_TRUST_CERTIFICATE_NOT_YET_VALID;
-
-		snprintf(g, sizeof(g), "%s|%s", r->expired, leaf->sha256);
-		if ((f = add(t, kind, g, ev)) != NULL) {
-			if (f->count == 1) {
-				f->confidence = 0.95;	/* the capture clock may be wrong */
-				sd_finding_value(f, "certificate", "%s", r->expired);
-				sd_finding_value(f, "depth", "%d%s", r->expired_depth,
-				    r->expired_depth == 0 ? " (leaf)" : "");
-				if (r->expired_depth == 0) {
-					sd_finding_value(f, "not_before", "%s", leaf->not_before);
-					sd_finding_value(f, "not_after", "%s", leaf->not_after);
-				}
-				sd_finding_value(f, "server", "%s", name);
-			}
-			sd_finding_summary(f, "%s certificate %s %s at the capture time (%llu "
-			    "connection%s)", r->expired_depth == 0 ? "server" : "chain",
-			    r->expired, exp ? "had expired" : "was not yet valid",
-			    (unsigned long long)f->count, plural(f->count));
-			if (first == NULL)
-				first = f;
-		}
-	}
-	return first;
 }
 
 static bool
@@ -447,50 +427,38 @@ subject_cn(const char *subject, char *buf, size_t n)
 	return false;
 }
 
-static struct sd_finding *
-rule_name(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *leaf,
-    const char *sni)
+/* Does the leaf fail to cover the SNI?  Its names into names[n] when it does. */
+static bool
+name_mismatch(const struct sd_x509_info *leaf, const char *sni, char *names, size_t n)
 {
-	struct sd_finding *f;
-	char g[600], cn[256], names[512];
+	char cn[256];
 	unsigned char ip[16];
 	size_t i, o = 0;
 
 	if (!leaf->parsed || sni[0] == '\0')
-		return NULL;
+		return false;
 	/*
 	 * An address literal as SNI (RFC 6066 forbids it, clients still send it) would have
 	 * to match an iPAddress SAN, which the certificate facts do not carry: no verdict.
 	 */
 	if (inet_pton(AF_INET, sni, ip) == 1 || inet_pton(AF_INET6, sni, ip) == 1)
-		return NULL;
+		return false;
 	names[0] = '\0';
 	for (i = 0; i < leaf->san_dns.n; i++) {
 		if (sd_verify_name_matches(leaf->san_dns.v[i].p, leaf->san_dns.v[i].len, sni))
-			return NULL;
-		if (o < sizeof(names))
-			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "",
+			return false;
+		if (o < n)
+			o += (size_t)snprintf(names + o, n - o, "%s%s", o ? ", " : "",
 			    leaf->san_dns.v[i].p);
 	}
 	/* the CN counts only without dNSName SANs (RFC 6125 §6.4.4) */
 	if (leaf->san_dns.n == 0 && leaf->subject != NULL &&
 	    subject_cn(leaf->subject, cn, sizeof(cn))) {
 		if (sd_verify_name_matches(cn, strlen(cn), sni))
-			return NULL;
-		snprintf(names, sizeof(names), "CN=%s", cn);
+			return false;
+		snprintf(names, n, "CN=%s", cn);
 	}
-	snprintf(g, sizeof(g), "%s|%s", sni, leaf->sha256);
-	if ((f = add(t, SD_K_TRUST_NAME_MISMATCH, g, ev)) == NULL)
-		return NULL;
-	if (f->count == 1) {
-		sd_finding_value(f, "server_name", "%s", sni);
-		sd_finding_value(f, "certificate_names", "%s", names[0] ? names : "(none)");
-		sd_finding_value(f, "leaf", "%s", leaf->subject);
-	}
-	sd_finding_summary(f, "certificate for %s does not cover the requested name %s (%llu "
-	    "connection%s)", names[0] ? names : "(no name)", sni, (unsigned long long)f->count,
-	    plural(f->count));
-	return f;
+	return true;
 }
 
 static void
@@ -571,95 +539,60 @@ sd_rule_trust_unseen_pins(const void *ctx, void (*fn)(void *, const char *, unsi
 			fn(fctx, t->pins[i].host, t->pins[i].port);
 }
 
+/*
+ * One server name showing two key types.  Compared when a connection is judged, each
+ * with its own outcome, so the finding never calls a refused connection a success.
+ */
 static void
-rule_key_type(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *leaf,
-    const char *name)
+rule_key_type(struct trust_rules *t, const struct tflow *fl, const struct sd_event *ev,
+    enum sd_outcome o)
 {
+	struct sd_finding_flow cf;
 	struct keyname *k;
 	struct sd_finding *f;
 	char low[256];
 	bool created;
 	size_t i;
 
-	if (!leaf->parsed || leaf->key_type[0] == '\0')
+	if (fl->key_type[0] == '\0')
 		return;
-	for (i = 0; name[i] != '\0' && i + 1 < sizeof(low); i++)
-		low[i] = (char)tolower((unsigned char)name[i]);
+	for (i = 0; fl->name[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)fl->name[i]);
 	low[i] = '\0';
 	k = sd_tab_get(t->names, low, i, true, &created);
 	if (k == NULL)
 		return;
 	if (created) {
-		snprintf(k->key_type, sizeof(k->key_type), "%s", leaf->key_type);
-		k->frame = ev->frame;
+		snprintf(k->key_type, sizeof(k->key_type), "%s", fl->key_type);
+		snprintf(k->outcome, sizeof(k->outcome), "%s", sd_outcome_name(o));
+		k->frame = fl->cert_frame;
 		k->file_index = ev->file_index;
 		return;
 	}
-	if (strcmp(k->key_type, leaf->key_type) == 0)
+	if (strcmp(k->key_type, fl->key_type) == 0)
 		return;
-	f = add(t, SD_K_TRUST_KEY_TYPE_CHANGED, name, ev);
+	f = sd_finding_add(t->out, SD_K_TRUST_KEY_TYPE_CHANGED, fl->name, fl->cert_sec,
+	    fl->cert_nsec, ev->file_index);
 	if (f == NULL)
 		return;
 	if (f->count == 1) {
 		f->confidence = 0.7;	/* dual-certificate servers do this on purpose */
-		sd_finding_value(f, "server", "%s", name);
-		sd_finding_value(f, "first_key_type", "%s (frame %llu)", k->key_type,
-		    (unsigned long long)sd_frame_no(k->frame));
-		sd_finding_value(f, "other_key_type", "%s %d-bit", leaf->key_type, leaf->key_bits);
-		sd_finding_value(f, "other_certificate", "%s", leaf->subject);
+		sd_finding_value(f, "server", "%s", fl->name);
+		sd_finding_value(f, "first_key_type", "%s (frame %llu, %s)", k->key_type,
+		    (unsigned long long)sd_frame_no(k->frame), k->outcome);
+		sd_finding_value(f, "other_key_type", "%s %d-bit (frame %llu, %s)", fl->key_type,
+		    fl->key_bits, (unsigned long long)sd_frame_no(fl->cert_frame),
+		    sd_outcome_name(o));
+		sd_finding_value(f, "other_certificate", "%s", fl->leaf_subject);
 		if (k->file_index == ev->file_index)
 			sd_finding_frame(f, k->frame);
 	}
 	sd_finding_summary(f, "%s presents %s certificates on some connections and %s on "
-	    "others (%llu change%s)", name, k->key_type, leaf->key_type,
+	    "others (%llu change%s)", fl->name, k->key_type, fl->key_type,
 	    (unsigned long long)f->count, plural(f->count));
-}
-
-static void
-on_certificate(struct trust_rules *t, const struct sd_event *ev)
-{
-	const struct sd_tls_certificate *c = ev->u.msg.certificate;
-	struct tflow *fl = flow_get(t, ev, false);
-	struct sd_x509_info x[SD_TLS_MAX_CERTS];
-	const struct sd_x509_info *cx;
-	const struct sd_verify_result *r;
-	struct sd_finding *f;
-	char buf[SD_ADDR_STRLEN];
-	const char *name;
-	size_t i, n;
-
-	if (c == NULL || c->kept == 0 || c->retransmit)
-		return;
-	if (fl != NULL && fl->have_client && sd_ip_addr_cmp(&ev->src, &fl->client) == 0 &&
-	    ev->sport == fl->cport)
-		return;		/* the client's own certificate (mutual TLS) */
-	if (fl == NULL)
-		fl = flow_get(t, ev, true);
-	name = server_name(fl, ev, buf);
-	n = c->kept;
-	/* facts from the shared cache, copied: the rules below read them as an array */
-	for (i = 0; i < n; i++) {
-		cx = sd_x509_cached(t->env->x509, c->der[i].p, c->der[i].len);
-		if (cx != NULL)
-			x[i] = *cx;
-		else
-			memset(&x[i], 0, sizeof(x[i]));
-	}
-	r = sd_verify_chain(t->verify, c->der, n, ev->ts_sec);
-	f = r != NULL ? rule_chain(t, ev, r, &x[0], name) : NULL;
-	if (fl != NULL) {
-		struct sd_finding *nm = rule_name(t, ev, &x[0], fl->sni);
-
-		fl->cert_seen = true;
-		fl->chain_checked = r != NULL;
-		fl->cert_frame = ev->frame;
-		fl->judged = f != NULL ? f : nm;
-		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
-		    x[0].subject != NULL ? x[0].subject : x[0].sha256);
-	}
-	rule_weak(t, ev, x, n, name);
-	rule_pins(t, ev, &c->der[0], &x[0], fl != NULL ? fl->sni : "");
-	rule_key_type(t, ev, &x[0], name);
+	sd_finding_frame(f, fl->cert_frame);
+	conn_flow(fl, ev, &cf);
+	sd_finding_flow(f, &cf);
 }
 
 /*
@@ -679,32 +612,17 @@ static const char rejected13_fix[] =
     "it with the client's trust store, expected name and policy; the client's own logs "
     "name the reason.";
 
+/* The client refused a chain that verifies for shakedown (or one TLS 1.3 hides). */
 static void
-on_alert(struct trust_rules *t, const struct sd_event *ev)
+rule_rejected(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
+    const struct sd_tls_alert *a)
 {
-	const struct sd_tls_alert *a = ev->u.msg.alert;
-	struct tflow *fl = flow_get(t, ev, false);
-	const char *an;
+	const char *an = sd_tls_alert_name(a->description);
 	struct sd_finding *f;
-	char g[400], srv[SD_ADDR_STRLEN];
+	char g[400], srv[SD_ADDR_STRLEN], b[64];
 
-	if (a == NULL || a->encrypted || fl == NULL || !(fl->cert_seen || fl->tls13) ||
-	    fl->alert_seen ||
-	    !fl->have_client || sd_ip_addr_cmp(&ev->src, &fl->client) != 0 ||
-	    ev->sport != fl->cport || !sd_tls_cert_alert(a->description))
-		return;
-	fl->alert_seen = true;
-	an = sd_tls_alert_name(a->description);
 	if (an == NULL)
 		an = "?";
-	if (fl->judged != NULL) {
-		/* our own verdict names the cause: the alert is its proof from the client */
-		sd_finding_frame(fl->judged, ev->frame);
-		if (fl->judged->count == 1)
-			sd_finding_value(fl->judged, "client_alert", "%s (%u)", an,
-			    a->description);
-		return;
-	}
 	sd_ip_addr_str(&ev->dst, srv);
 	if (!fl->cert_seen) {
 		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
@@ -725,7 +643,7 @@ on_alert(struct trust_rules *t, const struct sd_event *ev)
 	}
 	if (f->count == 1) {
 		f->confidence = 0.8;
-		sd_finding_value(f, "alert", "%s (%u)", an, a->description);
+		sd_finding_value(f, "alert", "%s (%u) from the client", an, a->description);
 		sd_finding_value(f, "certificate", "%s", fl->leaf_subject);
 		sd_finding_value(f, "server", "%s", fl->sni[0] ? fl->sni : srv);
 		sd_finding_value(f, "note", "%s", !fl->cert_seen ? "TLS 1.3 encrypts the "
@@ -733,20 +651,210 @@ on_alert(struct trust_rules *t, const struct sd_event *ev)
 		    fl->chain_checked ? "the chain verifies against shakedown's trust store: "
 		    "the client trusts other roots, checks revocation or policy" : "the chain "
 		    "was not verified here (no memory to verify it)");
+		if (fl->oc.dtls) {
+			sd_finding_value(f, "protocol", "%s", sd_outcome_version(&fl->oc, b,
+			    sizeof(b)));
+			sd_outcome_hvr_text(&fl->oc, g, sizeof(g));
+			if (g[0] != '\0')
+				sd_finding_value(f, "hello_verify", "%s", g);
+		}
 	}
 	if (fl->cert_seen)
-		sd_finding_summary(f, "the client rejected the certificate %s with %s (%llu "
-		    "time%s)", fl->leaf_subject, an, (unsigned long long)f->count,
-		    plural(f->count));
+		sd_finding_summary(f, "%s%sthe client rejected the certificate %s with %s "
+		    "(%llu time%s)", fl->oc.dtls ? sd_outcome_version(&fl->oc, b, sizeof(b)) :
+		    "", fl->oc.dtls ? ": " : "", fl->leaf_subject, an,
+		    (unsigned long long)f->count, plural(f->count));
 	else
 		sd_finding_summary(f, "the client rejected the certificate of %s with %s; TLS "
 		    "1.3 encrypts it, so its chain could not be checked here (%llu time%s)",
 		    fl->sni[0] ? fl->sni : srv, an, (unsigned long long)f->count,
 		    plural(f->count));
+	sd_outcome_hvr_frames(&fl->oc, f);
 	if (fl->cert_frame != 0)
 		sd_finding_frame(f, fl->cert_frame);
 	sd_finding_frame(f, ev->frame);
 	sd_rule_note_flow(f, ev, true);
+}
+
+/* The client's reaction is known (or will never be): make the connection's findings. */
+static void
+judge(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
+{
+	struct sd_trust_conn c;
+	char what[160];
+	uint64_t frame;
+	enum sd_outcome o;
+
+	if (fl->judged || !fl->cert_seen)
+		return;
+	fl->judged = true;
+	if (fl->claimed)
+		return;		/* an inspection CA: one finding, tls.interception_ca */
+	o = sd_outcome_judge(&fl->oc, what, sizeof(what), &frame);
+	rule_key_type(t, fl, ev, o);
+	if (fl->v == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.name = fl->name;
+	c.sni = fl->sni;
+	c.leaf = fl->leaf_subject;
+	c.leaf_sha256 = fl->leaf_sha256;
+	c.oc = &fl->oc;
+	c.sec = fl->cert_sec;
+	c.nsec = fl->cert_nsec;
+	c.file_index = ev->file_index;
+	conn_flow(fl, ev, &c.flow);
+	sd_trust_report(t->out, t->tallies, fl->v, &c);
+}
+
+/* Remember the CA certificates servers send: another chain may lack one of them. */
+static void
+note_cas(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *x,
+    size_t n)
+{
+	struct sd_chain_seen *s;
+	char a[SD_ADDR_STRLEN];
+	bool created;
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (!x[i].parsed || x[i].subject == NULL || !(x[i].is_ca || x[i].self_issued))
+			continue;
+		s = sd_tab_get(t->cas, x[i].subject, strlen(x[i].subject), true, &created);
+		if (s == NULL || !created)
+			continue;
+		snprintf(s->server, sizeof(s->server), ev->src.v == 6 ? "[%s]:%u" : "%s:%u",
+		    sd_ip_addr_str(&ev->src, a), ev->sport);
+		s->frame = ev->frame;
+		s->self_issued = x[i].self_issued;
+	}
+}
+
+/* Check the chain now; what it shows wrong waits in fl->v for the client's reaction. */
+static void
+check_chain(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
+    const struct sd_tls_certificate *c, const struct sd_x509_info *x, size_t n)
+{
+	const struct sd_x509_info *xp[SD_TLS_MAX_CERTS];
+	const struct sd_verify_result *r;
+	const struct sd_chain_seen *seen = NULL;
+	struct sd_trust_verdict v;
+	char names[512];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		xp[i] = x[i].parsed ? &x[i] : NULL;
+	fl->claimed = sd_icat_chain(t->env->icat, xp, n, NULL) >= 0;
+	r = sd_verify_chain(t->verify, c->der, n, ev->ts_sec);
+	fl->chain_checked = r != NULL;
+	if (r != NULL && (r->flags & SD_VERIFY_MISSING_ISSUER))
+		seen = sd_tab_get(t->cas, r->missing_issuer, strlen(r->missing_issuer), false,
+		    NULL);
+	memset(&v, 0, sizeof(v));
+	sd_chain_diagnose(xp, n, r, seen, &v.d);
+	v.untrusted = v.d.trust != SD_CHAIN_TRUSTED;
+	v.validity = v.d.validity != 0;
+	v.order = sd_chain_misordered(&v.d);
+	v.name = name_mismatch(&x[0], fl->sni, names, sizeof(names));
+	if (v.name)
+		snprintf(v.names, sizeof(v.names), "%s", names);
+	note_cas(t, ev, x, n);
+	if (!(v.untrusted || v.validity || v.order || v.name))
+		return;
+	if (fl->v == NULL && (fl->v = sd_memcap_calloc(t->env->mc, sizeof(*fl->v))) == NULL) {
+		t->flows_refused++;
+		return;
+	}
+	*fl->v = v;
+}
+
+static void
+on_certificate(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
+{
+	const struct sd_tls_certificate *c = ev->u.msg.certificate;
+	struct sd_x509_info x[SD_TLS_MAX_CERTS];
+	const struct sd_x509_info *cx;
+	char a[SD_ADDR_STRLEN];
+	size_t i, n;
+
+	if (c == NULL || c->kept == 0 || c->retransmit || fl->cert_seen)
+		return;
+	if (fl->have_client && sd_ip_addr_cmp(&ev->src, &fl->client) == 0 &&
+	    ev->sport == fl->cport)
+		return;		/* the client's own certificate (mutual TLS) */
+	n = c->kept;
+	/* facts from the shared cache, copied: the rules below read them as an array */
+	for (i = 0; i < n; i++) {
+		cx = sd_x509_cached(t->env->x509, c->der[i].p, c->der[i].len);
+		if (cx != NULL)
+			x[i] = *cx;
+		else
+			memset(&x[i], 0, sizeof(x[i]));
+	}
+	fl->cert_seen = true;
+	fl->cert_frame = ev->frame;
+	fl->cert_sec = ev->ts_sec;
+	fl->cert_nsec = ev->ts_nsec;
+	fl->server = ev->src;
+	fl->sport = ev->sport;
+	snprintf(fl->name, sizeof(fl->name), "%s", fl->sni[0] != '\0' ? fl->sni :
+	    sd_ip_addr_str(&ev->src, a));
+	snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
+	    x[0].subject != NULL ? x[0].subject : x[0].sha256);
+	memcpy(fl->leaf_sha256, x[0].sha256, sizeof(fl->leaf_sha256));
+	if (x[0].parsed) {
+		snprintf(fl->key_type, sizeof(fl->key_type), "%s", x[0].key_type);
+		fl->key_bits = x[0].key_bits;
+	}
+	check_chain(t, fl, ev, c, x, n);
+	rule_weak(t, ev, x, n, fl->name);
+	rule_pins(t, ev, &c->der[0], &x[0], fl->sni);
+}
+
+static void
+on_alert(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
+{
+	const struct sd_tls_alert *a = ev->u.msg.alert;
+
+	if (a == NULL || a->encrypted || !(fl->cert_seen || fl->tls13) || fl->alert_seen ||
+	    !fl->have_client || sd_ip_addr_cmp(&ev->src, &fl->client) != 0 ||
+	    ev->sport != fl->cport || a->level != 2)
+		return;
+	fl->alert_seen = true;
+	if (fl->claimed)
+		return;
+	if (fl->v != NULL || !sd_tls_cert_alert(a->description)) {
+		judge(t, fl, ev);	/* the client's fatal alert: it refused */
+		return;
+	}
+	/* our own verdict found nothing: the client judges by something else */
+	rule_rejected(t, fl, ev, a);
+	judge(t, fl, ev);
+}
+
+static void
+on_client_hello(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
+{
+	const struct sd_tls_client_hello *ch = ev->u.msg.client_hello;
+
+	/* the same attempt: a DTLS hello with the cookie, a TLS 1.3 hello after HRR */
+	if (fl->have_client && !fl->cert_seen && sd_ip_addr_cmp(&ev->src, &fl->client) == 0 &&
+	    ev->sport == fl->cport) {
+		sd_outcome_event(&fl->oc, ev);
+		return;
+	}
+	judge(t, fl, ev);	/* a new handshake on the flow: the last one is over */
+	verdict_free(t, fl);
+	memset(fl, 0, sizeof(*fl));
+	fl->have_client = true;
+	fl->client = ev->src;
+	fl->cport = ev->sport;
+	if (ch->has_sni && ch->sni.len < sizeof(fl->sni) &&
+	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
+		memcpy(fl->sni, ch->sni.p, ch->sni.len);
+		fl->sni[ch->sni.len] = '\0';
+	}
+	sd_outcome_event(&fl->oc, ev);
 }
 
 static void
@@ -757,33 +865,44 @@ trust_event(void *ctx, const struct sd_event *ev)
 	const struct sd_tls_server_hello *sh;
 	struct tflow *fl;
 
-	switch (ev->type) {
-	case SD_EV_TLS_CLIENT_HELLO:
+	if (ev->type == SD_EV_TLS_CLIENT_HELLO) {
 		ch = ev->u.msg.client_hello;
 		if (ch == NULL || ch->retransmit || ev->flow_id == 0 ||
 		    (fl = flow_get(t, ev, true)) == NULL)
 			return;
-		memset(fl, 0, sizeof(*fl));
-		fl->have_client = true;
-		fl->client = ev->src;
-		fl->cport = ev->sport;
-		if (ch->has_sni && ch->sni.len < sizeof(fl->sni) &&
-		    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
-			memcpy(fl->sni, ch->sni.p, ch->sni.len);
-			fl->sni[ch->sni.len] = '\0';
-		}
-		break;
+		on_client_hello(t, fl, ev);
+		return;
+	}
+	fl = flow_get(t, ev, ev->type == SD_EV_TLS_CERTIFICATE);
+	if (fl != NULL && !fl->have_client && ev->type == SD_EV_TLS_CERTIFICATE) {
+		/* picked up after the ClientHello: the certificate's receiver is the client */
+		fl->have_client = fl->oc.have_client = true;
+		fl->client = fl->oc.client = ev->dst;
+		fl->cport = fl->oc.cport = ev->dport;
+	}
+	if (fl == NULL || !fl->have_client)
+		return;
+	sd_outcome_event(&fl->oc, ev);
+	switch (ev->type) {
 	case SD_EV_TLS_CERTIFICATE:
-		on_certificate(t, ev);
+		on_certificate(t, fl, ev);
 		break;
 	case SD_EV_TLS_SERVER_HELLO:
 		sh = ev->u.msg.server_hello;
-		if (sh != NULL && !sh->hello_retry &&
-		    (fl = flow_get(t, ev, false)) != NULL)
-			fl->tls13 = sh->version == 0x0304 || (sh->version >> 8) == 0x7f;
+		if (sh != NULL && !sh->hello_retry)
+			fl->tls13 = sd_tls_is13(sh->version);
 		break;
 	case SD_EV_TLS_ALERT:
-		on_alert(t, ev);
+		if (ev->u.msg.alert != NULL)
+			on_alert(t, fl, ev);
+		break;
+	case SD_EV_TLS_SESSION:
+		/* a finished handshake needs nothing more; a broken one waits for the flow */
+		if (fl->oc.complete)
+			judge(t, fl, ev);
+		break;
+	case SD_EV_FLOW:
+		judge(t, fl, ev);
 		break;
 	default:
 		break;

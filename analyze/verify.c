@@ -193,6 +193,8 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 		if (cur != NULL && r->expired[0] == '\0') {
 			name_of(X509_get_subject_name(cur), r->expired, sizeof(r->expired));
 			r->expired_depth = depth;
+			snprintf(r->expired_text, sizeof(r->expired_text), "%s",
+			    X509_verify_cert_error_string(e));
 		}
 		break;
 	case X509_V_ERR_CERT_SIGNATURE_FAILURE:

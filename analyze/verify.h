@@ -30,6 +30,7 @@ struct sd_verify_result {
 	char		 missing_for[256];	/* subject of the cert whose issuer is missing */
 	char		 expired[256];	/* subject of the (first) expired / not-yet-valid cert */
 	int		 expired_depth;	/* 0 leaf */
+	char		 expired_text[96];	/* OpenSSL's text for it */
 };
 
 struct sd_verify;

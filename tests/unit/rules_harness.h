@@ -1,5 +1,6 @@
 /* tests/unit/rules_harness.h - rule areas fed by hand: one or more areas with their
- * environment (per-flow slots, a certificate cache), as analyze/rules.c sets them up. */
+ * environment (per-flow slots, the shared certificate cache, trust store and catalogue),
+ * as analyze/rules.c sets them up. */
 #ifndef SD_TESTS_UNIT_RULES_HARNESS_H
 #define SD_TESTS_UNIT_RULES_HARNESS_H
 
@@ -15,7 +16,7 @@ struct area_h {
 	void				*st[AREA_H_MAX];
 	struct sd_rule_env		 env[AREA_H_MAX];
 	size_t				 n;
-	struct sd_x509_cache		*x509;
+	struct sd_rule_shared		 sh;
 	struct sd_scope			*scope;
 	struct test_flows		 flows;
 };
@@ -29,22 +30,26 @@ area_h_open(struct area_h *h, struct sd_findings *out, const struct sd_rules_opt
 	size_t i;
 
 	memset(h, 0, sizeof(*h));
-	h->x509 = sd_x509_cache_new(0);
-	assert_non_null(h->x509);
+	if (o == NULL)
+		o = &none;
+	if (!sd_rule_shared_open(&h->sh, o, err, errlen))
+		return false;
 	h->scope = sd_scope_new(NULL, 0);
 	assert_non_null(h->scope);
 	for (i = 0; i < AREA_H_MAX && list[i] != NULL; i++) {
 		h->env[i].out = out;
-		h->env[i].opts = o != NULL ? o : &none;
+		h->env[i].opts = o;
 		h->env[i].slot = -1;
-		h->env[i].x509 = h->x509;
+		h->env[i].x509 = h->sh.x509;
+		h->env[i].verify = h->sh.verify;
+		h->env[i].icat = h->sh.icat;
 		h->env[i].scope = h->scope;
 		h->a[i] = list[i];
 		h->st[i] = list[i]->new(&h->env[i], err, errlen);
 		if (h->st[i] == NULL) {
 			while (i-- > 0)
 				h->a[i]->free(h->st[i]);
-			sd_x509_cache_free(h->x509);
+			sd_rule_shared_close(&h->sh);
 			sd_scope_free(h->scope);
 			return false;
 		}
@@ -87,7 +92,7 @@ area_h_close(struct area_h *h)
 	test_flows_free(&h->flows);
 	for (i = 0; i < h->n; i++)
 		h->a[i]->free(h->st[i]);
-	sd_x509_cache_free(h->x509);
+	sd_rule_shared_close(&h->sh);
 	sd_scope_free(h->scope);
 	h->n = 0;
 }

@@ -259,7 +259,7 @@ test_backends(void **state)
 	assert_non_null(f);
 	assert_non_null(strstr(value(f, "backend_1"), "10.99.1.2:443: 2 ok, 0 failed"));
 	assert_non_null(strstr(value(f, "backend_2"), "10.99.1.3:443: 0 ok, 2 failed"));
-	assert_non_null(strstr(value(f, "backend_2"), "client alert Unknown CA (48)"));
+	assert_non_null(strstr(value(f, "backend_2"), "Unknown CA (48) alert from the client"));
 	assert_null(finding_value(f, "backend_3"));
 	assert_true(has_frame(f, 11) && has_frame(f, 21) && has_frame(f, 22));
 	assert_int_equal(h.out.n, 1);
@@ -343,8 +343,8 @@ test_vip_refusing(void **state)
 	assert_non_null(strstr(value(f, "certificate_1"), ": 2 completed the handshake; "
 	    "certificate in 11, 41"));
 	assert_non_null(strstr(value(f, "certificate_2"), "Example Corp Inspection CA"));
-	assert_non_null(strstr(value(f, "certificate_2"), ": 2 failed (client alert Unknown "
-	    "CA (48)); certificate in 21, 51, failure in 22, 52"));
+	assert_non_null(strstr(value(f, "certificate_2"), ": 2 failed (Unknown CA (48) alert "
+	    "from the client); certificate in 21, 51, failure in 22, 52"));
 	assert_string_equal(value(f, "syn_refused"), "2 connection attempts refused: the SYN "
 	    "answered by a TCP reset (SYN/reset in 30/31, 60/61)");
 	assert_true(has_frame(f, 11) && has_frame(f, 41) && has_frame(f, 21) &&

@@ -322,6 +322,46 @@ test_dtls_resumption(void **state)
 	}
 }
 
+/* DTLS says DTLS: version, sender and the cookie exchange before the alert. */
+static void
+test_dtls_no_shared_cipher(void **state)
+{
+	static const uint8_t cookie[20] = { 1 };
+	struct sd_dtls_hello_verify_request hvr;
+	struct sd_tls_client_hello ch;
+	struct harness h;
+	const struct sd_finding *f;
+
+	(void)state;
+	setup_h(&h);
+	memset(&ch, 0, sizeof(ch));
+	ch.dtls = true;
+	ch.legacy_version = 0xfefd;
+	ch.ciphers = sd_rd_make(suites12, sizeof(suites12));
+	ch.cipher_width = 2;
+	emit(&h, SD_EV_TLS_CLIENT_HELLO, 1, CLIENT, &ch);		/* frame 1 */
+	memset(&hvr, 0, sizeof(hvr));
+	hvr.server_version = 0xfeff;
+	hvr.cookie = sd_rd_make(cookie, sizeof(cookie));
+	emit(&h, SD_EV_DTLS_HELLO_VERIFY_REQUEST, 1, SERVER, &hvr);	/* frame 2 */
+	ch.cookie = sd_rd_make(cookie, sizeof(cookie));
+	emit(&h, SD_EV_TLS_CLIENT_HELLO, 1, CLIENT, &ch);		/* frame 3 */
+	alert(&h, 1, SERVER, 2, 40);					/* frame 4 */
+	f = only(&h, "tls.no_shared_cipher");
+	assert_int_equal(f->nframes, 4);
+	assert_int_equal(f->frames[0], 1);
+	assert_int_equal(f->frames[1], 2);
+	assert_int_equal(f->frames[2], 3);
+	assert_int_equal(f->frames[3], 4);
+	assert_string_equal(finding_value(f, "protocol"), "DTLS 1.2");
+	assert_string_equal(finding_value(f, "sender"), "server");
+	assert_string_equal(finding_value(f, "hello_verify"), "ClientHello 1, "
+	    "HelloVerifyRequest 2, ClientHello with the cookie 3");
+	assert_non_null(strstr(f->summary, "DTLS 1.2: "));
+	assert_non_null(strstr(f->summary, "HelloVerifyRequest exchange"));
+	teardown_h(&h);
+}
+
 /* The same cause on many connections is one finding with a count. */
 static void
 test_grouping(void **state)
@@ -408,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_fatal_alert_and_quiet_closes),
 		cmocka_unit_test(test_tls13_certificate_rejected),
 		cmocka_unit_test(test_dtls_resumption),
+		cmocka_unit_test(test_dtls_no_shared_cipher),
 		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_bad_pins),
 	};
