@@ -39,9 +39,12 @@ struct keyname {
 	char		 outcome[16];
 };
 
+enum { PIN_ANY, PIN_CERT, PIN_SPKI };
+
 struct pin {
 	char		 host[256];
 	uint16_t	 port;		/* the server's port; 0 any */
+	uint8_t		 what;		/* PIN_ANY, PIN_CERT or PIN_SPKI: what the hash is of */
 	uint64_t	 seen;		/* certificates checked against it */
 	uint8_t		 hash[32];
 	size_t		 len;		/* 32 (SHA-256 of DER or SPKI) or 20 (SHA-1 of DER) */
@@ -180,22 +183,43 @@ parse_pin_host(struct pin *p, const char *s, size_t n)
 static bool
 parse_pins(struct trust_rules *t, const struct sd_rules_opts *o, char *err, size_t errlen)
 {
-	const char *eq;
+	/* a prefix says what the hash is of; without one its length does (32: either) */
+	static const struct {
+		const char	*prefix;
+		uint8_t		 what;
+		size_t		 len;
+	} kinds[] = {
+		{ "sha1:", PIN_CERT, 20 },
+		{ "sha256:", PIN_CERT, 32 },
+		{ "spki-sha256:", PIN_SPKI, 32 },
+		{ "pin-sha256:", PIN_SPKI, 32 },	/* HPKP's name for it (RFC 7469) */
+	};
+	const char *eq, *h;
 	struct pin *p;
-	size_t i;
+	size_t i, k, want;
 
 	for (i = 0; i < o->npins && i < SD_RULES_MAX_PINS; i++) {
 		p = &t->pins[t->npins];
 		memset(p, 0, sizeof(*p));
 		eq = strchr(o->pins[i], '=');
+		h = eq != NULL ? eq + 1 : NULL;
+		want = 0;
+		for (k = 0; h != NULL && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (strncasecmp(h, kinds[k].prefix, strlen(kinds[k].prefix)) == 0) {
+				h += strlen(kinds[k].prefix);
+				p->what = kinds[k].what;
+				want = kinds[k].len;
+				break;
+			}
 		if (eq == NULL || !parse_pin_host(p, o->pins[i], (size_t)(eq - o->pins[i])) ||
-		    !parse_hash(eq + 1, p->hash, &p->len)) {
-			snprintf(err, errlen, "--pin '%s': expected HOST=HASH or HOST:PORT=HASH "
-			    "([ADDRESS]:PORT for IPv6), HASH the SHA-256 or SHA-1 of the "
-			    "certificate (or SHA-256 of its public key) in hex, colons allowed, or "
-			    "base64", o->pins[i]);
+		    !parse_hash(h, p->hash, &p->len) || (want != 0 && p->len != want)) {
+			snprintf(err, errlen, "--pin '%s': expected "
+			    "HOST[:PORT]=[sha256:|sha1:|spki-sha256:]HASH ([ADDRESS]:PORT for "
+			    "IPv6), HASH in hex (colons allowed) or base64", o->pins[i]);
 			return false;
 		}
+		if (p->what == PIN_ANY && p->len == 20)
+			p->what = PIN_CERT;
 		snprintf(p->text, sizeof(p->text), "%s", eq + 1);
 		t->npins++;
 	}
@@ -501,8 +525,9 @@ rule_pins(struct trust_rules *t, const struct sd_event *ev, const struct sd_rd *
 		if (p->len == 20)
 			ok = hex_eq(leaf->sha1, p->hash, 20);
 		else
-			ok = hex_eq(leaf->sha256, p->hash, 32) ||
-			    (have_spki && memcmp(spki, p->hash, 32) == 0);
+			ok = (p->what != PIN_SPKI && hex_eq(leaf->sha256, p->hash, 32)) ||
+			    (p->what != PIN_CERT && have_spki &&
+			    memcmp(spki, p->hash, 32) == 0);
 		if (ok)
 			continue;
 		snprintf(g, sizeof(g), "%s|%s", p->host, leaf->sha256);
@@ -513,6 +538,8 @@ rule_pins(struct trust_rules *t, const struct sd_event *ev, const struct sd_rd *
 
 			sd_finding_value(f, "host", "%s", p->host);
 			sd_finding_value(f, "pinned", "%s", p->text);
+			if (p->len == 20)
+				sd_finding_value(f, "presented_sha1", "%s", leaf->sha1);
 			sd_finding_value(f, "presented_sha256", "%s", leaf->sha256);
 			if (have_spki) {
 				hex(spki, 32, sp);

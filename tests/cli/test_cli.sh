@@ -245,6 +245,30 @@ run --json --ca-file samples/pki/root.crt --pin "www.example.test:8443=$pin" "$g
 check "--pin HOST:PORT: not on another port" sh -c "! grep -q 'pin_mismatch' '$tmp/out'"
 check "--pin HOST:PORT: not seen on that port, warned" \
 	grep -q "^shakedown: --pin www.example.test:8443: no certificate" "$tmp/err"
+# the leaf's hashes, computed here by openssl from the sample's PKI
+leaf_der=$(openssl x509 -in samples/pki/leaf.crt -outform DER | sha256sum | cut -d' ' -f1)
+leaf_spki=$(openssl x509 -in samples/pki/leaf.crt -pubkey -noout | openssl pkey -pubin \
+	-outform DER | openssl dgst -sha256 -binary | base64)
+leaf_sha1=$(openssl x509 -in samples/pki/leaf.crt -outform DER | sha1sum | cut -d' ' -f1)
+run --json --ca-file samples/pki/root.crt --pin "www.example.test=sha256:$leaf_der" "$good"
+check "--pin sha256: the leaf's own hash: no mismatch" \
+	sh -c "test $rc -eq 0 && ! grep -q 'pin_mismatch' '$tmp/out'"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test=spki-sha256:$leaf_der" "$good"
+check "--pin spki-sha256: with the certificate's hash: mismatch (it is not the key's)" \
+	grep -q '"kind":"tls.pin_mismatch"' "$tmp/out"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test=spki-sha256:$leaf_spki" "$good"
+check "--pin spki-sha256: the key's base64 hash: no mismatch" \
+	sh -c "test $rc -eq 0 && ! grep -q 'pin_mismatch' '$tmp/out'"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test=sha256:$leaf_spki" "$good"
+check "--pin sha256: with the key's hash: mismatch (it is not the certificate's)" \
+	grep -q '"kind":"tls.pin_mismatch"' "$tmp/out"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test=SHA1:$leaf_sha1" "$good"
+check "--pin SHA1: (any case) the leaf's SHA-1: no mismatch" \
+	sh -c "test $rc -eq 0 && ! grep -q 'pin_mismatch' '$tmp/out'"
+run --json --ca-file samples/pki/root.crt --pin "www.example.test=sha1:$leaf_der" "$good"
+check "--pin sha1: with a 32-byte hash: exit 2" test "$rc" -eq 2
+check "--pin sha1: with a 32-byte hash: says what is expected" \
+	grep -q "expected HOST\[:PORT\]=\[sha256:|sha1:|spki-sha256:\]HASH" "$tmp/err"
 
 # ---------------------------------------------------------------- gzip
 # Known by content, not by name; from standard input too; the same findings as plain

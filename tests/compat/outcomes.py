@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Severity follows the outcome: no HIGH or CRITICAL finding about a connection the client
-completed normally.
+completed normally, and no finding stating an outcome the connection did not have.
 
 usage: outcomes.py SHAKEDOWN samples|corpus
 
@@ -8,12 +8,23 @@ For every capture (samples/ with the samples' CA, or ../shared/corpus), the find
 `--json` are compared with the TLS/DTLS connections of `--events`: a connection whose
 handshake completed, with application data both ways and no fatal alert, worked; a HIGH or
 CRITICAL finding whose flows name such a connection blames something the client accepted
-and used.  --events runs only on captures with such findings, so this stays cheap.
+and used, unless the finding groups connections of differing outcomes and states them: its
+`accepted` value counts at least as many connections as the working ones it names (the
+finding is serious for the connections refused, and says which were not).
+
+Findings that state outcomes (values `accepted`, `refused`, `failed`, `unknown`,
+`undelivered`: "N connection(s) (...)") must state the one the events show for every
+connection they name: a connection that worked is counted under `accepted`, one ended by a
+cleartext fatal alert before its handshake finished under `refused` or `failed`.  Since
+every finding must agree with the one reading of the events, no two findings disagree about
+a connection's outcome.  --events runs only on captures with such findings, so this stays
+cheap.
 Exit 77 when the corpus is absent.
 """
 import concurrent.futures
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -42,6 +53,32 @@ def worked(ev):
     return not any(a.get("level") == "fatal" for a in ev.get("alerts") or [])
 
 
+OUTCOMES = ("accepted", "refused", "failed", "unknown", "undelivered")
+
+
+def stated(f, outcome):
+    """Connections a finding states under one outcome ("2 connections (...)"), or 0."""
+    v = ((f.get("evidence") or {}).get("values") or {}).get(outcome, "")
+    m = re.match(r"(\d+) connections?\b", v) if isinstance(v, str) else None
+    return int(m.group(1)) if m else 0
+
+
+def accepted_count(f):
+    return stated(f, "accepted")
+
+
+def states_outcomes(f):
+    return any(stated(f, o) for o in OUTCOMES)
+
+
+def ended_by_alert(ev):
+    """A connection a cleartext fatal alert ended before its handshake finished."""
+    if ev.get("type") != "tls.session" or ev.get("handshake_complete"):
+        return False
+    return any(a.get("level") == "fatal" and not a.get("encrypted")
+               for a in ev.get("alerts") or [])
+
+
 def conn_key(ip1, p1, ip2, p2):
     return (ip1, p1, ip2, p2)
 
@@ -52,22 +89,45 @@ def check(binary, path, extra):
     found = [f for f in lines_of(r.stdout) if f.get("type", "finding") == "finding"
              and "kind" in f]
     serious = [f for f in found if f.get("severity") in SERIOUS and f.get("flows")]
-    if not serious:
+    telling = [f for f in found if states_outcomes(f) and f.get("flows")]
+    if not serious and not telling:
         return []
     r = run([binary, "--events", "-q", "--no-progress", "--no-ndpi", *extra, path])
-    ok = set()
+    ok, alerted = set(), set()
     for ev in lines_of(r.stdout):
         if worked(ev):
             ok.add(conn_key(ev["src"], ev["sport"], ev["dst"], ev["dport"]))
+        elif ended_by_alert(ev):
+            alerted.add(conn_key(ev["src"], ev["sport"], ev["dst"], ev["dport"]))
     problems = []
+    rel = os.path.relpath(path, REPO)
+    for f in telling:
+        keys = [conn_key(fl.get("source.ip"), fl.get("source.port"),
+                         fl.get("destination.ip"), fl.get("destination.port"))
+                for fl in f["flows"]]
+        n_ok = sum(1 for k in keys if k in ok)
+        n_bad = sum(1 for k in keys if k in alerted)
+        if n_ok > stated(f, "accepted"):
+            problems.append(f"{rel}: {f['kind']} names {n_ok} connection(s) that worked but "
+                            f"states {stated(f, 'accepted')} accepted "
+                            f"({f.get('summary', '')[:120]})")
+        if n_bad > stated(f, "refused") + stated(f, "failed"):
+            problems.append(f"{rel}: {f['kind']} names {n_bad} connection(s) ended by a fatal "
+                            f"alert but states {stated(f, 'refused') + stated(f, 'failed')} "
+                            f"refused or failed ({f.get('summary', '')[:120]})")
     for f in serious:
+        named = []
         for fl in f["flows"]:
             k = conn_key(fl.get("source.ip"), fl.get("source.port"),
                          fl.get("destination.ip"), fl.get("destination.port"))
             if k in ok:
-                problems.append(f"{os.path.relpath(path, REPO)}: {f['severity']} {f['kind']} "
-                                f"names {k[0]}:{k[1]} -> {k[2]}:{k[3]}, a connection the client "
-                                f"completed normally ({f.get('summary', '')[:120]})")
+                named.append(k)
+        if named and accepted_count(f) >= len(named):
+            continue
+        for k in named:
+            problems.append(f"{os.path.relpath(path, REPO)}: {f['severity']} {f['kind']} "
+                            f"names {k[0]}:{k[1]} -> {k[2]}:{k[3]}, a connection the client "
+                            f"completed normally ({f.get('summary', '')[:120]})")
     return problems
 
 
@@ -92,8 +152,8 @@ def main():
             problems += p
     for p in problems:
         print("FAIL " + p)
-    print(f"outcomes: {len(files)} captures, {len(problems)} serious findings about "
-          f"connections that worked")
+    print(f"outcomes: {len(files)} captures, {len(problems)} findings blaming connections "
+          f"that worked or stating outcomes they did not have")
     return 1 if problems else 0
 
 
