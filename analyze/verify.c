@@ -250,8 +250,12 @@ run_verify(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when,
 	if (X509_STORE_CTX_init(ctx, v->store, leaf, untrusted) != 1)
 		goto oom;
 	param = X509_STORE_CTX_get0_param(ctx);
-	/* sets X509_V_FLAG_USE_CHECK_TIME: validity as at the capture, not today */
-	X509_VERIFY_PARAM_set_time(param, (time_t)when);
+	/* sets X509_V_FLAG_USE_CHECK_TIME: validity as at the capture, not today; a capture
+	 * whose clock is wrong is judged without dates */
+	if (when == SD_VERIFY_NO_TIME)
+		X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+	else
+		X509_VERIFY_PARAM_set_time(param, (time_t)when);
 	/* a trusted intermediate (--ca-file of an enterprise CA) is an anchor of its own */
 	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
 	(void)X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
@@ -313,6 +317,8 @@ sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t 
 		v->verified++;
 		return &v->scratch;
 	}
+	if (when == SD_VERIFY_NO_TIME)
+		key[31] ^= 1;	/* judged without dates: a verdict of its own */
 	h = ((size_t)key[0] << 8 | key[1]) % SLOTS;
 	for (i = 0; i < SLOTS; i++, h = (h + 1) % SLOTS) {
 		if (v->cache[h].res == NULL)
@@ -408,4 +414,32 @@ sd_verify_name_matches(const char *pat, size_t plen, const char *name)
 		return false;
 	return (size_t)(name + nlen - dot) == plen - 1 &&
 	    strncasecmp(dot, pat + 1, plen - 1) == 0;
+}
+
+bool
+sd_verify_is_anchor(struct sd_verify *v, const uint8_t *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509_STORE_CTX *ctx = NULL;
+	STACK_OF(X509) *found = NULL;
+	X509 *x = NULL;
+	bool yes = false;
+	int i;
+
+	if (v == NULL || len > (size_t)LONG_MAX || (x = d2i_X509(NULL, &p, (long)len)) == NULL)
+		return false;
+	if ((ctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(ctx, v->store, NULL, NULL) != 1)
+		goto out;
+	/* the store's certificates of that subject (also from --ca-path directories) */
+	found = X509_STORE_CTX_get1_certs(ctx, X509_get_subject_name(x));
+	for (i = 0; found != NULL && i < sk_X509_num(found) && !yes; i++)
+		yes = EVP_PKEY_eq(X509_get0_pubkey(sk_X509_value(found, i)),
+		    X509_get0_pubkey(x)) == 1;
+out:
+	sk_X509_pop_free(found, X509_free);
+	X509_STORE_CTX_free(ctx);
+	X509_free(x);
+	ERR_clear_error();
+	return yes;
 }

@@ -48,14 +48,22 @@ void			 sd_verify_free(struct sd_verify *);	/* NULL-safe */
 
 /*
  * Verify the chain der[0..n) (leaf first, as sent; borrowed) as a TLS server chain at
- * `when` (seconds since the epoch: the capture's time).  Results are cached by the
- * SHA-256 of the chain (leaf SHA-256 for a lone leaf), so a chain seen on 1000
- * connections is verified once; the cache ignores `when` (a capture spanning a validity
- * boundary keeps the first verdict).  Returns a pointer owned by v, valid until
+ * `when` (seconds since the epoch: the capture's time; SD_VERIFY_NO_TIME: check no
+ * dates, the capture's clock is wrong).  Results are cached by the SHA-256 of the chain
+ * (leaf SHA-256 for a lone leaf) and whether dates are checked, so a chain seen on 1000
+ * connections is verified once; the cache ignores the time itself (a capture spanning a
+ * validity boundary keeps the first verdict).  Returns a pointer owned by v, valid until
  * sd_verify_free; NULL on memory failure.
  */
+#define SD_VERIFY_NO_TIME	INT64_MIN	/* `when`: check no dates (the clock is wrong) */
 const struct sd_verify_result *sd_verify_chain(struct sd_verify *v, const struct sd_rd *der,
 			    size_t n, int64_t when);
+/*
+ * Is the DER certificate a trust anchor of the store: a certificate there with its subject
+ * and public key (a root, or the same CA cross-signed by another)?  Path building stops
+ * at an anchor, so its own signature is never checked.
+ */
+bool	sd_verify_is_anchor(struct sd_verify *, const uint8_t *der, size_t len);
 /* Chains actually verified (cache misses) and served from the cache. */
 void	sd_verify_stats(const struct sd_verify *, uint64_t *verified, uint64_t *cached);
 
