@@ -150,9 +150,14 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "start date or reissue the certificate with a validity that starts now." },
 	[SD_K_TRUST_WEAK_CERTIFICATE] = { "tls.weak_certificate", SD_SEV_MEDIUM,
 	  "Weak certificate: small RSA key or SHA-1/MD5 signature",
-	  "A certificate of the chain has an RSA or DSA key under 2048 bits, or (when it is "
-	  "not a self-signed root) a SHA-1 or MD5 signature. Current clients refuse these at "
-	  "their default security level (OpenSSL 3 level 1 and up, browsers).",
+	  "Certificates of the chain have an RSA or DSA key under 2048 bits, or a SHA-1 or MD5 "
+	  "signature that a client checks (not the self-signature of a root, nor the "
+	  "signature on a certificate that is itself a trust anchor). Current clients refuse "
+	  "these at their default security level (OpenSSL 3 level 1 and up, browsers). One "
+	  "finding per server name and chain; the severity follows the outcome and the "
+	  "capture's date: a chain captured before the CA/Browser Forum deadlines (MD5 2009, "
+	  "RSA under 2048 bits 2014, SHA-1 2016) or accepted with no date to judge by is info, "
+	  "accepted past them low, refused high.",
 	  "Reissue the certificate with an RSA key of 2048 bits or more (or ECDSA P-256) and "
 	  "a SHA-256 signature." },
 	[SD_K_TRUST_NAME_MISMATCH] = { "tls.name_mismatch", SD_SEV_HIGH,
@@ -187,6 +192,18 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "severity follows what the client did: low when it went on, high when it refused.",
 	  "Configure the server's chain file as leaf, then its issuer, then that one's issuer "
 	  "(fullchain.pem order), and remove the certificates the finding lists as unrelated." },
+	[SD_K_TRUST_CLOCK_IMPLAUSIBLE] = { "capture.clock_implausible", SD_SEV_INFO,
+	  "The capture's clock is wrong: certificate validity is not judged",
+	  "The capture's timestamps cannot be the real time: before 1995, in the future, "
+	  "before the start of validity of most certificates the servers sent (from two "
+	  "issuers or more), or days away from the clocks two hosts wrote into their TLS "
+	  "hellos. Devices without a real-time clock or NTP stamp 1970-01-01 or 2000-01-01, "
+	  "and anonymised files are shifted; every certificate would then look expired or "
+	  "not yet valid. shakedown does not judge validity in such a capture (expiry "
+	  "findings made before the clock was recognised are lowered to info) and judges "
+	  "weak certificates by the clients' reactions alone.",
+	  "Give the real time of the capture's first frame with --time YYYY-MM-DDTHH:MM:SSZ "
+	  "to have validity judged; set up NTP on the capturing device." },
 	/* rules_intercept.c */
 	[SD_K_ICEPT_INTERCEPTION_CA] = { "tls.interception_ca", SD_SEV_MEDIUM,
 	  "Certificate issued by a TLS-inspection product",

@@ -1,6 +1,7 @@
 /* analyze/rules.c - the rule engine: events in, findings out. */
 #include "analyze/rules.h"
 
+#include "analyze/clock.h"
 #include "analyze/scope.h"
 #include "analyze/icat.h"
 #include "analyze/verify.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct sd_rule_area *const areas[] = {
 	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_path,
@@ -55,6 +57,7 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 		r->env[i].x509 = r->sh.x509;
 		r->env[i].verify = r->sh.verify;
 		r->env[i].icat = r->sh.icat;
+		r->env[i].clock = r->sh.clock;
 		r->env[i].scope = r->scope;
 		snprintf(err, errlen, "%s rules: out of memory", areas[i]->name);
 		r->state[i] = areas[i]->new(&r->env[i], err, errlen);
@@ -98,7 +101,8 @@ sd_rule_shared_open(struct sd_rule_shared *sh, const struct sd_rules_opts *o, ch
 	int n;
 
 	memset(sh, 0, sizeof(*sh));
-	if ((sh->x509 = sd_x509_cache_new(0)) == NULL || (sh->icat = sd_icat_new()) == NULL) {
+	if ((sh->x509 = sd_x509_cache_new(0)) == NULL || (sh->icat = sd_icat_new()) == NULL ||
+	    (sh->clock = sd_clock_new(o->capture_time, (int64_t)time(NULL))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -124,6 +128,7 @@ sd_rule_shared_close(struct sd_rule_shared *sh)
 	sd_x509_cache_free(sh->x509);
 	sd_verify_free(sh->verify);
 	sd_icat_free(sh->icat);
+	sd_clock_free(sh->clock);
 	memset(sh, 0, sizeof(*sh));
 }
 
@@ -134,6 +139,7 @@ sd_rules_event(void *ctx, const struct sd_event *ev)
 	size_t i;
 
 	sd_scope_event(r->scope, ev);
+	sd_clock_event(r->sh.clock, ev);
 	for (i = 0; i < NAREAS; i++)
 		areas[i]->event(r->state[i], ev);
 	/* what this event decided goes to the outputs now */
@@ -148,6 +154,12 @@ sd_rules_finish(struct sd_rules *r)
 	for (i = 0; i < NAREAS; i++)
 		areas[i]->finish(r->state[i]);
 	sd_findings_settle(r->out);
+}
+
+void
+sd_rules_clock_text(const struct sd_rules *r, uint32_t file_index, char *buf, size_t n)
+{
+	sd_clock_text(r->sh.clock, file_index, buf, n, NULL, 0);
 }
 
 void

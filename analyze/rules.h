@@ -9,6 +9,7 @@
 #include "dissect/event.h"
 #include "dissect/memcap.h"
 
+struct sd_clock;
 struct sd_icat;
 struct sd_verify;
 struct sd_x509_cache;
@@ -26,6 +27,7 @@ struct sd_rules_opts {
 	const char	*pins[SD_RULES_MAX_PINS];	/* --pin HOST[:PORT]=HASH, as given */
 	size_t		 npins;
 	const char	*intercept_cas;	/* --intercept-cas FILE: more inspection-CA patterns */
+	int64_t		 capture_time;	/* --time: the real time of the first frame; 0 none */
 };
 
 struct sd_rules;
@@ -71,6 +73,7 @@ struct sd_rule_shared {
 	struct sd_x509_cache	*x509;
 	struct sd_verify	*verify;
 	struct sd_icat		*icat;
+	struct sd_clock		*clock;		/* is the capture's clock right? */
 };
 /* false with err set (unreadable CA file or catalogue, memory); close what it opened. */
 bool	sd_rule_shared_open(struct sd_rule_shared *, const struct sd_rules_opts *, char *err,
@@ -89,6 +92,7 @@ struct sd_rule_env {
 	struct sd_scope			*scope;
 	struct sd_verify		*verify;	/* the trust store (sd_rule_shared) */
 	const struct sd_icat		*icat;	/* the inspection-CA catalogue */
+	struct sd_clock			*clock;	/* the capture's clock (analyze/clock.h) */
 };
 
 /*
@@ -126,6 +130,13 @@ extern const struct sd_rule_area sd_rules_proxy;		/* rules_proxy.c: HTTP CONNECT
 extern const struct sd_rule_area sd_rules_ike;		/* rules_ike.c: IKE exchanges and SAs */
 extern const struct sd_rule_area sd_rules_ikesa;	/* rules_ikesa.c: patterns across IKE SAs */
 extern const struct sd_rule_area sd_rules_esp;		/* rules_esp.c: ESP tunnels */
+
+/*
+ * What the capture's clock reads for input file_index when it is wrong or was given with
+ * --time ("the capture clock reads 1970-01-01T00:00:00Z, before 1995: validity is not
+ * judged"), for the capture summary; "" when nothing says it is wrong.
+ */
+void	sd_rules_clock_text(const struct sd_rules *, uint32_t file_index, char *buf, size_t n);
 
 /* The trust area's part of sd_rules_unseen_pins() (ctx: its state). */
 void	sd_rule_trust_unseen_pins(const void *ctx, void (*fn)(void *, const char *, unsigned),

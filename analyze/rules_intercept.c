@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyze/chain.h"
+#include "analyze/clock.h"
 #include "analyze/icat.h"
 #include "analyze/outcome.h"
 #include "analyze/verify.h"
@@ -131,7 +132,8 @@ note_verdict(struct intercept_rules *t, struct conn *c, const struct sd_event *e
 	char a[SD_ADDR_STRLEN];
 
 	if (t->env->verify == NULL ||
-	    (r = sd_verify_chain(t->env->verify, cm->der, cm->kept, ev->ts_sec)) == NULL)
+	    (r = sd_verify_chain(t->env->verify, cm->der, cm->kept, sd_clock_when(t->env->clock,
+	    ev->file_index, ev->ts_sec))) == NULL)
 		return;
 	sd_chain_diagnose(xp, cm->kept, r, NULL, &d);
 	if (r->flags == 0) {

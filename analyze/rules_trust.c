@@ -7,13 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "analyze/chain.h"
+#include "analyze/clock.h"
 #include "analyze/icat.h"
 #include "analyze/outcome.h"
 #include "analyze/tls_text.h"
 #include "analyze/trust.h"
 #include "analyze/verify.h"
+#include "analyze/withdrawn.h"
 #include "analyze/x509.h"
 #include "dissect/table.h"
 #include "dissect/tls.h"
@@ -236,6 +239,7 @@ struct tflow {
 	char			 sni[256];
 	bool			 cert_seen;
 	bool			 chain_checked;	/* the chain was verified (not refused for memory) */
+	int64_t			 when;		/* the time its validity was judged at */
 	bool			 tls13;		/* ServerHello chose TLS 1.3: certificate hidden */
 	bool			 claimed;	/* an inspection CA's chain: rules_intercept.c */
 	bool			 judged;	/* its findings are made */
@@ -251,6 +255,7 @@ struct tflow {
 	struct sd_addr		 server;
 	uint16_t		 sport;
 	struct sd_trust_verdict	*v;	/* what the chain showed wrong; NULL nothing */
+	struct weakset		*w;	/* its weak certificates; NULL none */
 	struct sd_outcome_conn	 oc;
 };
 
@@ -259,6 +264,8 @@ flow_get(struct trust_rules *t, const struct sd_event *ev, bool create)
 {
 	return sd_rule_flow(t->env, ev, sizeof(struct tflow), create, &t->flows_refused);
 }
+
+static void	weak_free(struct trust_rules *, struct tflow *);
 
 static void
 verdict_free(struct trust_rules *t, struct tflow *fl)
@@ -327,8 +334,10 @@ trust_flow_free(void *ctx, void *state)
 	struct trust_rules *t = ctx;
 	struct tflow *fl = state;
 
-	if (fl != NULL)
+	if (fl != NULL) {
 		verdict_free(t, fl);
+		weak_free(t, fl);
+	}
 	sd_rule_flow_release(t->env, state, sizeof(struct tflow));
 }
 
@@ -392,42 +401,202 @@ weak_sig(const char *alg)
 	    strstr(low, "md2") != NULL || strstr(low, "md4") != NULL;
 }
 
+/*
+ * Weak certificates, judged per chain when the client's reaction is known.  CA/Browser
+ * Forum deadlines: MD5 signatures were refused from 2009, RSA keys under 2048 bits issued
+ * until the end of 2013, SHA-1 server certificates until the end of 2015; a chain
+ * captured before every deadline its weaknesses had was sound at the time.
+ */
+#define WEAK_MAX	4		/* weak certificates named per chain */
+#define T2000		946684800LL	/* 2000-01-01: keys under 1024 bits */
+#define T2009		1230768000LL	/* 2009-01-01: MD5 (and MD2, MD4) */
+#define T2014		1388534400LL	/* 2014-01-01: RSA and DSA under 2048 bits */
+#define T2016		1451606400LL	/* 2016-01-01: SHA-1 */
+
+struct weakcert {
+	char		 subject[200];
+	char		 why[112];
+	int		 depth;
+};
+
+struct weakset {
+	size_t		 n, total;
+	int64_t		 deadline;	/* the earliest deadline of its weaknesses */
+	struct weakcert	 c[WEAK_MAX];
+};
+
 static void
-rule_weak(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_info *x,
-    size_t n, const char *name)
+weak_free(struct trust_rules *t, struct tflow *fl)
 {
-	struct sd_finding *f;
-	char g[200], why[160];
+	if (fl->w != NULL)
+		sd_memcap_free(t->env->mc, fl->w, sizeof(*fl->w));
+	fl->w = NULL;
+}
+
+/* Is x (at position i of the chain, DER der) an anchor whose signature nobody checks? */
+static bool
+anchor(struct trust_rules *t, const struct sd_x509_info *x, const struct sd_rd *der,
+    int64_t when)
+{
+	const struct withdrawn_root *w;
+	int64_t removed = 0;
+
+	if (x->self_issued)
+		return true;	/* a root's self-signature */
+	if (!x->is_ca)
+		return false;
+	if (sd_verify_is_anchor(t->verify, der->p, der->len))
+		return true;	/* the same CA is a root of the store (cross-signed copy) */
+	/* a root of the store at the capture's date, since withdrawn */
+	return (w = sd_withdrawn_root(x->subject, &removed)) != NULL &&
+	    (when == SD_CLOCK_NO_TIME || removed > when);
+}
+
+/* Note what in the chain is weak; judged with the outcome (judge_weak). */
+static void
+find_weak(struct trust_rules *t, struct tflow *fl, const struct sd_tls_certificate *c,
+    const struct sd_x509_info *x, size_t n)
+{
+	struct weakcert *wc;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		bool small = (strcmp(x[i].key_type, "RSA") == 0 ||
 		    strcmp(x[i].key_type, "DSA") == 0) && x[i].key_bits > 0 &&
 		    x[i].key_bits < 2048;
-		/* a root's own signature is never checked: SHA-1 there is harmless */
-		bool sig = !x[i].self_issued && weak_sig(x[i].sig_alg);
+		bool sig = weak_sig(x[i].sig_alg) && !anchor(t, &x[i], &c->der[i], fl->when);
+		int64_t dl = INT64_MAX;
+		char low[64];
+		size_t k;
 
 		if (!x[i].parsed || (!small && !sig))
 			continue;
-		why[0] = '\0';
-		if (small)
-			snprintf(why, sizeof(why), "%s %d-bit key", x[i].key_type, x[i].key_bits);
-		if (sig)
-			snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s%s signature",
-			    small ? ", " : "", x[i].sig_alg);
-		snprintf(g, sizeof(g), "%s", x[i].sha256);
-		if ((f = add(t, SD_K_TRUST_WEAK_CERTIFICATE, g, ev)) == NULL)
-			continue;
-		if (f->count == 1) {
-			sd_finding_value(f, "certificate", "%s", x[i].subject);
-			sd_finding_value(f, "depth", "%zu%s", i, i == 0 ? " (leaf)" : "");
-			sd_finding_value(f, "weakness", "%s", why);
-			sd_finding_value(f, "sha256", "%s", x[i].sha256);
-			sd_finding_value(f, "server", "%s", name);
+		if (fl->w == NULL &&
+		    (fl->w = sd_memcap_calloc(t->env->mc, sizeof(*fl->w))) == NULL) {
+			t->flows_refused++;
+			return;
 		}
-		sd_finding_summary(f, "%s presents a weak certificate %s: %s (%llu connection%s)",
-		    name, x[i].subject, why, (unsigned long long)f->count, plural(f->count));
+		if (small)
+			dl = x[i].key_bits < 1024 ? T2000 : T2014;
+		if (sig) {
+			for (k = 0; x[i].sig_alg[k] != '\0' && k + 1 < sizeof(low); k++)
+				low[k] = (char)tolower((unsigned char)x[i].sig_alg[k]);
+			low[k] = '\0';
+			if (strstr(low, "sha1") != NULL) {
+				if (dl > T2016)
+					dl = T2016;
+			} else if (dl > T2009) {
+				dl = T2009;
+			}
+		}
+		if (fl->w->total++ == 0 || dl < fl->w->deadline)
+			fl->w->deadline = dl;
+		if (fl->w->n >= WEAK_MAX)
+			continue;
+		wc = &fl->w->c[fl->w->n++];
+		wc->depth = (int)i;
+		snprintf(wc->subject, sizeof(wc->subject), "%s", x[i].subject);
+		wc->why[0] = '\0';
+		if (small)
+			snprintf(wc->why, sizeof(wc->why), "%s %d-bit key", x[i].key_type,
+			    x[i].key_bits);
+		if (sig)
+			snprintf(wc->why + strlen(wc->why), sizeof(wc->why) - strlen(wc->why),
+			    "%s%s signature", small ? ", " : "", x[i].sig_alg);
 	}
+}
+
+static void
+ymd(int64_t t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, n, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, n, "?");
+}
+
+/*
+ * One finding per server name and chain, listing its weak certificates, with each
+ * connection's outcome.  A refusal is the weakness's when nothing else in the chain
+ * explains it (high); else the chain's own finding carries the weakness (folded).  A
+ * chain accepted, or captured before its deadlines, is info; past them, low if accepted.
+ */
+static void
+judge_weak(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
+    enum sd_outcome o, const char *what, uint64_t frame, struct sd_finding *chain_f)
+{
+	const struct weakset *w = fl->w;
+	struct sd_outcome_tally *tl;
+	struct sd_finding_flow cf;
+	struct sd_finding *f;
+	char g[400], list[700], date[16], dl[16], tail[400];
+	bool then_ok = fl->when != SD_CLOCK_NO_TIME && fl->when < w->deadline;
+	enum sd_sev s;
+	size_t i;
+
+	list[0] = '\0';
+	for (i = 0; i < w->n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s (%s)",
+		    i ? "; " : "", w->c[i].subject, w->c[i].why);
+	if (o == SD_OUTCOME_REFUSED && chain_f != NULL) {
+		sd_finding_value(chain_f, "weak", "%s", list);	/* one finding per cause */
+		return;
+	}
+	if (o == SD_OUTCOME_REFUSED)
+		s = SD_SEV_HIGH;
+	else if (then_ok || (o == SD_OUTCOME_ACCEPTED && fl->when == SD_CLOCK_NO_TIME))
+		s = SD_SEV_INFO;
+	else
+		s = o == SD_OUTCOME_ACCEPTED ? SD_SEV_LOW : SD_SEV_MEDIUM;
+	snprintf(g, sizeof(g), "%s|%s", fl->name, fl->leaf_sha256);
+	f = sd_finding_add(t->out, SD_K_TRUST_WEAK_CERTIFICATE, g, fl->cert_sec, fl->cert_nsec,
+	    ev->file_index);
+	if (f == NULL)
+		return;
+	if (f->count == 1) {
+		f->severity = s;
+		f->confidence = 0.9;
+		sd_finding_value(f, "server", "%s", fl->name);
+		for (i = 0; i < w->n; i++) {
+			/* value names are kept by reference: static strings */
+			static const char *const wn[WEAK_MAX] = { "weak_1", "weak_2", "weak_3",
+				"weak_4" };
+
+			sd_finding_value(f, wn[i], "%s (depth %d%s): %s", w->c[i].subject,
+			    w->c[i].depth, w->c[i].depth == 0 ? ", leaf" : "", w->c[i].why);
+		}
+		if (w->total > w->n)
+			sd_finding_value(f, "weak_more", "%zu more", w->total - w->n);
+		ymd(w->deadline, dl, sizeof(dl));
+		if (fl->when == SD_CLOCK_NO_TIME) {
+			sd_finding_value(f, "judged", "the capture clock is wrong: weak by today's "
+			    "rules (clients refuse these since %s), judged by the outcome", dl);
+		} else {
+			ymd(fl->when, date, sizeof(date));
+			sd_finding_value(f, "judged", "captured %s, %s %s, when clients began to "
+			    "refuse such certificates", date, then_ok ? "before" : "after", dl);
+		}
+		if (o == SD_OUTCOME_REFUSED)
+			sd_finding_value(f, "note", "%s", "the chain verifies otherwise: the "
+			    "weakness is what the client refused");
+	} else if (s > f->severity) {
+		f->severity = s;
+	}
+	if ((tl = sd_trust_tally(t->tallies, f)) != NULL) {
+		sd_outcome_tally_add(tl, o, what, frame);
+		sd_outcome_tally_values(tl, f);
+	}
+	tail[0] = '\0';
+	if (tl != NULL)
+		sd_outcome_tally_text(tl, tail, sizeof(tail));
+	sd_finding_summary(f, "%s presents %zu weak certificate%s: %s (%s)", fl->name, w->total,
+	    plural(w->total), list, tail);
+	sd_finding_frame(f, fl->cert_frame);
+	if (frame != fl->cert_frame && frame != 0)
+		sd_finding_frame(f, frame);
+	conn_flow(fl, ev, &cf);
+	sd_finding_flow(f, &cf);
 }
 
 /* The CN of an RFC 2253 subject ("CN=a,O=b"), for certificates without a SAN. */
@@ -707,6 +876,7 @@ rule_rejected(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev
 static void
 judge(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
 {
+	struct sd_finding *f;
 	struct sd_trust_conn c;
 	char what[160];
 	uint64_t frame;
@@ -719,8 +889,13 @@ judge(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
 		return;		/* an inspection CA: one finding, tls.interception_ca */
 	o = sd_outcome_judge(&fl->oc, what, sizeof(what), &frame);
 	rule_key_type(t, fl, ev, o);
-	if (fl->v == NULL)
+	if (o == SD_OUTCOME_UNDELIVERED)
+		return;		/* the path finding carries it: the client never saw the chain */
+	if (fl->v == NULL) {
+		if (fl->w != NULL)
+			judge_weak(t, fl, ev, o, what, frame, NULL);
 		return;
+	}
 	memset(&c, 0, sizeof(c));
 	c.name = fl->name;
 	c.sni = fl->sni;
@@ -731,7 +906,9 @@ judge(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
 	c.nsec = fl->cert_nsec;
 	c.file_index = ev->file_index;
 	conn_flow(fl, ev, &c.flow);
-	sd_trust_report(t->out, t->tallies, fl->v, &c);
+	f = sd_trust_report(t->out, t->tallies, fl->v, &c);
+	if (fl->w != NULL)
+		judge_weak(t, fl, ev, o, what, frame, f);
 }
 
 /* Remember the CA certificates servers send: another chain may lack one of them. */
@@ -767,19 +944,28 @@ check_chain(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
 	const struct sd_chain_seen *seen = NULL;
 	struct sd_trust_verdict v;
 	char names[512];
+	int64_t when, removed = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		xp[i] = x[i].parsed ? &x[i] : NULL;
 	fl->claimed = sd_icat_chain(t->env->icat, xp, n, NULL) >= 0;
-	r = sd_verify_chain(t->verify, c->der, n, ev->ts_sec);
+	/* validity at the capture's real time (--time), or not at all when its clock is wrong */
+	sd_clock_certificates(t->env->clock, ev->file_index, ev->ts_sec, xp, n);
+	when = sd_clock_when(t->env->clock, ev->file_index, ev->ts_sec);
+	r = sd_verify_chain(t->verify, c->der, n, when);
 	fl->chain_checked = r != NULL;
+	fl->when = when;
 	if (r != NULL && (r->flags & SD_VERIFY_MISSING_ISSUER))
 		seen = sd_tab_get(t->cas, r->missing_issuer, strlen(r->missing_issuer), false,
 		    NULL);
 	memset(&v, 0, sizeof(v));
 	sd_chain_diagnose(xp, n, r, seen, &v.d);
 	v.untrusted = v.d.trust != SD_CHAIN_TRUSTED;
+	v.when = when;
+	if (v.untrusted && v.d.trust != SD_CHAIN_SELF_SIGNED && when != SD_CLOCK_NO_TIME &&
+	    (v.withdrawn = sd_withdrawn_root(v.d.named, &removed)) != NULL && removed <= when)
+		v.withdrawn = NULL;	/* removed before the capture: untrusted then too */
 	v.validity = v.d.validity != 0;
 	v.order = sd_chain_misordered(&v.d);
 	v.name = name_mismatch(&x[0], fl->sni, names, sizeof(names));
@@ -834,7 +1020,8 @@ on_certificate(struct trust_rules *t, struct tflow *fl, const struct sd_event *e
 		fl->key_bits = x[0].key_bits;
 	}
 	check_chain(t, fl, ev, c, x, n);
-	rule_weak(t, ev, x, n, fl->name);
+	if (!fl->claimed)
+		find_weak(t, fl, c, x, n);
 	rule_pins(t, ev, &c->der[0], &x[0], fl->sni);
 }
 
@@ -850,7 +1037,7 @@ on_alert(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
 	fl->alert_seen = true;
 	if (fl->claimed)
 		return;
-	if (fl->v != NULL || !sd_tls_cert_alert(a->description)) {
+	if (fl->v != NULL || fl->w != NULL || !sd_tls_cert_alert(a->description)) {
 		judge(t, fl, ev);	/* the client's fatal alert: it refused */
 		return;
 	}
@@ -872,6 +1059,7 @@ on_client_hello(struct trust_rules *t, struct tflow *fl, const struct sd_event *
 	}
 	judge(t, fl, ev);	/* a new handshake on the flow: the last one is over */
 	verdict_free(t, fl);
+	weak_free(t, fl);
 	memset(fl, 0, sizeof(*fl));
 	fl->have_client = true;
 	fl->client = ev->src;
@@ -936,10 +1124,58 @@ trust_event(void *ctx, const struct sd_event *ev)
 	}
 }
 
+/*
+ * Inputs whose clock is wrong: say so once (when certificates were there to judge), and
+ * lower the validity findings decided before the clock was known to be wrong.
+ */
+static void
+clock_findings(struct trust_rules *t)
+{
+	struct sd_findings *out = t->out;
+	struct sd_finding *f;
+	char text[300], ev[600];
+	size_t i, nout = out->n;
+	uint32_t file;
+	bool any;
+
+	for (file = 0; file < sd_clock_files(t->env->clock); file++) {
+		if (sd_clock_verdict(t->env->clock, file) != SD_CLOCK_WRONG)
+			continue;
+		sd_clock_text(t->env->clock, file, text, sizeof(text), ev, sizeof(ev));
+		any = false;
+		for (i = 0; i < nout; i++) {
+			f = out->v[i];
+			if (f->file_index != file)
+				continue;
+			if (f->k == SD_K_TRUST_CERTIFICATE_EXPIRED ||
+			    f->k == SD_K_TRUST_CERTIFICATE_NOT_YET_VALID) {
+				sd_finding_value(f, "clock", "%s", text);
+				if (f->severity > SD_SEV_INFO)
+					sd_finding_severity(f, SD_SEV_INFO);
+				any = true;
+			}
+		}
+		if (!sd_clock_saw_certificates(t->env->clock, file) && !any)
+			continue;	/* nothing had a date to judge */
+		f = sd_finding_add(out, SD_K_TRUST_CLOCK_IMPLAUSIBLE, "clock",
+		    sd_clock_first(t->env->clock, file), 0, file);
+		if (f == NULL || f->count != 1)
+			continue;
+		f->confidence = 0.9;
+		sd_finding_summary(f, "%s", text);
+		if (ev[0] != '\0')
+			sd_finding_value(f, "evidence", "%s", ev);
+		sd_finding_value(f, "fix", "%s", "--time YYYY-MM-DDTHH:MM:SSZ gives the real time of "
+		    "the first frame");
+	}
+}
+
 static void
 trust_finish(void *ctx)
 {
-	(void)ctx;
+	struct trust_rules *t = ctx;
+
+	clock_findings(t);
 }
 
 const struct sd_rule_area sd_rules_trust = {

@@ -10,6 +10,7 @@
 #include "analyze/chain.h"
 #include "analyze/finding.h"
 #include "analyze/outcome.h"
+#include "analyze/withdrawn.h"
 
 struct sd_tab;
 
@@ -21,6 +22,9 @@ struct sd_trust_verdict {
 	bool			 name;		/* the leaf does not cover the SNI */
 	bool			 order;		/* out of order or unrelated certificates */
 	char			 names[512];	/* the leaf's names, for a mismatch */
+	int64_t			 when;		/* judged at (SD_VERIFY_NO_TIME: no dates) */
+	/* untrusted only because today's store lost the root it ends at, after `when` */
+	const struct withdrawn_root *withdrawn;
 };
 
 /* The connection the verdict is about. */
@@ -40,9 +44,9 @@ struct sd_trust_conn {
  * points at (else the surest from the bytes), the others folded into it as values; the
  * outcome counted in `tallies` (keyed by the finding) and stated per outcome, the
  * severity the worst its connections' outcomes give.  Nothing for a flight the client
- * never received: the path finding carries it.
+ * never received: the path finding carries it.  Returns the finding (NULL: none made).
  */
-void	sd_trust_report(struct sd_findings *, struct sd_tab *tallies,
+struct sd_finding *sd_trust_report(struct sd_findings *, struct sd_tab *tallies,
 	    const struct sd_trust_verdict *, const struct sd_trust_conn *);
 
 /* The outcomes of finding f so far, in `tallies` (values: struct sd_outcome_tally);

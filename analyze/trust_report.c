@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "dissect/table.h"
 
@@ -82,8 +83,13 @@ kind_of(enum fault w, const struct sd_chain_diag *d)
  * that the client let pass medium.
  */
 static enum sd_sev
-severity(enum fault w, const struct sd_chain_diag *d, enum sd_outcome o)
+severity(enum fault w, const struct sd_trust_verdict *v, enum sd_outcome o)
 {
+	const struct sd_chain_diag *d = &v->d;
+
+	/* a root the store had when this was captured: trusted then, unless refused */
+	if (w == F_UNTRUSTED && v->withdrawn != NULL && o != SD_OUTCOME_REFUSED)
+		return SD_SEV_INFO;
 	if (w == F_ORDER)
 		return o == SD_OUTCOME_ACCEPTED ? SD_SEV_LOW : o == SD_OUTCOME_REFUSED ?
 		    SD_SEV_HIGH : SD_SEV_MEDIUM;
@@ -112,6 +118,22 @@ group_of(enum fault w, const struct sd_trust_verdict *v, const struct sd_trust_c
 		snprintf(g, n, "%s|%s", c->name, c->leaf_sha256);
 		break;
 	}
+}
+
+/* A chain ending at a root today's store no longer has, captured while it had it. */
+static void
+withdrawn_text(const struct sd_trust_verdict *v, const char *name, char *buf, size_t n)
+{
+	char when[32];
+	time_t t = (time_t)v->when;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d", &tm) == 0)
+		snprintf(when, sizeof(when), "?");
+	snprintf(buf, n, "the chain of %s ends at the root '%s', which Debian's store had until "
+	    "%s (%s, %s): it was trusted when this was captured (%s); today's store no longer "
+	    "has it", name, v->d.named, v->withdrawn->date, v->withdrawn->why,
+	    v->withdrawn->source, when);
 }
 
 /* The untrusted chain as the client's acceptance shows it: shakedown's store lacks it. */
@@ -204,7 +226,7 @@ values_folded(struct sd_finding *f, enum fault w, const struct sd_trust_verdict 
 	}
 	if (w != F_NAME && v->name)
 		sd_finding_value(f, "name", "certificate for %s does not cover the requested "
-		    "name %s", v->names, c->sni);
+		    "name %s", v->names[0] ? v->names : "(no name)", c->sni);
 	if (w != F_ORDER && v->order) {
 		sd_chain_order_text(&v->d, s, sizeof(s));
 		sd_finding_value(f, "order", "chain sent %s", s);
@@ -221,6 +243,10 @@ fill_first(struct sd_finding *f, enum fault w, const struct sd_trust_verdict *v,
 	switch (w) {
 	case F_UNTRUSTED:
 		values_untrusted(f, &v->d);
+		if (v->withdrawn != NULL)
+			sd_finding_value(f, "withdrawn_root", "%s: removed from Debian's store on %s "
+			    "(%s, %s)", v->withdrawn->name, v->withdrawn->date,
+			    v->withdrawn->source, v->withdrawn->why);
 		break;
 	case F_VALIDITY:
 		values_validity(f, &v->d);
@@ -264,7 +290,9 @@ summarize(struct sd_finding *f, enum fault w, const struct sd_trust_verdict *v,
 	}
 	switch (w) {
 	case F_UNTRUSTED:
-		if (all_accepted)
+		if (v->withdrawn != NULL)
+			withdrawn_text(v, c->name, main, sizeof(main));
+		else if (all_accepted)
 			accepted_text(&v->d, c->name, main, sizeof(main));
 		else
 			sd_chain_trust_text(&v->d, c->name, main, sizeof(main));
@@ -294,7 +322,7 @@ summarize(struct sd_finding *f, enum fault w, const struct sd_trust_verdict *v,
 	sd_finding_summary(f, "%s%s (%s)", pre, main, tail);
 }
 
-void
+struct sd_finding *
 sd_trust_report(struct sd_findings *out, struct sd_tab *tallies,
     const struct sd_trust_verdict *v, const struct sd_trust_conn *c)
 {
@@ -308,13 +336,13 @@ sd_trust_report(struct sd_findings *out, struct sd_tab *tallies,
 
 	o = sd_outcome_judge(c->oc, what, sizeof(what), &frame);
 	if (o == SD_OUTCOME_UNDELIVERED)
-		return;		/* tcp.mtu_blackhole: the client never saw this chain */
+		return NULL;	/* tcp.mtu_blackhole: the client never saw this chain */
 	w = primary(v, c->oc, o);
 	group_of(w, v, c, g, sizeof(g));
 	f = sd_finding_add(out, kind_of(w, &v->d), g, c->sec, c->nsec, c->file_index);
 	if (f == NULL)
-		return;
-	s = severity(w, &v->d, o);
+		return NULL;
+	s = severity(w, v, o);
 	if (f->count == 1) {
 		f->severity = s;
 		fill_first(f, w, v, c, o);
@@ -333,4 +361,5 @@ sd_trust_report(struct sd_findings *out, struct sd_tab *tallies,
 	if (w == F_UNTRUSTED && v->d.seen.frame != 0)
 		sd_finding_frame(f, v->d.seen.frame);	/* where the missing one was sent */
 	sd_finding_flow(f, &c->flow);
+	return f;
 }

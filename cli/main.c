@@ -583,6 +583,8 @@ summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input
 	sum->rule_refused = rs.refused;
 	sum->findings_dropped = r->findings.dropped;
 	sum->findings = r->findings.n;
+	for (k = 0; k < nin && sum->clock[0] == '\0'; k++)
+		sd_rules_clock_text(r->rules, ins[k].index, sum->clock, sizeof(sum->clock));
 }
 
 /* The summary of inputs that could not be opened at all (no engine ran). */

@@ -1,6 +1,8 @@
 /* cli/opts.c - the command line: options, --help, exit statuses. */
 #include "cli/opts.h"
 
+#include "analyze/clock.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -51,6 +53,8 @@ sd_cli_usage(FILE *f)
 "                         IPv6); a pin for which no certificate was seen is warned about\n"
 "      --intercept-cas F  more TLS-inspection CA patterns (same format as\n"
 "                         data/interception-cas.tsv)\n"
+"      --time ISO8601     the real time (UTC) of the capture's first frame, for a\n"
+"                         capture whose clock is wrong: validity is judged at it\n"
 "      --memcap MIB       memory for flows and reassembly (default 256)\n"
 "      --max-flows N      flows tracked at once (default 131072)\n"
 "\n"
@@ -174,7 +178,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
-		O_INTERCEPT_CAS, O_MERGE };
+		O_INTERCEPT_CAS, O_MERGE, O_TIME };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -197,6 +201,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "no-system-ca", no_argument, NULL, O_NO_SYSTEM_CA },
 		{ "pin", required_argument, NULL, O_PIN },
 		{ "intercept-cas", required_argument, NULL, O_INTERCEPT_CAS },
+		{ "time", required_argument, NULL, O_TIME },
 		{ "merge", no_argument, NULL, O_MERGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -295,6 +300,14 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_MERGE:
 			o->merge = true;
+			break;
+		case O_TIME:
+			if (!sd_clock_parse_iso(optarg, &o->rules.capture_time)) {
+				fprintf(stderr, "shakedown: --time '%s': expected YYYY-MM-DD, "
+				    "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SSZ (UTC, 1970-01-02 or "
+				    "later)\n", optarg);
+				return -1;
+			}
 			break;
 		case O_MEMCAP:
 			if (!parse_uint("memcap", optarg, 1, 1024ull * 1024, &v))

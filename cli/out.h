@@ -67,6 +67,9 @@ struct sd_out_summary {
 	uint64_t	 rule_flows_refused, rule_evicted, rule_refused;
 	uint64_t	 findings_dropped;
 	bool		 verbose;	/* text: informational findings in full */
+	/* the capture's clock when it is wrong or given with --time (sd_rules_clock_text);
+	 * "" when nothing says it is wrong */
+	char		 clock[320];
 };
 
 /*

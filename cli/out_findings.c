@@ -397,6 +397,11 @@ text_header(FILE *f, const struct sd_out_summary *sum)
 		fprintf(f, "Time: %sZ to %sZ (%.1f s)\n", t1, t2,
 		    (double)(s1 - s0) + ((double)n1 - (double)n0) / 1e9);
 	}
+	if (sum->clock[0] != '\0') {
+		fputs("Clock: ", f);
+		put_safe(f, sum->clock);
+		fputc('\n', f);
+	}
 	if (sum->flows_evicted + sum->memcap_refused + sum->rule_flows_refused +
 	    sum->rule_evicted + sum->rule_refused > 0)
 		fprintf(f, "Incomplete analysis: %llu flows evicted (--max-flows, --memcap), %llu "
@@ -746,6 +751,8 @@ sd_out_summary_json(FILE *out, const struct sd_out_summary *sum)
 	sd_out_json_uint(&j, "malformed", sum->undecoded_malformed);
 	sd_out_json_obj_end(&j);
 	sd_out_json_uint(&j, "flows", sum->flows);
+	if (sum->clock[0] != '\0')
+		sd_out_json_str(&j, "clock", sum->clock);
 	sd_out_json_uint(&j, "findings", sum->findings);
 	sd_out_json_uint(&j, "events", sum->events);
 	sd_out_json_obj_begin(&j, "lost");

@@ -4,6 +4,7 @@
 #ifndef SD_TESTS_UNIT_RULES_HARNESS_H
 #define SD_TESTS_UNIT_RULES_HARNESS_H
 
+#include "analyze/clock.h"
 #include "analyze/rules.h"
 #include "analyze/scope.h"
 #include "analyze/x509.h"
@@ -43,6 +44,7 @@ area_h_open(struct area_h *h, struct sd_findings *out, const struct sd_rules_opt
 		h->env[i].x509 = h->sh.x509;
 		h->env[i].verify = h->sh.verify;
 		h->env[i].icat = h->sh.icat;
+		h->env[i].clock = h->sh.clock;
 		h->env[i].scope = h->scope;
 		h->a[i] = list[i];
 		h->st[i] = list[i]->new(&h->env[i], err, errlen);
@@ -68,7 +70,8 @@ area_h_event(struct area_h *h, struct sd_event *ev)
 	size_t i;
 
 	ev->store = test_store(&h->flows, ev->flow_id);
-	sd_scope_event(h->scope, ev);	/* as analyze/rules.c feeds it */
+	sd_scope_event(h->scope, ev);	/* as analyze/rules.c feeds them */
+	sd_clock_event(h->sh.clock, ev);
 	for (i = 0; i < h->n; i++)
 		h->a[i]->event(h->st[i], ev);
 	if (ev->type == SD_EV_FLOW)

@@ -64,6 +64,27 @@ setup_h(struct harness *h, bool with_root)
 		fail_msg("%s", err);
 }
 
+/* The rules trusting one CA file (source-relative, NULL none), the capture's real time
+ * given as with --time (0: not given). */
+static void
+setup_opts(struct harness *h, const char *ca, int64_t capture_time)
+{
+	const char *dir = getenv("SD_SOURCE_DIR");
+	struct sd_rules_opts o;
+	char path[1024], err[256];
+
+	memset(h, 0, sizeof(*h));
+	memset(&o, 0, sizeof(o));
+	o.no_system_ca = true;
+	snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", ca != NULL ? ca : "");
+	if (ca != NULL)
+		o.ca_files[o.nca_files++] = path;
+	o.capture_time = capture_time;
+	h->r = sd_rules_new(&h->out, &o, &h->flows.reg, NULL, err, sizeof(err));
+	if (h->r == NULL)
+		fail_msg("%s", err);
+}
+
 static void
 teardown_h(struct harness *h)
 {
@@ -515,6 +536,174 @@ test_mid_stream(void **state)
 	teardown_h(&h);
 }
 
+
+#define WEAK_ROOT	"tests/unit/certs/weak-root.crt"
+static const char *const weak_sha1[] = { "tests/unit/certs/weak-sha1.crt", NULL };
+static const char *const weak_1024[] = { "tests/unit/certs/weak-1024.crt", NULL };
+static const char *const weak_two[] = { "tests/unit/certs/weak-leaf2.crt",
+	"tests/unit/certs/weak-inter.crt", NULL };
+static const char *const weak_cross[] = { "tests/unit/certs/weak-1024.crt",
+	"tests/unit/certs/weak-root-cross.crt", NULL };
+#define T2014_06	((int64_t)1401580800)	/* 2014-06-01 */
+
+/* SHA-1 judged by the capture's date and the outcome; one finding per chain. */
+static void
+test_weak_by_date_and_outcome(void **state)
+{
+	const struct sd_finding *f;
+	struct harness h;
+
+	(void)state;
+	/* captured 2026, accepted: past the SHA-1 deadline, but used: low */
+	setup_opts(&h, WEAK_ROOT, 0);
+	(void)conn(&h, 1, 2, "weak.example.test", weak_sha1, ACCEPTED, 0);
+	finish(&h);
+	f = finding_find(&h.out, "tls.weak_certificate");
+	assert_non_null(f);
+	assert_int_equal(h.out.n, 1);
+	assert_int_equal(f->severity, SD_SEV_LOW);
+	assert_non_null(strstr(value(f, "weak_1"), "sha1WithRSAEncryption signature"));
+	assert_non_null(strstr(value(f, "judged"), "after 2016-01-01"));
+	assert_non_null(finding_value(f, "accepted"));
+	teardown_h(&h);
+
+	/* the real time given as 2014: SHA-1 was still allowed then: info */
+	setup_opts(&h, WEAK_ROOT, T2014_06);
+	(void)conn(&h, 1, 2, "weak.example.test", weak_sha1, ACCEPTED, 0);
+	finish(&h);
+	f = finding_find(&h.out, "tls.weak_certificate");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SD_SEV_INFO);
+	assert_non_null(strstr(value(f, "judged"), "captured 2014-06-01, before 2016-01-01"));
+	teardown_h(&h);
+
+	/* ... but an RSA 1024 key was past its deadline (2014-01-01) then */
+	setup_opts(&h, WEAK_ROOT, T2014_06);
+	(void)conn(&h, 1, 2, "small.example.test", weak_1024, ACCEPTED, 0);
+	finish(&h);
+	f = finding_find(&h.out, "tls.weak_certificate");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SD_SEV_LOW);
+	assert_non_null(strstr(value(f, "weak_1"), "RSA 1024-bit key"));
+	teardown_h(&h);
+
+	/* refused with bad_certificate, the chain otherwise sound: high, one finding */
+	setup_opts(&h, WEAK_ROOT, 0);
+	(void)conn(&h, 1, 2, "weak.example.test", weak_sha1, REFUSED, 42);
+	finish(&h);
+	f = finding_find(&h.out, "tls.weak_certificate");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SD_SEV_HIGH);
+	assert_non_null(strstr(value(f, "refused"), "Bad Certificate (42)"));
+	assert_null(finding_find(&h.out, "tls.certificate_rejected"));
+	assert_int_equal(h.out.n, 1);
+	teardown_h(&h);
+
+	/* refused with unknown_ca, the chain untrusted: that finding carries the weakness */
+	setup_opts(&h, NULL, 0);
+	(void)conn(&h, 1, 2, "weak.example.test", weak_sha1, REFUSED, 48);
+	finish(&h);
+	f = finding_find(&h.out, "tls.chain_untrusted");
+	assert_non_null(f);
+	assert_non_null(strstr(value(f, "weak"), "sha1WithRSAEncryption"));
+	assert_null(finding_find(&h.out, "tls.weak_certificate"));
+	teardown_h(&h);
+}
+
+/* Two weak certificates of one chain: one finding listing both, per connection count. */
+static void
+test_weak_one_per_chain(void **state)
+{
+	const struct sd_finding *f;
+	struct harness h;
+
+	(void)state;
+	setup_opts(&h, WEAK_ROOT, 0);
+	(void)conn(&h, 1, 2, "two.example.test", weak_two, ACCEPTED, 0);
+	(void)conn(&h, 2, 2, "two.example.test", weak_two, ACCEPTED, 0);
+	finish(&h);
+	assert_int_equal(h.out.n, 1);
+	f = finding_find(&h.out, "tls.weak_certificate");
+	assert_non_null(f);
+	assert_int_equal(f->count, 2);
+	assert_non_null(strstr(value(f, "weak_1"), "CN=two.example.test,O=Shakedown Tests "
+	    "(depth 0, leaf): sha1WithRSAEncryption signature"));
+	assert_non_null(strstr(value(f, "weak_2"), "CN=Weak Test Intermediate CA,O=Shakedown "
+	    "Tests (depth 1): sha1WithRSAEncryption signature"));
+	assert_non_null(strstr(f->summary, "2 weak certificates"));
+	assert_non_null(strstr(value(f, "accepted"), "2 connections"));
+	teardown_h(&h);
+}
+
+/* A trust anchor's signature is nobody's concern: the cross-signed root is not weak. */
+static void
+test_weak_not_on_anchor(void **state)
+{
+	const struct sd_finding *f;
+	struct harness h;
+
+	(void)state;
+	setup_opts(&h, WEAK_ROOT, 0);
+	(void)conn(&h, 1, 2, "small.example.test", weak_cross, ACCEPTED, 0);
+	finish(&h);
+	f = finding_find(&h.out, "tls.weak_certificate");
+	assert_non_null(f);	/* the leaf's 1024-bit key */
+	assert_null(finding_value(f, "weak_2"));
+	assert_null(strstr(f->summary, "Weak Test Root CA"));
+	teardown_h(&h);
+	/* without the root in the store the cross-signed copy is no anchor: its SHA-1 counts */
+	setup_opts(&h, "samples/pki/root.crt", 0);
+	(void)conn(&h, 1, 2, "small.example.test", weak_cross, ACCEPTED, 0);
+	finish(&h);
+	f = finding_find(&h.out, "tls.weak_certificate");
+	assert_non_null(f);
+	assert_non_null(strstr(value(f, "weak_2"), "Weak Test Root CA"));
+	teardown_h(&h);
+}
+
+/*
+ * A capture stamped 1970 (a device without a clock): validity not judged, one info
+ * finding says so; the same chain dated by --time is judged.
+ */
+static void
+test_clock_wrong_and_given(void **state)
+{
+	static const char *const expired_chain[] = { "samples/pki-fail/expired.crt", NULL };
+	const struct sd_finding *f;
+	struct harness h;
+	struct sd_event ev;
+	char text[256];
+
+	(void)state;
+	setup_opts(&h, "samples/pki/root.crt", 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SD_EV_TCP_UNANSWERED;	/* the first frame: 1970-01-01T00:00:05Z */
+	ev.ts_sec = 5;
+	sd_rules_event(h.r, &ev);
+	(void)conn(&h, 1, 2, "www.example.test", sample_chain, ACCEPTED, 0);
+	finish(&h);
+	f = finding_find(&h.out, "capture.clock_implausible");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SD_SEV_INFO);
+	assert_string_equal(f->summary, "the capture clock reads 1970-01-01, before 1995: "
+	    "validity is not judged");
+	/* the sample chain (valid from 2026) is not called not yet valid */
+	assert_null(finding_find(&h.out, "tls.certificate_not_yet_valid"));
+	assert_int_equal(h.out.n, 1);
+	sd_rules_clock_text(h.r, 0, text, sizeof(text));
+	assert_non_null(strstr(text, "1970-01-01"));
+	teardown_h(&h);
+
+	/* the expired sample judged at a --time after its end: expired, as usual */
+	setup_opts(&h, "samples/pki/root.crt", NOW + 86400 * 365 * 20LL);
+	(void)conn(&h, 1, 2, "www.example.test", expired_chain, ACCEPTED, 0);
+	finish(&h);
+	assert_null(finding_find(&h.out, "capture.clock_implausible"));
+	f = finding_find(&h.out, "tls.certificate_expired");
+	assert_non_null(f);
+	teardown_h(&h);
+}
+
 int
 main(void)
 {
@@ -528,6 +717,10 @@ main(void)
 		cmocka_unit_test(test_tls13_inferred_failure_counts),
 		cmocka_unit_test(test_key_type_outcomes),
 		cmocka_unit_test(test_mid_stream),
+		cmocka_unit_test(test_weak_by_date_and_outcome),
+		cmocka_unit_test(test_weak_one_per_chain),
+		cmocka_unit_test(test_weak_not_on_anchor),
+		cmocka_unit_test(test_clock_wrong_and_given),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
