@@ -77,7 +77,9 @@ diagnose_validity(const struct sd_x509_info *const *x, size_t n,
 	snprintf(d->v_subject, sizeof(d->v_subject), "%s", r->expired);
 	d->v_depth = r->expired_depth;
 	snprintf(d->v_openssl, sizeof(d->v_openssl), "%s", r->expired_text);
-	if ((k = find_subject(x, n, r->expired)) >= 0) {
+	if ((k = find_subject(x, n, r->expired)) < 0) {
+		d->v_root = d->v_depth >= (int)n;	/* not sent: the store's root */
+	} else {
 		d->v_root = x[k]->self_issued;
 		memcpy(d->v_not_before, x[k]->not_before, sizeof(d->v_not_before));
 		memcpy(d->v_not_after, x[k]->not_after, sizeof(d->v_not_after));

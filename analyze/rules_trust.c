@@ -934,6 +934,40 @@ note_cas(struct trust_rules *t, const struct sd_event *ev, const struct sd_x509_
 	}
 }
 
+/*
+ * Every certificate of the chain out of date at `when`, the one OpenSSL named first (it
+ * may be the store's root, not sent): one finding names them all.
+ */
+static void
+list_out_of_date(struct sd_trust_verdict *v, const struct sd_x509_info *x, size_t n,
+    int64_t when)
+{
+	const struct sd_chain_diag *d = &v->d;
+	size_t i, o;
+
+	if (when == SD_CLOCK_NO_TIME)
+		return;
+	snprintf(v->out_of_date, sizeof(v->out_of_date), "%.200s (%s%s%s)", d->v_subject,
+	    d->v_depth == 0 ? "leaf" : d->v_root ? "root" : "intermediate",
+	    d->v_not_before[0] != '\0' ? (d->validity == 1 ? ", expired " : ", valid from ") :
+	    "", d->v_not_before[0] == '\0' ? "" : d->validity == 1 ? d->v_not_after :
+	    d->v_not_before);
+	v->n_out_of_date = 1;
+	for (i = 0; i < n; i++) {
+		if (!x[i].parsed || x[i].not_before[0] == '\0' ||
+		    (x[i].not_after_t >= when && x[i].not_before_t <= when) ||
+		    (x[i].subject != NULL && strcmp(x[i].subject, d->v_subject) == 0))
+			continue;
+		o = strlen(v->out_of_date);
+		snprintf(v->out_of_date + o, sizeof(v->out_of_date) - o, "; %.200s (%s, %s %s)",
+		    x[i].subject != NULL ? x[i].subject : x[i].sha256,
+		    i == 0 ? "leaf" : x[i].self_issued ? "root" : "intermediate",
+		    x[i].not_after_t < when ? "expired" : "valid from",
+		    x[i].not_after_t < when ? x[i].not_after : x[i].not_before);
+		v->n_out_of_date++;
+	}
+}
+
 /* Check the chain now; what it shows wrong waits in fl->v for the client's reaction. */
 static void
 check_chain(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
@@ -967,6 +1001,8 @@ check_chain(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
 	    (v.withdrawn = sd_withdrawn_root(v.d.named, &removed)) != NULL && removed <= when)
 		v.withdrawn = NULL;	/* removed before the capture: untrusted then too */
 	v.validity = v.d.validity != 0;
+	if (v.validity)
+		list_out_of_date(&v, x, n, when);
 	v.order = sd_chain_misordered(&v.d);
 	v.name = name_mismatch(&x[0], fl->sni, names, sizeof(names));
 	if (v.name)

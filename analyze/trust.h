@@ -23,6 +23,9 @@ struct sd_trust_verdict {
 	bool			 order;		/* out of order or unrelated certificates */
 	char			 names[512];	/* the leaf's names, for a mismatch */
 	int64_t			 when;		/* judged at (SD_VERIFY_NO_TIME: no dates) */
+	/* every certificate of the chain out of its validity at `when`, when more than one */
+	char			 out_of_date[600];
+	int			 n_out_of_date;
 	/* untrusted only because today's store lost the root it ends at, after `when` */
 	const struct withdrawn_root *withdrawn;
 };

@@ -224,6 +224,9 @@ values_folded(struct sd_finding *f, enum fault w, const struct sd_trust_verdict 
 		sd_chain_validity_text(&v->d, s, sizeof(s));
 		sd_finding_value(f, "validity", "%s", s);
 	}
+	if (v->validity && v->n_out_of_date > 1)
+		sd_finding_value(f, "out_of_date", "%d certificates: %s", v->n_out_of_date,
+		    v->out_of_date);
 	if (w != F_NAME && v->name)
 		sd_finding_value(f, "name", "certificate for %s does not cover the requested "
 		    "name %s", v->names[0] ? v->names : "(no name)", c->sni);
@@ -300,6 +303,10 @@ summarize(struct sd_finding *f, enum fault w, const struct sd_trust_verdict *v,
 	case F_VALIDITY:
 		sd_chain_validity_text(&v->d, tail, sizeof(tail));
 		snprintf(main, sizeof(main), "%s: %s", c->name, tail);
+		if (v->n_out_of_date > 1)
+			snprintf(main + strlen(main), sizeof(main) - strlen(main), "; %d other "
+			    "certificate%s of the chain out of date too", v->n_out_of_date - 1,
+			    v->n_out_of_date > 2 ? "s" : "");
 		break;
 	case F_NAME:
 		snprintf(main, sizeof(main), "certificate for %s does not cover the requested "

@@ -704,6 +704,36 @@ test_clock_wrong_and_given(void **state)
 	teardown_h(&h);
 }
 
+/* A chain with two certificates out of date: one finding naming both. */
+static void
+test_validity_one_per_chain(void **state)
+{
+	const struct sd_finding *f;
+	struct harness h;
+
+	(void)state;
+	/* judged in 2040: the sample leaf and intermediate have both ended */
+	setup_opts(&h, "samples/pki/root.crt", (int64_t)2208988800);
+	(void)conn(&h, 1, 2, "www.example.test", sample_chain, ACCEPTED, 0);
+	(void)conn(&h, 2, 2, "www.example.test", sample_chain, ACCEPTED, 0);
+	finish(&h);
+	f = finding_find(&h.out, "tls.certificate_expired");
+	assert_non_null(f);
+	assert_int_equal(h.out.n, 1);
+	assert_int_equal(f->count, 2);
+	/* OpenSSL names the store's root first (not sent); the two sent follow */
+	assert_non_null(strstr(f->summary, "the root 'CN=Shakedown Sample Root CA"));
+	assert_non_null(strstr(f->summary, "; 2 other certificates of the chain out of date "
+	    "too"));
+	assert_non_null(strstr(value(f, "out_of_date"), "3 certificates: CN=Shakedown Sample "
+	    "Root CA,O=Shakedown Samples (root)"));
+	assert_non_null(strstr(value(f, "out_of_date"), "CN=www.example.test,O=Shakedown "
+	    "Samples (leaf, expired "));
+	assert_non_null(strstr(value(f, "out_of_date"), "CN=Shakedown Sample Intermediate CA,"
+	    "O=Shakedown Samples (intermediate, expired "));
+	teardown_h(&h);
+}
+
 int
 main(void)
 {
@@ -721,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_weak_one_per_chain),
 		cmocka_unit_test(test_weak_not_on_anchor),
 		cmocka_unit_test(test_clock_wrong_and_given),
+		cmocka_unit_test(test_validity_one_per_chain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
