@@ -720,18 +720,30 @@ sd_engine_tick(struct sd_engine *p, uint64_t now_us)
 	}
 }
 
+/*
+ * A frame a day or more ahead of the engine's clock (a corrupt timestamp: a SYN-ACK
+ * stamped 2063 amid frames of 2015; or files of different years joined) is read before
+ * the flows that timed out by its clock are ended: its own connection is not called
+ * unanswered just before its answer is read.
+ */
+#define SD_CLOCK_JUMP_US	(86400ull * 1000000u)
+
 void
 sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 {
 	struct sd_link link;
 	enum sd_rc rc;
+	uint64_t t;
+	bool jump;
 
 	p->cur = in;
 	p->st.frames++;
 	p->st.bytes += in->caplen;
-	p->now_us = (uint64_t)in->sec * 1000000u + in->nsec / 1000u;
-	if (p->now_us - p->last_expire_us >= SD_EXPIRE_EVERY_US ||
-	    p->now_us < p->last_expire_us) {
+	t = (uint64_t)in->sec * 1000000u + in->nsec / 1000u;
+	jump = p->now_us != 0 && t > p->now_us + SD_CLOCK_JUMP_US;
+	p->now_us = t;
+	if (!jump && (p->now_us - p->last_expire_us >= SD_EXPIRE_EVERY_US ||
+	    p->now_us < p->last_expire_us)) {
 		p->last_expire_us = p->now_us;
 		sd_flow_expire(p->flows, p->now_us);
 		sd_defrag_expire(p->defrag, p->now_us);
@@ -751,4 +763,9 @@ sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 	}
 	ip_layer(p, link.net, link.nvlan > 0 ? link.vlan[0] : 0, 0);
 	p->cur = NULL;
+	if (jump) {
+		p->last_expire_us = p->now_us;
+		sd_flow_expire(p->flows, p->now_us);
+		sd_defrag_expire(p->defrag, p->now_us);
+	}
 }
