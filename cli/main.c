@@ -19,6 +19,7 @@
 #include "analyze/icat.h"
 #include "capture/cap.h"
 #include "cli/opts.h"
+#include "cli/out_live.h"
 #include "cli/out.h"
 #include "dissect/link.h"
 
@@ -32,7 +33,17 @@ struct tee {
 };
 
 static struct sd_cap *volatile live_cap;
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted, hangup, usr1;
+
+/* SIGHUP: reopen -o FILE; SIGUSR1: a statistics record now (both read by run_read). */
+static void
+on_hup_usr1(int sig)
+{
+	if (sig == SIGHUP)
+		hangup = 1;
+	else
+		usr1 = 1;
+}
 
 /* Files stop too, standard input included: what was received is analysed and reported. */
 static void
@@ -168,6 +179,10 @@ struct run {
 	struct sd_engine	*engine;
 	struct sd_rules		*rules;
 	struct tee		 tee;
+	struct sd_live_out	*live;		/* findings as decided (live mode, -o); NULL */
+	/* statistics records: what the last one counted */
+	uint64_t		 st_recv, st_drop, st_frames;
+	double			 st_at;
 };
 
 static void
@@ -178,6 +193,7 @@ run_free(struct run *r)
 	sd_engine_free(r->engine);	/* before the rules: flows' slots point at their state */
 	sd_rules_free(r->rules);
 	sd_finding_list_free(&r->findings);
+	sd_live_out_free(r->live);
 	free(r);
 }
 
@@ -295,6 +311,71 @@ input_fill(struct input *in, struct run *r, const struct opts *o, bool *timeout)
 	return false;
 }
 
+/*
+ * A statistics record (--stats, SIGUSR1): on stderr for people, and as a JSON line of its
+ * own type beside the findings.  Drops are the kernel's (pcap_stats) since the start and
+ * since the last record.
+ */
+static void
+stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
+{
+	const struct sd_engine_stats *s = sd_engine_stats(r->engine);
+	const struct sd_flow_stats *fs = sd_engine_flow_stats(r->engine);
+	uint64_t recv = 0, drop = 0, lines, held, werr, drecv, ddrop;
+	struct sd_rule_stats rs;
+	struct timespec ts;
+	struct sd_json j;
+	FILE *jf;
+	bool have = cap != NULL && sd_cap_stats(cap, &recv, &drop);
+
+	sd_rules_stats(r->rules, &rs, NULL, NULL);
+	sd_live_out_counts(r->live, &lines, &held, &werr);
+	drecv = recv - r->st_recv;
+	ddrop = drop - r->st_drop;
+	if (!o->quiet)
+		fprintf(stderr, "shakedown: %s: %" PRIu64 " packets (%" PRIu64 " since the last "
+		    "record), %" PRIu64 " dropped by the kernel (%" PRIu64 " since), %" PRIu64
+		    " flows active, memory %zu of %zu KiB, %zu findings, %" PRIu64 " flows "
+		    "evicted\n", cap != NULL ? sd_cap_name(cap) : "-", have ? recv : s->frames,
+		    have ? drecv : s->frames - r->st_frames, drop, ddrop, fs->active,
+		    r->mc.used / 1024, r->mc.limit / 1024, r->findings.n, fs->evicted);
+	jf = r->live != NULL ? sd_live_out_json(r->live) : NULL;
+	if (jf == NULL && o->json)
+		jf = stdout;
+	if (jf != NULL) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		sd_out_json_init(&j);
+		sd_out_json_obj_begin(&j, NULL);
+		sd_out_json_str(&j, "type", "stats");
+		sd_out_json_iso(&j, "time", ts.tv_sec, (uint32_t)ts.tv_nsec);
+		sd_out_json_str(&j, "interface", cap != NULL ? sd_cap_name(cap) : NULL);
+		sd_out_json_uint_opt(&j, "packets_received", have, recv);
+		sd_out_json_uint_opt(&j, "packets_dropped", have, drop);
+		sd_out_json_uint_opt(&j, "received_since_last", have, drecv);
+		sd_out_json_uint_opt(&j, "dropped_since_last", have, ddrop);
+		sd_out_json_uint(&j, "frames", s->frames);
+		sd_out_json_uint(&j, "bytes", s->bytes);
+		sd_out_json_uint(&j, "flows_active", fs->active);
+		sd_out_json_uint(&j, "flows_evicted", fs->evicted);
+		sd_out_json_uint(&j, "memory_used", r->mc.used);
+		sd_out_json_uint(&j, "memcap", r->mc.limit);
+		sd_out_json_uint(&j, "memcap_refusals", r->mc.refused);
+		sd_out_json_uint(&j, "findings", r->findings.n);
+		sd_out_json_uint(&j, "findings_dropped", r->findings.dropped);
+		sd_out_json_uint(&j, "connections_not_analysed", rs.flows_refused);
+		sd_out_json_uint(&j, "summaries_evicted", rs.evicted);
+		sd_out_json_uint(&j, "updates_held", held);
+		sd_out_json_uint(&j, "output_write_errors", werr);
+		sd_out_json_obj_end(&j);
+		(void)sd_out_json_end_line(&j, jf);
+		fflush(jf);
+		sd_out_json_free(&j);
+	}
+	r->st_recv = recv;
+	r->st_drop = drop;
+	r->st_frames = s->frames;
+}
+
 static bool
 earlier(const struct sd_frame *a, const struct sd_frame *b)
 {
@@ -312,7 +393,9 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 	struct sd_pkt_in pk;
 	struct input *in;
 	double started = now_mono(), last_shown = 0, last_stats = started;
-	uint64_t n = 0, recv, drop;
+	int stats_every = o->stats_sec >= 0 ? o->stats_sec : o->iface != NULL ? 60 : 0;
+	char err[300];
+	uint64_t n = 0;
 	int k;
 
 	for (;;) {
@@ -384,15 +467,17 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 			if (cap != NULL && sd_cap_is_live(cap)) {
 				if (o->duration > 0 && t - started >= o->duration)
 					break;
-				if (!o->quiet && t - last_stats >= 10 &&
-				    sd_cap_stats(cap, &recv, &drop)) {
-					fprintf(stderr, "shakedown: %s: %" PRIu64 " packets, %"
-					    PRIu64 " dropped by the kernel, %" PRIu64
-					    " flows active\n", sd_cap_name(cap), recv, drop,
-					    sd_engine_flow_stats(r->engine)->active);
+				if (usr1 || (stats_every > 0 && t - last_stats >= stats_every)) {
+					usr1 = 0;
+					stats_record(r, cap, o);
 					last_stats = t;
 				}
 			}
+		}
+		if (hangup) {
+			hangup = 0;
+			if (!sd_live_out_reopen(r->live, err, sizeof(err)))
+				fprintf(stderr, "shakedown: %s\n", err);
 		}
 	}
 	if (progress)
@@ -679,12 +764,35 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		free(oi);
 		return SD_EXIT_ERROR;
 	}
+	if (o->out_file != NULL || (o->iface != NULL && !o->events)) {
+		/* findings the moment they are decided: live mode, and -o FILE for files too */
+		struct sd_finding_out fo;
+		char err[300];
+
+		r->live = sd_live_out_new(o->iface != NULL && !o->json && !o->events ? stdout :
+		    NULL, color, sd_out_text_width(stdout), o->out_file == NULL &&
+		    o->iface != NULL && o->json ? stdout : NULL, o->out_file, files, nfiles, err,
+		    sizeof(err));
+		if (r->live == NULL) {
+			fprintf(stderr, "shakedown: %s\n", err);
+			for (k = 0; k < nin; k++)
+				if (ins[k].cap != NULL)
+					sd_cap_close(ins[k].cap);
+			run_free(r);
+			free(oi);
+			return SD_EXIT_ERROR;
+		}
+		fo.decided = sd_live_out_decided;
+		fo.ctx = r->live;
+		(void)sd_findings_subscribe(&r->findings, &fo);
+	}
 	for (k = 0; k < nin; k++)
 		if (ins[k].failed)
 			input_end(&ins[k], r);	/* its capture record, with the error */
 	run_read(r, ins, nin, o, progress);
 	sd_engine_finish(r->engine);
 	sd_rules_finish(r->rules);
+	sd_live_out_final(r->live, &r->findings);
 	sd_finding_sort(&r->findings);
 	summary_fill(&sum, r, ins, nin, oi, files, nfiles);
 	if ((sum.frames > 0 || o->iface == NULL) && sum.undecoded_link +
@@ -720,8 +828,14 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 	if (sum.input_error != NULL)
 		status = SD_EXIT_ERROR;
 	if (o->json) {
-		sd_out_findings_json(stdout, &r->findings, files, nfiles);
+		/* live: every finding went out as it was decided */
+		if (sd_live_out_json(r->live) != stdout)
+			sd_out_findings_json(stdout, &r->findings, files, nfiles);
 		sd_out_summary_json(stdout, &sum);
+	}
+	if (o->out_file != NULL && sd_live_out_json(r->live) != NULL) {
+		sd_out_summary_json(sd_live_out_json(r->live), &sum);
+		fflush(sd_live_out_json(r->live));
 	}
 	if (!o->events && !o->json && !sum.nothing_decoded) {
 		if (!*first_section)
@@ -804,6 +918,8 @@ main(int argc, char **argv)
 		sd_out_events_init(&evout, stdout, files, nfiles);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup_usr1);
+	signal(SIGUSR1, on_hup_usr1);
 
 	if (o.merge) {
 		status = analyse(ins, nfiles, &o, ndpi, o.events ? &evout : NULL, files, nfiles,

@@ -30,12 +30,19 @@ sd_cli_usage(FILE *f)
 "  -j, --json             write findings as JSON Lines (\"type\":\"finding\"), and after each\n"
 "                         input a \"type\":\"summary\" record (frames, flows, losses,\n"
 "                         errors); not with --events\n"
+"  -o, --output FILE      also write the findings as JSON Lines to FILE (appended), each\n"
+"                         the moment it is decided, and the summary and statistics\n"
+"                         records; SIGHUP reopens FILE (logrotate)\n"
+"      --stats SEC        live: a statistics record every SEC seconds (default 60, 0 off)\n"
+"                         and on SIGUSR1, on stderr and as \"type\":\"stats\" JSON\n"
 "      --color WHEN       colour the terminal report: auto (default), always, never\n"
 "      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
 "      --no-progress      never show it\n"
 "  -q, --quiet            no statistics or warnings on stderr\n"
 "  -v, --verbose          statistics on stderr at the end (packets, flows, memory)\n"
-"\n"
+"\n");
+	/* two strings: ISO C caps a string literal at 4095 bytes */
+	fprintf(f,
 "Analysis:\n"
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
 "                         (info, low, medium, high, critical; any case)\n"
@@ -178,7 +185,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
-		O_INTERCEPT_CAS, O_MERGE, O_TIME };
+		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -203,6 +210,8 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "intercept-cas", required_argument, NULL, O_INTERCEPT_CAS },
 		{ "time", required_argument, NULL, O_TIME },
 		{ "merge", no_argument, NULL, O_MERGE },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stats", required_argument, NULL, O_STATS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -211,10 +220,11 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->stats_sec = -1;
 	o->progress = -1;
 	o->color = -1;
 	opterr = 0;		/* bad_option() says it, in one line */
-	while ((c = getopt_long(argc, argv, ":ejqvi:f:c:hV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ejqvi:f:c:o:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o->events = true;
@@ -242,6 +252,14 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		case O_DURATION:
 			if (!parse_seconds("duration", optarg, &o->duration))
 				return -1;
+			break;
+		case 'o':
+			o->out_file = optarg;
+			break;
+		case O_STATS:
+			if (!parse_uint("stats", optarg, 0, 86400 * 365, &v))
+				return -1;
+			o->stats_sec = (int)v;
 			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") == 0)

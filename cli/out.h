@@ -85,6 +85,13 @@ void	sd_out_findings_json(FILE *, const struct sd_findings *, const char *const 
 /* One finding as a JSON Lines record (live mode writes them as they fire). */
 void	sd_out_finding_json(FILE *, const struct sd_finding *, const char *const *files,
 	    int nfiles, struct sd_json *);
+/* The same with another "type" ("finding_update": a live update of a finding). */
+void	sd_out_finding_json_as(FILE *, const struct sd_finding *, const char *const *files,
+	    int nfiles, struct sd_json *, const char *type);
+/* One compact line for a finding as it fires in live mode: time, severity, kind, subject
+ * and summary cut to width, frames; update: the count so far. */
+void	sd_out_finding_line(FILE *, const struct sd_finding *, bool update, bool color,
+	    int width);
 /* The "type": "summary" record that ends each analysed input in --json. */
 void	sd_out_summary_json(FILE *, const struct sd_out_summary *);
 /* The width to wrap text to: $COLUMNS, else the terminal's when f is one, else 80. */

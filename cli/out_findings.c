@@ -424,6 +424,21 @@ value_of(const struct sd_finding *x, const char *name)
 	return NULL;
 }
 
+/* " [frames 6, 8, 10, ...]": the first three evidence frames, "" when none. */
+static void
+frames_suffix(const struct sd_finding *x, char *suffix, size_t n)
+{
+	size_t used = 0, j;
+
+	suffix[0] = '\0';
+	for (j = 0; j < x->nframes && j < 3 && used + 24 < n; j++)
+		used += (size_t)snprintf(suffix + used, n - used, "%s%llu", j ? ", " :
+		    (x->nframes > 1 ? " [frames " : " [frame "),
+		    (unsigned long long)sd_frame_no(x->frames[j]));
+	if (used > 0)
+		snprintf(suffix + used, n - used, "%s]", x->nframes > 3 ? ", ..." : "");
+}
+
 /*
  * What a finding is about, for the verdict: the server name and its address and port, or
  * the two gateways of an IPsec finding, or the server address alone.
@@ -487,7 +502,6 @@ text_verdict(FILE *f, const struct sd_findings *l, size_t width, bool color)
 		const struct sd_finding *x = l->v[i];
 		char kb[SD_ADDR_STRLEN];
 		const char *key;
-		size_t used;
 
 		if (x->severity < SD_SEV_MEDIUM)
 			continue;
@@ -518,15 +532,7 @@ text_verdict(FILE *f, const struct sd_findings *l, size_t width, bool color)
 			snprintf(line, sizeof(line), "%s - %s", subj, x->summary != NULL ?
 			    x->summary : x->kind);
 		/* the frames to open first, always shown: the text before them is cut */
-		suffix[0] = '\0';
-		used = 0;
-		for (j = 0; j < x->nframes && j < 3 && used + 24 < sizeof(suffix); j++)
-			used += (size_t)snprintf(suffix + used, sizeof(suffix) - used, "%s%llu",
-			    j ? ", " : (x->nframes > 1 ? " [frames " : " [frame "),
-			    (unsigned long long)sd_frame_no(x->frames[j]));
-		if (used > 0)
-			snprintf(suffix + used, sizeof(suffix) - used, "%s]",
-			    x->nframes > 3 ? ", ..." : "");
+		frames_suffix(x, suffix, sizeof(suffix));
 		room = width > 11 + strlen(suffix) + 20 ? width - 11 - strlen(suffix) : 20;
 		put_cut(f, line, room);
 		fputs(suffix, f);
@@ -534,6 +540,46 @@ text_verdict(FILE *f, const struct sd_findings *l, size_t width, bool color)
 	}
 	if (shown > 0)
 		fputc('\n', f);
+}
+
+void
+sd_out_finding_line(FILE *f, const struct sd_finding *x, bool update, bool color, int width)
+{
+	char sev[16], subj[300], line[1400], head[64], suffix[96], t[SD_ISO_LEN];
+	const char *key;
+	char kb[SD_ADDR_STRLEN];
+	size_t room;
+
+	sd_out_iso_time(t, sizeof(t), update ? x->last_sec : x->first_sec, 0);
+	upper(sev, sd_finding_sev_name(x->severity), sizeof(sev));
+	subject_of(x, subj, sizeof(subj));
+	key = value_of(x, "server");
+	if (key == NULL && x->nflows > 0)
+		key = sd_ip_addr_str(&x->flows[0].server, kb);
+	if (x->summary != NULL && (subj[0] == '\0' ||
+	    (key != NULL && strstr(x->summary, key) != NULL)))
+		snprintf(line, sizeof(line), "%s", x->summary);
+	else
+		snprintf(line, sizeof(line), "%s - %s", subj, x->summary != NULL ? x->summary :
+		    x->kind);
+	suffix[0] = '\0';
+	if (update) {
+		snprintf(suffix, sizeof(suffix), " [%llu times]", (unsigned long long)x->count);
+	} else {
+		frames_suffix(x, suffix, sizeof(suffix));
+	}
+	/* 2026-12-06T03:51:46 HIGH     tls.chain_untrusted: ... */
+	snprintf(head, sizeof(head), "%.19s %s", t, update ? "update " : "");
+	fputs(head, f);
+	fprintf(f, "%s%-8s%s ", color ? sev_color(x->severity) : "", sev,
+	    color ? "\033[0m" : "");
+	put_safe(f, x->kind);
+	fputs(": ", f);
+	room = (size_t)width > strlen(head) + 9 + strlen(x->kind) + 2 + strlen(suffix) + 20 ?
+	    (size_t)width - strlen(head) - 9 - strlen(x->kind) - 2 - strlen(suffix) : 20;
+	put_cut(f, line, room);
+	fputs(suffix, f);
+	fputc('\n', f);
 }
 
 void
@@ -612,6 +658,13 @@ void
 sd_out_finding_json(FILE *out, const struct sd_finding *x, const char *const *files, int nfiles,
     struct sd_json *j)
 {
+	sd_out_finding_json_as(out, x, files, nfiles, j, "finding");
+}
+
+void
+sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const *files,
+    int nfiles, struct sd_json *j, const char *type)
+{
 	char filt[SD_FRAMES_FILTER_LEN(SD_FINDING_MAX_FRAMES)], a[SD_ADDR_STRLEN];
 	uint32_t fl[SD_FINDING_MAX_FRAMES];
 	uint64_t fr[SD_FINDING_MAX_FRAMES];
@@ -619,7 +672,7 @@ sd_out_finding_json(FILE *out, const struct sd_finding *x, const char *const *fi
 
 	sd_out_json_reset(j);
 	sd_out_json_obj_begin(j, NULL);
-	sd_out_json_str(j, "type", "finding");
+	sd_out_json_str(j, "type", type);
 	sd_out_json_str(j, "kind", x->kind);
 	sd_out_json_str(j, "severity", sd_finding_sev_name(x->severity));
 	sd_out_json_double(j, "confidence", x->confidence, 2);

@@ -80,6 +80,8 @@ sd_flow_table_new(const struct sd_flow_limits *lim, struct sd_memcap *mc,
 		t->lim.tcp_idle_us = 3600ull * 1000000;
 	if (t->lim.tcp_closed_us == 0)
 		t->lim.tcp_closed_us = 30ull * 1000000;
+	if (t->lim.tcp_syn_us == 0)
+		t->lim.tcp_syn_us = 70ull * 1000000;
 	if (t->lim.udp_idle_us == 0)
 		t->lim.udp_idle_us = 180ull * 1000000;
 	if (t->lim.other_idle_us == 0)
@@ -203,6 +205,8 @@ flow_timeout(const struct sd_flow_table *t, const struct sd_flow *f)
 		if ((f->rec.fin_seen[0] && f->rec.fin_seen[1]) || f->rec.rst_seen[0] ||
 		    f->rec.rst_seen[1])
 			return t->lim.tcp_closed_us;
+		if (f->rec.syn_seen && f->rec.packets[SD_ROLE_SERVER] == 0)
+			return t->lim.tcp_syn_us;
 		return t->lim.tcp_idle_us;
 	}
 	if (f->proto == SD_IPPROTO_UDP)
@@ -223,6 +227,8 @@ sd_flow_expire(struct sd_flow_table *t, uint64_t now_us)
 		minto = t->lim.other_idle_us;
 	if (t->lim.tcp_idle_us < minto)
 		minto = t->lim.tcp_idle_us;
+	if (t->lim.tcp_syn_us < minto)
+		minto = t->lim.tcp_syn_us;
 	/* LRU order: once a flow is younger than the shortest timeout, all after it are. */
 	for (f = t->lru_head; f != NULL && scanned < 256; f = next, scanned++) {
 		next = f->lru_next;

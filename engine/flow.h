@@ -67,6 +67,9 @@ struct sd_flow_limits {
 	uint32_t	 max_flows;		/* default 131072 */
 	uint64_t	 tcp_idle_us;		/* default 3600 s established, 300 s otherwise */
 	uint64_t	 tcp_closed_us;		/* after FIN both ways or RST: 30 s */
+	/* SYNs and nothing back: 70 s, longer than the longest gap between a stack's SYN
+	 * retries (Linux: 64 s), so an unanswered attempt is told while the link is idle */
+	uint64_t	 tcp_syn_us;
 	uint64_t	 udp_idle_us;		/* default 180 s (IKE DPD and NAT keepalives come every 10-60 s) */
 	uint64_t	 other_idle_us;		/* default 300 s */
 };

@@ -131,6 +131,41 @@ test_expiry_and_eviction(void **state)
 	sd_flow_table_free(t);
 }
 
+/* SYNs and nothing back end after 70 s idle; an answered connection waits its hour. */
+static void
+test_syn_only_timeout(void **state)
+{
+	struct sd_addr c = v4(10, 0, 0, 1), s = v4(10, 0, 0, 2);
+	struct sd_memcap mc = { .limit = 1 << 20 };
+	struct sd_flow_table *t;
+	struct sd_flow *a, *b;
+	struct ended e = { 0 };
+	uint64_t aid;
+	bool created;
+	int dir;
+
+	(void)state;
+	t = sd_flow_table_new(NULL, &mc, on_end, &e);
+	a = sd_flow_get(t, SD_IPPROTO_TCP, &c, 1000, &s, 443, 0x02, 0, &dir, &created);
+	a->rec.syn_seen = true;
+	a->rec.packets[SD_ROLE_CLIENT] = 3;
+	sd_flow_touch(t, a, 0);
+	aid = a->id;	/* a is freed when it ends */
+	b = sd_flow_get(t, SD_IPPROTO_TCP, &c, 1001, &s, 443, 0x02, 0, &dir, &created);
+	b->rec.syn_seen = b->rec.synack_seen = true;
+	b->rec.packets[SD_ROLE_CLIENT] = b->rec.packets[SD_ROLE_SERVER] = 1;
+	sd_flow_touch(t, b, 0);
+	sd_flow_expire(t, 69000000);
+	assert_int_equal(e.n, 0);
+	sd_flow_expire(t, 70000000);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.ids[0], aid);
+	assert_string_equal(e.why[0], "idle");
+	sd_flow_expire(t, 3599000000ull);
+	assert_int_equal(e.n, 1);	/* answered: the established timeout */
+	sd_flow_table_free(t);
+}
+
 static void
 test_memcap_refusal(void **state)
 {
@@ -160,6 +195,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_expiry_and_eviction),
+		cmocka_unit_test(test_syn_only_timeout),
 		cmocka_unit_test(test_memcap_refusal),
 	};
 

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# tests/live/live.sh SHAKEDOWN - live mode against real traffic on a veth pair between two
+# network namespaces this test creates (root needed; skipped, exit 77, where namespaces
+# cannot be made).  shakedown listens on one end; a sample is replayed into the other with
+# tcpreplay, and a real client sends SYNs to an address nobody answers.  Asserts, as an
+# operator would watch them: each finding is written (-o FILE and the terminal) before any
+# signal is sent, an unanswered SYN is told while the link stays idle, SIGUSR1 writes a
+# statistics record, SIGHUP reopens the file logrotate moved, SIGTERM flushes, writes the
+# summary and exits 0.
+set -u
+bin=$(readlink -f "$1")
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+for c in ip tcpreplay ethtool timeout; do
+	command -v "$c" > /dev/null || skip "$c is not installed"
+done
+tag=$$
+na=sdla$tag nb=sdlb$tag va=sdva$tag vb=sdvb$tag
+net=10.199.$((tag % 200 + 20))
+tmp=$(mktemp -d)
+sd_pid=
+cleanup() {
+	[ -n "$sd_pid" ] && kill "$sd_pid" 2> /dev/null
+	ip netns del "$na" 2> /dev/null
+	ip netns del "$nb" 2> /dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip netns add "$na" 2> /dev/null || skip "cannot create network namespaces here"
+ip netns add "$nb" || skip "cannot create network namespaces here"
+ip link add "$va" type veth peer name "$vb" || skip "cannot create a veth pair"
+ip link set "$va" netns "$na"
+ip link set "$vb" netns "$nb"
+ip -n "$na" addr add "$net.1/24" dev "$va"
+ip -n "$nb" addr add "$net.2/24" dev "$vb"
+for n in "$na:$va" "$nb:$vb"; do
+	ip -n "${n%%:*}" link set lo up
+	ip -n "${n%%:*}" link set "${n#*:}" up
+	ip netns exec "${n%%:*}" ethtool -K "${n#*:}" tso off gso off gro off > /dev/null 2>&1
+done
+
+pass=0 fail=0
+check() {	# check NAME CONDITION-COMMAND...
+	local name=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name"
+	fi
+}
+# wait_for SECONDS FILE PATTERN: true once FILE has a line matching PATTERN
+wait_for() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		grep -q -- "$3" "$2" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+wait_exists() {	# wait_exists SECONDS FILE
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		test -e "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+out=$tmp/findings.jsonl
+ip netns exec "$nb" "$bin" -i "$vb" -o "$out" --stats 0 --no-progress \
+    --ca-file "$repo/samples/pki/root.crt" > "$tmp/stdout" 2> "$tmp/stderr" &
+sd_pid=$!
+check "listening said on stderr" wait_for 10 "$tmp/stderr" "listening on $vb"
+
+# a real failure replayed onto the wire: the finding comes while shakedown keeps running
+ip netns exec "$na" tcpreplay -q -i "$va" "$repo/samples/neg-no-shared-cipher.pcap" \
+    > "$tmp/replay" 2>&1
+check "replayed finding written to -o before any signal" \
+	wait_for 10 "$out" '"kind":"tls.no_shared_cipher"'
+check "the terminal got its line as it fired" \
+	wait_for 5 "$tmp/stdout" 'HIGH     tls.no_shared_cipher: '
+check "still running after the finding" kill -0 "$sd_pid"
+
+# SYNs to an address nobody answers (its frames reach the wire, no host takes them), then
+# silence: the finding must come from the clock alone, 70 s after the last SYN
+mac=$(ip -n "$nb" -o link show "$vb" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+ip -n "$na" neigh add "$net.3" lladdr "$mac" dev "$va" nud permanent
+ip netns exec "$na" timeout 2 bash -c "exec 3<> /dev/tcp/$net.3/443" 2> /dev/null
+check "unanswered SYN told while the link is idle (no packet after it)" \
+	wait_for 80 "$out" "\"kind\":\"tcp.syn_unanswered\".*\"destination.ip\":\"$net.3\""
+
+# SIGUSR1: a statistics record now
+kill -USR1 "$sd_pid"
+check "SIGUSR1: a stats record" wait_for 5 "$out" '"type":"stats".*"packets_received":'
+check "SIGUSR1: stats on stderr" wait_for 5 "$tmp/stderr" "shakedown: $vb: .* packets"
+
+# logrotate: move the file, SIGHUP, and the next record lands in a new file
+mv "$out" "$out.1"
+kill -HUP "$sd_pid"
+check "SIGHUP: the file is made again" wait_exists 5 "$out"
+kill -USR1 "$sd_pid"
+check "after SIGHUP the records go to the new file" wait_for 5 "$out" '"type":"stats"'
+
+# SIGTERM: flush, the summary, exit 0
+kill -TERM "$sd_pid"
+wait "$sd_pid"
+rc=$?
+sd_pid=
+check "SIGTERM: exit 0" test "$rc" -eq 0
+check "SIGTERM: the summary record written" grep -q '"type":"summary"' "$out"
+check "SIGTERM: the full report on the terminal" grep -q '^HIGH     tls.no_shared_cipher$' \
+	"$tmp/stdout"
+if [ "$fail" -ne 0 ]; then
+	echo "--- stderr"; cat "$tmp/stderr"; echo "--- stdout"; head -50 "$tmp/stdout"
+	echo "--- out"; cat "$out" "$out.1" 2> /dev/null | cut -c1-300
+fi
+echo "live: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
