@@ -1,6 +1,8 @@
 /* cli/main.c - shakedown: why a TLS / DTLS / IKE / ESP connection fails, from a capture. */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -309,6 +311,39 @@ input_fill(struct input *in, struct run *r, const struct opts *o, bool *timeout)
 	}
 	input_end(in, r);
 	return false;
+}
+
+/*
+ * -Z USER: the user's groups, then its group, then the user (as tcpdump -Z and Suricata
+ * --user do); checked by trying to get root back.  Without -Z, a warning when packets
+ * are about to be parsed as root.
+ */
+static bool
+drop_root(const struct opts *o)
+{
+	struct passwd *pw;
+
+	if (o->user == NULL) {
+		if (geteuid() == 0 && o->iface != NULL && !o->quiet)
+			fprintf(stderr, "shakedown: warning: parsing packets as root; -Z USER "
+			    "drops root once the interface is open\n");
+		return true;
+	}
+	if ((pw = getpwnam(o->user)) == NULL) {
+		fprintf(stderr, "shakedown: -Z %s: no such user\n", o->user);
+		return false;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "shakedown: -Z %s: cannot become that user: %s\n", o->user,
+		    strerror(errno));
+		return false;
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		fprintf(stderr, "shakedown: -Z %s: root could be taken back\n", o->user);
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -789,6 +824,15 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 	for (k = 0; k < nin; k++)
 		if (ins[k].failed)
 			input_end(&ins[k], r);	/* its capture record, with the error */
+	/* everything that needs root is open: give it up before the first packet is parsed */
+	if (!drop_root(o)) {
+		for (k = 0; k < nin; k++)
+			if (ins[k].cap != NULL)
+				sd_cap_close(ins[k].cap);
+		run_free(r);
+		free(oi);
+		return SD_EXIT_ERROR;
+	}
 	run_read(r, ins, nin, o, progress);
 	sd_engine_finish(r->engine);
 	sd_rules_finish(r->rules);

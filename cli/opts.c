@@ -75,6 +75,8 @@ sd_cli_usage(FILE *f)
 "                         file's first frame); a file cut short is said on stderr\n"
 "  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW)\n"
 "  -f, --filter BPF       capture filter, e.g. 'tcp port 443 or udp port 500'\n"
+"  -Z, --user USER        drop root for USER (and its groups) once the interface and\n"
+"                         -o file are open, before reading any packet\n"
 "\n"
 "Ctrl-C (SIGINT) or SIGTERM stops reading, also from a pipe; what was read is reported.\n"
 "\n"
@@ -200,6 +202,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "memcap", required_argument, NULL, O_MEMCAP },
 		{ "max-flows", required_argument, NULL, O_MAX_FLOWS },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "user", required_argument, NULL, 'Z' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -224,7 +227,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 	o->progress = -1;
 	o->color = -1;
 	opterr = 0;		/* bad_option() says it, in one line */
-	while ((c = getopt_long(argc, argv, ":ejqvi:f:c:o:hV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ejqvi:f:c:o:Z:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o->events = true;
@@ -240,6 +243,9 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'i':
 			o->iface = optarg;
+			break;
+		case 'Z':
+			o->user = optarg;
 			break;
 		case 'f':
 			o->bpf = optarg;

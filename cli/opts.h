@@ -28,6 +28,7 @@ struct opts {
 	uint64_t	 count;		/* stop after this many packets (files: of each file; 0 no limit) */
 	double		 duration;	/* live: seconds of wall clock; files: of capture time */
 	const char	*out_file;	/* -o: findings as JSON Lines, as decided */
+	const char	*user;		/* -Z: drop root for this user before reading */
 	int		 stats_sec;	/* --stats: -1 default (60 live, 0 files) */
 	size_t		 memcap;
 	uint32_t	 max_flows;

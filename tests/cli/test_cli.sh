@@ -226,6 +226,17 @@ check "--duration 2 on a file: says it stopped" \
 run --events -c 8 "$syn"
 check "-c past the end: not said to be cut" test ! -s "$tmp/err"
 
+run -Z no-such-user-here "$good"
+check "-Z unknown user: exit 2" test "$rc" -eq 2
+check "-Z unknown user: says so" grep -q "^shakedown: -Z no-such-user-here: no such user" "$tmp/err"
+run -o /nonexistent/dir/f.jsonl "$good"
+check "-o in a missing directory: exit 2" test "$rc" -eq 2
+check "-o in a missing directory: names it" grep -q "^shakedown: -o /nonexistent/dir/f.jsonl: " "$tmp/err"
+run -q -o "$tmp/o.jsonl" --ca-file samples/pki/root.crt samples/lb-vip-backends.pcap
+check "-o with a file: findings and the summary in FILE" sh -c "grep -q '\"type\":\"finding\"' '$tmp/o.jsonl' && tail -1 '$tmp/o.jsonl' | grep -q '\"type\":\"summary\"'"
+check "-o with a file: the last state of a repeated finding told" \
+	grep -q '"type":"finding_update","kind":"tcp.port_closed".*refused 2 connection attempts' "$tmp/o.jsonl"
+
 # ---------------------------------------------------------------- trust options
 run --ca-path /nonexistent/certs "$good"
 check "--ca-path missing: exit 2" test "$rc" -eq 2

@@ -6,7 +6,7 @@
 # operator would watch them: each finding is written (-o FILE and the terminal) before any
 # signal is sent, an unanswered SYN is told while the link stays idle, SIGUSR1 writes a
 # statistics record, SIGHUP reopens the file logrotate moved, SIGTERM flushes, writes the
-# summary and exits 0.
+# summary and exits 0; all of it after -Z nobody gave up root.
 set -u
 bin=$(readlink -f "$1")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,6 +19,8 @@ tag=$$
 na=sdla$tag nb=sdlb$tag va=sdva$tag vb=sdvb$tag
 net=10.199.$((tag % 200 + 20))
 tmp=$(mktemp -d)
+chmod 1777 "$tmp"	# -Z nobody makes the new file after SIGHUP here
+id nobody > /dev/null 2>&1 || skip "no user nobody"
 sd_pid=
 cleanup() {
 	[ -n "$sd_pid" ] && kill "$sd_pid" 2> /dev/null
@@ -71,10 +73,13 @@ wait_exists() {	# wait_exists SECONDS FILE
 }
 
 out=$tmp/findings.jsonl
-ip netns exec "$nb" "$bin" -i "$vb" -o "$out" --stats 0 --no-progress \
+ip netns exec "$nb" "$bin" -i "$vb" -Z nobody -o "$out" --stats 0 --no-progress \
     --ca-file "$repo/samples/pki/root.crt" > "$tmp/stdout" 2> "$tmp/stderr" &
 sd_pid=$!
 check "listening said on stderr" wait_for 10 "$tmp/stderr" "listening on $vb"
+sleep 0.5
+check "-Z nobody: runs as nobody" test "$(ps -o user= -p "$sd_pid")" = nobody
+check "-Z: no warning about root" sh -c "! grep -q 'as root' '$tmp/stderr'"
 
 # a real failure replayed onto the wire: the finding comes while shakedown keeps running
 ip netns exec "$na" tcpreplay -q -i "$va" "$repo/samples/neg-no-shared-cipher.pcap" \
