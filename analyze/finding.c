@@ -444,6 +444,17 @@ sd_finding_release(struct sd_finding *f)
 	touch(f);
 }
 
+static bool
+has_value(const struct sd_finding *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nvalues; i++)
+		if (strcmp(f->values[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 /* Hand one finding to every output. */
 static void
 hand_over(struct sd_findings *l, struct sd_finding *f)
@@ -454,6 +465,8 @@ hand_over(struct sd_findings *l, struct sd_finding *f)
 	f->touched = false;
 	f->decided = true;
 	f->decided_count = f->count;
+	if (l->loss_note[0] != '\0' && !has_value(f, "capture_loss"))
+		sd_finding_value(f, "capture_loss", "%s", l->loss_note);
 	for (i = 0; i < l->nouts; i++)
 		l->outs[i].decided(l->outs[i].ctx, f, c);
 }

@@ -99,6 +99,12 @@ struct sd_findings {
 	struct sd_finding	**touched;
 	size_t			 ntouched, touched_cap;
 	uint64_t		 touched_lost;	/* no memory to remember a change: settled at the end */
+	/*
+	 * Set by the capture while it loses packets (live: the kernel dropped more than 1%
+	 * since the last statistics record): every finding decided meanwhile gets it as its
+	 * value capture_loss, since its evidence may be incomplete.  NULL: no loss.
+	 */
+	char			 loss_note[160];
 };
 
 /* The catalogue entry of a kind (docs/findings.md says the same at length). */

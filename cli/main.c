@@ -411,6 +411,28 @@ stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
 	r->st_frames = s->frames;
 }
 
+/*
+ * Live: while the kernel drops more than 1% of the packets since the last statistics
+ * record, findings decided meanwhile say that their evidence may be incomplete.
+ */
+static void
+note_loss(struct run *r, struct sd_cap *cap)
+{
+	uint64_t recv, drop, dr, dd;
+
+	if (!sd_cap_stats(cap, &recv, &drop))
+		return;
+	dr = recv - r->st_recv;
+	dd = drop - r->st_drop;
+	if (dd > 0 && dd * 100 > dr + dd)
+		snprintf(r->findings.loss_note, sizeof(r->findings.loss_note), "the kernel "
+		    "dropped %" PRIu64 " of %" PRIu64 " packets (%.1f%%) since the last "
+		    "statistics record: the evidence may be incomplete", dd, dr + dd,
+		    100.0 * (double)dd / (double)(dr + dd));
+	else
+		r->findings.loss_note[0] = '\0';
+}
+
 static bool
 earlier(const struct sd_frame *a, const struct sd_frame *b)
 {
@@ -502,6 +524,7 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 			if (cap != NULL && sd_cap_is_live(cap)) {
 				if (o->duration > 0 && t - started >= o->duration)
 					break;
+				note_loss(r, cap);
 				if (usr1 || (stats_every > 0 && t - last_stats >= stats_every)) {
 					usr1 = 0;
 					stats_record(r, cap, o);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -61,6 +62,38 @@ test_new_then_update(void **state)
 	assert_int_equal(a.count[1], 2);
 	sd_findings_settle(&l);
 	assert_int_equal(a.n, 2);
+	sd_finding_list_free(&l);
+}
+
+/* Findings decided while the capture lost packets say so; once the loss stops, no more. */
+static void
+test_loss_note(void **state)
+{
+	struct sd_findings l;
+	struct seen a;
+	struct sd_finding_out oa = { on_decided, &a };
+	struct sd_finding *f, *g;
+	size_t i;
+	bool has;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(&a, 0, sizeof(a));
+	assert_true(sd_findings_subscribe(&l, &oa));
+	snprintf(l.loss_note, sizeof(l.loss_note), "%s", "the kernel dropped 50 of 1000 "
+	    "packets (5.0%)");
+	f = sd_finding_add(&l, SD_K_TCP_SYN_UNANSWERED, "10.0.0.2|443", 1, 0, 0);
+	sd_findings_flush(&l);
+	l.loss_note[0] = '\0';
+	g = sd_finding_add(&l, SD_K_TCP_PORT_CLOSED, "10.0.0.3|443", 2, 0, 0);
+	sd_findings_flush(&l);
+	for (i = 0, has = false; i < f->nvalues; i++)
+		has |= strcmp(f->values[i].name, "capture_loss") == 0 &&
+		    strstr(f->values[i].value, "dropped 50 of 1000") != NULL;
+	assert_true(has);
+	for (i = 0, has = false; i < g->nvalues; i++)
+		has |= strcmp(g->values[i].name, "capture_loss") == 0;
+	assert_false(has);
 	sd_finding_list_free(&l);
 }
 
@@ -135,6 +168,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_then_update),
+		cmocka_unit_test(test_loss_note),
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_frames_sorted),
 	};
