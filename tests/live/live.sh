@@ -78,7 +78,8 @@ ip netns exec "$nb" "$bin" -i "$vb" -Z nobody -o "$out" --stats 0 --no-progress 
 sd_pid=$!
 check "listening said on stderr" wait_for 10 "$tmp/stderr" "listening on $vb"
 sleep 0.5
-check "-Z nobody: runs as nobody" test "$(ps -o user= -p "$sd_pid")" = nobody
+check "-Z nobody: runs as nobody" test "$(awk '/^Uid:/ { print $2 }' "/proc/$sd_pid/status")" = \
+	"$(id -u nobody)"
 check "-Z: no warning about root" sh -c "! grep -q 'as root' '$tmp/stderr'"
 
 # a real failure replayed onto the wire: the finding comes while shakedown keeps running
