@@ -22,6 +22,7 @@
 #include "capture/cap.h"
 #include "cli/opts.h"
 #include "cli/out_live.h"
+#include "cli/out_redis.h"
 #include "cli/out.h"
 #include "dissect/link.h"
 
@@ -182,6 +183,7 @@ struct run {
 	struct sd_rules		*rules;
 	struct tee		 tee;
 	struct sd_live_out	*live;		/* findings as decided (live mode, -o); NULL */
+	struct sd_redis		*redis;		/* --redis; NULL */
 	/* statistics records: what the last one counted */
 	uint64_t		 st_recv, st_drop, st_frames;
 	double			 st_at;
@@ -196,6 +198,7 @@ run_free(struct run *r)
 	sd_rules_free(r->rules);
 	sd_finding_list_free(&r->findings);
 	sd_live_out_free(r->live);
+	sd_redis_free(r->redis);
 	free(r);
 }
 
@@ -351,6 +354,8 @@ drop_root(const struct opts *o)
  * own type beside the findings.  Drops are the kernel's (pcap_stats) since the start and
  * since the last record.
  */
+static void	json_out(struct run *, struct sd_json *, FILE *, const char *, const char *);
+
 static void
 stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
 {
@@ -377,7 +382,7 @@ stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
 	jf = r->live != NULL ? sd_live_out_json(r->live) : NULL;
 	if (jf == NULL && o->json)
 		jf = stdout;
-	if (jf != NULL) {
+	if (jf != NULL || r->redis != NULL) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		sd_out_json_init(&j);
 		sd_out_json_obj_begin(&j, NULL);
@@ -401,14 +406,43 @@ stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
 		sd_out_json_uint(&j, "summaries_evicted", rs.evicted);
 		sd_out_json_uint(&j, "updates_held", held);
 		sd_out_json_uint(&j, "output_write_errors", werr);
+		if (r->redis != NULL) {
+			uint64_t sent, queued, dropped;
+
+			sd_redis_counts(r->redis, &sent, &queued, &dropped);
+			sd_out_json_uint(&j, "redis_sent", sent);
+			sd_out_json_uint(&j, "redis_queued", queued);
+			sd_out_json_uint(&j, "redis_dropped", dropped);
+		}
 		sd_out_json_obj_end(&j);
-		(void)sd_out_json_end_line(&j, jf);
-		fflush(jf);
+		json_out(r, &j, jf, "stats", "info");
 		sd_out_json_free(&j);
 	}
 	r->st_recv = recv;
 	r->st_drop = drop;
 	r->st_frames = s->frames;
+}
+
+/* A finished JSON record to the JSON stream (may be NULL) and to Redis. */
+static void
+json_out(struct run *r, struct sd_json *j, FILE *jf, const char *kind, const char *sev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (r->redis != NULL && (m = open_memstream(&buf, &len)) != NULL) {
+		(void)sd_out_json_end_line(j, m);
+		fclose(m);
+		if (jf != NULL)
+			(void)fwrite(buf, 1, len, jf);
+		sd_redis_push(r->redis, buf, len, kind, sev);
+		free(buf);
+	} else if (jf != NULL) {
+		(void)sd_out_json_end_line(j, jf);
+	}
+	if (jf != NULL)
+		fflush(jf);
 }
 
 /*
@@ -532,6 +566,8 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 				}
 			}
 		}
+		if (timeout || (n & 4095) == 0)
+			sd_redis_flush(r->redis);	/* what waited while Redis was away */
 		if (hangup) {
 			hangup = 0;
 			if (!sd_live_out_reopen(r->live, err, sizeof(err)))
@@ -822,7 +858,7 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		free(oi);
 		return SD_EXIT_ERROR;
 	}
-	if (o->out_file != NULL || (o->iface != NULL && !o->events)) {
+	if (o->out_file != NULL || o->redis != NULL || (o->iface != NULL && !o->events)) {
 		/* findings the moment they are decided: live mode, and -o FILE for files too */
 		struct sd_finding_out fo;
 		char err[300];
@@ -839,6 +875,27 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			run_free(r);
 			free(oi);
 			return SD_EXIT_ERROR;
+		}
+		if (o->redis != NULL) {
+			char host[256];
+
+			if (gethostname(host, sizeof(host)) != 0)
+				snprintf(host, sizeof(host), "%s", "unknown");
+			host[sizeof(host) - 1] = '\0';
+			r->redis = sd_redis_new(o->redis, o->redis_stream != NULL ?
+			    o->redis_stream : "shakedown:findings", o->redis_queue > 0 ?
+			    o->redis_queue : 10000, o->sensor != NULL ? o->sensor : host,
+			    o->quiet, err, sizeof(err));
+			if (r->redis == NULL) {
+				fprintf(stderr, "shakedown: %s\n", err);
+				for (k = 0; k < nin; k++)
+					if (ins[k].cap != NULL)
+						sd_cap_close(ins[k].cap);
+				run_free(r);
+				free(oi);
+				return SD_EXIT_ERROR;
+			}
+			sd_live_out_set_redis(r->live, r->redis);
 		}
 		fo.decided = sd_live_out_decided;
 		fo.ctx = r->live;
@@ -903,6 +960,25 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 	if (o->out_file != NULL && sd_live_out_json(r->live) != NULL) {
 		sd_out_summary_json(sd_live_out_json(r->live), &sum);
 		fflush(sd_live_out_json(r->live));
+	}
+	if (r->redis != NULL) {
+		char *buf = NULL;
+		size_t len = 0;
+		uint64_t sent, queued, dropped;
+		FILE *m = open_memstream(&buf, &len);
+
+		if (m != NULL) {
+			sd_out_summary_json(m, &sum);
+			fclose(m);
+			sd_redis_push(r->redis, buf, len, "summary", "info");
+			free(buf);
+		}
+		sd_redis_flush(r->redis);
+		sd_redis_counts(r->redis, &sent, &queued, &dropped);
+		if ((queued > 0 || dropped > 0) && !o->quiet)
+			fprintf(stderr, "shakedown: redis: %" PRIu64 " records sent, %" PRIu64
+			    " not sent (the server was away), %" PRIu64 " dropped from the "
+			    "full queue\n", sent, queued, dropped);
 	}
 	if (!o->events && !o->json && !sum.nothing_decoded) {
 		if (!*first_section)

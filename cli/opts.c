@@ -33,6 +33,13 @@ sd_cli_usage(FILE *f)
 "  -o, --output FILE      also write the findings as JSON Lines to FILE (appended), each\n"
 "                         the moment it is decided, and the summary and statistics\n"
 "                         records; SIGHUP reopens FILE (logrotate)\n"
+"      --redis URL        also send every finding, update and statistics record to a\n"
+"                         Redis stream (redis://[[user]:password@]host[:port][/db]):\n"
+"                         XADD with fields json, kind, severity, sensor; files too\n"
+"      --redis-stream KEY the stream (default shakedown:findings)\n"
+"      --redis-queue N    records kept while Redis is away (default 10000; the oldest\n"
+"                         are dropped and counted past it)\n"
+"      --sensor-name NAME the sensor field of Redis entries (default the host name)\n"
 "      --stats SEC        live: a statistics record every SEC seconds (default 60, 0 off)\n"
 "                         and on SIGUSR1, on stderr and as \"type\":\"stats\" JSON\n"
 "      --color WHEN       colour the terminal report: auto (default), always, never\n"
@@ -187,7 +194,8 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
-		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS };
+		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_REDIS, O_REDIS_STREAM,
+		O_REDIS_QUEUE, O_SENSOR };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -215,6 +223,10 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "merge", no_argument, NULL, O_MERGE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", required_argument, NULL, O_STATS },
+		{ "redis", required_argument, NULL, O_REDIS },
+		{ "redis-stream", required_argument, NULL, O_REDIS_STREAM },
+		{ "redis-queue", required_argument, NULL, O_REDIS_QUEUE },
+		{ "sensor-name", required_argument, NULL, O_SENSOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -261,6 +273,20 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'o':
 			o->out_file = optarg;
+			break;
+		case O_REDIS:
+			o->redis = optarg;
+			break;
+		case O_REDIS_STREAM:
+			o->redis_stream = optarg;
+			break;
+		case O_REDIS_QUEUE:
+			if (!parse_uint("redis-queue", optarg, 1, 10000000, &v))
+				return -1;
+			o->redis_queue = (size_t)v;
+			break;
+		case O_SENSOR:
+			o->sensor = optarg;
 			break;
 		case O_STATS:
 			if (!parse_uint("stats", optarg, 0, 86400 * 365, &v))

@@ -29,6 +29,8 @@ struct opts {
 	double		 duration;	/* live: seconds of wall clock; files: of capture time */
 	const char	*out_file;	/* -o: findings as JSON Lines, as decided */
 	const char	*user;		/* -Z: drop root for this user before reading */
+	const char	*redis, *redis_stream, *sensor;	/* --redis URL, its stream, --sensor-name */
+	size_t		 redis_queue;	/* --redis-queue: records kept while Redis is away */
 	int		 stats_sec;	/* --stats: -1 default (60 live, 0 files) */
 	size_t		 memcap;
 	uint32_t	 max_flows;

@@ -11,6 +11,7 @@
 
 #include "cli/json.h"
 #include "cli/out.h"
+#include "cli/out_redis.h"
 
 #define SEEN_MAX	65536		/* findings whose last telling is remembered */
 #define UPDATE_EVERY	60.0		/* seconds between updates of one finding, at most */
@@ -33,6 +34,7 @@ struct sd_live_out {
 	struct seen	*seen;		/* open addressing by pointer, SEEN_MAX slots */
 	size_t		 nseen;
 	uint64_t	 lines, updates_held, write_errors;
+	struct sd_redis	*redis;		/* borrowed; NULL none */
 };
 
 static double
@@ -74,6 +76,12 @@ sd_live_out_new(FILE *text, bool color, int width, FILE *json, const char *path,
 	return l;
 }
 
+void
+sd_live_out_set_redis(struct sd_live_out *l, struct sd_redis *r)
+{
+	l->redis = r;
+}
+
 FILE *
 sd_live_out_json(const struct sd_live_out *l)
 {
@@ -107,13 +115,29 @@ tell(struct sd_live_out *l, const struct sd_finding *f, bool update)
 		sd_out_finding_line(l->text, f, update, l->color, l->width);
 		fflush(l->text);
 	}
-	if (l->json != NULL) {
+	if (l->redis != NULL) {
+		/* the same line to the stream: built once in memory */
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+
+		if (m != NULL) {
+			sd_out_finding_json_as(m, f, l->files, l->nfiles, &l->j, update ?
+			    "finding_update" : "finding");
+			fclose(m);
+			if (l->json != NULL && fwrite(buf, 1, len, l->json) != len)
+				l->write_errors++;
+			sd_redis_push(l->redis, buf, len, f->kind,
+			    sd_finding_sev_name(f->severity));
+			free(buf);
+		}
+	} else if (l->json != NULL) {
 		sd_out_finding_json_as(l->json, f, l->files, l->nfiles, &l->j, update ?
 		    "finding_update" : "finding");
-		if (fflush(l->json) != 0 || ferror(l->json)) {
-			l->write_errors++;
-			clearerr(l->json);
-		}
+	}
+	if (l->json != NULL && (fflush(l->json) != 0 || ferror(l->json))) {
+		l->write_errors++;
+		clearerr(l->json);
 	}
 	l->lines++;
 }

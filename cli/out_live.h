@@ -22,6 +22,9 @@ struct sd_live_out *sd_live_out_new(FILE *text, bool color, int width, FILE *jso
 /* The sink's callback (struct sd_finding_out.decided, ctx the live output). */
 void		 sd_live_out_decided(void *ctx, const struct sd_finding *,
 		    enum sd_finding_change);
+struct sd_redis;
+/* Send every finding and update to this Redis stream too (borrowed). */
+void		 sd_live_out_set_redis(struct sd_live_out *, struct sd_redis *);
 /* The JSON stream findings go to (for the stats and summary records), or NULL. */
 FILE		*sd_live_out_json(const struct sd_live_out *);
 /* The end: tell the last state of every finding whose repeats were held back. */
