@@ -787,6 +787,22 @@ summary_failed(struct sd_out_summary *sum, const struct input *ins, int nin,
 	sum->input_error = ins[0].err;
 }
 
+/* An output that cannot be opened (-o, --redis): say why, analyse nothing. */
+static int
+analyse_abort(struct input *ins, int nin, struct run *r, struct sd_out_input *oi,
+    const char *err)
+{
+	int k;
+
+	fprintf(stderr, "shakedown: %s\n", err);
+	for (k = 0; k < nin; k++)
+		if (ins[k].cap != NULL)
+			sd_cap_close(ins[k].cap);
+	run_free(r);
+	free(oi);
+	return SD_EXIT_ERROR;
+}
+
 /*
  * Analyse some inputs as one capture (one file, the live interface, or every file with
  * --merge) and write what was found.  Returns the exit status of this part.
@@ -867,15 +883,8 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		    NULL, color, sd_out_text_width(stdout), o->out_file == NULL &&
 		    o->iface != NULL && o->json ? stdout : NULL, o->out_file, files, nfiles, err,
 		    sizeof(err));
-		if (r->live == NULL) {
-			fprintf(stderr, "shakedown: %s\n", err);
-			for (k = 0; k < nin; k++)
-				if (ins[k].cap != NULL)
-					sd_cap_close(ins[k].cap);
-			run_free(r);
-			free(oi);
-			return SD_EXIT_ERROR;
-		}
+		if (r->live == NULL)
+			return analyse_abort(ins, nin, r, oi, err);
 		if (o->redis != NULL) {
 			char host[256];
 
@@ -887,13 +896,7 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			    o->redis_queue : 10000, o->sensor != NULL ? o->sensor : host,
 			    o->quiet, err, sizeof(err));
 			if (r->redis == NULL) {
-				fprintf(stderr, "shakedown: %s\n", err);
-				for (k = 0; k < nin; k++)
-					if (ins[k].cap != NULL)
-						sd_cap_close(ins[k].cap);
-				run_free(r);
-				free(oi);
-				return SD_EXIT_ERROR;
+				return analyse_abort(ins, nin, r, oi, err);
 			}
 			sd_live_out_set_redis(r->live, r->redis);
 		}

@@ -424,6 +424,23 @@ value_of(const struct sd_finding *x, const char *name)
 	return NULL;
 }
 
+/* A finding in one line: its summary alone when it names the subject already, else the
+ * subject, then the summary. */
+static void
+headline(const struct sd_finding *x, const char *subj, char *line, size_t n)
+{
+	char kb[SD_ADDR_STRLEN];
+	const char *key = value_of(x, "server");
+
+	if (key == NULL && x->nflows > 0)
+		key = sd_ip_addr_str(&x->flows[0].server, kb);
+	if (x->summary != NULL && (subj[0] == '\0' ||
+	    (key != NULL && strstr(x->summary, key) != NULL)))
+		snprintf(line, n, "%s", x->summary);
+	else
+		snprintf(line, n, "%s - %s", subj, x->summary != NULL ? x->summary : x->kind);
+}
+
 /* " [frames 6, 8, 10, ...]": the first three evidence frames, "" when none. */
 static void
 frames_suffix(const struct sd_finding *x, char *suffix, size_t n)
@@ -500,8 +517,6 @@ text_verdict(FILE *f, const struct sd_findings *l, size_t width, bool color)
 
 	for (i = 0; i < l->n; i++) {
 		const struct sd_finding *x = l->v[i];
-		char kb[SD_ADDR_STRLEN];
-		const char *key;
 
 		if (x->severity < SD_SEV_MEDIUM)
 			continue;
@@ -521,16 +536,7 @@ text_verdict(FILE *f, const struct sd_findings *l, size_t width, bool color)
 		upper(sev, sd_finding_sev_name(x->severity), sizeof(sev));
 		fprintf(f, "  %s%-8s%s ", color ? sev_color(x->severity) : "", sev,
 		    color ? "\033[0m" : "");
-		/* the summary alone when it names the subject already */
-		key = value_of(x, "server");
-		if (key == NULL && x->nflows > 0)
-			key = sd_ip_addr_str(&x->flows[0].server, kb);
-		if (x->summary != NULL && (subj[0] == '\0' ||
-		    (key != NULL && strstr(x->summary, key) != NULL)))
-			snprintf(line, sizeof(line), "%s", x->summary);
-		else
-			snprintf(line, sizeof(line), "%s - %s", subj, x->summary != NULL ?
-			    x->summary : x->kind);
+		headline(x, subj, line, sizeof(line));
 		/* the frames to open first, always shown: the text before them is cut */
 		frames_suffix(x, suffix, sizeof(suffix));
 		room = width > 11 + strlen(suffix) + 20 ? width - 11 - strlen(suffix) : 20;
@@ -546,22 +552,12 @@ void
 sd_out_finding_line(FILE *f, const struct sd_finding *x, bool update, bool color, int width)
 {
 	char sev[16], subj[300], line[1400], head[64], suffix[96], t[SD_ISO_LEN];
-	const char *key;
-	char kb[SD_ADDR_STRLEN];
 	size_t room;
 
 	sd_out_iso_time(t, sizeof(t), update ? x->last_sec : x->first_sec, 0);
 	upper(sev, sd_finding_sev_name(x->severity), sizeof(sev));
 	subject_of(x, subj, sizeof(subj));
-	key = value_of(x, "server");
-	if (key == NULL && x->nflows > 0)
-		key = sd_ip_addr_str(&x->flows[0].server, kb);
-	if (x->summary != NULL && (subj[0] == '\0' ||
-	    (key != NULL && strstr(x->summary, key) != NULL)))
-		snprintf(line, sizeof(line), "%s", x->summary);
-	else
-		snprintf(line, sizeof(line), "%s - %s", subj, x->summary != NULL ? x->summary :
-		    x->kind);
+	headline(x, subj, line, sizeof(line));
 	suffix[0] = '\0';
 	if (update) {
 		snprintf(suffix, sizeof(suffix), " [%llu times]", (unsigned long long)x->count);
