@@ -50,6 +50,18 @@ void	sd_cap_break(struct sd_cap *);
  * already received, then ends (SD_CAP_BREAK).  Works while a file is being opened too.
  */
 void	sd_cap_interrupt(void);
+/*
+ * Live: how long sd_cap_next() waits for a packet before it returns SD_CAP_TIMEOUT (250 ms
+ * unless set; 0 returns at once, for a caller that waits on several captures with
+ * sd_cap_wait()).
+ */
+void	sd_cap_set_wait(struct sd_cap *, int ms);
+/*
+ * Wait up to ms for a packet on any of the live captures in caps (others and NULL are
+ * skipped): 1 when one may have a packet, 0 when the time passed, -1 when a signal or an
+ * error ended the wait early.
+ */
+int	sd_cap_wait(struct sd_cap *const *caps, int n, int ms);
 /* Bytes read so far and the file size (total 0 when unknown: a pipe, a live interface). */
 void	sd_cap_progress(const struct sd_cap *, uint64_t *done, uint64_t *total);
 /* Live: packets received and dropped by the kernel so far; false when not available. */

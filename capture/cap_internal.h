@@ -20,6 +20,7 @@ struct sd_cap {
 	bool			 pipe;		/* a file read through pipe_open() */
 	bool			 nano;		/* timestamps come in ns (else us) */
 	int			 fd;		/* live: pcap_get_selectable_fd(), or -1 */
+	int			 wait_ms;	/* live: how long sd_cap_next() waits (sd_cap_set_wait) */
 	int			 linktype;	/* LINKTYPE_* of pcap_datalink(); -1 pcapng */
 	int			 last_linktype;	/* of the last frame handed on (-1 none yet) */
 	uint64_t		 no;		/* frames handed on so far */

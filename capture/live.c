@@ -93,6 +93,7 @@ sd_cap_open_live(struct sd_cap **out, const char *iface, const char *bpf, int sn
 	if ((c->fd = pcap_get_selectable_fd(c->p)) >= 0 &&
 	    pcap_setnonblock(c->p, 1, ebuf) != 0)
 		c->fd = -1;
+	c->wait_ms = LIVE_TIMEOUT_MS;
 	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
 	c->linktype = sd_cap_linktype(pcap_datalink(c->p));
 	if (bpf != NULL && bpf[0] != '\0' && set_filter(c, bpf, err) != 0)
@@ -123,10 +124,41 @@ sd_cap_live_next(struct sd_cap *c, struct pcap_pkthdr **h, const u_char **data)
 	pfd.fd = c->fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	rc = poll(&pfd, 1, LIVE_TIMEOUT_MS);
+	if (c->wait_ms <= 0)
+		return 0;
+	rc = poll(&pfd, 1, c->wait_ms);
 	if (c->stop)
 		return PCAP_ERROR_BREAK;
 	if (rc <= 0)
 		return 0;		/* timeout, or EINTR: the caller calls again */
 	return pcap_next_ex(c->p, h, data);
+}
+
+void
+sd_cap_set_wait(struct sd_cap *c, int ms)
+{
+	if (c != NULL && c->live)
+		c->wait_ms = ms;
+}
+
+int
+sd_cap_wait(struct sd_cap *const *caps, int n, int ms)
+{
+	struct pollfd pfd[64];
+	int i, k = 0, rc;
+
+	for (i = 0; i < n && k < (int)(sizeof(pfd) / sizeof(pfd[0])); i++) {
+		if (caps[i] == NULL || !caps[i]->live)
+			continue;
+		if (caps[i]->fd < 0)
+			return 1;	/* no descriptor to wait on: its read blocks on its own */
+		pfd[k].fd = caps[i]->fd;
+		pfd[k].events = POLLIN;
+		pfd[k].revents = 0;
+		k++;
+	}
+	if (k == 0)
+		return 1;
+	rc = poll(pfd, (nfds_t)k, ms);
+	return rc > 0 ? 1 : rc == 0 ? 0 : -1;
 }

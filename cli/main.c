@@ -35,7 +35,10 @@ struct tee {
 	uint64_t		 count;
 };
 
-static struct sd_cap *volatile live_cap;
+static struct sd_cap *volatile live_caps[SD_MAX_IFACES];
+/* Live: how long to wait for a packet on any interface before the engine's clock follows
+ * the wall clock (an idle link still decides timeouts: SYNs, IKE, DPD never answered). */
+#define LIVE_WAIT_MS	250
 static volatile sig_atomic_t interrupted, hangup, usr1;
 
 /* SIGHUP: reopen -o FILE; SIGUSR1: a statistics record now (both read by run_read). */
@@ -52,11 +55,14 @@ on_hup_usr1(int sig)
 static void
 on_signal(int sig)
 {
+	int k;
+
 	(void)sig;
 	interrupted = 1;
 	sd_cap_interrupt();
-	if (live_cap != NULL)
-		sd_cap_break(live_cap);
+	for (k = 0; k < SD_MAX_IFACES; k++)
+		if (live_caps[k] != NULL)
+			sd_cap_break(live_caps[k]);
 }
 
 static void
@@ -248,6 +254,7 @@ static void
 input_end(struct input *in, struct run *r)
 {
 	struct sd_event end;
+	int k;
 
 	memset(&end, 0, sizeof(end));
 	end.type = SD_EV_CAPTURE;
@@ -261,8 +268,9 @@ input_end(struct input *in, struct run *r)
 	tee_emit(&r->tee, &end);
 	if (in->cap != NULL) {
 		in->datalink = sd_cap_datalink(in->cap);	/* pcapng: known once read */
-		if (live_cap == in->cap)
-			live_cap = NULL;
+		for (k = 0; k < SD_MAX_IFACES; k++)
+			if (live_caps[k] == in->cap)
+				live_caps[k] = NULL;
 		sd_cap_close(in->cap);
 		in->cap = NULL;
 	}
@@ -356,8 +364,47 @@ drop_root(const struct opts *o)
  */
 static void	json_out(struct run *, struct sd_json *, FILE *, const char *, const char *);
 
+/* Packets received and dropped by the kernel, summed over the live captures of ins. */
+static bool
+live_counts(const struct input *ins, int nin, uint64_t *recv, uint64_t *drop)
+{
+	uint64_t rv, dr;
+	bool any = false;
+	int k;
+
+	*recv = *drop = 0;
+	for (k = 0; k < nin; k++) {
+		if (ins[k].cap == NULL || !sd_cap_stats(ins[k].cap, &rv, &dr))
+			continue;
+		*recv += rv;
+		*drop += dr;
+		any = true;
+	}
+	return any;
+}
+
+/* The names of the live inputs, comma-separated ("-" when none is open). */
 static void
-stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
+live_names(const struct input *ins, int nin, char *buf, size_t n)
+{
+	size_t len = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < nin; k++) {
+		if (ins[k].cap == NULL || !sd_cap_is_live(ins[k].cap))
+			continue;
+		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s",
+		    len > 0 ? "," : "", ins[k].name);
+		if (len >= n)
+			break;
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, n, "-");
+}
+
+static void
+stats_record(struct run *r, const struct input *ins, int nin, const struct opts *o)
 {
 	const struct sd_engine_stats *s = sd_engine_stats(r->engine);
 	const struct sd_flow_stats *fs = sd_engine_flow_stats(r->engine);
@@ -366,8 +413,11 @@ stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
 	struct timespec ts;
 	struct sd_json j;
 	FILE *jf;
-	bool have = cap != NULL && sd_cap_stats(cap, &recv, &drop);
+	char names[256];
+	bool have = live_counts(ins, nin, &recv, &drop);
+	int k;
 
+	live_names(ins, nin, names, sizeof(names));
 	sd_rules_stats(r->rules, &rs, NULL, NULL);
 	sd_live_out_counts(r->live, &lines, &held, &werr);
 	drecv = recv - r->st_recv;
@@ -376,7 +426,7 @@ stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
 		fprintf(stderr, "shakedown: %s: %" PRIu64 " packets (%" PRIu64 " since the last "
 		    "record), %" PRIu64 " dropped by the kernel (%" PRIu64 " since), %" PRIu64
 		    " flows active, memory %zu of %zu KiB, %zu findings, %" PRIu64 " flows "
-		    "evicted\n", cap != NULL ? sd_cap_name(cap) : "-", have ? recv : s->frames,
+		    "evicted\n", names, have ? recv : s->frames,
 		    have ? drecv : s->frames - r->st_frames, drop, ddrop, fs->active,
 		    r->mc.used / 1024, r->mc.limit / 1024, r->findings.n, fs->evicted);
 	jf = r->live != NULL ? sd_live_out_json(r->live) : NULL;
@@ -388,11 +438,28 @@ stats_record(struct run *r, struct sd_cap *cap, const struct opts *o)
 		sd_out_json_obj_begin(&j, NULL);
 		sd_out_json_str(&j, "type", "stats");
 		sd_out_json_iso(&j, "time", ts.tv_sec, (uint32_t)ts.tv_nsec);
-		sd_out_json_str(&j, "interface", cap != NULL ? sd_cap_name(cap) : NULL);
+		sd_out_observer(&j);
+		sd_out_json_str(&j, "interface", strcmp(names, "-") != 0 ? names : NULL);
 		sd_out_json_uint_opt(&j, "packets_received", have, recv);
 		sd_out_json_uint_opt(&j, "packets_dropped", have, drop);
 		sd_out_json_uint_opt(&j, "received_since_last", have, drecv);
 		sd_out_json_uint_opt(&j, "dropped_since_last", have, ddrop);
+		if (have && nin > 1) {
+			/* several interfaces: each one's own counters */
+			sd_out_json_arr_begin(&j, "interfaces");
+			for (k = 0; k < nin; k++) {
+				uint64_t rv, dr;
+
+				if (ins[k].cap == NULL || !sd_cap_stats(ins[k].cap, &rv, &dr))
+					continue;
+				sd_out_json_obj_begin(&j, NULL);
+				sd_out_json_str(&j, "name", ins[k].name);
+				sd_out_json_uint(&j, "packets_received", rv);
+				sd_out_json_uint(&j, "packets_dropped", dr);
+				sd_out_json_obj_end(&j);
+			}
+			sd_out_json_arr_end(&j);
+		}
 		sd_out_json_uint(&j, "frames", s->frames);
 		sd_out_json_uint(&j, "bytes", s->bytes);
 		sd_out_json_uint(&j, "flows_active", fs->active);
@@ -450,11 +517,11 @@ json_out(struct run *r, struct sd_json *j, FILE *jf, const char *kind, const cha
  * record, findings decided meanwhile say that their evidence may be incomplete.
  */
 static void
-note_loss(struct run *r, struct sd_cap *cap)
+note_loss(struct run *r, const struct input *ins, int nin)
 {
 	uint64_t recv, drop, dr, dd;
 
-	if (!sd_cap_stats(cap, &recv, &drop))
+	if (!live_counts(ins, nin, &recv, &drop))
 		return;
 	dr = recv - r->st_recv;
 	dd = drop - r->st_drop;
@@ -465,6 +532,18 @@ note_loss(struct run *r, struct sd_cap *cap)
 		    100.0 * (double)dd / (double)(dr + dd));
 	else
 		r->findings.loss_note[0] = '\0';
+}
+
+/* The live captures still open among ins, at most SD_MAX_IFACES, into caps. */
+static int
+live_open(const struct input *ins, int nin, struct sd_cap **caps)
+{
+	int k, n = 0;
+
+	for (k = 0; k < nin && n < SD_MAX_IFACES; k++)
+		if (ins[k].cap != NULL && sd_cap_is_live(ins[k].cap))
+			caps[n++] = ins[k].cap;
+	return n;
 }
 
 static bool
@@ -485,6 +564,7 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 	struct input *in;
 	double started = now_mono(), last_shown = 0, last_stats = started;
 	int stats_every = o->stats_sec >= 0 ? o->stats_sec : o->iface != NULL ? 60 : 0;
+	struct sd_cap *caps[SD_MAX_IFACES];
 	char err[300];
 	uint64_t n = 0;
 	int k;
@@ -537,6 +617,9 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 		}
 		if (o->iface != NULL && (interrupted || (o->count != 0 && n >= o->count)))
 			break;
+		if (in == NULL && timeout && (k = live_open(ins, nin, caps)) > 0 &&
+		    sd_cap_wait(caps, k, LIVE_WAIT_MS) != 0)
+			timeout = false;	/* a packet came (or a signal): read on */
 		if (timeout) {
 			/* an idle link: the engine's clock follows the wall clock */
 			struct timespec ts;
@@ -558,10 +641,10 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 			if (cap != NULL && sd_cap_is_live(cap)) {
 				if (o->duration > 0 && t - started >= o->duration)
 					break;
-				note_loss(r, cap);
+				note_loss(r, ins, nin);
 				if (usr1 || (stats_every > 0 && t - last_stats >= stats_every)) {
 					usr1 = 0;
-					stats_record(r, cap, o);
+					stats_record(r, ins, nin, o);
 					last_stats = t;
 				}
 			}
@@ -803,6 +886,22 @@ analyse_abort(struct input *ins, int nin, struct run *r, struct sd_out_input *oi
 	return SD_EXIT_ERROR;
 }
 
+/* --sensor-name, else the host name ("unknown" when it has none). */
+static const char *
+sensor_name(const struct opts *o)
+{
+	static char host[256];
+
+	if (o->sensor != NULL)
+		return o->sensor;
+	if (host[0] == '\0') {
+		if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
+			snprintf(host, sizeof(host), "%s", "unknown");
+		host[sizeof(host) - 1] = '\0';
+	}
+	return host;
+}
+
 /*
  * Analyse some inputs as one capture (one file, the live interface, or every file with
  * --merge) and write what was found.  Returns the exit status of this part.
@@ -826,7 +925,7 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		int rc;
 
 		if (o->iface != NULL)
-			rc = sd_cap_open_live(&ins[k].cap, o->iface, o->bpf, 262144, ins[k].err);
+			rc = sd_cap_open_live(&ins[k].cap, ins[k].name, o->bpf, 262144, ins[k].err);
 		else
 			rc = sd_cap_open_file(&ins[k].cap, ins[k].name, ins[k].err);
 		if (rc == 0 && !linktype_ok(ins[k].cap, ins[k].err)) {
@@ -842,12 +941,28 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		ins[k].datalink = sd_cap_datalink(ins[k].cap);
 		nopen++;
 		if (sd_cap_is_live(ins[k].cap)) {
-			live_cap = ins[k].cap;
-			if (!o->quiet)
-				fprintf(stderr, "shakedown: listening on %s%s%s (Ctrl-C to stop)\n",
-				    o->iface, o->bpf ? ", filter: " : "", o->bpf ? o->bpf : "");
+			/* one wait over every interface (run_read), none inside the read */
+			sd_cap_set_wait(ins[k].cap, 0);
+			if (k < SD_MAX_IFACES)
+				live_caps[k] = ins[k].cap;
 		}
 	}
+	if (o->iface != NULL && nopen < nin) {
+		/* a sensor listens on every interface it was given, or on none */
+		for (k = 0; k < nin; k++) {
+			if (k < SD_MAX_IFACES)
+				live_caps[k] = NULL;
+			if (ins[k].cap != NULL) {
+				sd_cap_close(ins[k].cap);
+				ins[k].cap = NULL;
+			}
+		}
+		nopen = 0;
+	}
+	for (k = 0; k < nin && !o->quiet; k++)
+		if (ins[k].cap != NULL && sd_cap_is_live(ins[k].cap))
+			fprintf(stderr, "shakedown: listening on %s%s%s (Ctrl-C to stop)\n",
+			    ins[k].name, o->bpf ? ", filter: " : "", o->bpf ? o->bpf : "");
 	if (nopen == 0) {
 		/* nothing to analyse: say so in the machine outputs, never "no findings" */
 		struct tee t = { .events = evout };
@@ -886,14 +1001,9 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		if (r->live == NULL)
 			return analyse_abort(ins, nin, r, oi, err);
 		if (o->redis != NULL) {
-			char host[256];
-
-			if (gethostname(host, sizeof(host)) != 0)
-				snprintf(host, sizeof(host), "%s", "unknown");
-			host[sizeof(host) - 1] = '\0';
 			r->redis = sd_redis_new(o->redis, o->redis_stream != NULL ?
 			    o->redis_stream : "shakedown:findings", o->redis_queue > 0 ?
-			    o->redis_queue : 10000, o->sensor != NULL ? o->sensor : host,
+			    o->redis_queue : 10000, sensor_name(o),
 			    o->quiet, err, sizeof(err));
 			if (r->redis == NULL) {
 				return analyse_abort(ins, nin, r, oi, err);
@@ -1020,7 +1130,6 @@ main(int argc, char **argv)
 	struct input *ins;
 	struct opts o;
 	const char *const *files;
-	const char *live_name[1];
 	int first, nfiles, i, st, status = SD_EXIT_OK;
 	bool progress, color, first_section = true;
 	const char *term = getenv("TERM");
@@ -1030,9 +1139,8 @@ main(int argc, char **argv)
 	if (first < 0)
 		return SD_EXIT_ERROR;
 	if (o.iface != NULL) {
-		live_name[0] = o.iface;
-		files = live_name;
-		nfiles = 1;
+		files = o.ifaces;
+		nfiles = o.nifaces;
 	} else {
 		files = (const char *const *)argv + first;
 		nfiles = argc - first;
@@ -1062,12 +1170,14 @@ main(int argc, char **argv)
 	}
 	if (o.events)
 		sd_out_events_init(&evout, stdout, files, nfiles);
+	sd_out_set_observer(sensor_name(&o));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_hup_usr1);
 	signal(SIGUSR1, on_hup_usr1);
 
-	if (o.merge) {
+	if (o.merge || o.iface != NULL) {
+		/* several interfaces are one capture point: one engine */
 		status = analyse(ins, nfiles, &o, ndpi, o.events ? &evout : NULL, files, nfiles,
 		    progress, color, &first_section);
 	} else {

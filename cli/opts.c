@@ -39,7 +39,8 @@ sd_cli_usage(FILE *f)
 "      --redis-stream KEY the stream (default shakedown:findings)\n"
 "      --redis-queue N    records kept while Redis is away (default 10000; the oldest\n"
 "                         are dropped and counted past it)\n"
-"      --sensor-name NAME the sensor field of Redis entries (default the host name)\n"
+"      --sensor-name NAME the sensor's name (default the host name): the sensor field\n"
+"                         of Redis entries, observer.name in every JSON record\n"
 "      --stats SEC        live: a statistics record every SEC seconds (default 60, 0 off)\n"
 "                         and on SIGUSR1, on stderr and as \"type\":\"stats\" JSON\n"
 "      --color WHEN       colour the terminal report: auto (default), always, never\n"
@@ -80,7 +81,9 @@ sd_cli_usage(FILE *f)
 "  -c, --count N          stop after N packets (files: the first N frames of each file)\n"
 "      --duration SEC     stop after SEC seconds (files: of capture time, from each\n"
 "                         file's first frame); a file cut short is said on stderr\n"
-"  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW)\n"
+"  -i, --interface IFACE  capture on IFACE (needs CAP_NET_RAW); several -i: one capture\n"
+"                         per interface, analysed together (frames are numbered per\n"
+"                         interface, as their files would be)\n"
 "  -f, --filter BPF       capture filter, e.g. 'tcp port 443 or udp port 500'\n"
 "  -Z, --user USER        drop root for USER (and its groups) once the interface and\n"
 "                         -o file are open, before reading any packet\n"
@@ -254,7 +257,13 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			o->verbose = true;
 			break;
 		case 'i':
-			o->iface = optarg;
+			if (o->nifaces == SD_MAX_IFACES) {
+				fprintf(stderr, "shakedown: at most %d interfaces (-i)\n",
+				    SD_MAX_IFACES);
+				return -1;
+			}
+			o->ifaces[o->nifaces++] = optarg;
+			o->iface = o->ifaces[0];
 			break;
 		case 'Z':
 			o->user = optarg;

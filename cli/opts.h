@@ -24,7 +24,10 @@ struct opts {
 	int		 color;		/* -1 auto, 0 never, 1 always */
 	bool		 fail_on_set;
 	enum sd_sev	 fail_on;
-	const char	*iface, *bpf;
+	const char	*iface, *bpf;	/* iface: the first -i (live mode when set) */
+#define SD_MAX_IFACES	16
+	const char	*ifaces[SD_MAX_IFACES];	/* every -i, one capture each, one engine */
+	int		 nifaces;
 	uint64_t	 count;		/* stop after this many packets (files: of each file; 0 no limit) */
 	double		 duration;	/* live: seconds of wall clock; files: of capture time */
 	const char	*out_file;	/* -o: findings as JSON Lines, as decided */

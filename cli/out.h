@@ -94,6 +94,12 @@ void	sd_out_finding_line(FILE *, const struct sd_finding *, bool update, bool co
 	    int width);
 /* The "type": "summary" record that ends each analysed input in --json. */
 void	sd_out_summary_json(FILE *, const struct sd_out_summary *);
+/*
+ * The sensor's name (--sensor-name, else the host name), written as "observer.name" in
+ * every JSON record (findings, updates, statistics, summaries).  NULL or "" leaves it out.
+ */
+void	sd_out_set_observer(const char *name);
+void	sd_out_observer(struct sd_json *);
 /* The width to wrap text to: $COLUMNS, else the terminal's when f is one, else 80. */
 int	sd_out_text_width(FILE *);
 

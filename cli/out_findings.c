@@ -650,6 +650,21 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 	}
 }
 
+static char observer[256];
+
+void
+sd_out_set_observer(const char *name)
+{
+	snprintf(observer, sizeof(observer), "%s", name != NULL ? name : "");
+}
+
+void
+sd_out_observer(struct sd_json *j)
+{
+	if (observer[0] != '\0')
+		sd_out_json_str(j, "observer.name", observer);
+}
+
 void
 sd_out_finding_json(FILE *out, const struct sd_finding *x, const char *const *files, int nfiles,
     struct sd_json *j)
@@ -669,6 +684,7 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 	sd_out_json_reset(j);
 	sd_out_json_obj_begin(j, NULL);
 	sd_out_json_str(j, "type", type);
+	sd_out_observer(j);
 	sd_out_json_str(j, "kind", x->kind);
 	sd_out_json_str(j, "severity", sd_finding_sev_name(x->severity));
 	sd_out_json_double(j, "confidence", x->confidence, 2);
@@ -780,6 +796,7 @@ sd_out_summary_json(FILE *out, const struct sd_out_summary *sum)
 	sd_out_json_init(&j);
 	sd_out_json_obj_begin(&j, NULL);
 	sd_out_json_str(&j, "type", "summary");
+	sd_out_observer(&j);
 	if (sum->ninputs == 1) {
 		sd_out_json_str(&j, "file", sum->inputs[0].name);
 	} else {

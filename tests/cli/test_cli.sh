@@ -235,7 +235,16 @@ check "-o in a missing directory: names it" grep -q "^shakedown: -o /nonexistent
 run -q -o "$tmp/o.jsonl" --ca-file samples/pki/root.crt samples/lb-vip-backends.pcap
 check "-o with a file: findings and the summary in FILE" sh -c "grep -q '\"type\":\"finding\"' '$tmp/o.jsonl' && tail -1 '$tmp/o.jsonl' | grep -q '\"type\":\"summary\"'"
 check "-o with a file: the last state of a repeated finding told" \
-	grep -q '"type":"finding_update","kind":"tcp.port_closed".*refused 2 connection attempts' "$tmp/o.jsonl"
+	grep -q '"type":"finding_update",.*"kind":"tcp.port_closed".*refused 2 connection attempts' "$tmp/o.jsonl"
+check "-o: observer.name is the host name in every record" python3 -c '
+import json, socket, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(not recs or any(r.get("observer.name") != socket.gethostname() for r in recs))' "$tmp/o.jsonl"
+run -q -o "$tmp/o2.jsonl" --sensor-name 'edge-fw "7"' samples/lb-vip-backends.pcap
+check "--sensor-name: observer.name in every record, escaped" python3 -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(not recs or any(r.get("observer.name") != "edge-fw \"7\"" for r in recs))' "$tmp/o2.jsonl"
 
 # ---------------------------------------------------------------- trust options
 run --ca-path /nonexistent/certs "$good"

@@ -17,7 +17,7 @@ while read -r name pcap opts; do
 	fi
 	exp="$here/$name.out"
 	# shellcheck disable=SC2086
-	got=$(cd "$repo" && "$bin" --no-progress --color never $opts "$pcap" 2>&1; echo "exit status $?")
+	got=$(cd "$repo" && "$bin" --no-progress --color never --sensor-name golden $opts "$pcap" 2>&1; echo "exit status $?")
 	if [ "${SD_UPDATE_GOLDEN:-}" = 1 ]; then
 		printf '%s\n' "$got" > "$exp"
 	fi
