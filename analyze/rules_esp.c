@@ -11,16 +11,20 @@
 #include "engine/ipsec_types.h"
 
 /*
- * The tunnels (gateway pairs) are written at capture end, after the IKE SAs: both are kept
- * in bounded tables charged to the memory cap (pushed-out entries counted) and judged in
- * finish().
+ * The tunnels (gateway pairs) are written at capture end, after the IKE SAs, and a tunnel
+ * that stays one way is written before, while it goes on (interim): both are kept in
+ * bounded tables charged to the memory cap (pushed-out entries counted), keyed by the
+ * tunnel so that its later record replaces the interim one.  An interim tunnel is judged
+ * at once (a sensor tells one-way ESP while it happens), the rest in finish(); what was
+ * told is not told again.  An IKE SA is up from its answered IKE_AUTH / phase 1 exchange
+ * (written as it completes) or from its ike.sa record.
  */
 #define TUNNELS		65536	/* ESP tunnels */
 #define PAIRS		65536	/* gateway pairs with an IKE SA that came up */
 
 #define ADDR_EQ(x, y)	(sd_ip_addr_cmp((x), (y)) == 0)
 
-/* Keyed by arrival order. */
+/* Keyed by the unordered gateway pair and encapsulation (tun_key). */
 struct tun_rec {
 	struct sd_addr	 a, b;
 	uint64_t	 packets[2];
@@ -33,6 +37,7 @@ struct tun_rec {
 	int64_t		 sec;
 	uint32_t	 nsec;
 	bool		 used_asym;
+	bool		 told_one_way;	/* esp.one_way was said for it */
 };
 
 struct esp_rules {
@@ -40,8 +45,10 @@ struct esp_rules {
 	struct sd_findings	*out;
 	struct sd_tab		*tun;	/* struct tun_rec */
 	struct sd_tab		*up;	/* unordered gateway pairs with an IKE SA up: no value */
-	uint64_t		 ntun;
 };
+
+static void	pair_key(const struct sd_addr *, const struct sd_addr *, uint8_t key[34]);
+static void	judge(struct esp_rules *);
 
 static double
 ts(int64_t sec, uint32_t nsec)
@@ -57,12 +64,28 @@ on_tunnel(struct esp_rules *t, const struct sd_event *ev)
 	size_t i;
 	int d;
 
+	uint8_t key[35];
+
 	if (tu == NULL)
 		return;
-	r = sd_tab_get(t->tun, &t->ntun, sizeof(t->ntun), true, NULL);
-	t->ntun++;
+	pair_key(&tu->a, &tu->b, key);
+	key[34] = (uint8_t)((tu->udp_encap ? 1 : 0) | (tu->tcp_encap ? 2 : 0));
+	r = sd_tab_get(t->tun, key, sizeof(key), true, NULL);
 	if (r == NULL)
 		return;
+	if (r->packets[0] + r->packets[1] > 0 && sd_ip_addr_cmp(&r->a, &tu->a) != 0) {
+		/* the same tunnel, its first SA now from the other side: keep a and b */
+		r->one_way = tu->one_way;
+		r->file_index = ev->file_index;
+		for (d = 0; d < 2; d++) {
+			r->packets[1 - d] = tu->dir[d].packets;
+			r->first[1 - d] = ts(tu->dir[d].first_sec, tu->dir[d].first_nsec);
+			r->last[1 - d] = ts(tu->dir[d].last_sec, tu->dir[d].last_nsec);
+			r->first_frame[1 - d] = tu->dir[d].first_frame;
+			r->last_frame[1 - d] = tu->dir[d].last_frame;
+		}
+		goto ports;
+	}
 	r->a = tu->a;
 	r->b = tu->b;
 	r->one_way = tu->one_way;
@@ -77,11 +100,12 @@ on_tunnel(struct esp_rules *t, const struct sd_event *ev)
 		r->first_frame[d] = tu->dir[d].first_frame;
 		r->last_frame[d] = tu->dir[d].last_frame;
 	}
+ports:
 	/* the ports each direction used (NAT may have moved them off 4500) */
 	for (i = 0; r->udp && i < tu->nsas; i++) {
 		const struct sd_esp_sa *sa = tu->sas[i];
 
-		d = ADDR_EQ(&sa->src, &tu->a) ? 0 : 1;
+		d = ADDR_EQ(&sa->src, &r->a) ? 0 : 1;
 		if (r->port[d][0] == 0) {
 			r->port[d][0] = sa->sport;
 			r->port[d][1] = sa->dport;
@@ -168,7 +192,7 @@ finish_tunnels(struct esp_rules *t)
 	for (r = sd_tab_first(t->tun); r != NULL; r = sd_tab_next(t->tun, r)) {
 		int d;
 
-		if (!r->one_way || r->used_asym)
+		if (!r->one_way || r->used_asym || r->told_one_way)
 			continue;
 		d = live_dir(r);
 		if (r->packets[d] < 2 || !ike_up_between(t, &r->a, &r->b))
@@ -179,6 +203,7 @@ finish_tunnels(struct esp_rules *t)
 		f = sd_finding_add(t->out, SD_K_ESP_ONE_WAY, g, r->sec, r->nsec, r->file_index);
 		if (f == NULL)
 			continue;
+		r->told_one_way = true;
 		if (f->count == 1) {
 			f->confidence = 0.8;	/* a capture point on one path looks the same */
 			sd_finding_value(f, "sending", "%s", s1);
@@ -239,6 +264,24 @@ on_sa(struct esp_rules *t, const struct sd_event *ev)
 	(void)sd_tab_get(t->up, key, sizeof(key), true, NULL);
 }
 
+/* An answered IKE_AUTH without an error in clear (IKEv2), a complete Main or Aggressive
+ * Mode (IKEv1): the SA between the two is up, without waiting for its ike.sa record. */
+static void
+on_exchange(struct esp_rules *t, const struct sd_event *ev)
+{
+	const struct sd_ike_exchange *x = ev->u.msg.exchange;
+	uint8_t key[34];
+
+	if (x == NULL || !x->answered || x->error != 0)
+		return;
+	if (!(x->version == 2 && x->exchange == SD_IKE_X_AUTH) &&
+	    !(x->version == 1 && x->exchange == SD_IKE_X_V1_MAIN && x->messages >= 6) &&
+	    !(x->version == 1 && x->exchange == SD_IKE_X_V1_AGGRESSIVE && x->messages >= 3))
+		return;
+	pair_key(&x->initiator_addr, &x->responder_addr, key);
+	(void)sd_tab_get(t->up, key, sizeof(key), true, NULL);
+}
+
 static void esp_free(void *ctx);
 
 static void *
@@ -284,16 +327,29 @@ esp_event(void *ctx, const struct sd_event *ev)
 {
 	struct esp_rules *t = ctx;
 
-	if (ev->type == SD_EV_IKE_SA)
+	if (ev->type == SD_EV_IKE_SA) {
 		on_sa(t, ev);
-	else if (ev->type == SD_EV_ESP_TUNNEL)
+	} else if (ev->type == SD_EV_IKE_EXCHANGE) {
+		on_exchange(t, ev);
+	} else if (ev->type == SD_EV_ESP_TUNNEL) {
 		on_tunnel(t, ev);
+		/* one way while it goes on: say it now, once the window's last is in (two
+		 * one-way tunnels may be one asymmetric route) */
+		if (ev->u.msg.tunnel != NULL && ev->u.msg.tunnel->last_interim)
+			judge(t);
+	}
+}
+
+static void
+judge(struct esp_rules *t)
+{
+	finish_tunnels(t);
 }
 
 static void
 esp_finish(void *ctx)
 {
-	finish_tunnels(ctx);
+	judge(ctx);
 }
 
 static void
@@ -306,5 +362,5 @@ esp_stats(const void *ctx, struct sd_rule_stats *st)
 }
 
 const struct sd_rule_area sd_rules_esp = {
-	"esp", esp_new, esp_event, esp_finish, esp_free, NULL, esp_stats,
+	"esp", esp_new, esp_event, esp_finish, esp_free, NULL, esp_stats, NULL,
 };

@@ -198,6 +198,8 @@ write_tunnel(struct sd_json *j, const struct sd_esp_tunnel *tn)
 	write_dir(j, "a_to_b", tn, 0);
 	write_dir(j, "b_to_a", tn, 1);
 	sd_out_json_bool(j, "one_way", tn->one_way);
+	if (tn->interim)
+		sd_out_json_bool(j, "interim", true);
 }
 
 void

@@ -48,7 +48,11 @@ struct sd_app {
 	struct sd_esp_table	*esp;
 	struct sd_ike_track	*ike;	/* exchanges and IKE SAs across flows */
 	uint32_t		 file_index;	/* of the packet being processed */
+	int64_t			 last_window;	/* capture time of the last sd_esp_window() */
 };
+
+/* sd_app_tick(): one-way ESP tunnels are looked for this often (capture time). */
+#define APP_ESP_WINDOW_SEC	10
 
 struct sd_app *
 sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink, const struct sd_digest_hook *digest)
@@ -699,6 +703,16 @@ esp_tunnel_emit(void *ctx, const struct sd_esp_tunnel *tn)
 	sd_esp_tunnel_event(tn, &ev);
 	if (a->sink.emit != NULL)
 		a->sink.emit(a->sink.ctx, &ev);
+}
+
+void
+sd_app_tick(struct sd_app *a, int64_t now_sec)
+{
+	sd_ike_track_tick(a->ike, now_sec);
+	if (now_sec - a->last_window >= APP_ESP_WINDOW_SEC) {
+		a->last_window = now_sec;
+		(void)sd_esp_window(a->esp, esp_tunnel_emit, a);
+	}
 }
 
 void

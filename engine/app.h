@@ -35,6 +35,11 @@ void		 sd_app_esp(struct sd_app *, struct sd_flow *, const struct sd_app_pkt *,
 		    struct sd_rd esp);
 /* The flow ends: free its app state (f->app). */
 void		 sd_app_flow_end(struct sd_app *, struct sd_flow *);
+/*
+ * The clock moved (called with every expiry pass, from packets or from the wall clock on
+ * an idle link): IKE exchanges nobody answers and one-way ESP tunnels are told now.
+ */
+void		 sd_app_tick(struct sd_app *, int64_t now_sec);
 /* End of capture: write end-of-capture events (ESP SAs). */
 void		 sd_app_finish(struct sd_app *);
 

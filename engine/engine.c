@@ -717,6 +717,7 @@ sd_engine_tick(struct sd_engine *p, uint64_t now_us)
 		p->last_expire_us = p->now_us;
 		sd_flow_expire(p->flows, p->now_us);
 		sd_defrag_expire(p->defrag, p->now_us);
+		sd_app_tick(p->app, (int64_t)(p->now_us / 1000000u));
 	}
 }
 
@@ -747,6 +748,7 @@ sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 		p->last_expire_us = p->now_us;
 		sd_flow_expire(p->flows, p->now_us);
 		sd_defrag_expire(p->defrag, p->now_us);
+		sd_app_tick(p->app, (int64_t)(p->now_us / 1000000u));
 	}
 	rc = sd_link_decode(in->linktype, sd_rd_make(in->data, in->caplen), &link);
 	if (rc == SD_TRUNCATED) {
@@ -767,5 +769,6 @@ sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 		p->last_expire_us = p->now_us;
 		sd_flow_expire(p->flows, p->now_us);
 		sd_defrag_expire(p->defrag, p->now_us);
+		sd_app_tick(p->app, (int64_t)(p->now_us / 1000000u));
 	}
 }

@@ -12,8 +12,13 @@
 struct esp_node {
 	struct esp_node	*next;
 	uint64_t	 order;		/* insertion order: ties in first_frame */
+	bool		 told;		/* its one-way tunnel was told by sd_esp_window() */
 	struct sd_esp_sa sa;
 };
+
+/* sd_esp_window(): a tunnel one way for this long and this many packets is told. */
+#define ESP_ONEWAY_SEC		20
+#define ESP_ONEWAY_PACKETS	3
 
 struct sd_esp_table {
 	struct esp_node	**bucket;
@@ -205,7 +210,9 @@ cmp_node(const void *a, const void *b)
  * Unlink the nodes `pick` selects (all when idle_sec < 0), emit them in first_frame order,
  * free them.
  */
-static void	tunnels(struct esp_node **v, size_t k, sd_esp_tunnel_fn tun, void *ctx);
+struct held;
+static void	tunnels(struct esp_node **v, size_t k, sd_esp_tunnel_fn tun, void *ctx,
+		    struct held *h);
 
 static enum sd_rc
 drain(struct sd_esp_table *t, int64_t now_sec, int64_t idle_sec, sd_esp_emit_fn emit,
@@ -249,7 +256,7 @@ drain(struct sd_esp_table *t, int64_t now_sec, int64_t idle_sec, sd_esp_emit_fn 
 		if (emit != NULL)
 			emit(ctx, &v[i]->sa);
 	if (tun != NULL)
-		tunnels(v, k, tun, ctx);
+		tunnels(v, k, tun, ctx, NULL);
 	for (i = 0; i < k; i++) {
 		free(v[i]);
 		sd_memcap_give(t->mc, sizeof(*v[i]));
@@ -341,9 +348,31 @@ cmp_run(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* sd_esp_window(): tunnels are handed on one late, so that the last one is known. */
+struct held {
+	sd_esp_tunnel_fn	 tun;
+	void			*ctx;
+	struct sd_esp_tunnel	 tn;
+	const struct sd_esp_sa	**sas;
+	bool			 have;
+};
+
 static void
-emit_run(struct esp_node **g, size_t n, sd_esp_tunnel_fn tun, void *ctx)
+held_flush(struct held *h, bool last)
 {
+	if (!h->have)
+		return;
+	h->tn.last_interim = last;
+	h->tun(h->ctx, &h->tn);
+	free(h->sas);
+	h->have = false;
+}
+
+static void
+emit_run(struct esp_node **g, size_t n, sd_esp_tunnel_fn tun, void *ctx, struct held *h)
+{
+	bool interim = h != NULL;
+
 	const struct sd_esp_sa **sas;
 	struct sd_esp_tunnel tn;
 	size_t i;
@@ -378,13 +407,34 @@ emit_run(struct esp_node **g, size_t n, sd_esp_tunnel_fn tun, void *ctx)
 	tn.sas = sas;
 	tn.nsas = n;
 	tn.one_way = tn.dir[0].packets == 0 || tn.dir[1].packets == 0;
+	if (interim) {
+		/* only a tunnel one way for long enough, with an SA not told before */
+		bool fresh = false;
+
+		d = tn.dir[0].packets > 0 ? 0 : 1;
+		for (i = 0; i < n; i++)
+			fresh |= !g[i]->told;
+		if (!tn.one_way || !fresh || tn.dir[d].packets < ESP_ONEWAY_PACKETS ||
+		    tn.dir[d].last_sec - tn.dir[d].first_sec < ESP_ONEWAY_SEC) {
+			free(sas);
+			return;
+		}
+		for (i = 0; i < n; i++)
+			g[i]->told = true;
+		tn.interim = true;
+		held_flush(h, false);
+		h->tn = tn;
+		h->sas = sas;
+		h->have = true;
+		return;
+	}
 	tun(ctx, &tn);
 	free(sas);
 }
 
 /* Group the SAs (v: first_frame order, left so) into tunnels and emit them. */
 static void
-tunnels(struct esp_node **v, size_t k, sd_esp_tunnel_fn tun, void *ctx)
+tunnels(struct esp_node **v, size_t k, sd_esp_tunnel_fn tun, void *ctx, struct held *h)
 {
 	struct esp_node **w;
 	struct run *r;
@@ -414,7 +464,7 @@ tunnels(struct esp_node **v, size_t k, sd_esp_tunnel_fn tun, void *ctx)
 	}
 	qsort(r, nr, sizeof(*r), cmp_run);
 	for (i = 0; i < nr; i++)
-		emit_run(w + r[i].start, r[i].n, tun, ctx);
+		emit_run(w + r[i].start, r[i].n, tun, ctx, h);
 	free(w);
 	free(r);
 }
@@ -436,4 +486,28 @@ sd_esp_tunnel_event(const struct sd_esp_tunnel *tn, struct sd_event *ev)
 		ev->dport = tn->sas[0]->dport;
 	}
 	ev->u.msg.tunnel = tn;
+}
+
+enum sd_rc
+sd_esp_window(struct sd_esp_table *t, sd_esp_tunnel_fn tun, void *ctx)
+{
+	struct esp_node **v, *n;
+	struct held h;
+	size_t i, k = 0;
+
+	if (t->count == 0)
+		return SD_OK;
+	if ((v = malloc(t->count * sizeof(*v))) == NULL)
+		return SD_ENOMEM;
+	for (i = 0; i < t->nbuckets; i++)
+		for (n = t->bucket[i]; n != NULL && k < t->count; n = n->next)
+			v[k++] = n;
+	qsort(v, k, sizeof(*v), cmp_node);
+	memset(&h, 0, sizeof(h));
+	h.tun = tun;
+	h.ctx = ctx;
+	tunnels(v, k, tun, ctx, &h);
+	held_flush(&h, true);
+	free(v);
+	return SD_OK;
 }

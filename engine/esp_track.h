@@ -64,6 +64,14 @@ typedef void	(*sd_esp_tunnel_fn)(void *ctx, const struct sd_esp_tunnel *);
 enum sd_rc	sd_esp_flush_tunnels(struct sd_esp_table *, sd_esp_emit_fn emit,
 		    sd_esp_tunnel_fn tun, void *ctx);
 
+/*
+ * While the capture goes on (the engine calls it every few seconds of capture time): every
+ * tunnel that has been one way for 20 s and 3 packets or more, with an SA not told so
+ * before, is emitted now with interim set (its SAs stay; it is emitted again at the end).
+ * A sensor so learns of ESP that nothing answers without waiting for the capture's end.
+ */
+enum sd_rc	sd_esp_window(struct sd_esp_table *, sd_esp_tunnel_fn tun, void *ctx);
+
 /* Fill an SD_EV_ESP_TUNNEL event: frame/ts of its first packet, a to b, u.msg = tun. */
 void		sd_esp_tunnel_event(const struct sd_esp_tunnel *tun, struct sd_event *out);
 

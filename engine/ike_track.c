@@ -13,6 +13,15 @@
 #define TRK_SWEEP_SEC	10	/* idle sweep at most this often (capture time) */
 #define TRK_DPD_SK_MAX	64	/* IKEv2 SK body of an empty INFORMATIONAL: IV + pad + ICV */
 #define TRK_DELETE_QUIET 2	/* seconds of silence after a last INFORMATIONAL = delete */
+/*
+ * An open exchange with no message for this long is written unanswered: its requester
+ * has given up (strongSwan retransmits at most 42 s apart before it gives up after
+ * 165 s, libreswan 32 s), so a sensor says so without waiting for the SA to go idle or
+ * for the capture to end, and with no further traffic.
+ */
+#define TRK_ANSWER_WAIT	60
+/* An SA that never got its IKE_AUTH / phase 1 answered ends after this much silence. */
+#define TRK_FAILED_IDLE	120
 
 struct trk_xchg {
 	bool		 used, emitted;
@@ -26,6 +35,7 @@ struct trk_xchg {
 	uint32_t	 file_index;
 	uint8_t		 transport;
 	uint64_t	 age;
+	int64_t		 last_sec;	/* its latest message, retransmissions included */
 	struct sd_ike_exchange x;
 };
 
@@ -584,6 +594,7 @@ track(struct sd_ike_track *t, struct sd_ike_msg *m, const struct sd_ike_track_pk
 
 		if (hash_seen(hv, *hn, h)) {
 			m->retransmit = true;
+			x->last_sec = ev->ts_sec;
 			if (is_request)
 				x->x.retransmits++;
 			else
@@ -608,6 +619,7 @@ track(struct sd_ike_track *t, struct sd_ike_msg *m, const struct sd_ike_track_pk
 		start_exchange(s, x, m, ev, req_from_init);
 	}
 	x->age = ++s->clock;
+	x->last_sec = ev->ts_sec;
 	hash_add(is_request ? x->req_hash : x->resp_hash, is_request ? &x->nreq : &x->nresp, h);
 	x->x.messages++;
 	if (is_fragment(m))
@@ -646,16 +658,16 @@ track(struct sd_ike_track *t, struct sd_ike_msg *m, const struct sd_ike_track_pk
 }
 
 
-/* The SA ends: open exchanges are written unanswered, then the SA. */
+/* Write the open exchanges of s whose last message came before `before`, in capture
+ * order, as they stand (unanswered). */
 static void
-end_sa(struct sd_ike_track *t, struct trk_sa *s, const char *why)
+close_open(struct sd_ike_track *t, struct trk_sa *s, int64_t before)
 {
 	struct trk_xchg *v[TRK_PENDING], *tmp;
-	struct sd_event ev;
 	size_t i, j, n = 0;
 
 	for (i = 0; i < TRK_PENDING; i++)
-		if (s->x[i].used && !s->x[i].emitted)
+		if (s->x[i].used && !s->x[i].emitted && s->x[i].last_sec < before)
 			v[n++] = &s->x[i];
 	for (i = 1; i < n; i++)		/* insertion sort by age: capture order */
 		for (j = i; j > 0 && v[j - 1]->age > v[j]->age; j--) {
@@ -667,6 +679,16 @@ end_sa(struct sd_ike_track *t, struct trk_sa *s, const char *why)
 		sa_progress(t, s, v[i]);
 		close_exchange(t, s, v[i]);
 	}
+}
+
+/* The SA ends: open exchanges are written unanswered, then the SA. */
+static void
+end_sa(struct sd_ike_track *t, struct trk_sa *s, const char *why)
+{
+	struct sd_event ev;
+	size_t i;
+
+	close_open(t, s, INT64_MAX);
 	/*
 	 * An encrypted Delete cannot be read: an INFORMATIONAL exchange that is the SA's last
 	 * and is followed by silence is taken as its deletion (it then was no DPD).  Silence
@@ -719,7 +741,19 @@ cmp_sa(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* End the SAs idle since before now - SD_IKE_TRK_IDLE_SEC (all when now < 0). */
+/* Is SA s to end at now: idle for SD_IKE_TRK_IDLE_SEC, or TRK_FAILED_IDLE when its
+ * authentication never got an answer (all of them when now < 0). */
+static bool
+sa_over(const struct trk_sa *s, int64_t now)
+{
+	if (now < 0)
+		return true;
+	if (!s->auth_answered && !s->sa.established)
+		return s->sa.last_sec < now - TRK_FAILED_IDLE;
+	return s->sa.last_sec < now - SD_IKE_TRK_IDLE_SEC;
+}
+
+/* End the SAs sa_over() picks. */
 static void
 drain(struct sd_ike_track *t, int64_t now, const char *why)
 {
@@ -728,7 +762,7 @@ drain(struct sd_ike_track *t, int64_t now, const char *why)
 
 	for (i = 0; i < TRK_BUCKETS; i++)
 		for (s = t->bucket[i]; s != NULL; s = s->next)
-			if (now < 0 || s->sa.last_sec < now - SD_IKE_TRK_IDLE_SEC)
+			if (sa_over(s, now))
 				n++;
 	if (n == 0)
 		return;
@@ -736,7 +770,7 @@ drain(struct sd_ike_track *t, int64_t now, const char *why)
 	for (i = 0; i < TRK_BUCKETS; i++) {
 		pp = &t->bucket[i];
 		while ((s = *pp) != NULL) {
-			if (now >= 0 && s->sa.last_sec >= now - SD_IKE_TRK_IDLE_SEC) {
+			if (!sa_over(s, now)) {
 				pp = &s->next;
 				continue;
 			}
@@ -761,10 +795,34 @@ drain(struct sd_ike_track *t, int64_t now, const char *why)
 	free(v);
 }
 
+/* Open exchanges silent for TRK_ANSWER_WAIT are written as they stand (unanswered). */
+static void
+stale_exchanges(struct sd_ike_track *t, int64_t now)
+{
+	struct trk_sa *s;
+	size_t b;
+
+	for (b = 0; b < TRK_BUCKETS; b++)
+		for (s = t->bucket[b]; s != NULL; s = s->next)
+			close_open(t, s, now - TRK_ANSWER_WAIT);
+}
+
 static void
 sweep(struct sd_ike_track *t, int64_t now)
 {
+	stale_exchanges(t, now);
 	drain(t, now, "idle");
+}
+
+void
+sd_ike_track_tick(struct sd_ike_track *t, int64_t now_sec)
+{
+	if (now_sec > t->now_sec)
+		t->now_sec = now_sec;
+	if (t->now_sec - t->last_sweep >= TRK_SWEEP_SEC) {
+		t->last_sweep = t->now_sec;
+		sweep(t, t->now_sec);
+	}
 }
 
 void

@@ -48,6 +48,13 @@ void	sd_ike_track_message(struct sd_ike_track *, struct sd_ike_msg *msg,
 void	sd_ike_track_esp(struct sd_ike_track *, const struct sd_addr *src,
 	    const struct sd_addr *dst, int64_t sec, uint64_t frame);
 
+/*
+ * The clock moved to now_sec (capture time; live mode: the wall clock on an idle link):
+ * exchanges silent for 60 s are written unanswered, SAs idle for SD_IKE_TRK_IDLE_SEC end
+ * (120 s for one whose authentication was never answered).
+ */
+void	sd_ike_track_tick(struct sd_ike_track *, int64_t now_sec);
+
 /* End of capture: write every open exchange (unanswered) and every SA; empties the table. */
 void	sd_ike_track_finish(struct sd_ike_track *);
 

@@ -118,5 +118,7 @@ struct sd_esp_tunnel {
 		uint64_t	 first_frame, last_frame;
 	} dir[2];
 	bool		 one_way;	/* packets in one direction only */
+	bool		 interim;	/* told while it goes on (sd_esp_window), not at its end */
+	bool		 last_interim;	/* the last tunnel of one sd_esp_window() call */
 };
 #endif /* SD_ENGINE_IPSEC_TYPES_H */

@@ -7,6 +7,16 @@
 #include "tests/fuzz/fuzz.h"
 
 static void
+tunnel(void *ctx, const struct sd_esp_tunnel *tn)
+{
+	uint64_t *n = ctx;
+
+	if (tn->nsas == 0 || !tn->interim || !tn->one_way)
+		__builtin_trap();	/* only one-way tunnels are told early */
+	(*n)++;
+}
+
+static void
 emit(void *ctx, const struct sd_esp_sa *sa)
 {
 	uint64_t *n = ctx;
@@ -27,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sd_esp_hdr h;
 	struct sd_esp_pkt p;
 	struct sd_rd inner;
-	uint64_t frame = 0, emitted = 0, added = 0;
+	uint64_t frame = 0, emitted = 0, added = 0, tunnels = 0;
 	uint8_t next;
 	size_t off;
 
@@ -52,6 +62,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			added++;
 		if ((data[off + 2] & 0x80) != 0)
 			(void)sd_esp_expire(t, (int64_t)frame, 2, emit, &emitted);
+		if ((data[off + 2] & 0x40) != 0)
+			(void)sd_esp_window(t, tunnel, &tunnels);	/* while it goes on */
 	}
 	(void)sd_esp_flush(t, emit, &emitted);
 	if (emitted != added || sd_esp_count(t) != 0)

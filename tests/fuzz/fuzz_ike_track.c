@@ -70,6 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if ((fl & 0x20) != 0)
 			sd_ike_track_esp(t, &a, &b, sec, ++frame);
+		if ((fl & 0x40) != 0)
+			sd_ike_track_tick(t, sec + 61);	/* an idle link: the clock alone */
 		off += len;
 	}
 	sd_ike_track_finish(t);

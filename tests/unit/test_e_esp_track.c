@@ -291,6 +291,59 @@ test_tunnels(void **state)
 	sd_esp_free(t);
 }
 
+/*
+ * sd_esp_window(): a tunnel one way for 20 s and 3 packets is told while it goes on, once
+ * per new SA; a two-way tunnel and a short one-way one are not; the SAs stay.
+ */
+static void
+test_window(void **state)
+{
+	struct sd_esp_table *t = sd_esp_new(NULL, 0);
+	struct tun_seen c = { 0 };
+	struct sd_esp_pkt p;
+	uint32_t i;
+
+	(void)state;
+	/* 10.0.0.1 -> .100 only, frames 1..30 (ts 1001..1030): one way for 29 s */
+	for (i = 1; i <= 30; i++) {
+		p = pkt(1, 0x1001, i, i);
+		(void)sd_esp_add(t, &p);
+	}
+	/* 10.0.0.2 <-> .100: both ways */
+	for (i = 1; i <= 30; i++) {
+		p = pkt(2, 0x2001, i, 100 + i);
+		(void)sd_esp_add(t, &p);
+		p = pkt(100, 0x2002, i, 200 + i);
+		p.dst.a[3] = 2;
+		(void)sd_esp_add(t, &p);
+	}
+	/* 10.0.0.3 -> .100: one way for 5 s only */
+	for (i = 1; i <= 6; i++) {
+		p = pkt(3, 0x3001, i, 300 + i);
+		(void)sd_esp_add(t, &p);
+	}
+	assert_int_equal(sd_esp_window(t, tun_tun, &c), SD_OK);
+	assert_int_equal(c.ntun, 1);
+	assert_true(c.one_way[0]);
+	assert_int_equal(c.pk[0][0], 30);
+	assert_int_equal(c.first_frame[0], 1);
+	assert_int_equal(sd_esp_count(t), 4);
+	/* told already: not again */
+	assert_int_equal(sd_esp_window(t, tun_tun, &c), SD_OK);
+	assert_int_equal(c.ntun, 1);
+	/* a new SA on the same one-way tunnel (a rekey): told again */
+	p = pkt(1, 0x1002, 1, 400);
+	(void)sd_esp_add(t, &p);
+	assert_int_equal(sd_esp_window(t, tun_tun, &c), SD_OK);
+	assert_int_equal(c.ntun, 2);
+	assert_int_equal(c.nsas[1], 2);
+	/* the end still writes every tunnel */
+	c.ntun = 0;
+	assert_int_equal(sd_esp_flush_tunnels(t, tun_sa, tun_tun, &c), SD_OK);
+	assert_int_equal(c.ntun, 3);
+	sd_esp_free(t);
+}
+
 int
 main(void)
 {
@@ -298,6 +351,7 @@ main(void)
 		cmocka_unit_test(test_sequence_analysis),
 		cmocka_unit_test(test_keys_and_order),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_expire),
 		cmocka_unit_test(test_sa_event),
 		cmocka_unit_test(test_tunnels),

@@ -193,6 +193,48 @@ test_pairing_retransmit(void **state)
 	sd_ike_track_free(t);
 }
 
+/*
+ * The clock alone (sd_ike_track_tick, as a sensor's idle link drives it): a request with
+ * its retransmissions and no answer is written unanswered 60 s after its last copy, not
+ * before; an SA whose IKE_SA_INIT was never answered ends after 120 s of silence.
+ */
+static void
+test_tick_unanswered(void **state)
+{
+	struct sd_addr i = v4(10, 99, 0, 1), r = v4(10, 99, 0, 2);
+	struct seen s = { 0 };
+	struct sd_ev_sink sk = { sink, &s };
+	struct sd_ike_track *t = sd_ike_track_new(NULL, sk, &digest);
+	uint8_t req[512];
+	size_t nq;
+
+	(void)state;
+	assert_non_null(t);
+	nq = build(req, SD_IKE_X_SA_INIT, SD_IKE_HF_INITIATOR, 0, false, NULL, NULL, 0, 0);
+	feed(t, req, nq, &i, 500, &r, 500, 1, 1000);
+	feed(t, req, nq, &i, 500, &r, 500, 2, 1004);
+	feed(t, req, nq, &i, 500, &r, 500, 3, 1040);	/* the last copy */
+	sd_ike_track_tick(t, 1090);
+	assert_int_equal(s.nx, 0);			/* 50 s: it may yet be answered */
+	sd_ike_track_tick(t, 1101);
+	assert_int_equal(s.nx, 1);
+	assert_false(s.x[0].answered);
+	assert_int_equal(s.x[0].retransmits, 2);
+	assert_int_equal(s.x[0].request_frame, 1);
+	assert_int_equal(s.nsa, 0);			/* the SA stays a while */
+	sd_ike_track_tick(t, 1150);
+	assert_int_equal(s.nsa, 0);
+	sd_ike_track_tick(t, 1170);
+	assert_int_equal(s.nsa, 1);
+	assert_false(s.sa[0].established);
+	assert_int_equal(s.sa[0].unanswered, 1);
+	assert_int_equal(sd_ike_track_count(t), 0);
+	sd_ike_track_finish(t);
+	assert_int_equal(s.nx, 1);			/* nothing written twice */
+	assert_int_equal(s.nsa, 1);
+	sd_ike_track_free(t);
+}
+
 /* IKEv1 header only: version 1.0, exchange, cookies, message id (no payloads). */
 static size_t
 build_v1(uint8_t *b, uint8_t exchange, uint32_t msgid, bool rcookie, uint8_t tag)
@@ -362,6 +404,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pairing_retransmit),
+		cmocka_unit_test(test_tick_unanswered),
 		cmocka_unit_test(test_nat_detection),
 		cmocka_unit_test(test_v1_main_quick),
 		cmocka_unit_test(test_natd_vector),
