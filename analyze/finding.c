@@ -147,9 +147,26 @@ touch(struct sd_finding *f)
 	l->touched[l->ntouched++] = f;
 }
 
+static struct sd_finding	*get(struct sd_findings *, enum sd_kind, const char *, int64_t,
+			    uint32_t, uint32_t, bool);
+
 struct sd_finding *
 sd_finding_add(struct sd_findings *l, enum sd_kind kind, const char *group, int64_t sec,
     uint32_t nsec, uint32_t file_index)
+{
+	return get(l, kind, group, sec, nsec, file_index, true);
+}
+
+struct sd_finding *
+sd_finding_put(struct sd_findings *l, enum sd_kind kind, const char *group, int64_t sec,
+    uint32_t nsec, uint32_t file_index)
+{
+	return get(l, kind, group, sec, nsec, file_index, false);
+}
+
+static struct sd_finding *
+get(struct sd_findings *l, enum sd_kind kind, const char *group, int64_t sec,
+    uint32_t nsec, uint32_t file_index, bool again)
 {
 	const struct sd_finding_kind *k = sd_finding_kind(kind);
 	struct sd_finding *f;
@@ -164,6 +181,8 @@ sd_finding_add(struct sd_findings *l, enum sd_kind kind, const char *group, int6
 	slot = index_slot(l, k->kind, group);
 	if (*slot != 0) {
 		f = l->v[*slot - 1];
+		if (!again)
+			return f;	/* the same cause restated: changes tell themselves */
 		f->count++;
 		f->last_sec = sec;
 		f->last_nsec = nsec;
@@ -277,9 +296,13 @@ sd_finding_value(struct sd_finding *f, const char *name, const char *fmt, ...)
 	va_end(ap);
 	if (v == NULL)
 		return;
-	touch(f);
 	for (i = 0; i < f->nvalues; i++) {
 		if (strcmp(f->values[i].name, name) == 0) {
+			if (strcmp(f->values[i].value, v) == 0) {
+				free(v);	/* unchanged: nothing to tell */
+				return;
+			}
+			touch(f);
 			free(f->values[i].value);
 			f->values[i].value = v;
 			return;
@@ -289,6 +312,7 @@ sd_finding_value(struct sd_finding *f, const char *name, const char *fmt, ...)
 		free(v);
 		return;
 	}
+	touch(f);
 	f->values[f->nvalues].name = name;
 	f->values[f->nvalues].value = v;
 	f->nvalues++;
@@ -305,6 +329,12 @@ sd_finding_summary(struct sd_finding *f, const char *fmt, ...)
 	va_end(ap);
 	if (s == NULL)
 		return;
+	if (f->summary != NULL && strcmp(f->summary, s) == 0) {
+		free(s);
+		return;
+	}
+	if (f->summary != NULL)
+		touch(f);	/* a restated finding's new summary is news */
 	free(f->summary);
 	f->summary = s;
 }

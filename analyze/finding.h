@@ -148,6 +148,13 @@ void	sd_findings_settle(struct sd_findings *);
  */
 struct sd_finding	*sd_finding_add(struct sd_findings *, enum sd_kind, const char *group,
 			    int64_t sec, uint32_t nsec, uint32_t file_index);
+/*
+ * The same, for a cause judged again over everything seen so far (a cross-connection
+ * rule's window, then the end): made with count 1 the first time, then returned as it is
+ * for the rule to restate its values; an output hears of what changed.
+ */
+struct sd_finding	*sd_finding_put(struct sd_findings *, enum sd_kind, const char *group,
+			    int64_t sec, uint32_t nsec, uint32_t file_index);
 void	sd_finding_frame(struct sd_finding *, uint64_t frame);
 /* Change the severity (a rule that learns more later); an output hears it as an update. */
 void	sd_finding_severity(struct sd_finding *, enum sd_sev);

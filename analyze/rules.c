@@ -24,6 +24,8 @@ struct sd_rules {
 	struct sd_scope		*scope;
 	struct sd_rule_env	 env[NAREAS];
 	void			*state[NAREAS];
+	int64_t			 window_sec;	/* opts->window_sec */
+	int64_t			 now, last_window;	/* latest event time; last window's */
 };
 
 struct sd_rules *
@@ -41,6 +43,7 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 	r->out = out;
 	if (opts == NULL)
 		opts = &none;
+	r->window_sec = opts->window_sec;
 	if (!sd_rule_shared_open(&r->sh, opts, err, errlen) ||
 	    (r->scope = sd_scope_new(mc, 0)) == NULL) {
 		if (r->sh.x509 != NULL)
@@ -142,7 +145,27 @@ sd_rules_event(void *ctx, const struct sd_event *ev)
 	sd_clock_event(r->sh.clock, ev);
 	for (i = 0; i < NAREAS; i++)
 		areas[i]->event(r->state[i], ev);
+	sd_rules_clock(r, ev->ts_sec);
 	/* what this event decided goes to the outputs now */
+	sd_findings_flush(r->out);
+}
+
+void
+sd_rules_clock(struct sd_rules *r, int64_t now_sec)
+{
+	size_t i;
+
+	if (r->window_sec <= 0 || now_sec <= r->now)
+		return;
+	r->now = now_sec;
+	if (r->last_window == 0)
+		r->last_window = r->now;
+	if (r->now - r->last_window < r->window_sec)
+		return;
+	r->last_window = r->now;
+	for (i = 0; i < NAREAS; i++)
+		if (areas[i]->window != NULL)
+			areas[i]->window(r->state[i]);
 	sd_findings_flush(r->out);
 }
 

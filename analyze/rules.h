@@ -28,6 +28,12 @@ struct sd_rules_opts {
 	size_t		 npins;
 	const char	*intercept_cas;	/* --intercept-cas FILE: more inspection-CA patterns */
 	int64_t		 capture_time;	/* --time: the real time of the first frame; 0 none */
+	/*
+	 * Live (--window): cross-connection rules (issuer changes, backends, periodic
+	 * rekeys, one-sided IKE) judge what they have every window_sec seconds of event
+	 * time, without waiting for the end; 0 (files): at the end only, over everything.
+	 */
+	int64_t		 window_sec;
 };
 
 struct sd_rules;
@@ -44,6 +50,12 @@ struct sd_rules	*sd_rules_new(struct sd_findings *out, const struct sd_rules_opt
 void		 sd_rules_free(struct sd_rules *);
 /* Event sink: feed every event. */
 void		 sd_rules_event(void *ctx, const struct sd_event *);
+/*
+ * The clock reads now_sec (sd_rules_event() calls it with each event's time; live, the
+ * caller also on an idle link): every window_sec, cross-flow rules judge what they have
+ * so far, restating their findings (sd_finding_put).  Nothing without window_sec.
+ */
+void		 sd_rules_clock(struct sd_rules *, int64_t now_sec);
 /* End of capture: cross-flow rules conclude. */
 void		 sd_rules_finish(struct sd_rules *);
 
@@ -109,6 +121,8 @@ struct sd_rule_area {
 	void		 (*free)(void *);
 	sd_slot_free_fn	*flow_free;
 	void		 (*stats)(const void *, struct sd_rule_stats *);
+	/* (may be NULL) judge across connections now, as finish() will again at the end */
+	void		 (*window)(void *);
 };
 
 /*

@@ -43,7 +43,7 @@ sd_icpt_report_issuer_changed(struct intercept_rules *t, const struct name *nm)
 			break;
 	if (e == nm->nep)
 		return false;
-	f = sd_finding_add(t->out, SD_K_ICEPT_ISSUER_CHANGED, nm->name, nm->sec, nm->nsec,
+	f = sd_finding_put(t->out, SD_K_ICEPT_ISSUER_CHANGED, nm->name, nm->sec, nm->nsec,
 	    nm->file_index);
 	if (f == NULL)
 		return true;
@@ -97,7 +97,7 @@ sd_icpt_report_backends(struct intercept_rules *t, const struct name *nm)
 	if (nm->nep > 1 ? !(certs_differ || (nfail > 0 && nok > 0)) :
 	    !(certs_differ && nm->ep[0].failed > 0 && nm->ep[0].ok > 0))
 		return;
-	f = sd_finding_add(t->out, SD_K_ICEPT_BACKEND_MISMATCH, nm->name, nm->sec, nm->nsec,
+	f = sd_finding_put(t->out, SD_K_ICEPT_BACKEND_MISMATCH, nm->name, nm->sec, nm->nsec,
 	    nm->file_index);
 	if (f == NULL)
 		return;
@@ -230,7 +230,7 @@ sd_icpt_report_vip(struct intercept_rules *t, const struct name *nm)
 	/* without refusals in between, two issuers at one address stay tls.issuer_changed */
 	if (between == 0 && (p->nissuers > 1 || failed == 0 || ok == 0))
 		return false;
-	f = sd_finding_add(t->out, SD_K_ICEPT_BACKEND_MISMATCH, nm->name, nm->sec, nm->nsec,
+	f = sd_finding_put(t->out, SD_K_ICEPT_BACKEND_MISMATCH, nm->name, nm->sec, nm->nsec,
 	    nm->file_index);
 	if (f == NULL)
 		return true;

@@ -251,7 +251,7 @@ finish_rekeys(struct ikesa_rules *t)
 		sd_ip_addr_str(&v[0]->init, s1);
 		sd_ip_addr_str(&v[0]->resp, s2);
 		snprintf(g, sizeof(g), "%s|%s", s1, s2);
-		f = sd_finding_add(t->out, SD_K_IKESA_PERIODIC_REKEY, g, v[1]->first_sec,
+		f = sd_finding_put(t->out, SD_K_IKESA_PERIODIC_REKEY, g, v[1]->first_sec,
 		    v[1]->first_nsec, v[1]->file_index);
 		if (f == NULL)
 			break;
@@ -341,7 +341,7 @@ finish_one_sided(struct ikesa_rules *t)
 		sd_ip_addr_str(&a->init, s1);
 		sd_ip_addr_str(&a->resp, s2);
 		snprintf(g, sizeof(g), "%s>%s", s1, s2);
-		f = sd_finding_add(t->out, SD_K_IKESA_RESPONDER_NEVER_INITIATES, g, a->first_sec,
+		f = sd_finding_put(t->out, SD_K_IKESA_RESPONDER_NEVER_INITIATES, g, a->first_sec,
 		    a->first_nsec, a->file_index);
 		if (f == NULL)
 			break;
@@ -459,4 +459,5 @@ ikesa_stats(const void *ctx, struct sd_rule_stats *st)
 
 const struct sd_rule_area sd_rules_ikesa = {
 	"ikesa", ikesa_new, ikesa_event, ikesa_finish, ikesa_free, NULL, ikesa_stats,
+	ikesa_finish,	/* each window: the SAs that ended so far */
 };

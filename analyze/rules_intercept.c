@@ -682,8 +682,9 @@ note_caps(struct intercept_rules *t)
 				    (unsigned long long)names_lost);
 }
 
+/* Judge every name over its connections so far (each window of a live run, then the end). */
 static void
-intercept_finish(void *ctx)
+intercept_window(void *ctx)
 {
 	struct intercept_rules *t = ctx;
 	const struct name *nm;
@@ -693,7 +694,13 @@ intercept_finish(void *ctx)
 		if (!sd_icpt_report_vip(t, nm) && !sd_icpt_report_issuer_changed(t, nm))
 			sd_icpt_report_backends(t, nm);
 	}
-	note_caps(t);
+}
+
+static void
+intercept_finish(void *ctx)
+{
+	intercept_window(ctx);
+	note_caps(ctx);
 }
 
 static void
@@ -723,5 +730,5 @@ intercept_stats(const void *ctx, struct sd_rule_stats *st)
 
 const struct sd_rule_area sd_rules_intercept = {
 	"intercept", intercept_new, intercept_event, intercept_finish, intercept_free, conn_free,
-	intercept_stats,
+	intercept_stats, intercept_window,
 };

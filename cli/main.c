@@ -627,6 +627,7 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 			clock_gettime(CLOCK_REALTIME, &ts);
 			sd_engine_tick(r->engine, (uint64_t)ts.tv_sec * 1000000u +
 			    (uint64_t)ts.tv_nsec / 1000u);
+			sd_rules_clock(r->rules, (int64_t)ts.tv_sec);
 		}
 		if ((n & 4095) == 0 || timeout) {
 			double t = now_mono();

@@ -43,6 +43,9 @@ sd_cli_usage(FILE *f)
 "                         of Redis entries, observer.name in every JSON record\n"
 "      --stats SEC        live: a statistics record every SEC seconds (default 60, 0 off)\n"
 "                         and on SIGUSR1, on stderr and as \"type\":\"stats\" JSON\n"
+"      --window SEC       judge across connections (issuer changes, backends, periodic\n"
+"                         rekeys) every SEC seconds of traffic, not only at the end\n"
+"                         (default 300 live; files: at the end, over the whole capture)\n"
 "      --color WHEN       colour the terminal report: auto (default), always, never\n"
 "      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
 "      --no-progress      never show it\n"
@@ -197,7 +200,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
-		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_REDIS, O_REDIS_STREAM,
+		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_WINDOW, O_REDIS, O_REDIS_STREAM,
 		O_REDIS_QUEUE, O_SENSOR };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
@@ -226,6 +229,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "merge", no_argument, NULL, O_MERGE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", required_argument, NULL, O_STATS },
+		{ "window", required_argument, NULL, O_WINDOW },
 		{ "redis", required_argument, NULL, O_REDIS },
 		{ "redis-stream", required_argument, NULL, O_REDIS_STREAM },
 		{ "redis-queue", required_argument, NULL, O_REDIS_QUEUE },
@@ -301,6 +305,11 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			if (!parse_uint("stats", optarg, 0, 86400 * 365, &v))
 				return -1;
 			o->stats_sec = (int)v;
+			break;
+		case O_WINDOW:
+			if (!parse_uint("window", optarg, 1, 86400 * 365, &v))
+				return -1;
+			o->rules.window_sec = (int64_t)v;
 			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") == 0)
@@ -402,6 +411,8 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "shakedown: --filter applies to live capture (-i) only\n");
 		return -1;
 	}
+	if (o->iface != NULL && o->rules.window_sec == 0)
+		o->rules.window_sec = 300;	/* a sensor decides without waiting for the end */
 	if (o->json && o->events) {
 		fprintf(stderr, "shakedown: --json and --events are two outputs: give one\n");
 		return -1;

@@ -326,5 +326,19 @@ check "truncated gzip: frames before the cut analysed" \
 	grep -q '"type":"capture",.*"frames":[1-9][0-9]*,.*"error":".*gzip data truncated' "$tmp/out"
 check "truncated gzip: clear error" grep -q "cut.pcap.gz: frame [0-9]*: gzip data truncated" "$tmp/err"
 
+# ---------------------------------------------------------------- --window
+# Cross-connection rules judged on windows restate their findings: a file read with
+# one-second windows ends with the same findings (counts, values, frames) as judged once.
+for f in lb-backends lb-vip-backends icept-mixed-issuers ike-rekey-periodic asym-tunnels; do
+	a=$("$bin" --json --sensor-name t --ca-file samples/pki/root.crt "samples/$f.pcap" \
+	    2> /dev/null | grep '"type":"finding"')
+	b=$("$bin" --json --sensor-name t --window 1 --ca-file samples/pki/root.crt \
+	    "samples/$f.pcap" 2> /dev/null | grep '"type":"finding"')
+	check "--window 1 on $f: the same findings as at the end" \
+		test -n "$a" -a "$a" = "$b"
+done
+run --window 0 "$good"
+check "--window 0: exit 2" test "$rc" -eq 2
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

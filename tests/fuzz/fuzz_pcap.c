@@ -23,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char errbuf[PCAP_ERRBUF_SIZE], perr[256];
 	struct sd_findings findings;
+	struct sd_rules_opts ro;
 	struct sd_engine_opts po;
 	struct pcap_pkthdr *h;
 	const u_char *pkt;
@@ -58,7 +59,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	po.store_reg = &reg;
 	po.mc = &mc;
 	pipe = sd_engine_new(&po, perr, sizeof(perr));
-	rules = pipe != NULL ? sd_rules_new(&findings, NULL, &reg, sd_engine_memcap(pipe), perr,
+	/* windows of one second: the live path of the cross-connection rules too */
+	memset(&ro, 0, sizeof(ro));
+	ro.window_sec = 1;
+	rules = pipe != NULL ? sd_rules_new(&findings, &ro, &reg, sd_engine_memcap(pipe), perr,
 	    sizeof(perr)) : NULL;
 	while (pipe != NULL && rules != NULL && pcap_next_ex(p, &h, &pkt) == 1) {
 		in.frame = ++no;

@@ -15,7 +15,7 @@ bin=$(readlink -f "$1")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
-for c in ip tcpreplay ethtool timeout; do
+for c in ip tcpreplay tcprewrite ethtool timeout; do
 	command -v "$c" > /dev/null || skip "$c is not installed"
 done
 tag=$$
@@ -118,6 +118,7 @@ redis_has() {
 
 out=$tmp/findings.jsonl
 ip netns exec "$nb" "$bin" -i "$vb" -i "$vb2" -Z nobody -o "$out" --stats 0 --no-progress \
+    --window 5 \
     ${redis:+--redis "$redis"} --ca-file "$repo/samples/pki/root.crt" \
     > "$tmp/stdout" 2> "$tmp/stderr" &
 sd_pid=$!
@@ -150,8 +151,33 @@ ip netns exec "$na" tcpreplay -q -i "$va2" "$repo/samples/neg-dtls-resume-alert.
 check "a finding from the second interface, named by it" \
 	wait_for 10 "$out" "\"kind\":\"dtls.alert_after_resumption\".*\"file\":\"$vb2\""
 
+# a cross-connection rule on its window (5 s here): the backends behind one name present
+# different certificates; told while the sensor runs, with no traffic after
+ip netns exec "$na" tcpreplay -q -i "$va" "$repo/samples/lb-backends.pcap" \
+    > "$tmp/replay6" 2>&1
+# (checked below: the connections end 30 s after their FINs, then the next window judges)
+
 # Redis goes away: what is decided meanwhile waits in the queue
 [ -n "$redis" ] && stop_redis
+
+# IPsec failures that only time decides, replayed and followed by silence: IKE_SA_INIT
+# never answered, DPD never answered (60 s after the last request), ESP one way for 25 s
+# while IKE is up (told while it goes on, not at the stop)
+ip netns exec "$na" tcpreplay -q -i "$va" "$repo/samples/ike-500-blocked.pcap" \
+    > "$tmp/replay3" 2>&1 &
+ike_pid=$!
+# (its gateways moved to another subnet: the DPD sample's tunnel has the same ones)
+tcprewrite --pnat=10.99.1.0/24:10.97.1.0/24 --fixcsum -i "$repo/samples/esp-one-way.pcap" \
+    -o "$tmp/esp-one-way.pcap"
+ip netns exec "$na" tcpreplay -q --loop 5 -i "$va2" "$tmp/esp-one-way.pcap" \
+    > "$tmp/replay4" 2>&1 &
+esp_pid=$!
+wait "$ike_pid"
+ip netns exec "$na" tcpreplay -q -i "$va" "$repo/samples/ike-dpd-dead.pcap" \
+    > "$tmp/replay5" 2>&1
+wait "$esp_pid"
+check "one-way ESP told while the link is idle, before any signal" \
+	wait_for 15 "$out" '"kind":"esp.one_way"'
 
 # SYNs to an address nobody answers (its frames reach the wire, no host takes them), then
 # silence: the finding must come from the clock alone, 70 s after the last SYN
@@ -160,6 +186,12 @@ ip -n "$na" neigh add "$net.3" lladdr "$mac" dev "$va" nud permanent
 ip netns exec "$na" timeout 2 bash -c "exec 3<> /dev/tcp/$net.3/443" 2> /dev/null
 check "unanswered SYN told while the link is idle (no packet after it)" \
 	wait_for 80 "$out" "\"kind\":\"tcp.syn_unanswered\".*\"destination.ip\":\"$net.3\""
+check "backends that differ told on a window, before any signal" \
+	wait_for 20 "$out" '"kind":"tls.backend_mismatch"'
+check "IKE_SA_INIT never answered: told while the link is idle" \
+	wait_for 20 "$out" '"kind":"ike.unanswered"'
+check "DPD never answered: told while the link is idle" \
+	wait_for 20 "$out" '"kind":"ike.dpd_unanswered"'
 if [ -n "$redis" ]; then
 	check "redis away: a warning on stderr" grep -q "redis 127.0.0.1:6379" "$tmp/stderr"
 	# Redis is back (empty: it kept nothing): the queued finding reaches it

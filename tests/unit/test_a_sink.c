@@ -163,6 +163,50 @@ test_frames_sorted(void **state)
 	sd_finding_list_free(&l);
 }
 
+/*
+ * sd_finding_put: a cause judged again (a window, then the end) is made once with count 1,
+ * then returned as it is; restating the same values tells nothing, a changed value or
+ * summary is an update; the count stays 1.
+ */
+static void
+test_put_restated(void **state)
+{
+	struct sd_findings l;
+	struct seen a;
+	struct sd_finding_out oa = { on_decided, &a };
+	struct sd_finding *f, *g;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(&a, 0, sizeof(a));
+	assert_true(sd_findings_subscribe(&l, &oa));
+	f = sd_finding_put(&l, SD_K_ICEPT_BACKEND_MISMATCH, "www.example.test", 1, 0, 0);
+	assert_non_null(f);
+	sd_finding_value(f, "backend_1", "%s", "10.0.0.1:443: 1 ok");
+	sd_finding_summary(f, "%s", "2 backends differ");
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.c[0], SD_FINDING_NEW);
+	/* the next window: the same judgement */
+	g = sd_finding_put(&l, SD_K_ICEPT_BACKEND_MISMATCH, "www.example.test", 9, 0, 0);
+	assert_ptr_equal(g, f);
+	sd_finding_value(g, "backend_1", "%s", "10.0.0.1:443: 1 ok");
+	sd_finding_summary(g, "%s", "2 backends differ");
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 1);		/* nothing new: nothing told */
+	assert_int_equal(f->count, 1);
+	/* more connections since: an update, still one finding of count 1 */
+	g = sd_finding_put(&l, SD_K_ICEPT_BACKEND_MISMATCH, "www.example.test", 20, 0, 0);
+	sd_finding_value(g, "backend_1", "%s", "10.0.0.1:443: 5 ok");
+	sd_findings_flush(&l);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(a.c[1], SD_FINDING_UPDATE);
+	assert_int_equal(f->count, 1);
+	assert_string_equal(f->values[0].value, "10.0.0.1:443: 5 ok");
+	assert_int_equal(l.n, 1);
+	sd_finding_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -171,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_loss_note),
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_frames_sorted),
+		cmocka_unit_test(test_put_restated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
