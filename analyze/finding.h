@@ -54,11 +54,13 @@ struct sd_finding {
 	const char		*explanation;	/* catalogue text */
 	const char		*fix;		/* catalogue text */
 	uint64_t		 count;		/* occurrences merged */
-	uint64_t		 frames[SD_FINDING_MAX_FRAMES];	/* ascending, distinct */
-	size_t			 nframes;
+	/* owned, grown as needed up to SD_FINDING_MAX_*: a sensor holds many findings of a
+	 * flow or two each */
+	uint64_t		*frames;	/* ascending, distinct */
+	size_t			 nframes, frames_cap;
 	uint64_t		 nframes_total;
-	struct sd_finding_flow	 flows[SD_FINDING_MAX_FLOWS];
-	size_t			 nflows;
+	struct sd_finding_flow	*flows;
+	size_t			 nflows, flows_cap;
 	uint64_t		 nflows_total;
 	struct sd_finding_value	 values[SD_FINDING_MAX_VALUES];
 	size_t			 nvalues;
