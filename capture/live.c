@@ -69,9 +69,15 @@ sd_cap_open_live(struct sd_cap **out, const char *iface, const char *bpf, int sn
 		snprintf(err, SD_ERRBUF, "%s: %s", iface, ebuf);
 		goto fail;
 	}
+	/*
+	 * Not immediate mode: on Linux that makes libpcap use TPACKET_V2, a ring of slots each
+	 * as large as the interface's MTU (or 64 KiB with offloads on), so 32 MiB holds only
+	 * a few hundred packets of a busy span port.  TPACKET_V3 packs packets into blocks that
+	 * the kernel hands over when full or after the read timeout: packets wait at most
+	 * LIVE_TIMEOUT_MS, the buffer holds what it can hold.
+	 */
 	if (pcap_set_snaplen(c->p, snaplen > 0 ? snaplen : LIVE_SNAPLEN) != 0 ||
 	    pcap_set_promisc(c->p, 1) != 0 ||
-	    pcap_set_immediate_mode(c->p, 1) != 0 ||
 	    pcap_set_timeout(c->p, LIVE_TIMEOUT_MS) != 0 ||
 	    pcap_set_buffer_size(c->p, LIVE_BUFFER) != 0) {
 		snprintf(err, SD_ERRBUF, "%s: cannot set capture options", iface);

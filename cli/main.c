@@ -644,9 +644,11 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 					break;
 				note_loss(r, ins, nin);
 				if (usr1 || (stats_every > 0 && t - last_stats >= stats_every)) {
+					/* a record on demand keeps the period's rhythm */
+					if (stats_every > 0 && t - last_stats >= stats_every)
+						last_stats = t;
 					usr1 = 0;
 					stats_record(r, ins, nin, o);
-					last_stats = t;
 				}
 			}
 		}
