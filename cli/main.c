@@ -16,6 +16,7 @@
 
 #include "engine/engine.h"
 #include "adapt/digest.h"
+#include "adapt/geoip.h"
 #include "adapt/ndpi.h"
 #include "analyze/rules.h"
 #include "analyze/icat.h"
@@ -1125,11 +1126,63 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 	return status;
 }
 
+/*
+ * The GeoIP databases: every --geoip (one that cannot be used stops the start), else
+ * those of the standard places; set as the outputs' (sd_out_set_geoip).  *gp is NULL
+ * with nothing to use (no database, --no-geoip).  -1 after saying why on stderr.
+ */
+static int
+open_geoip(const struct opts *o, struct sd_geoip **gp)
+{
+	struct sd_geoip *g;
+	char err[512];
+	int i;
+
+	*gp = NULL;
+	if (o->no_geoip) {
+		if (o->ngeoip > 0) {
+			fprintf(stderr, "shakedown: --geoip and --no-geoip together\n");
+			return -1;
+		}
+		return 0;
+	}
+	if ((g = sd_geoip_new()) == NULL) {
+		fprintf(stderr, "shakedown: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < o->ngeoip; i++) {
+		if (sd_geoip_add(g, o->geoip[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "shakedown: --geoip %s\n", err);
+			sd_geoip_free(g);
+			return -1;
+		}
+	}
+	if (o->ngeoip == 0 && sd_geoip_add_defaults(g) == 0) {
+		sd_geoip_free(g);
+		return 0;
+	}
+	if (o->verbose && !o->quiet) {
+		static const char *const kn[] = { "ASN", "Country", "City" };
+		enum sd_geoip_kind k;
+		size_t n;
+
+		for (n = 0; n < sd_geoip_count(g); n++) {
+			const char *p = sd_geoip_path(g, n, &k);
+
+			fprintf(stderr, "shakedown: GeoIP %s database %s\n", kn[k], p);
+		}
+	}
+	sd_out_set_geoip(g);
+	*gp = g;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sd_out_events evout;
 	struct sd_ndpi *ndpi = NULL;
+	struct sd_geoip *geoip = NULL;
 	struct input *ins;
 	struct opts o;
 	const char *const *files;
@@ -1154,9 +1207,12 @@ main(int argc, char **argv)
 	color = o.color == 1 || (o.color == -1 && isatty(STDOUT_FILENO) &&
 	    getenv("NO_COLOR") == NULL && (term == NULL || strcmp(term, "dumb") != 0));
 
+	if (open_geoip(&o, &geoip) != 0)
+		return SD_EXIT_ERROR;
 	ins = calloc((size_t)nfiles, sizeof(*ins));
 	if (ins == NULL) {
 		fprintf(stderr, "shakedown: out of memory\n");
+		sd_geoip_free(geoip);
 		return SD_EXIT_ERROR;
 	}
 	for (i = 0; i < nfiles; i++) {
@@ -1201,6 +1257,8 @@ main(int argc, char **argv)
 	if (o.events)
 		sd_out_events_free(&evout);
 	sd_ndpi_free(ndpi);
+	sd_out_set_geoip(NULL);
+	sd_geoip_free(geoip);
 	free(ins);
 	return status;
 }

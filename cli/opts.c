@@ -58,6 +58,12 @@ sd_cli_usage(FILE *f)
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
 "                         (info, low, medium, high, critical; any case)\n"
 "      --no-ndpi          do not label flows with nDPI\n"
+"      --geoip FILE       a MaxMind-format database (GeoLite2/GeoIP2 or DB-IP lite: ASN,\n"
+"                         Country or City, recognised by its metadata): peers get their AS\n"
+"                         and country in the report and in JSON (source.as.number, ...);\n"
+"                         repeatable; default: the *.mmdb files of /usr/share/GeoIP and\n"
+"                         /var/lib/GeoIP (where geoipupdate writes them)\n"
+"      --no-geoip         no GeoIP, not even from the standard places\n"
 "      --ca-file PEM      trust the certificates of this PEM file when verifying chains;\n"
 "                         repeatable (every file is loaded)\n"
 "      --ca-path DIR      trust the certificates of this OpenSSL hashed directory;\n"
@@ -201,7 +207,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
 		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_WINDOW, O_REDIS, O_REDIS_STREAM,
-		O_REDIS_QUEUE, O_SENSOR };
+		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -234,6 +240,8 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "redis-stream", required_argument, NULL, O_REDIS_STREAM },
 		{ "redis-queue", required_argument, NULL, O_REDIS_QUEUE },
 		{ "sensor-name", required_argument, NULL, O_SENSOR },
+		{ "geoip", required_argument, NULL, O_GEOIP },
+		{ "no-geoip", no_argument, NULL, O_NO_GEOIP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -339,6 +347,16 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_NO_NDPI:
 			o->no_ndpi = true;
+			break;
+		case O_GEOIP:
+			if (o->ngeoip >= SD_MAX_GEOIP) {
+				fprintf(stderr, "shakedown: --geoip: at most %d\n", SD_MAX_GEOIP);
+				return -1;
+			}
+			o->geoip[o->ngeoip++] = optarg;
+			break;
+		case O_NO_GEOIP:
+			o->no_geoip = true;
 			break;
 		case O_CA_FILE:
 		case O_CA_PATH: {

@@ -37,6 +37,10 @@ struct opts {
 	int		 stats_sec;	/* --stats: -1 default (60 live, 0 files) */
 	size_t		 memcap;
 	uint32_t	 max_flows;
+#define SD_MAX_GEOIP	8
+	const char	*geoip[SD_MAX_GEOIP];	/* --geoip FILE, each; none: the standard places */
+	int		 ngeoip;
+	bool		 no_geoip;		/* --no-geoip */
 	struct sd_rules_opts rules;
 };
 

@@ -92,6 +92,8 @@ void	sd_out_finding_json_as(FILE *, const struct sd_finding *, const char *const
  * and summary cut to width, frames; update: the count so far. */
 void	sd_out_finding_line(FILE *, const struct sd_finding *, bool update, bool color,
 	    int width);
+/* ECS event.outcome of a finding's connections: "failure", "success" or "unknown". */
+const char	*sd_out_finding_outcome(const struct sd_finding *);
 /* The "type": "summary" record that ends each analysed input in --json. */
 void	sd_out_summary_json(FILE *, const struct sd_out_summary *);
 /*
@@ -100,6 +102,19 @@ void	sd_out_summary_json(FILE *, const struct sd_out_summary *);
  */
 void	sd_out_set_observer(const char *name);
 void	sd_out_observer(struct sd_json *);
+/*
+ * GeoIP (adapt/geoip.h): the databases every output asks about peers; NULL (the default)
+ * for none.  sd_out_geo_json() adds the Elastic Common Schema fields of an address
+ * (SIDE.as.number, SIDE.as.organization.name, SIDE.geo.country_iso_code,
+ * SIDE.geo.city_name; SIDE is "source" or "destination") when a database knows it;
+ * sd_out_geo_text() writes " (AS64500 Example Org, DE, City)" or "" (not escaped: the
+ * caller prints it with the rest of the line through its escaping).
+ */
+struct sd_geoip;
+void		 sd_out_set_geoip(struct sd_geoip *);
+struct sd_geoip	*sd_out_geoip(void);
+void		 sd_out_geo_json(struct sd_json *, const char *side, const struct sd_addr *);
+size_t		 sd_out_geo_text(const struct sd_addr *, char *buf, size_t n);
 /* The width to wrap text to: $COLUMNS, else the terminal's when f is one, else 80. */
 int	sd_out_text_width(FILE *);
 

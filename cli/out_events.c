@@ -96,6 +96,8 @@ write_flow(struct sd_json *j, const struct sd_event *ev)
 			sd_out_json_str(j, NULL, anom[i]);
 	sd_out_json_arr_end(j);
 	sd_out_json_str(j, "end", r->end);
+	sd_out_geo_json(j, "source", &ev->src);
+	sd_out_geo_json(j, "destination", &ev->dst);
 }
 
 /* dns.answer: a DNS response (shakedown keeps them to tie names to addresses). */

@@ -1,6 +1,7 @@
 /* cli/out_findings.c - findings for people (terminal) and for machines (JSON Lines). */
 #include "cli/out.h"
 
+#include "adapt/geoip.h"
 #include "dissect/ip.h"
 
 #include <stdlib.h>
@@ -295,19 +296,23 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 	for (i = 0; i < x->nflows && i < 3; i++) {
 		const struct sd_finding_flow *fw = &x->flows[i];
 		char lab[32], ea[SD_ADDR_STRLEN + 8], eb[SD_ADDR_STRLEN + 8];
+		char ga[300], gb[300];
 
+		/* the peers' AS and country, when a GeoIP database knows them */
+		sd_out_geo_text(&fw->client, ga, sizeof(ga));
+		sd_out_geo_text(&fw->server, gb, sizeof(gb));
 		if (fw->id == 0) {
 			/* a gateway pair, not a flow of the table */
 			col = put_label(f, "gateways", lw);
-			snprintf(line, sizeof(line), "%s %s -> %s", sd_ip_proto_name(fw->proto),
-			    endpoint(ea, sizeof(ea), &fw->client, fw->cport),
-			    endpoint(eb, sizeof(eb), &fw->server, fw->sport));
+			snprintf(line, sizeof(line), "%s %s%s -> %s%s", sd_ip_proto_name(fw->proto),
+			    endpoint(ea, sizeof(ea), &fw->client, fw->cport), ga,
+			    endpoint(eb, sizeof(eb), &fw->server, fw->sport), gb);
 		} else {
 			snprintf(lab, sizeof(lab), "flow %llu", (unsigned long long)fw->id);
 			col = put_label(f, lab, lw);
-			snprintf(line, sizeof(line), "%s %s:%u -> %s:%u", sd_ip_proto_name(fw->proto),
-			    sd_ip_addr_str(&fw->client, a), fw->cport,
-			    sd_ip_addr_str(&fw->server, b), fw->sport);
+			snprintf(line, sizeof(line), "%s %s:%u%s -> %s:%u%s",
+			    sd_ip_proto_name(fw->proto), sd_ip_addr_str(&fw->client, a), fw->cport,
+			    ga, sd_ip_addr_str(&fw->server, b), fw->sport, gb);
 		}
 		put_wrapped(f, line, col, col, width);
 	}
@@ -651,6 +656,72 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 }
 
 static char observer[256];
+static struct sd_geoip *geoip;
+
+void
+sd_out_set_geoip(struct sd_geoip *g)
+{
+	geoip = g;
+}
+
+struct sd_geoip *
+sd_out_geoip(void)
+{
+	return geoip;
+}
+
+static void
+geo_key_str(struct sd_json *j, const char *side, const char *suffix, const char *val)
+{
+	char key[64];
+
+	if (val[0] == '\0')
+		return;
+	snprintf(key, sizeof(key), "%s.%s", side, suffix);
+	sd_out_json_str(j, key, val);
+}
+
+void
+sd_out_geo_json(struct sd_json *j, const char *side, const struct sd_addr *a)
+{
+	struct sd_geo g;
+	char key[64];
+
+	if (geoip == NULL || !sd_geoip_lookup(geoip, a, &g))
+		return;
+	if (g.have_as) {
+		snprintf(key, sizeof(key), "%s.as.number", side);
+		sd_out_json_uint(j, key, g.asn);
+		geo_key_str(j, side, "as.organization.name", g.as_org);
+	}
+	if (g.have_country)
+		geo_key_str(j, side, "geo.country_iso_code", g.country);
+	geo_key_str(j, side, "geo.city_name", g.city);
+}
+
+size_t
+sd_out_geo_text(const struct sd_addr *a, char *buf, size_t n)
+{
+	struct sd_geo g;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (geoip == NULL || n < 8 || !sd_geoip_lookup(geoip, a, &g))
+		return 0;
+	used = (size_t)snprintf(buf, n, " (");
+	if (g.have_as && used < n)
+		used += (size_t)snprintf(buf + used, n - used, "AS%u%s%s", g.asn,
+		    g.as_org[0] != '\0' ? " " : "", g.as_org);
+	if (g.have_country && used < n)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s", g.have_as ? ", " : "",
+		    g.country);
+	if (g.city[0] != '\0' && used < n)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+		    g.have_as || g.have_country ? ", " : "", g.city);
+	if (used < n)
+		used += (size_t)snprintf(buf + used, n - used, ")");
+	return used < n ? used : n - 1;
+}
 
 void
 sd_out_set_observer(const char *name)
@@ -663,6 +734,106 @@ sd_out_observer(struct sd_json *j)
 {
 	if (observer[0] != '\0')
 		sd_out_json_str(j, "observer.name", observer);
+}
+
+/* ECS event.severity: 1 (info) to 5 (critical), higher is worse. */
+static unsigned
+ecs_severity(enum sd_sev s)
+{
+	return (unsigned)s + 1;
+}
+
+/*
+ * ECS event.outcome of the connections a finding is about: "failure" when the finding
+ * counts a connection the client refused or that failed (values refused, failed,
+ * undelivered) or, counting none, when it is a fault (medium or worse); "success" when
+ * the connections it counts were all accepted; "unknown" otherwise.
+ */
+const char *
+sd_out_finding_outcome(const struct sd_finding *x)
+{
+	if (value_of(x, "refused") != NULL || value_of(x, "failed") != NULL ||
+	    value_of(x, "undelivered") != NULL)
+		return "failure";
+	if (value_of(x, "accepted") != NULL)
+		return "success";
+	return x->severity >= SD_SEV_MEDIUM ? "failure" : "unknown";
+}
+
+/* "TLS 1.2" / "DTLS 1.0" / "SSL 3.0": ECS tls.version_protocol and tls.version. */
+static void
+ecs_tls_version(struct sd_json *j, const char *v)
+{
+	const char *sp;
+	char proto[8];
+	size_t n, i;
+
+	if (v == NULL || (sp = strchr(v, ' ')) == NULL || (n = (size_t)(sp - v)) == 0 ||
+	    n >= sizeof(proto) || sp[1] == '\0')
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i] < 'A' || v[i] > 'Z')
+			return;
+		proto[i] = (char)(v[i] - 'A' + 'a');
+	}
+	proto[n] = '\0';
+	if (strcmp(proto, "tls") != 0 && strcmp(proto, "dtls") != 0 && strcmp(proto, "ssl") != 0)
+		return;
+	sd_out_json_str(j, "tls.version", sp + 1);
+	sd_out_json_str(j, "tls.version_protocol", proto);
+}
+
+/*
+ * Elastic Common Schema fields of a finding, beside its own keys, so that Elastic and
+ * Splunk take the line without a mapping; the tls.* ones where the finding has them.
+ */
+static void
+finding_ecs(struct sd_json *j, const struct sd_finding *x)
+{
+	const struct sd_finding_kind *k = sd_finding_kind(x->k);
+	const char *v;
+	bool tls = strncmp(x->kind, "tls.", 4) == 0 || strncmp(x->kind, "dtls.", 5) == 0;
+
+	sd_out_json_iso(j, "@timestamp", x->first_sec, x->first_nsec);
+	sd_out_json_str(j, "event.kind", "alert");
+	sd_out_json_arr_begin(j, "event.category");
+	sd_out_json_str(j, NULL, "network");
+	sd_out_json_arr_end(j);
+	sd_out_json_arr_begin(j, "event.type");
+	sd_out_json_str(j, NULL, x->severity == SD_SEV_INFO ? "info" : "connection");
+	if (x->severity >= SD_SEV_MEDIUM)
+		sd_out_json_str(j, NULL, "error");
+	sd_out_json_arr_end(j);
+	sd_out_json_uint(j, "event.severity", ecs_severity(x->severity));
+	sd_out_json_str(j, "event.outcome", sd_out_finding_outcome(x));
+	sd_out_json_str(j, "event.module", "shakedown");
+	sd_out_json_str(j, "event.dataset", "shakedown.finding");
+	sd_out_json_str(j, "rule.name", x->kind);
+	if (k != NULL)
+		sd_out_json_str(j, "rule.description", k->title);
+	sd_out_json_str(j, "message", x->summary != NULL ? x->summary : x->kind);
+	if (!tls)
+		return;
+	if ((v = value_of(x, "server_name")) != NULL || (v = value_of(x, "sni")) != NULL ||
+	    (x->k == SD_K_TRUST_PIN_MISMATCH && (v = value_of(x, "host")) != NULL) ||
+	    ((x->k == SD_K_ICEPT_ISSUER_CHANGED || x->k == SD_K_ICEPT_BACKEND_MISMATCH) &&
+	    (v = value_of(x, "name")) != NULL))
+		sd_out_json_str(j, "tls.client.server_name", v);
+	if ((v = value_of(x, "session_version")) != NULL || (v = value_of(x, "protocol")) != NULL)
+		ecs_tls_version(j, v);
+	if ((v = value_of(x, "session_cipher")) != NULL)
+		sd_out_json_str(j, "tls.cipher", v);
+	if ((v = value_of(x, "leaf")) != NULL || (v = value_of(x, "certificate")) != NULL ||
+	    (v = value_of(x, "subject")) != NULL)
+		sd_out_json_str(j, "tls.server.x509.subject.distinguished_name", v);
+	if ((v = value_of(x, "issuer")) != NULL)
+		sd_out_json_str(j, "tls.server.x509.issuer.distinguished_name", v);
+	if ((v = value_of(x, "not_before")) != NULL)
+		sd_out_json_str(j, "tls.server.x509.not_before", v);
+	if ((v = value_of(x, "not_after")) != NULL)
+		sd_out_json_str(j, "tls.server.x509.not_after", v);
+	if ((v = value_of(x, "presented_sha256")) != NULL)
+		sd_out_json_str(j, "tls.server.hash.sha256", v);
 }
 
 void
@@ -743,12 +914,15 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 		sd_out_json_str(j, "destination.ip", sd_ip_addr_str(&fw->server, a));
 		if (fw->id != 0 || fw->sport != 0)
 			sd_out_json_uint(j, "destination.port", fw->sport);
+		sd_out_geo_json(j, "source", &fw->client);
+		sd_out_geo_json(j, "destination", &fw->server);
 		sd_out_json_obj_end(j);
 	}
 	sd_out_json_arr_end(j);
 	sd_out_json_uint(j, "flows_total", x->nflows_total);
 	sd_out_json_str(j, "explanation", x->explanation);
 	sd_out_json_str(j, "fix", x->fix);
+	finding_ecs(j, x);
 	sd_out_json_obj_end(j);
 	(void)sd_out_json_end_line(j, out);
 }

@@ -5,7 +5,7 @@ set -u
 bin=$1
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 1
-export TZ=UTC LC_ALL=C NO_COLOR=1
+export TZ=UTC LC_ALL=C NO_COLOR=1 SD_GEOIP_DIRS=
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0

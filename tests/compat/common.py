@@ -41,7 +41,7 @@ def need_tshark():
 
 
 def run(cmd, timeout=600):
-    env = dict(os.environ, TZ="UTC", LC_ALL="C")
+    env = dict(os.environ, TZ="UTC", LC_ALL="C", SD_GEOIP_DIRS="")
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=timeout, env=env)
 

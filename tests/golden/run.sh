@@ -7,7 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 bin=$1
-export TZ=UTC LC_ALL=C NO_COLOR=1 COLUMNS=80
+export TZ=UTC LC_ALL=C NO_COLOR=1 COLUMNS=80 SD_GEOIP_DIRS=
 pass=0
 fail=0
 while read -r name pcap opts; do
