@@ -393,7 +393,13 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 	}
 	if (f->tcp == NULL) {
 		if ((f->tcp = sd_memcap_calloc(p->mc, sizeof(*f->tcp))) == NULL) {
+			/*
+			 * No reassembly for this connection, but the packet still counts in
+			 * its flow: a record without packets would carry frame 0 and a 1970
+			 * time, and the clock rules would read it as the capture's.
+			 */
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
+			account(p, f, dir, l3, sd_rd_left(&t.payload));
 			return;
 		}
 		sd_stream_init(&f->tcp->s[0], p->o.stream_buf, 0);

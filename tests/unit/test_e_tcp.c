@@ -11,11 +11,13 @@
 #include "dissect/l4.h"
 #include "dissect/link.h"
 #include "engine/engine.h"
+#include "engine/flow.h"
 
 struct seen {
 	unsigned	 unanswered;
 	unsigned	 flows;
 	uint32_t	 syns;
+	struct sd_ev_flow flow;		/* the last flow record */
 };
 
 static void
@@ -28,6 +30,7 @@ on_event(void *ctx, const struct sd_event *ev)
 		s->syns = ev->u.unanswered.syns;
 	} else if (ev->type == SD_EV_FLOW) {
 		s->flows++;
+		s->flow = ev->u.flow;
 	}
 }
 
@@ -127,12 +130,41 @@ test_syn_answered_out_of_sight(void **state)
 	sd_engine_free(e);
 }
 
+/*
+ * The memcap holds the flow but refuses its TCP state: no reassembly, yet the packets
+ * count in the flow's record (frames and times of the capture, not frame 0 in 1970, which
+ * the clock rules would take for the capture's own time).
+ */
+static void
+test_memcap_no_tcp_state_keeps_times(void **state)
+{
+	struct seen s;
+	struct sd_engine *e = engine(&s);
+	struct sd_memcap *mc = sd_engine_memcap(e);
+
+	(void)state;
+	mc->limit = mc->used + sizeof(struct sd_flow) + 16;
+	send_tcp(e, 7, true, SD_TCP_SYN, 100, 0, 0);
+	send_tcp(e, 8, false, SD_TCP_SYN | SD_TCP_ACK, 5000, 101, 0);
+	mc->limit = 0;
+	sd_engine_finish(e);
+	assert_int_equal(s.flows, 1);
+	assert_true((s.flow.anomalies & SD_ANOM_MEMCAP) != 0);
+	assert_int_equal(s.flow.first_frame, 7);
+	assert_int_equal(s.flow.last_frame, 8);
+	assert_int_equal(s.flow.first_sec, 1007);
+	assert_int_equal(s.flow.packets[0] + s.flow.packets[1], 2);
+	assert_true(sd_engine_memcap(e)->refused > 0);
+	sd_engine_free(e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syn_unanswered),
 		cmocka_unit_test(test_syn_answered_out_of_sight),
+		cmocka_unit_test(test_memcap_no_tcp_state_keeps_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
