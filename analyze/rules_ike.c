@@ -2,6 +2,7 @@
  * INVALID_KE, COOKIE, authentication failures, DPD, error notifies (the patterns across
  * IKE SAs are in rules_ikesa.c). */
 #include "analyze/rules.h"
+#include "analyze/ike_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,9 +147,8 @@ name_or(const char *name, char *tmp, size_t n, unsigned v)
 	return tmp;
 }
 
-/* The transforms of a message by name: "#1 ENCR_AES_CBC-128 PRF_HMAC_SHA2_256 ... | #2 ...". */
-static void
-format_offer(const struct sd_ike_msg *m, char *buf, size_t n)
+void
+sd_ike_offer_text(const struct sd_ike_msg *m, char *buf, size_t n)
 {
 	char item[96], t1[8], t2[8], t3[8], t4[8];
 	size_t i;
@@ -220,7 +220,7 @@ rule_no_proposal(struct ike_rules *t, const struct sd_event *ev, const struct sd
 	if (f == NULL)
 		return;
 	if (m->ntransforms > 0)
-		format_offer(m, ans, sizeof(ans));
+		sd_ike_offer_text(m, ans, sizeof(ans));
 	else
 		snprintf(ans, sizeof(ans), "NO_PROPOSAL_CHOSEN (no proposal of its own)");
 	if (f->count == 1) {
@@ -407,7 +407,7 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 			a->file_index = ev->file_index;
 			a->ke_group = m->ke_group;
 			if (m->ntransforms > 0)
-				format_offer(m, a->offer, sizeof(a->offer));
+				sd_ike_offer_text(m, a->offer, sizeof(a->offer));
 		}
 		return;
 	}

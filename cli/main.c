@@ -24,6 +24,7 @@
 #include "cli/opts.h"
 #include "cli/out_live.h"
 #include "cli/out_redis.h"
+#include "cli/sessions.h"
 #include "cli/out.h"
 #include "dissect/link.h"
 
@@ -33,6 +34,7 @@
 struct tee {
 	struct sd_out_events	*events;
 	struct sd_rules		*rules;
+	struct sd_sessions	*sessions;	/* --sessions; NULL */
 	uint64_t		 count;
 };
 
@@ -76,6 +78,8 @@ tee_emit(void *ctx, const struct sd_event *ev)
 		sd_out_event(t->events, ev);
 	if (t->rules != NULL)
 		sd_rules_event(t->rules, ev);
+	if (t->sessions != NULL)
+		sd_sessions_event(t->sessions, ev);
 }
 
 static double
@@ -191,6 +195,8 @@ struct run {
 	struct tee		 tee;
 	struct sd_live_out	*live;		/* findings as decided (live mode, -o); NULL */
 	struct sd_redis		*redis;		/* --redis; NULL */
+	struct sd_sessions	*sessions;	/* --sessions; NULL */
+	bool			 json_stdout;	/* --json: JSON lines to standard output */
 	/* statistics records: what the last one counted */
 	uint64_t		 st_recv, st_drop, st_frames;
 	double			 st_at;
@@ -203,6 +209,7 @@ run_free(struct run *r)
 		return;
 	sd_engine_free(r->engine);	/* before the rules: flows' slots point at their state */
 	sd_rules_free(r->rules);
+	sd_sessions_free(r->sessions);
 	sd_finding_list_free(&r->findings);
 	sd_live_out_free(r->live);
 	sd_redis_free(r->redis);
@@ -248,6 +255,25 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout)
 	}
 	r->tee.rules = r->rules;
 	return r;
+}
+
+/* A --sessions line: where the findings' JSON lines go, and to Redis. */
+static void
+session_line(void *ctx, const char *line, size_t len)
+{
+	struct run *r = ctx;
+	FILE *f = r->live != NULL ? sd_live_out_json(r->live) : NULL;
+
+	if (f == NULL && r->json_stdout)
+		f = stdout;
+	if (f != NULL) {
+		fwrite(line, 1, len, f);
+		fputc('\n', f);
+		if (f != stdout || r->live != NULL)
+			fflush(f);
+	}
+	if (r->redis != NULL)
+		sd_redis_push(r->redis, line, len, "session", "info");
 }
 
 /* An input read to its end (or failed): close it and write its capture record. */
@@ -1017,6 +1043,16 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		fo.decided = sd_live_out_decided;
 		fo.ctx = r->live;
 		(void)sd_findings_subscribe(&r->findings, &fo);
+	}
+	if (o->sessions) {
+		char err[128];
+
+		r->json_stdout = o->json;
+		r->sessions = sd_sessions_new(&r->reg, &r->mc, files, nfiles, session_line, r, err,
+		    sizeof(err));
+		if (r->sessions == NULL)
+			return analyse_abort(ins, nin, r, oi, err);
+		r->tee.sessions = r->sessions;
 	}
 	for (k = 0; k < nin; k++)
 		if (ins[k].failed)

@@ -30,6 +30,10 @@ sd_cli_usage(FILE *f)
 "  -j, --json             write findings as JSON Lines (\"type\":\"finding\"), and after each\n"
 "                         input a \"type\":\"summary\" record (frames, flows, losses,\n"
 "                         errors); not with --events\n"
+"      --sessions         also one JSON line (\"type\":\"session\") per TLS/DTLS connection\n"
+"                         and per IKE SA: peers, SNI, versions and suites offered and\n"
+"                         chosen, certificate, JA3/JA4, outcome (the view of Zeek's\n"
+"                         ssl.log); to -o FILE if given, else standard output (--json)\n"
 "  -o, --output FILE      also write the findings as JSON Lines to FILE (appended), each\n"
 "                         the moment it is decided, and the summary and statistics\n"
 "                         records; SIGHUP reopens FILE (logrotate)\n"
@@ -207,7 +211,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
 		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_WINDOW, O_REDIS, O_REDIS_STREAM,
-		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP };
+		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP, O_SESSIONS };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -242,6 +246,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "sensor-name", required_argument, NULL, O_SENSOR },
 		{ "geoip", required_argument, NULL, O_GEOIP },
 		{ "no-geoip", no_argument, NULL, O_NO_GEOIP },
+		{ "sessions", no_argument, NULL, O_SESSIONS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -358,6 +363,9 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		case O_NO_GEOIP:
 			o->no_geoip = true;
 			break;
+		case O_SESSIONS:
+			o->sessions = true;
+			break;
 		case O_CA_FILE:
 		case O_CA_PATH: {
 			const char **list = c == O_CA_FILE ? o->rules.ca_files : o->rules.ca_paths;
@@ -435,6 +443,13 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "shakedown: --json and --events are two outputs: give one\n");
 		return -1;
 	}
+	if (o->sessions && o->events) {
+		fprintf(stderr, "shakedown: --sessions goes with the findings, not with --events "
+		    "(which has every message)\n");
+		return -1;
+	}
+	if (o->sessions && o->out_file == NULL)
+		o->json = true;
 	return optind;
 }
 
