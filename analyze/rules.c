@@ -216,6 +216,16 @@ sd_rules_stats(const struct sd_rules *r, struct sd_rule_stats *total,
 	}
 }
 
+void
+sd_rules_cache_stats(const struct sd_rules *r, struct sd_rule_cache_stats *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	if (r->sh.x509 != NULL)
+		sd_x509_cache_stats(r->sh.x509, &cs->described_cached, &cs->described);
+	if (r->sh.verify != NULL)
+		sd_verify_stats(r->sh.verify, &cs->verified, &cs->verified_cached);
+}
+
 void *
 sd_rule_flow(const struct sd_rule_env *env, const struct sd_event *ev, size_t size,
     bool create, uint64_t *refused)

@@ -74,6 +74,13 @@ struct sd_rule_stats {
 void		 sd_rules_stats(const struct sd_rules *, struct sd_rule_stats *total,
 		    void (*fn)(void *ctx, const char *area, const struct sd_rule_stats *),
 		    void *ctx);
+/* The shared caches (for -v): certificates described and answered from the cache, chains
+ * verified and answered from the cache. */
+struct sd_rule_cache_stats {
+	uint64_t	 described, described_cached;
+	uint64_t	 verified, verified_cached;
+};
+void		 sd_rules_cache_stats(const struct sd_rules *, struct sd_rule_cache_stats *);
 
 /*
  * What the areas share, made once from the options: certificate facts, the trust store

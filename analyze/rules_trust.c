@@ -682,8 +682,15 @@ rule_pins(struct trust_rules *t, const struct sd_event *ev, const struct sd_rd *
 	struct sd_finding *f;
 	size_t i;
 
+	if (t->npins == 0)
+		return;
 	sd_ip_addr_str(&ev->src, addr);
-	have_spki = sd_verify_spki_sha256(der->p, der->len, spki);
+	/* from the certificate cache; parsed again only when the cache had no room */
+	have_spki = leaf->have_spki;
+	if (have_spki)
+		memcpy(spki, leaf->spki_sha256, sizeof(spki));
+	else if (leaf->sha256[0] == '\0')
+		have_spki = sd_verify_spki_sha256(der->p, der->len, spki);
 	for (i = 0; i < t->npins; i++) {
 		const struct pin *p = &t->pins[i];
 

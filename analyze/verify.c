@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -19,9 +20,10 @@
 #define CACHE_MAX	4096	/* chains remembered; past it, verify every time */
 #define CHAIN_MAX	16	/* certificates of a chain handed to OpenSSL */
 
-/* A slot; results are allocated when first needed, so an idle cache costs 320 KB. */
+/* A slot; results are allocated when first needed, so an idle cache costs 450 KB. */
 struct cache_ent {
 	uint8_t			 key[32];
+	int64_t			 lo, hi;	/* res holds for a time in [lo, hi) */
 	struct sd_verify_result	*res;	/* owned; NULL: free slot */
 };
 
@@ -216,9 +218,75 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 	return 1;
 }
 
+/*
+ * Narrow [*lo, *hi) to the span around `when` in which the validity of x at the check time
+ * stays what it is at `when`.  OpenSSL finds x not yet valid when the time is before
+ * notBefore and expired from notAfter on (X509_cmp_time counts equal as earlier): the
+ * answer changes at both dates.  A date OpenSSL cannot read makes the span the one second
+ * of `when`.
+ */
+static void
+narrow(const X509 *x, int64_t when, int64_t *lo, int64_t *hi)
+{
+	const ASN1_TIME *t[2] = { X509_get0_notBefore(x), X509_get0_notAfter(x) };
+	struct tm tm;
+	int64_t b;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (t[i] == NULL || ASN1_TIME_to_tm(t[i], &tm) != 1) {
+			*lo = when;
+			*hi = when < INT64_MAX ? when + 1 : when;
+			return;
+		}
+		b = (int64_t)timegm(&tm);
+		if (b <= when && b > *lo)
+			*lo = b;
+		else if (b > when && b < *hi)
+			*hi = b;
+	}
+}
+
+/* narrow() for the certificates of the store named `name` (the candidates OpenSSL weighs,
+ * preferring one valid at the time, when it looks for that name). */
+static void
+narrow_store(X509_STORE_CTX *ctx, const X509_NAME *name, int64_t when, int64_t *lo,
+    int64_t *hi)
+{
+	STACK_OF(X509) *found = X509_STORE_CTX_get1_certs(ctx, (X509_NAME *)name);
+	int i;
+
+	for (i = 0; found != NULL && i < sk_X509_num(found); i++)
+		narrow(sk_X509_value(found, i), when, lo, hi);
+	sk_X509_pop_free(found, X509_free);
+}
+
+/*
+ * The span of check times around `when` over which the verdict just reached cannot change:
+ * no certificate that took part (sent, in the path built, or in the store under the name
+ * of one of them or of its issuer) becomes valid or expires inside it.
+ */
+static void
+verdict_span(X509_STORE_CTX *ctx, X509 *leaf, STACK_OF(X509) *sent, int64_t when,
+    int64_t *lo, int64_t *hi)
+{
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+	X509 *x;
+	int i, n = sk_X509_num(sent), m = path != NULL ? sk_X509_num(path) : 0;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	for (i = -1; i < n + m; i++) {
+		x = i < 0 ? leaf : i < n ? sk_X509_value(sent, i) : sk_X509_value(path, i - n);
+		narrow(x, when, lo, hi);
+		narrow_store(ctx, X509_get_subject_name(x), when, lo, hi);
+		narrow_store(ctx, X509_get_issuer_name(x), when, lo, hi);
+	}
+}
+
 static void
 run_verify(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when,
-    struct sd_verify_result *r)
+    struct sd_verify_result *r, int64_t *lo, int64_t *hi)
 {
 	STACK_OF(X509) *untrusted = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -228,6 +296,9 @@ run_verify(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when,
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
+	/* a verdict without dates, or one of a leaf that does not parse, holds at any time */
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
 	p = der[0].p;
 	if (der[0].len > (size_t)LONG_MAX ||
 	    (leaf = d2i_X509(NULL, &p, (long)der[0].len)) == NULL) {
@@ -268,10 +339,14 @@ run_verify(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when,
 		snprintf(r->error_text, sizeof(r->error_text), "%s",
 		    X509_verify_cert_error_string(r->error));
 	}
+	if (when != SD_VERIFY_NO_TIME)
+		verdict_span(ctx, leaf, untrusted, when, lo, hi);
 	goto out;
 oom:
 	r->flags = SD_VERIFY_OTHER;
 	snprintf(r->error_text, sizeof(r->error_text), "out of memory");
+	*lo = when;	/* not a verdict to keep */
+	*hi = when;
 out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
@@ -307,13 +382,15 @@ chain_key(const struct sd_rd *der, size_t n, uint8_t key[32])
 const struct sd_verify_result *
 sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when)
 {
+	struct cache_ent *e;
+	int64_t lo, hi;
 	uint8_t key[32];
 	size_t h, i;
 
 	if (n == 0)
 		return NULL;
 	if (!chain_key(der, n, key)) {
-		run_verify(v, der, n, when, &v->scratch);
+		run_verify(v, der, n, when, &v->scratch, &lo, &hi);
 		v->verified++;
 		return &v->scratch;
 	}
@@ -321,23 +398,31 @@ sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t 
 		key[31] ^= 1;	/* judged without dates: a verdict of its own */
 	h = ((size_t)key[0] << 8 | key[1]) % SLOTS;
 	for (i = 0; i < SLOTS; i++, h = (h + 1) % SLOTS) {
-		if (v->cache[h].res == NULL)
+		e = &v->cache[h];
+		if (e->res == NULL)
 			break;
-		if (memcmp(v->cache[h].key, key, sizeof(key)) == 0) {
+		if (memcmp(e->key, key, sizeof(key)) != 0)
+			continue;
+		if (when >= e->lo && when < e->hi) {
 			v->cached++;
-			return v->cache[h].res;
+			return e->res;
 		}
+		/* the capture's time crossed a validity date of the chain: judge again */
+		v->verified++;
+		run_verify(v, der, n, when, e->res, &e->lo, &e->hi);
+		return e->res;
 	}
 	v->verified++;
 	if (v->ncache >= CACHE_MAX || i == SLOTS ||
 	    (v->cache[h].res = malloc(sizeof(*v->cache[h].res))) == NULL) {
-		run_verify(v, der, n, when, &v->scratch);
+		run_verify(v, der, n, when, &v->scratch, &lo, &hi);
 		return &v->scratch;
 	}
-	memcpy(v->cache[h].key, key, sizeof(key));
+	e = &v->cache[h];
+	memcpy(e->key, key, sizeof(key));
 	v->ncache++;
-	run_verify(v, der, n, when, v->cache[h].res);
-	return v->cache[h].res;
+	run_verify(v, der, n, when, e->res, &e->lo, &e->hi);
+	return e->res;
 }
 
 bool

@@ -51,9 +51,12 @@ void			 sd_verify_free(struct sd_verify *);	/* NULL-safe */
  * `when` (seconds since the epoch: the capture's time; SD_VERIFY_NO_TIME: check no
  * dates, the capture's clock is wrong).  Results are cached by the SHA-256 of the chain
  * (leaf SHA-256 for a lone leaf) and whether dates are checked, so a chain seen on 1000
- * connections is verified once; the cache ignores the time itself (a capture spanning a
- * validity boundary keeps the first verdict).  Returns a pointer owned by v, valid until
- * sd_verify_free; NULL on memory failure.
+ * connections is verified once.  A cached verdict holds for the span of times in which no
+ * certificate that took part (sent, in the path built, or in the store under one of their
+ * names) becomes valid or expires; a time outside it verifies the chain again, so a
+ * capture spanning a validity date gets the verdict of each time (the store is v's own:
+ * the cache is per store; host names are not part of verification).  Returns a pointer
+ * owned by v, valid until the next call; NULL on memory failure.
  */
 #define SD_VERIFY_NO_TIME	INT64_MIN	/* `when`: check no dates (the clock is wrong) */
 const struct sd_verify_result *sd_verify_chain(struct sd_verify *v, const struct sd_rd *der,

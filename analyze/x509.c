@@ -220,6 +220,20 @@ key_facts(X509 *x, struct sd_x509_info *info)
 		(void)snprintf(info->sig_alg, sizeof(info->sig_alg), "%s", t);
 }
 
+/* SHA-256 of the SubjectPublicKeyInfo as encoded in the certificate (what pins hash). */
+static void
+spki_digest(X509 *x, struct sd_x509_info *info)
+{
+	unsigned char *spki = NULL;
+	unsigned int n = 0;
+	int l;
+
+	l = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+	info->have_spki = l > 0 && EVP_Digest(spki, (size_t)l, info->spki_sha256, &n,
+	    EVP_sha256(), NULL) == 1 && n == sizeof(info->spki_sha256);
+	OPENSSL_free(spki);
+}
+
 bool
 sd_x509_describe(const uint8_t *der, size_t len, struct sd_x509_info *info)
 {
@@ -242,6 +256,7 @@ sd_x509_describe(const uint8_t *der, size_t len, struct sd_x509_info *info)
 	    X509_get_issuer_name(x)) == 0;
 	extensions(x, info);
 	key_facts(x, info);
+	spki_digest(x, info);
 	X509_free(x);
 	info->parsed = info->subject != NULL && info->issuer != NULL && info->serial != NULL;
 	return info->parsed;
@@ -279,16 +294,49 @@ sd_x509_name_rfc2253(const uint8_t *der, size_t len)
 	return s;
 }
 
+/* A cached entry: the facts and the bytes of their strings, charged to the cache's cap. */
+struct cache_ent {
+	struct sd_x509_info	 info;
+	size_t			 extra;
+};
+
 struct sd_x509_cache {
 	struct sd_tab	*tab;
+	struct sd_memcap mc;	/* DER keys, entries and their strings */
 	uint64_t	 hits, described;
 };
+
+static size_t
+list_bytes(const struct sd_x509_list *l)
+{
+	size_t i, n = l->n * sizeof(l->v[0]);
+
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].len + 1;
+	return n;
+}
+
+/* Heap bytes the strings of info hold. */
+static size_t
+info_bytes(const struct sd_x509_info *x)
+{
+	size_t n = 0;
+
+	n += x->subject != NULL ? strlen(x->subject) + 1 : 0;
+	n += x->issuer != NULL ? strlen(x->issuer) + 1 : 0;
+	n += x->serial != NULL ? strlen(x->serial) + 1 : 0;
+	return n + list_bytes(&x->san_dns) + list_bytes(&x->crl_dp) + list_bytes(&x->ocsp) +
+	    list_bytes(&x->ca_issuers);
+}
 
 static void
 cache_drop(void *ctx, void *val)
 {
-	(void)ctx;
-	sd_x509_info_free(val);
+	struct sd_x509_cache *c = ctx;
+	struct cache_ent *e = val;
+
+	sd_memcap_give(&c->mc, e->extra);
+	sd_x509_info_free(&e->info);
 }
 
 struct sd_x509_cache *
@@ -299,10 +347,13 @@ sd_x509_cache_new(size_t max)
 
 	if (c == NULL)
 		return NULL;
+	c->mc.limit = SD_X509_CACHE_BYTES;
 	memset(&o, 0, sizeof(o));
-	o.val_size = sizeof(struct sd_x509_info);
+	o.val_size = sizeof(struct cache_ent);
 	o.max = max != 0 ? max : 4096;
+	o.mc = &c->mc;
 	o.drop = cache_drop;
+	o.ctx = c;
 	if ((c->tab = sd_tab_new(&o)) == NULL) {
 		free(c);
 		return NULL;
@@ -322,19 +373,24 @@ sd_x509_cache_free(struct sd_x509_cache *c)
 const struct sd_x509_info *
 sd_x509_cached(struct sd_x509_cache *c, const uint8_t *der, size_t len)
 {
-	struct sd_x509_info *x;
+	struct cache_ent *e;
 	bool created;
 
-	x = sd_tab_get(c->tab, der, len, true, &created);
-	if (x == NULL)
+	e = sd_tab_get(c->tab, der, len, true, &created);
+	if (e == NULL)
 		return NULL;
 	if (!created) {
 		c->hits++;
-		return x;
+		return &e->info;
 	}
 	c->described++;
-	(void)sd_x509_describe(der, len, x);
-	return x;
+	(void)sd_x509_describe(der, len, &e->info);
+	/* charged past the cap if need be: the next certificate described makes room */
+	e->extra = info_bytes(&e->info);
+	c->mc.used += e->extra;
+	if (c->mc.used > c->mc.peak)
+		c->mc.peak = c->mc.used;
+	return &e->info;
 }
 
 void

@@ -40,6 +40,8 @@ struct sd_x509_info {
 	char		 sig_alg[64];	/* OpenSSL long name, e.g. "sha256WithRSAEncryption" */
 	bool		 self_issued;	/* subject == issuer */
 	bool		 is_ca;		/* basicConstraints CA:TRUE */
+	bool		 have_spki;	/* spki_sha256 is set (the DER parsed) */
+	uint8_t		 spki_sha256[32];	/* SHA-256 of the SubjectPublicKeyInfo (pins) */
 };
 
 /* Describe der[0..len).  Returns true when parsed; hashes are filled either way.
@@ -54,10 +56,12 @@ char	*sd_x509_name_rfc2253(const uint8_t *der, size_t len);
 /*
  * A cache of certificate facts keyed by the DER bytes: a busy capture repeats the same
  * few chains thousands of times, and describing one through OpenSSL costs far more than
- * hashing its bytes.  At most `max` certificates (0: 4096), least recently used out.
- * sd_x509_cached() returns facts valid until `max` other certificates have been looked
- * up since (a chain is always shorter); NULL on memory failure.
+ * hashing its bytes.  At most `max` certificates (0: 4096) and SD_X509_CACHE_BYTES of DER
+ * and strings, least recently used out.  sd_x509_cached() returns facts valid until a
+ * lookup that misses pushes them out as the least recently used: the certificates of one
+ * Certificate message (at most 64 KiB) can be held together; NULL on memory failure.
  */
+#define SD_X509_CACHE_BYTES	((size_t)8 << 20)
 struct sd_x509_cache;
 struct sd_x509_cache		*sd_x509_cache_new(size_t max);
 void				 sd_x509_cache_free(struct sd_x509_cache *);

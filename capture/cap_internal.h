@@ -15,6 +15,7 @@ struct sd_cap {
 	struct sd_pcapng	*ng;		/* owned: our reader (pcapng files), else NULL */
 	struct sd_gz		*gz;		/* gzip decoder under p or ng (they own it), or NULL */
 	char			*name;		/* owned: path as given ("-") or interface */
+	char			*iobuf;		/* owned: stdio buffer of a regular file, or NULL */
 	const char		*label;		/* for messages: name, or "standard input" */
 	bool			 live;
 	bool			 pipe;		/* a file read through pipe_open() */

@@ -20,6 +20,7 @@
 #define PCAP_RECORD_HDR	16	/* classic pcap per-record header: progress estimate on pipes */
 #define PIPE_POLL_MS	250	/* a pipe read looks at the stop flag this often */
 #define PIPE_DRAIN	(1u << 20)	/* read at most this much more once told to stop */
+#define SD_CAP_FILE_BUF	(256u * 1024)	/* stdio buffer of a regular file */
 
 struct sd_cap *
 sd_cap_alloc(const char *name, bool live, char err[SD_ERRBUF])
@@ -376,6 +377,15 @@ open_path(struct sd_cap *c, const char *path, char err[SD_ERRBUF])
 		if ((fp = fdopen(fd, "rb")) == NULL) {
 			snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
 			close(fd);
+			return NULL;
+		}
+		/* a file named on the command line is read in large blocks, not st_blksize
+		 * ones (a read(2) per 4 KiB was a tenth of the time); not standard input */
+		if (S_ISREG(st.st_mode) && strcmp(path, "-") != 0 &&
+		    (c->iobuf = malloc(SD_CAP_FILE_BUF)) != NULL &&
+		    setvbuf(fp, c->iobuf, _IOFBF, SD_CAP_FILE_BUF) != 0) {
+			free(c->iobuf);
+			c->iobuf = NULL;
 		}
 		return fp;
 	}
@@ -574,6 +584,7 @@ sd_cap_close(struct sd_cap *c)
 	if (c->p != NULL)
 		pcap_close(c->p);
 	sd_pcapng_close(c->ng);
+	free(c->iobuf);		/* after the stream using it is closed */
 	free(c->name);
 	free(c);
 }

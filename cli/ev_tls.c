@@ -5,6 +5,7 @@
 #include "cli/ev_prelude.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "analyze/x509.h"
 #include "dissect/anomaly.h"
@@ -184,9 +185,18 @@ str_list(struct sd_json *j, const char *key, const struct sd_x509_list *l)
 static void
 cert_object(struct sd_json *j, struct sd_rd der)
 {
-	struct sd_x509_info x;
+	const struct sd_x509_info *cx = NULL;
+	struct sd_x509_info own, x;
 
-	(void)sd_x509_describe(der.p, der.len, &x);
+	/* from the writer's cache; described here when there is none or it had no room */
+	memset(&own, 0, sizeof(own));
+	if (j->x509 != NULL)
+		cx = sd_x509_cached(j->x509, der.p, der.len);
+	if (cx == NULL) {
+		(void)sd_x509_describe(der.p, der.len, &own);
+		cx = &own;
+	}
+	x = *cx;
 	sd_out_json_obj_begin(j, NULL);
 	sd_out_json_str(j, "sha256", x.sha256);
 	sd_out_json_str(j, "subject", x.subject);	/* NULL -> null when unparsable */
@@ -209,7 +219,7 @@ cert_object(struct sd_json *j, struct sd_rd der)
 		str_list(j, "ca_issuers", &x.ca_issuers);
 	}
 	sd_out_json_obj_end(j);
-	sd_x509_info_free(&x);
+	sd_x509_info_free(&own);
 }
 
 static void

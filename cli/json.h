@@ -15,11 +15,15 @@
  * (control bytes as \u00XX, invalid UTF-8 bytes as \u00XX of their Latin-1 reading), so
  * nothing from a packet reaches the output raw.
  */
+struct sd_x509_cache;
+
 struct sd_json {
 	char		*buf;
 	size_t		 len, cap;
 	int		 depth;
 	bool		 need_comma[SD_JSON_DEPTH];
+	/* certificate facts for the event writers (borrowed; NULL: describe each time) */
+	struct sd_x509_cache *x509;
 };
 
 void	sd_out_json_init(struct sd_json *);

@@ -700,6 +700,7 @@ static void
 print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
     const struct sd_findings *findings, bool verbose, const struct sd_engine_stats *said)
 {
+	struct sd_rule_cache_stats cs;
 	struct sd_rule_stats rs;
 	const struct sd_engine_stats *s = sd_engine_stats(pipe);
 	uint64_t unsup = s->unsupported_link - said->unsupported_link;
@@ -728,6 +729,10 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 		    ", summaries refused %" PRIu64 ", findings dropped %" PRIu64 "\n",
 		    fs->evicted, s->memcap_refused, rs.flows_refused, rs.evicted, rs.refused,
 		    findings->dropped);
+		sd_rules_cache_stats(rules, &cs);
+		fprintf(stderr, "shakedown: certificates: %" PRIu64 " described, %" PRIu64
+		    " from the cache; chains: %" PRIu64 " verified, %" PRIu64 " from the cache\n",
+		    cs.described, cs.described_cached, cs.verified, cs.verified_cached);
 		cat = sd_rule_intercept_catalogue(&ncat);
 		fprintf(stderr, "shakedown: interception catalogue: %s (%zu entries)\n",
 		    cat != NULL ? cat : "none found", ncat);

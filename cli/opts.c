@@ -54,7 +54,8 @@ sd_cli_usage(FILE *f)
 "      --progress         show a progress line on stderr (default when stderr is a TTY)\n"
 "      --no-progress      never show it\n"
 "  -q, --quiet            no statistics or warnings on stderr\n"
-"  -v, --verbose          statistics on stderr at the end (packets, flows, memory)\n"
+"  -v, --verbose          statistics on stderr at the end (packets, flows, memory,\n"
+"                         certificate caches)\n"
 "\n");
 	/* two strings: ISO C caps a string literal at 4095 bytes */
 	fprintf(f,

@@ -15,6 +15,7 @@ struct sd_out_events {
 	bool		 multi_file;	/* add "file" to each line */
 	const char	*const *files;
 	bool		 write_error;
+	struct sd_x509_cache *x509;	/* owned; lent to j */
 };
 
 void	sd_out_events_init(struct sd_out_events *, FILE *, const char *const *files, int nfiles);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "analyze/x509.h"
+
 #include "cli/ev_ike.h"
 #include "cli/ev_prelude.h"
 #include "cli/ev_tls.h"
@@ -18,12 +20,18 @@ sd_out_events_init(struct sd_out_events *o, FILE *f, const char *const *files, i
 	o->files = files;
 	o->multi_file = nfiles > 1;
 	sd_out_json_init(&o->j);
+	/* a busy capture repeats the same few certificates: describe each once (without
+	 * memory for the cache, every one is described each time) */
+	o->x509 = sd_x509_cache_new(0);
+	o->j.x509 = o->x509;
 }
 
 void
 sd_out_events_free(struct sd_out_events *o)
 {
 	sd_out_json_free(&o->j);
+	sd_x509_cache_free(o->x509);
+	o->x509 = NULL;
 }
 
 void

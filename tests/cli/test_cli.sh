@@ -108,6 +108,10 @@ run -v samples/lb-backends.pcap
 check "no cap reached: nothing said lost" \
 	grep -q '^shakedown: lost: flows evicted 0, memcap refusals 0, connections not analysed 0, summaries evicted 0, summaries refused 0, findings dropped 0$' "$tmp/err"
 check "no cap reached: no incomplete-analysis line" sh -c "! grep -q 'Incomplete analysis' '$tmp/out'"
+# four connections to two backends: 3 distinct certificates (8 sent) and 2 distinct chains,
+# each described or verified once
+check "-v: each distinct certificate described once, each chain verified once" \
+	grep -q '^shakedown: certificates: 3 described, [0-9]* from the cache; chains: 2 verified, 2 from the cache$' "$tmp/err"
 
 # ---------------------------------------------------------------- inputs that cannot be read
 # One line on stderr naming the file and why, exit 2, and no verdict on stdout.

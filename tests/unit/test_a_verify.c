@@ -18,6 +18,10 @@
 #define NOW	((int64_t)1796083200)
 #define IN_2024	((int64_t)1705276800)
 #define IN_2020	((int64_t)1577836800)
+/* samples/pki: root, intermediate and leaf are all valid from NB on and expired from NA on
+ * (OpenSSL: notAfter itself is past) */
+#define NB	((int64_t)1796062568)	/* 2026-11-30T18:16:08Z */
+#define NA	((int64_t)2111422568)	/* 2036-11-27T18:16:08Z */
 
 struct der {
 	uint8_t	*p;
@@ -140,7 +144,6 @@ test_time(void **state)
 	assert_int_equal(r->flags, SD_VERIFY_EXPIRED);
 	assert_int_equal(r->expired_depth, 0);
 	sd_verify_free(v);
-	/* a fresh store: the cache ignores the time (one verdict per chain) */
 	v = store();
 	/* in January 2024 the leaf was valid, but its CAs (made in 2026) were not yet */
 	r = check(v, "samples/pki-fail/expired.crt", "samples/pki/inter.crt", IN_2024);
@@ -151,6 +154,54 @@ test_time(void **state)
 	v = store();
 	r = check(v, "samples/pki/leaf.crt", "samples/pki/inter.crt", IN_2020);
 	assert_true(r->flags & SD_VERIFY_NOT_YET_VALID);
+	sd_verify_free(v);
+}
+
+/* v's verdict on the chain at `when` (cached or not) is the one a new store reaches. */
+static void
+same_as_fresh(struct sd_verify *v, const char *leaf, const char *inter, int64_t when)
+{
+	struct sd_verify *f = store();
+	struct sd_verify_result want;
+
+	want = *check(f, leaf, inter, when);
+	sd_verify_free(f);
+	assert_memory_equal(check(v, leaf, inter, when), &want, sizeof(want));
+}
+
+/* One store asked about the same chains across validity dates: each answer is the verdict
+ * at that time, never one cached from the other side of a date. */
+static void
+test_cache_time(void **state)
+{
+	static const int64_t when[] = { NOW, NOW + 86400, NB - 1, NB, NA - 1, NA, NOW,
+		SD_VERIFY_NO_TIME, SD_VERIFY_NO_TIME };
+	struct sd_verify *v = store();
+	uint64_t verified, cached;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(when) / sizeof(when[0]); i++)
+		same_as_fresh(v, "samples/pki/leaf.crt", "samples/pki/inter.crt", when[i]);
+	/* verified at NOW, NB - 1, NB, NA, NOW and without dates; the others in span */
+	sd_verify_stats(v, &verified, &cached);
+	assert_int_equal(verified, 6);
+	assert_int_equal(cached, 3);
+	assert_true(check(v, "samples/pki/leaf.crt", "samples/pki/inter.crt", NB - 1)->flags &
+	    SD_VERIFY_NOT_YET_VALID);
+	assert_int_equal(check(v, "samples/pki/leaf.crt", "samples/pki/inter.crt", NB)->flags,
+	    0);
+	assert_int_equal(check(v, "samples/pki/leaf.crt", "samples/pki/inter.crt",
+	    NA - 1)->flags, 0);
+	assert_int_equal(check(v, "samples/pki/leaf.crt", "samples/pki/inter.crt", NA)->flags,
+	    SD_VERIFY_EXPIRED);
+	/* a leaf that expired in 2024 under CAs made in 2026: not yet valid, then expired */
+	same_as_fresh(v, "samples/pki-fail/expired.crt", "samples/pki/inter.crt", IN_2024);
+	same_as_fresh(v, "samples/pki-fail/expired.crt", "samples/pki/inter.crt", NOW);
+	assert_int_equal(check(v, "samples/pki-fail/expired.crt", "samples/pki/inter.crt",
+	    NOW)->flags, SD_VERIFY_EXPIRED);
+	assert_int_equal(check(v, "samples/pki-fail/expired.crt", "samples/pki/inter.crt",
+	    IN_2024)->flags, SD_VERIFY_NOT_YET_VALID);
 	sd_verify_free(v);
 }
 
@@ -256,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_self_signed_and_unknown_ca),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_cache_time),
 		cmocka_unit_test(test_bad_store),
 		cmocka_unit_test(test_spki),
 		cmocka_unit_test(test_names),
