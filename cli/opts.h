@@ -41,6 +41,8 @@ struct opts {
 	const char	*geoip[SD_MAX_GEOIP];	/* --geoip FILE, each; none: the standard places */
 	int		 ngeoip;
 	bool		 no_geoip;		/* --no-geoip */
+	const char	*evidence;		/* --evidence DIR */
+	bool		 force;			/* --force: overwrite evidence files */
 	struct sd_rules_opts rules;
 };
 
