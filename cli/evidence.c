@@ -70,9 +70,13 @@ flow_drop(struct sd_evidence *e, struct ev_flow *f)
 		pkt_free(e, f->head[i]);
 	for (i = 0; i < f->ntail; i++)
 		pkt_free(e, f->tail[i]);
+	for (i = 0; i < f->nkeep; i++)
+		pkt_free(e, f->keep[i]);
 	free(f->head);
 	free(f->tail);
-	f->head = f->tail = NULL;
+	free(f->keep);
+	f->head = f->tail = f->keep = NULL;
+	f->nkeep = 0;
 	/* new packets of the flow go to the ring: its beginning is lost already */
 	f->nhead = f->frames > 0 ? SD_EVIDENCE_HEAD : 0;
 	f->ntail = f->tpos = 0;
@@ -152,8 +156,9 @@ charge(struct sd_evidence *e, struct ev_flow *f, size_t n)
 }
 
 static struct ev_flow *
-flow_get(struct sd_evidence *e, uint64_t id)
+flow_get(struct sd_evidence *e, const struct sd_flow *ef)
 {
+	uint64_t id = ef->id;
 	struct ev_flow *f = ev_flow_find(e, id);
 	bool created;
 
@@ -166,6 +171,9 @@ flow_get(struct sd_evidence *e, uint64_t id)
 		return NULL;
 	}
 	f->id = id;
+	f->proto = ef->proto;
+	memcpy(f->addr, ef->addr, sizeof(f->addr));
+	memcpy(f->port, ef->port, sizeof(f->port));
 	f->charged = sizeof(*f);
 	return f;
 }
@@ -238,15 +246,21 @@ add_pkt(struct sd_evidence *e, struct ev_flow *f, const struct sd_pkt_in *in)
 			return;
 	}
 	if (f->nhead >= SD_EVIDENCE_HEAD && f->ntail == SD_EVIDENCE_TAIL) {
-		/* the ring is full: the oldest of it makes room (its bytes go back first) */
+		/* the ring is full: the oldest of it makes room (its bytes go back first),
+		 * unless it carried a message (an IKE exchange amid ESP-in-UDP) */
 		struct ev_pkt *old = f->tail[f->tpos];
 
-		e->used -= sizeof(*old) + old->caplen;
-		f->charged -= sizeof(*old) + old->caplen;
-		pkt_free(e, old);
+		if (old->marked && f->keep == NULL && charge(e, f, EV_LABELS * sizeof(*f->keep)))
+			f->keep = calloc(EV_LABELS, sizeof(*f->keep));
+		if (old->marked && f->keep != NULL && f->nkeep < EV_LABELS) {
+			f->keep[f->nkeep++] = old;
+		} else {
+			e->used -= sizeof(*old) + old->caplen;
+			f->charged -= sizeof(*old) + old->caplen;
+			pkt_free(e, old);
+		}
 		f->tail[f->tpos] = NULL;
 		f->ntail--;
-		f->partial = true;	/* a packet of its middle is gone */
 	}
 	if (!charge(e, f, n) || (p = malloc(n)) == NULL)
 		return;
@@ -256,6 +270,7 @@ add_pkt(struct sd_evidence *e, struct ev_flow *f, const struct sd_pkt_in *in)
 	p->caplen = in->caplen;
 	p->len = in->len;
 	p->linktype = in->linktype;
+	p->marked = false;
 	memcpy(p->data, in->data, in->caplen);
 	if (f->nhead < SD_EVIDENCE_HEAD) {
 		f->head[f->nhead++] = p;
@@ -268,19 +283,20 @@ add_pkt(struct sd_evidence *e, struct ev_flow *f, const struct sd_pkt_in *in)
 }
 
 static void
-frame_hook(void *ctx, uint64_t flow_id, const struct sd_pkt_in *in)
+frame_hook(void *ctx, const struct sd_flow *ef, const struct sd_pkt_in *in)
 {
 	struct sd_evidence *e = ctx;
-	struct ev_flow *f = flow_get(e, flow_id);
+	struct ev_flow *f = flow_get(e, ef);
 
 	e->cur = NULL;
 	e->cur_frame = in->frame;
-	e->cur_flow = flow_id;
+	e->cur_flow = ef->id;
 	if (f == NULL)
 		return;
 	if (f->frames > 0 && f->last_frame == in->frame)
 		return;		/* counted twice: once is enough */
-	f->frames++;
+	if (f->frames++ == 0)
+		f->first_frame = in->frame;
 	f->last_frame = in->frame;
 	if (f->list != EV_LIST_ENDED && !f->pinned)
 		list_add(e, f, EV_LIST_ACTIVE);
@@ -298,6 +314,126 @@ flow_end_hook(void *ctx, uint64_t flow_id)
 
 	if (f != NULL && !f->pinned)
 		list_add(e, f, EV_LIST_ENDED);
+}
+
+static bool
+addr_eq(const struct sd_addr *a, const struct sd_addr *b)
+{
+	return a->v == b->v && memcmp(a->a, b->a, a->v == 4 ? 4 : 16) == 0;
+}
+
+/* Is f between the two addresses of a gateway pair (its ports, when it has them)? */
+static bool
+in_pair(const struct ev_flow *f, const struct sd_finding_flow *w)
+{
+	if (addr_eq(&f->addr[0], &w->client) && addr_eq(&f->addr[1], &w->server))
+		return (w->cport == 0 || w->cport == f->port[0]) &&
+		    (w->sport == 0 || w->sport == f->port[1]);
+	if (addr_eq(&f->addr[1], &w->client) && addr_eq(&f->addr[0], &w->server))
+		return (w->cport == 0 || w->cport == f->port[1]) &&
+		    (w->sport == 0 || w->sport == f->port[0]);
+	return false;
+}
+
+static bool
+push_flow(struct ev_flow ***v, size_t *n, size_t *cap, struct ev_flow *f)
+{
+	struct ev_flow **nv;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i] == f)
+			return true;
+	if (*n == *cap) {
+		*cap = *cap < 8 ? 8 : *cap * 2;
+		if ((nv = realloc(*v, *cap * sizeof(*nv))) == NULL)
+			return false;
+		*v = nv;
+	}
+	(*v)[(*n)++] = f;
+	return true;
+}
+
+/* Does f hold frame ref (a packet kept, or a frame number noted)? */
+static bool
+flow_has_frame(const struct ev_flow *f, uint64_t ref)
+{
+	uint64_t *refs;
+	unsigned j;
+	bool has = false;
+
+	if (f->frames == 0 || sd_frame_file(ref) != sd_frame_file(f->first_frame) ||
+	    ref < f->first_frame || ref > f->last_frame)
+		return false;
+	for (j = 0; j < f->nhead && f->head != NULL; j++)
+		if (f->head[j] != NULL && f->head[j]->frame == ref)
+			return true;
+	for (j = 0; j < SD_EVIDENCE_TAIL && f->tail != NULL; j++)
+		if (f->tail[j] != NULL && f->tail[j]->frame == ref)
+			return true;
+	for (j = 0; j < f->nkeep; j++)
+		if (f->keep[j]->frame == ref)
+			return true;
+	if (f->nrefs == 0 || (refs = malloc(f->nrefs * sizeof(*refs))) == NULL)
+		return false;
+	ev_flow_refs(f, refs);
+	for (j = 0; j < f->nrefs && !has; j++)
+		has = refs[j] == ref;
+	free(refs);
+	return has;
+}
+
+struct ev_flow **
+ev_finding_flows(const struct sd_evidence *e, struct sd_finding *x, size_t from, size_t to,
+    size_t *n)
+{
+	struct ev_flow **v = NULL, *f;
+	size_t i, cap = 0;
+	bool any;
+
+	*n = 0;
+	for (i = from; i < to; i++) {
+		const struct sd_finding_flow *w = &x->flows[i];
+
+		if (w->id != 0) {
+			if ((f = ev_flow_find(e, w->id)) == NULL) {
+				x->evidence->partial = true;
+				continue;
+			}
+			if (!push_flow(&v, n, &cap, f))
+				break;
+			continue;
+		}
+		/* a gateway pair: IKE and ESP flows between the two (a scan: findings are few) */
+		any = false;
+		for (f = sd_tab_first(e->tab); f != NULL; f = sd_tab_next(e->tab, f))
+			if (in_pair(f, w)) {
+				any = true;
+				if (!push_flow(&v, n, &cap, f))
+					break;
+			}
+		if (!any)
+			x->evidence->partial = true;
+	}
+	/* the flows of evidence frames that none of those holds (a scan, findings are few) */
+	for (i = 0; from == 0 && i < x->nframes; i++) {
+		size_t k;
+
+		for (k = 0; k < *n && !flow_has_frame(v[k], x->frames[i]); k++)
+			;
+		if (k < *n)
+			continue;
+		for (f = sd_tab_first(e->tab); f != NULL; f = sd_tab_next(e->tab, f))
+			if (flow_has_frame(f, x->frames[i])) {
+				(void)push_flow(&v, n, &cap, f);
+				break;
+			}
+	}
+	for (i = 0; i < *n; i++)
+		if (v[i]->partial || (e->o.stream &&
+		    v[i]->frames > (uint64_t)v[i]->nhead + v[i]->ntail + v[i]->nkeep))
+			x->evidence->partial = true;
+	return v;
 }
 
 void
@@ -370,6 +506,8 @@ sd_evidence_event(struct sd_evidence *e, const struct sd_event *ev)
 	if ((f = ev_flow_find(e, ev->flow_id)) == NULL)
 		return;
 	keep_foreign_frame(e, f, ev->frame);
+	if (e->cur != NULL && e->cur->frame == ev->frame)
+		e->cur->marked = true;	/* kept past the ring */
 	if (ev->type == SD_EV_TLS_CERTIFICATE)
 		keep_certs(e, f, ev->u.msg.certificate);
 	if (ev->frame == 0 || f->nlab >= EV_LABELS)

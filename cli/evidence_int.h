@@ -13,6 +13,7 @@ struct ev_pkt {
 	int64_t		 sec;
 	uint32_t	 nsec, caplen, len;
 	int		 linktype;
+	bool		 marked;	/* it carried a decoded message: kept past the ring */
 	uint8_t		 data[];
 };
 
@@ -25,12 +26,15 @@ struct ev_label {
 /* What is kept of one flow of the engine (by its id). */
 struct ev_flow {
 	uint64_t	 id;
+	uint8_t		 proto;
+	struct sd_addr	 addr[2];	/* client, server */
+	uint16_t	 port[2];
 	struct ev_flow	*prev, *next;	/* its list: active (LRU) or ended (oldest first) */
 	int		 list;		/* EV_LIST_* */
 	bool		 partial;	/* frames of it were not kept */
 	bool		 pinned;	/* replay: a decided finding needs it (never evicted) */
 	uint64_t	 frames;	/* frames counted in it */
-	uint64_t	 last_frame;	/* the last counted (a frame is counted once) */
+	uint64_t	 first_frame, last_frame;	/* the first and last counted */
 	size_t		 charged;	/* bytes of the budget it holds */
 	/* replay: frame references as zigzag LEB128 deltas */
 	uint8_t		*refs;
@@ -41,6 +45,8 @@ struct ev_flow {
 	unsigned	 nhead;
 	struct ev_pkt	**tail;
 	unsigned	 ntail, tpos;
+	struct ev_pkt	**keep;		/* marked packets the ring let go, EV_LABELS at most */
+	unsigned	 nkeep;
 	/* both */
 	uint8_t		*cert[EV_CERTS];
 	size_t		 certlen[EV_CERTS];
@@ -66,6 +72,14 @@ struct sd_evidence {
 };
 
 struct ev_flow	*ev_flow_find(const struct sd_evidence *, uint64_t id);
+/*
+ * The kept flows of x->flows[from..to), each once: a flow by its id, a gateway pair (id 0)
+ * as every flow between its two addresses; with from 0, also the flows of its evidence
+ * frames (an IKE exchange that moved to port 4500, an ICMP error).  Sets x->evidence->partial when one with an id
+ * is not kept, or not all of it.  An array to free (NULL with *n 0).
+ */
+struct ev_flow	**ev_finding_flows(const struct sd_evidence *, struct sd_finding *, size_t from,
+		    size_t to, size_t *n);
 /* Replay: keep the flow for a finding decided (off the eviction lists). */
 void		 ev_flow_pin(struct sd_evidence *, struct ev_flow *);
 /* Decode the frame references of a replay flow into out (nrefs of them). */

@@ -164,19 +164,22 @@ is_evidence_frame(const struct sd_finding *x, uint64_t frame)
 
 /* The comment of an evidence frame: the finding and what the frame shows (its events). */
 static void
-frame_comment(const struct sd_evidence *e, const struct sd_finding *x, uint64_t frame,
+frame_comment(const struct sd_evidence *e, struct sd_finding *x, uint64_t frame,
     char *buf, size_t n)
 {
 	const struct ev_flow *f;
-	size_t len, i, said = 0;
+	struct ev_flow **fl;
+	size_t len, i, nfl, said = 0;
+	bool partial = x->evidence->partial;
 	unsigned k;
 
+	fl = ev_finding_flows(e, x, 0, x->nflows, &nfl);
+	x->evidence->partial = partial;		/* only looking */
 	len = (size_t)snprintf(buf, n, "shakedown finding %03u %s (%s), frame %llu of the "
 	    "input: ", x->evidence->index, x->kind, sd_finding_sev_name(x->severity),
 	    (unsigned long long)sd_frame_no(frame));
-	for (i = 0; i < x->nflows && len < n; i++) {
-		if (x->flows[i].id == 0 || (f = ev_flow_find(e, x->flows[i].id)) == NULL)
-			continue;
+	for (i = 0; i < nfl && len < n; i++) {
+		f = fl[i];
 		for (k = 0; k < f->nlab && len < n; k++) {
 			if (f->lab[k].frame != frame || said >= 4)
 				continue;
@@ -187,6 +190,7 @@ frame_comment(const struct sd_evidence *e, const struct sd_finding *x, uint64_t 
 	}
 	if (said == 0 && len < n)
 		snprintf(buf + len, n - len, "evidence frame");
+	free(fl);
 }
 
 /* PEM (RFC 7468): base64 lines of 64 characters between the labels. */
@@ -212,15 +216,16 @@ write_certs(struct sd_evidence *e, struct sd_finding *x, size_t from, size_t to)
 {
 	struct sd_finding_evidence *v = x->evidence;
 	const struct ev_flow *f;
+	struct ev_flow **fl;
 	char path[4096];
-	size_t i, k;
+	size_t i, k, nfl;
 	unsigned c;
 	uint64_t h;
 	FILE *fp;
 
-	for (i = from; i < to; i++) {
-		if (x->flows[i].id == 0 || (f = ev_flow_find(e, x->flows[i].id)) == NULL)
-			continue;
+	fl = ev_finding_flows(e, x, from, to, &nfl);
+	for (i = 0; i < nfl; i++) {
+		f = fl[i];
 		for (c = 0; c < f->ncerts; c++) {
 			h = sd_hash(SD_HASH_INIT, f->cert[c], f->certlen[c]);
 			for (k = 0; k < v->ncerts && v->cert_hash[k] != h; k++)
@@ -229,21 +234,23 @@ write_certs(struct sd_evidence *e, struct sd_finding *x, size_t from, size_t to)
 				continue;	/* the same certificate from another flow */
 			if (v->ncerts == sizeof(v->cert_hash) / sizeof(v->cert_hash[0])) {
 				v->partial = true;
-				return;
+				goto out;
 			}
 			snprintf(path, sizeof(path), "%s/cert-%u.pem", v->dir, v->ncerts + 1);
 			if ((fp = open_out(e, path, EV_CREATE)) == NULL)
-				return;
+				goto out;
 			if (!write_pem(fp, f->cert[c], f->certlen[c])) {
 				fclose(fp);
 				write_error(e, path);
-				return;
+				goto out;
 			}
 			if (!close_out(e, fp, path))
-				return;
+				goto out;
 			v->cert_hash[v->ncerts++] = h;
 		}
 	}
+out:
+	free(fl);
 }
 
 static int
@@ -266,19 +273,14 @@ gather_pkts(const struct sd_evidence *e, struct sd_finding *x, size_t from, size
 {
 	struct ev_pkt **v = NULL, **nv;
 	const struct ev_flow *f;
-	size_t i, n = 0, k, m;
+	struct ev_flow **fl;
+	size_t i, n = 0, k, m, nfl;
 	unsigned j;
 
-	for (i = from; i < to; i++) {
-		if (x->flows[i].id == 0)
-			continue;	/* a gateway pair, no flow: its evidence frames are checked below */
-		if ((f = ev_flow_find(e, x->flows[i].id)) == NULL) {
-			x->evidence->partial = true;
-			continue;
-		}
-		if (f->partial || f->frames > (uint64_t)f->nhead + f->ntail)
-			x->evidence->partial = true;
-		if ((nv = realloc(v, (n + f->nhead + f->ntail + 1) * sizeof(*v))) == NULL)
+	fl = ev_finding_flows(e, x, from, to, &nfl);
+	for (i = 0; i < nfl; i++) {
+		f = fl[i];
+		if ((nv = realloc(v, (n + f->nhead + f->ntail + f->nkeep + 1) * sizeof(*v))) == NULL)
 			break;
 		v = nv;
 		for (j = 0; j < f->nhead && f->head != NULL; j++)
@@ -287,7 +289,10 @@ gather_pkts(const struct sd_evidence *e, struct sd_finding *x, size_t from, size
 		for (j = 0; j < SD_EVIDENCE_TAIL && f->tail != NULL; j++)
 			if (f->tail[j] != NULL)
 				v[n++] = f->tail[j];
+		for (j = 0; j < f->nkeep; j++)
+			v[n++] = f->keep[j];
 	}
+	free(fl);
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_pkt);
 	for (k = 0, m = 0; k < n; k++)
@@ -352,9 +357,9 @@ void
 ev_write_decided(struct sd_evidence *e, struct sd_finding *x)
 {
 	struct sd_finding_evidence *v = x->evidence;
-	struct ev_flow *f;
+	struct ev_flow **fl;
 	bool first = v == NULL;
-	size_t i;
+	size_t i, nfl;
 
 	if (first) {
 		if ((v = x->evidence = folder_new(e, x)) == NULL)
@@ -365,9 +370,10 @@ ev_write_decided(struct sd_evidence *e, struct sd_finding *x)
 		v->partial = true;	/* more than a finding lists */
 	if (!e->o.stream) {
 		/* replay: written at the end; what it needs must stay until then */
-		for (i = v->nflows_done; i < x->nflows; i++)
-			if (x->flows[i].id != 0 && (f = ev_flow_find(e, x->flows[i].id)) != NULL)
-				ev_flow_pin(e, f);
+		fl = ev_finding_flows(e, x, v->nflows_done, x->nflows, &nfl);
+		for (i = 0; i < nfl; i++)
+			ev_flow_pin(e, fl[i]);
+		free(fl);
 		v->nflows_done = x->nflows;
 		return;
 	}
@@ -400,28 +406,21 @@ want_frames(const struct sd_evidence *e, struct sd_finding *x, size_t j, struct 
     size_t *n, size_t *cap)
 {
 	const struct ev_flow *f;
+	struct ev_flow **fl;
 	uint64_t *refs;
-	size_t i, k, need;
+	size_t i, k, need, nfl;
+	bool ok = false;
 
-	for (i = 0; i <= x->nflows; i++) {
-		f = NULL;
-		if (i < x->nflows) {
-			if (x->flows[i].id == 0)
-				continue;
-			if ((f = ev_flow_find(e, x->flows[i].id)) == NULL) {
-				x->evidence->partial = true;
-				continue;
-			}
-			if (f->partial)
-				x->evidence->partial = true;
-		}
+	fl = ev_finding_flows(e, x, 0, x->nflows, &nfl);
+	for (i = 0; i <= nfl; i++) {
+		f = i < nfl ? fl[i] : NULL;
 		need = *n + (f != NULL ? f->nrefs : x->nframes);
 		if (need > *cap) {
 			struct ev_want *nv;
 			size_t c = need * 2;
 
 			if ((nv = realloc(*v, c * sizeof(*nv))) == NULL)
-				return false;
+				goto out;
 			*v = nv;
 			*cap = c;
 		}
@@ -433,7 +432,7 @@ want_frames(const struct sd_evidence *e, struct sd_finding *x, size_t j, struct 
 			continue;
 		}
 		if ((refs = malloc((f->nrefs + 1) * sizeof(*refs))) == NULL)
-			return false;
+			goto out;
 		ev_flow_refs(f, refs);
 		for (k = 0; k < f->nrefs; k++) {
 			(*v)[*n].ref = refs[k];
@@ -441,7 +440,10 @@ want_frames(const struct sd_evidence *e, struct sd_finding *x, size_t j, struct 
 		}
 		free(refs);
 	}
-	return true;
+	ok = true;
+out:
+	free(fl);
+	return ok;
 }
 
 /* One input read again: every wanted frame of it to its finding's file. */
@@ -562,20 +564,20 @@ void
 ev_write_final(struct sd_evidence *e, struct sd_finding *x)
 {
 	struct sd_finding_evidence *v = x->evidence;
-	const struct ev_flow *f;
+	struct ev_flow **fl;
 	uint64_t kept = 0;
-	size_t i;
+	size_t i, nfl;
+	bool partial = v->partial;
 
-	for (i = 0; i < x->nflows; i++) {
-		if (x->flows[i].id == 0)
-			continue;
-		if ((f = ev_flow_find(e, x->flows[i].id)) == NULL || f->partial)
-			return;
-		kept += (uint64_t)f->nhead + f->ntail;
-	}
-	if (kept <= v->packets)
-		return;
 	v->partial = false;
+	fl = ev_finding_flows(e, x, 0, x->nflows, &nfl);
+	for (i = 0; i < nfl; i++)
+		kept += (uint64_t)fl[i]->nhead + fl[i]->ntail + fl[i]->nkeep;
+	free(fl);
+	if (v->partial || kept <= v->packets) {
+		v->partial = partial;	/* as it was written */
+		return;
+	}
 	if (x->nflows_total > x->nflows || x->nframes_total > x->nframes)
 		v->partial = true;
 	write_stream(e, x, 0, x->nflows, EV_REWRITE);

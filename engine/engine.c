@@ -237,7 +237,7 @@ account(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
 	f->last_ip_id[dir] = l3->ip.id;
 	sd_flow_touch(p->flows, f, p->now_us);
 	if (p->o.frames.frame != NULL)
-		p->o.frames.frame(p->o.frames.ctx, f->id, in);
+		p->o.frames.frame(p->o.frames.ctx, f, in);
 	if (f->app_label[0] == '\0' && l3->l3_start != NULL && p->o.hooks.classify.packet != NULL)
 		p->o.hooks.classify.packet(p->o.hooks.classify.ctx, &f->cls_state, f->app_label,
 		    sizeof(f->app_label), p->mc, l3->l3_start, l3->l3_len, p->now_us);

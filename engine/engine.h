@@ -28,7 +28,7 @@ struct sd_pkt_in {
  * A NULL function turns it off.
  */
 struct sd_frame_hook {
-	void	(*frame)(void *ctx, uint64_t flow_id, const struct sd_pkt_in *);
+	void	(*frame)(void *ctx, const struct sd_flow *, const struct sd_pkt_in *);
 	void	(*flow_end)(void *ctx, uint64_t flow_id);
 	void	*ctx;
 };
