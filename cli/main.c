@@ -1091,7 +1091,10 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		if (ins[k].failed)
 			input_end(&ins[k], r);	/* its capture record, with the error */
 	/* everything that needs root is open: give it up before the first packet is parsed */
-	if (!drop_root(o)) {
+	if (!drop_root(o) || (o->user != NULL && o->evidence != NULL &&
+	    access(o->evidence, W_OK | X_OK) != 0 &&
+	    (fprintf(stderr, "shakedown: --evidence %s: not writable by -Z %s\n", o->evidence,
+	    o->user), true))) {
 		for (k = 0; k < nin; k++)
 			if (ins[k].cap != NULL)
 				sd_cap_close(ins[k].cap);
