@@ -66,10 +66,10 @@ flow_drop(struct sd_evidence *e, struct ev_flow *f)
 {
 	unsigned i;
 
-	for (i = 0; i < f->nhead; i++)
+	for (i = 0; i < f->nhead && f->head != NULL; i++)
 		pkt_free(e, f->head[i]);
-	for (i = 0; i < f->ntail; i++)
-		pkt_free(e, f->tail[i]);
+	for (i = 0; i < SD_EVIDENCE_TAIL && f->tail != NULL; i++)
+		pkt_free(e, f->tail[i]);	/* a ring: any slot may be empty */
 	for (i = 0; i < f->nkeep; i++)
 		pkt_free(e, f->keep[i]);
 	free(f->head);
@@ -127,7 +127,7 @@ charge(struct sd_evidence *e, struct ev_flow *f, size_t n)
 
 	while (e->used + n > e->o.budget) {
 		v = e->ended.first;
-		if (v == f)
+		if (v != NULL && v == f)
 			v = v->next;
 		if (v != NULL) {
 			flow_forget(e, v);

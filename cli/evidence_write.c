@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,7 +21,7 @@
 #include "cli/out.h"
 #include "dissect/hash.h"
 
-#define EV_BATCH	128	/* replay: findings written per pass over the inputs */
+#define EV_BATCH	1024	/* replay: findings written per pass over the inputs, at most */
 
 /* "001-tls.cert.expired": digits, a dash, anything (a folder of an earlier run). */
 static bool
@@ -540,13 +541,18 @@ void
 ev_write_replay(struct sd_evidence *e, const struct sd_findings *l)
 {
 	struct sd_finding *xs[EV_BATCH];
-	size_t i, nx = 0;
+	size_t i, nx = 0, batch = EV_BATCH;
+	struct rlimit rl;
 
+	/* one open file per finding of a pass: stay well within the descriptors allowed */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 2 < batch)
+		batch = rl.rlim_cur / 2 > 16 ? rl.rlim_cur / 2 : 16;
 	for (i = 0; i < l->n; i++) {
 		if (l->v[i]->evidence == NULL)
 			continue;
 		xs[nx++] = l->v[i];
-		if (nx == EV_BATCH) {
+		if (nx == batch) {
 			replay_batch(e, xs, nx);
 			nx = 0;
 		}
