@@ -141,8 +141,23 @@ folder_new(struct sd_evidence *e, const struct sd_finding *x)
 	}
 	len = snprintf(v->dir, n, "%s/%03u-%s", e->o.dir, v->index, kind);
 	snprintf(v->file, n + 20, "%.*s/evidence.pcapng", len, v->dir);
-	if (mkdir(v->dir, 0755) != 0 && (errno != EEXIST || !e->o.force))
-		write_error(e, v->dir);
+	if (mkdir(v->dir, 0755) != 0) {
+		struct stat st;
+
+		/* --force reuses a folder of an earlier run, never a link to elsewhere */
+		if (errno != EEXIST || !e->o.force) {
+			write_error(e, v->dir);
+		} else if (lstat(v->dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+			return v;
+		} else {
+			fprintf(stderr, "shakedown: --evidence: %s: not a directory\n", v->dir);
+			e->st.errors++;
+		}
+		free(v->dir);
+		free(v->file);
+		free(v);
+		return NULL;	/* this finding goes without */
+	}
 	return v;
 }
 

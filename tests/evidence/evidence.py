@@ -195,6 +195,15 @@ check("refusal: files untouched", files_of(d1) == before)
 r = run(["--json", "--evidence", d1, "--force", sample])
 check("--force: runs", r.returncode == 0, r.stderr)
 check("--force: the same files again", files_of(d1) == before)
+# --force never follows a folder that became a link to elsewhere
+d1l, elsewhere = os.path.join(tmp, "tls-link"), os.path.join(tmp, "elsewhere")
+os.makedirs(d1l)
+os.makedirs(elsewhere)
+os.symlink(elsewhere, os.path.join(d1l, "001-tls.certificate_expired"))
+r = run(["--json", "--evidence", d1l, "--force", sample])
+check("--force and a link: said", b"not a directory" in r.stderr, r.stderr)
+check("--force and a link: nothing written through it", os.listdir(elsewhere) == [],
+      os.listdir(elsewhere))
 r = run(["--force", sample])
 check("--force alone: a usage error", r.returncode == 2 and b"--evidence" in r.stderr,
       r.stderr)
