@@ -69,6 +69,11 @@ sd_finding_list_free(struct sd_findings *l)
 		free(f->summary);
 		free(f->frames);
 		free(f->flows);
+		if (f->evidence != NULL) {
+			free(f->evidence->dir);
+			free(f->evidence->file);
+			free(f->evidence);
+		}
 		free(f);
 	}
 	free(l->v);

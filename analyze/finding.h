@@ -39,6 +39,18 @@ struct sd_finding_flow {
 	uint32_t	 file_index;
 };
 
+/* Where --evidence wrote a finding's packets and certificates (filled by cli/evidence.c). */
+struct sd_finding_evidence {
+	unsigned	 index;		/* NNN of DIR/NNN-<kind>: 1, 2, ... as decided */
+	char		*dir;		/* owned: "DIR/001-tls.cert.expired" */
+	char		*file;		/* owned: dir + "/evidence.pcapng" */
+	unsigned	 ncerts;	/* dir/cert-1.pem ... cert-<ncerts>.pem */
+	uint64_t	 packets;	/* written so far */
+	bool		 partial;	/* packets of its flows were not all kept */
+	size_t		 nflows_done;	/* flows[0..nflows_done) written */
+	uint64_t	 cert_hash[8];	/* of the certificates written (one file per certificate) */
+};
+
 /*
  * A finding.  The same cause seen again (same kind and group key) is merged into one
  * finding: count grows, frames and flows are added up to their caps (the totals stay
@@ -73,6 +85,7 @@ struct sd_finding {
 	bool			 held;		/* the rule waits for more evidence */
 	bool			 touched;	/* changed since the last hand-over */
 	uint64_t		 decided_count;	/* count at the last hand-over */
+	struct sd_finding_evidence *evidence;	/* owned; NULL without --evidence */
 };
 
 /* What an output is told about a finding. */

@@ -21,6 +21,7 @@
 #include "analyze/rules.h"
 #include "analyze/icat.h"
 #include "capture/cap.h"
+#include "cli/evidence.h"
 #include "cli/opts.h"
 #include "cli/out_live.h"
 #include "cli/out_redis.h"
@@ -35,6 +36,7 @@ struct tee {
 	struct sd_out_events	*events;
 	struct sd_rules		*rules;
 	struct sd_sessions	*sessions;	/* --sessions; NULL */
+	struct sd_evidence	*evidence;	/* --evidence; NULL */
 	uint64_t		 count;
 };
 
@@ -76,6 +78,8 @@ tee_emit(void *ctx, const struct sd_event *ev)
 	t->count++;
 	if (t->events != NULL)
 		sd_out_event(t->events, ev);
+	if (t->evidence != NULL)
+		sd_evidence_event(t->evidence, ev);	/* before the rules: findings may use it */
 	if (t->rules != NULL)
 		sd_rules_event(t->rules, ev);
 	if (t->sessions != NULL)
@@ -197,6 +201,7 @@ struct run {
 	struct sd_redis		*redis;		/* --redis; NULL */
 	struct sd_sessions	*sessions;	/* --sessions; NULL */
 	bool			 json_stdout;	/* --json: JSON lines to standard output */
+	struct sd_evidence	*evidence;	/* --evidence; NULL */
 	/* statistics records: what the last one counted */
 	uint64_t		 st_recv, st_drop, st_frames;
 	double			 st_at;
@@ -208,6 +213,7 @@ run_free(struct run *r)
 	if (r == NULL)
 		return;
 	sd_engine_free(r->engine);	/* before the rules: flows' slots point at their state */
+	sd_evidence_free(r->evidence);
 	sd_rules_free(r->rules);
 	sd_sessions_free(r->sessions);
 	sd_finding_list_free(&r->findings);
@@ -217,7 +223,8 @@ run_free(struct run *r)
 }
 
 static struct run *
-run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout)
+run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
+    struct sd_evidence *ev)
 {
 	struct sd_engine_opts po;
 	struct run *r;
@@ -226,6 +233,7 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout)
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		fprintf(stderr, "shakedown: out of memory\n");
+		sd_evidence_free(ev);
 		return NULL;
 	}
 	memset(&po, 0, sizeof(po));
@@ -239,6 +247,13 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout)
 	po.sink.ctx = &r->tee;
 	po.store_reg = &r->reg;
 	r->tee.events = evout;
+	if ((r->evidence = r->tee.evidence = ev) != NULL) {
+		/* what --evidence keeps takes its eighth of the memory cap */
+		size_t cap = o->memcap != 0 ? o->memcap : (size_t)256 << 20;
+
+		r->mc.limit = cap - cap / 8;
+		po.frames = sd_evidence_hook(ev);
+	}
 	r->engine = sd_engine_new(&po, perr, sizeof(perr));
 	if (r->engine == NULL) {
 		fprintf(stderr, "shakedown: %s\n", perr);
@@ -937,6 +952,54 @@ sensor_name(const struct opts *o)
 	return host;
 }
 
+/* The evidence keeper of one analysis (NULL without --evidence, or out of memory). */
+static struct sd_evidence *
+evidence_new(const struct opts *o, const struct input *ins, int nin, const char *const *files,
+    int nfiles)
+{
+	static unsigned next_index;	/* NNN counts on across the files analysed one by one */
+	struct sd_evidence_opts eo;
+	struct sd_evidence *e;
+	size_t cap = o->memcap != 0 ? o->memcap : (size_t)256 << 20;
+	int k;
+
+	if (o->evidence == NULL)
+		return NULL;
+	memset(&eo, 0, sizeof(eo));
+	eo.dir = o->evidence;
+	eo.force = o->force;
+	eo.stream = o->iface != NULL;
+	for (k = 0; k < nin; k++)
+		eo.stream |= strcmp(ins[k].name, "-") == 0;	/* a pipe cannot be read twice */
+	eo.budget = cap / 8;
+	eo.next_index = &next_index;
+	eo.files = files;
+	eo.nfiles = nfiles;
+	if ((e = sd_evidence_new(&eo)) == NULL)
+		fprintf(stderr, "shakedown: --evidence: out of memory\n");
+	return e;
+}
+
+/* On stderr: how many folders, and what the budget made it lose. */
+static void
+evidence_said(const struct sd_evidence *e, const struct opts *o)
+{
+	struct sd_evidence_stats st;
+
+	if (e == NULL || o->quiet)
+		return;
+	sd_evidence_stats(e, &st);
+	if (st.findings > 0)
+		fprintf(stderr, "shakedown: evidence of %" PRIu64 " finding%s in %s (%" PRIu64
+		    " packets%s)\n", st.findings, st.findings == 1 ? "" : "s", o->evidence,
+		    st.packets, st.partial > 0 ? ", some findings partial: see evidence.partial" :
+		    "");
+	if (st.evicted > 0 || st.refused > 0)
+		fprintf(stderr, "shakedown: --evidence: %" PRIu64 " flows' packets dropped and %"
+		    PRIu64 " refused to stay within %zu KiB (1/8 of --memcap); their findings "
+		    "are partial\n", st.evicted, st.refused, st.budget / 1024);
+}
+
 /*
  * Analyse some inputs as one capture (one file, the live interface, or every file with
  * --merge) and write what was found.  Returns the exit status of this part.
@@ -1016,13 +1079,19 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		free(oi);
 		return SD_EXIT_ERROR;
 	}
-	r = run_new(o, ndpi, evout);
+	r = run_new(o, ndpi, evout, evidence_new(o, ins, nin, files, nfiles));
 	if (r == NULL) {
 		for (k = 0; k < nin; k++)
 			if (ins[k].cap != NULL)
 				sd_cap_close(ins[k].cap);
 		free(oi);
 		return SD_EXIT_ERROR;
+	}
+	if (r->evidence != NULL) {
+		/* first: the outputs after it print where the evidence went */
+		struct sd_finding_out fo = sd_evidence_out(r->evidence);
+
+		(void)sd_findings_subscribe(&r->findings, &fo);
 	}
 	if (o->out_file != NULL || o->redis != NULL || (o->iface != NULL && !o->events)) {
 		/* findings the moment they are decided: live mode, and -o FILE for files too */
@@ -1063,7 +1132,10 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		if (ins[k].failed)
 			input_end(&ins[k], r);	/* its capture record, with the error */
 	/* everything that needs root is open: give it up before the first packet is parsed */
-	if (!drop_root(o)) {
+	if (!drop_root(o) || (o->user != NULL && o->evidence != NULL &&
+	    access(o->evidence, W_OK | X_OK) != 0 &&
+	    (fprintf(stderr, "shakedown: --evidence %s: not writable by -Z %s\n", o->evidence,
+	    o->user), true))) {
 		for (k = 0; k < nin; k++)
 			if (ins[k].cap != NULL)
 				sd_cap_close(ins[k].cap);
@@ -1074,6 +1146,8 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 	run_read(r, ins, nin, o, progress);
 	sd_engine_finish(r->engine);
 	sd_rules_finish(r->rules);
+	sd_evidence_finish(r->evidence, &r->findings);
+	evidence_said(r->evidence, o);
 	sd_live_out_final(r->live, &r->findings);
 	sd_finding_sort(&r->findings);
 	summary_fill(&sum, r, ins, nin, oi, files, nfiles);
@@ -1248,6 +1322,14 @@ main(int argc, char **argv)
 	color = o.color == 1 || (o.color == -1 && isatty(STDOUT_FILENO) &&
 	    getenv("NO_COLOR") == NULL && (term == NULL || strcmp(term, "dumb") != 0));
 
+	if (o.evidence != NULL) {
+		char err[600];
+
+		if (sd_evidence_prepare(o.evidence, o.force, err, sizeof(err)) != 0) {
+			fprintf(stderr, "shakedown: %s\n", err);
+			return SD_EXIT_ERROR;
+		}
+	}
 	if (open_geoip(&o, &geoip) != 0)
 		return SD_EXIT_ERROR;
 	ins = calloc((size_t)nfiles, sizeof(*ins));

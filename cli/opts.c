@@ -57,7 +57,19 @@ sd_cli_usage(FILE *f)
 "  -v, --verbose          statistics on stderr at the end (packets, flows, memory,\n"
 "                         certificate caches)\n"
 "\n");
-	/* two strings: ISO C caps a string literal at 4095 bytes */
+	/* several strings: ISO C caps a string literal at 4095 bytes */
+	fprintf(f,
+"Evidence:\n"
+"      --evidence DIR     per finding, a folder DIR/NNN-KIND/ (NNN counts findings as\n"
+"                         they are decided) with evidence.pcapng, every frame of its\n"
+"                         flows with a comment on each evidence frame, and the\n"
+"                         certificates it involves (cert-1.pem, ...); JSON gives\n"
+"                         evidence.file; DIR is created when missing.  Files are read\n"
+"                         again at the end; standard input and -i keep the first 48\n"
+"                         and last 16 packets of each flow (in 1/8 of --memcap) and\n"
+"                         write a finding's folder when it is decided\n"
+"      --force            overwrite the folders of an earlier run in DIR\n"
+"\n");
 	fprintf(f,
 "Analysis:\n"
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
@@ -212,7 +224,8 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
 		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_WINDOW, O_REDIS, O_REDIS_STREAM,
-		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP, O_SESSIONS };
+		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP, O_SESSIONS,
+		O_EVIDENCE, O_FORCE };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -248,6 +261,8 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "geoip", required_argument, NULL, O_GEOIP },
 		{ "no-geoip", no_argument, NULL, O_NO_GEOIP },
 		{ "sessions", no_argument, NULL, O_SESSIONS },
+		{ "evidence", required_argument, NULL, O_EVIDENCE },
+		{ "force", no_argument, NULL, O_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -367,6 +382,12 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		case O_SESSIONS:
 			o->sessions = true;
 			break;
+		case O_EVIDENCE:
+			o->evidence = optarg;
+			break;
+		case O_FORCE:
+			o->force = true;
+			break;
 		case O_CA_FILE:
 		case O_CA_PATH: {
 			const char **list = c == O_CA_FILE ? o->rules.ca_files : o->rules.ca_paths;
@@ -440,6 +461,10 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (o->iface != NULL && o->rules.window_sec == 0)
 		o->rules.window_sec = 300;	/* a sensor decides without waiting for the end */
+	if (o->force && o->evidence == NULL) {
+		fprintf(stderr, "shakedown: --force applies to --evidence only\n");
+		return -1;
+	}
 	if (o->json && o->events) {
 		fprintf(stderr, "shakedown: --json and --events are two outputs: give one\n");
 		return -1;

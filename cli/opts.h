@@ -42,6 +42,8 @@ struct opts {
 	int		 ngeoip;
 	bool		 no_geoip;		/* --no-geoip */
 	bool		 sessions;		/* --sessions */
+	const char	*evidence;		/* --evidence DIR */
+	bool		 force;			/* --force: overwrite evidence files */
 	struct sd_rules_opts rules;
 };
 

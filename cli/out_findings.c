@@ -843,6 +843,27 @@ sd_out_finding_json(FILE *out, const struct sd_finding *x, const char *const *fi
 	sd_out_finding_json_as(out, x, files, nfiles, j, "finding");
 }
 
+/* --evidence: the finding's folder, capture and certificates (evidence.file, ...). */
+static void
+evidence_json(struct sd_json *j, const struct sd_finding_evidence *v)
+{
+	char path[4096];
+	unsigned i;
+
+	if (v == NULL)
+		return;
+	sd_out_json_str(j, "file", v->file);
+	sd_out_json_str(j, "dir", v->dir);
+	sd_out_json_arr_begin(j, "certificates");
+	for (i = 0; i < v->ncerts; i++) {
+		snprintf(path, sizeof(path), "%s/cert-%u.pem", v->dir, i + 1);
+		sd_out_json_str(j, NULL, path);
+	}
+	sd_out_json_arr_end(j);
+	sd_out_json_uint(j, "packets", v->packets);
+	sd_out_json_bool(j, "partial", v->partial);
+}
+
 void
 sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const *files,
     int nfiles, struct sd_json *j, const char *type)
@@ -891,6 +912,7 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 		sd_out_json_obj_end(j);
 	}
 	sd_out_json_arr_end(j);
+	evidence_json(j, x->evidence);
 	sd_out_json_obj_begin(j, "values");
 	for (i = 0; i < x->nvalues; i++)
 		sd_out_json_str(j, x->values[i].name, x->values[i].value);

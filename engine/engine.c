@@ -125,6 +125,8 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 	emit(p, &ev);
 	/* the flow's last event is out: its consumers' per-flow state goes with it */
 	sd_store_release(p->o.store_reg, &f->store);
+	if (p->o.frames.flow_end != NULL)
+		p->o.frames.flow_end(p->o.frames.ctx, f->id);
 }
 
 struct sd_engine *
@@ -234,6 +236,8 @@ account(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
 		r->anomalies |= SD_ANOM_CAPLEN_CUT;
 	f->last_ip_id[dir] = l3->ip.id;
 	sd_flow_touch(p->flows, f, p->now_us);
+	if (p->o.frames.frame != NULL)
+		p->o.frames.frame(p->o.frames.ctx, f, in);
 	if (f->app_label[0] == '\0' && l3->l3_start != NULL && p->o.hooks.classify.packet != NULL)
 		p->o.hooks.classify.packet(p->o.hooks.classify.ctx, &f->cls_state, f->app_label,
 		    sizeof(f->app_label), p->mc, l3->l3_start, l3->l3_len, p->now_us);

@@ -22,6 +22,17 @@ struct sd_pkt_in {
 	const uint8_t	*data;		/* borrowed for the call */
 };
 
+/*
+ * Every frame counted in a flow, as it is counted (before the flow's events of that frame),
+ * and every flow's end (after its last event): --evidence keeps the packets of each flow.
+ * A NULL function turns it off.
+ */
+struct sd_frame_hook {
+	void	(*frame)(void *ctx, const struct sd_flow *, const struct sd_pkt_in *);
+	void	(*flow_end)(void *ctx, uint64_t flow_id);
+	void	*ctx;
+};
+
 struct sd_engine_opts {
 	struct sd_flow_limits	 flow;
 	struct sd_defrag_limits	 defrag;
@@ -35,6 +46,7 @@ struct sd_engine_opts {
 	size_t			 stream_buf;	/* per TCP direction buffer cap; 0: 256 KiB */
 	struct sd_engine_hooks	 hooks;		/* third-party help (nDPI, digests); may be empty */
 	struct sd_ev_sink	 sink;		/* every event goes here */
+	struct sd_frame_hook	 frames;	/* frames by flow (may be empty) */
 	const struct sd_store_reg *store_reg;	/* consumers' per-flow slots (borrowed; may be NULL) */
 };
 

@@ -117,8 +117,10 @@ redis_has() {
 [ -n "$redis" ] && { start_redis || skip "redis-server does not start in the namespace"; }
 
 out=$tmp/findings.jsonl
+evd=$tmp/evidence	# --evidence: written by nobody, as the sensor runs
+mkdir "$evd" && chown nobody "$evd"
 ip netns exec "$nb" "$bin" -i "$vb" -i "$vb2" -Z nobody -o "$out" --stats 0 --no-progress \
-    --window 5 \
+    --window 5 --evidence "$evd" \
     ${redis:+--redis "$redis"} --ca-file "$repo/samples/pki/root.crt" \
     > "$tmp/stdout" 2> "$tmp/stderr" &
 sd_pid=$!
@@ -141,6 +143,22 @@ check "observer.name is the host name" \
 	grep -q "\"type\":\"finding\",\"observer.name\":\"$(hostname)\"" "$out"
 check "the finding names its interface as its file" \
 	grep -q "\"kind\":\"tls.no_shared_cipher\".*\"file\":\"$vb\"" "$out"
+# --evidence: the finding's packets are on disk while the sensor runs, before any signal
+evf=$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("kind") == "tls.no_shared_cipher":
+        print(r["evidence"].get("file", "")); break' "$out")
+check "--evidence: evidence.file in the finding line" test -n "$evf"
+check "--evidence: the capture is there before any signal" test -s "${evf:-/nonexistent}"
+if command -v tshark > /dev/null && [ -n "$evf" ]; then
+	n_ev=$(tshark -r "$evf" 2> /dev/null | wc -l)
+	n_in=$(tshark -r "$repo/samples/neg-no-shared-cipher.pcap" 2> /dev/null | wc -l)
+	check "--evidence: the connection's packets, as many as replayed ($n_ev of $n_in)" \
+		test "$n_ev" -gt 0 -a "$n_ev" -le "$n_in"
+	check "--evidence: the alert frame commented" sh -c "tshark -r '$evf' -T fields \
+	    -e frame.comment 2> /dev/null | grep -q 'tls.no_shared_cipher.*tls.alert'"
+fi
 if [ -n "$redis" ]; then
 	check "redis: the finding arrives as a stream entry" redis_has 10 'tls.no_shared_cipher'
 fi
