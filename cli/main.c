@@ -25,6 +25,7 @@
 #include "cli/out_live.h"
 #include "cli/out_redis.h"
 #include "cli/out.h"
+#include "cli/report.h"
 #include "dissect/link.h"
 
 
@@ -33,8 +34,12 @@
 struct tee {
 	struct sd_out_events	*events;
 	struct sd_rules		*rules;
+	struct sd_report	*report;	/* --report; NULL */
 	uint64_t		 count;
 };
+
+/* --report FILE: every analysis adds to it, written at the end; NULL without. */
+static struct sd_report *report;
 
 static struct sd_cap *volatile live_caps[SD_MAX_IFACES];
 /* Live: how long to wait for a packet on any interface before the engine's clock follows
@@ -76,6 +81,8 @@ tee_emit(void *ctx, const struct sd_event *ev)
 		sd_out_event(t->events, ev);
 	if (t->rules != NULL)
 		sd_rules_event(t->rules, ev);
+	if (t->report != NULL)
+		sd_report_event(t->report, ev);
 }
 
 static double
@@ -232,6 +239,10 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout)
 	po.sink.ctx = &r->tee;
 	po.store_reg = &r->reg;
 	r->tee.events = evout;
+	if (report != NULL) {
+		r->tee.report = report;
+		sd_report_begin(report);
+	}
 	r->engine = sd_engine_new(&po, perr, sizeof(perr));
 	if (r->engine == NULL) {
 		fprintf(stderr, "shakedown: %s\n", perr);
@@ -832,6 +843,8 @@ summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input
 		oi[k].last_nsec = ins[k].last_nsec;
 		oi[k].error = ins[k].failed ? ins[k].err : NULL;
 		oi[k].error_said = ins[k].said;
+		oi[k].linktype = ins[k].datalink >= 0 ? sd_cap_linktype_name(ins[k].datalink) :
+		    NULL;
 		sum->frames += ins[k].frames;
 		if (ins[k].failed && sum->input_error == NULL)
 			sum->input_error = ins[k].err;
@@ -978,9 +991,15 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			fake.tee = t;
 			input_end(&ins[k], &fake);
 		}
-		if (o->json) {
-			summary_failed(&sum, ins, nin, oi, files, nfiles);
+		summary_failed(&sum, ins, nin, oi, files, nfiles);
+		if (o->json)
 			sd_out_summary_json(stdout, &sum);
+		if (report != NULL) {
+			struct sd_findings none;
+
+			memset(&none, 0, sizeof(none));
+			sd_report_begin(report);
+			sd_report_end(report, &none, &sum);
 		}
 		free(oi);
 		return SD_EXIT_ERROR;
@@ -1121,6 +1140,8 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			if (r->findings.v[i]->severity >= o->fail_on)
 				status = SD_EXIT_FINDINGS;
 	}
+	if (report != NULL)
+		sd_report_end(report, &r->findings, &sum);
 	run_free(r);
 	free(oi);
 	return status;
@@ -1209,6 +1230,12 @@ main(int argc, char **argv)
 
 	if (open_geoip(&o, &geoip) != 0)
 		return SD_EXIT_ERROR;
+	if (o.report != NULL && (report = sd_report_new(o.report, sd_report_format(o.report),
+	    SD_VERSION, argc, argv)) == NULL) {
+		fprintf(stderr, "shakedown: out of memory\n");
+		sd_geoip_free(geoip);
+		return SD_EXIT_ERROR;
+	}
 	ins = calloc((size_t)nfiles, sizeof(*ins));
 	if (ins == NULL) {
 		fprintf(stderr, "shakedown: out of memory\n");
@@ -1254,6 +1281,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "shakedown: write error on standard output\n");
 		status = SD_EXIT_ERROR;
 	}
+	if (report != NULL && !sd_report_write(report))
+		status = SD_EXIT_ERROR;
+	sd_report_free(report);
 	if (o.events)
 		sd_out_events_free(&evout);
 	sd_ndpi_free(ndpi);

@@ -2,6 +2,7 @@
 #include "cli/opts.h"
 
 #include "analyze/clock.h"
+#include "cli/report.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -54,6 +55,13 @@ sd_cli_usage(FILE *f)
 "\n");
 	/* two strings: ISO C caps a string literal at 4095 bytes */
 	fprintf(f,
+"Report:\n"
+"      --report FILE      also write a report that stands on its own to FILE.html (one\n"
+"                         page, no script, nothing fetched) or FILE.md (GitHub Markdown):\n"
+"                         verdict, capture, each finding with its evidence frames,\n"
+"                         values, fix, filter and ladder diagram, certificates, all\n"
+"                         TLS/DTLS connections and IKE SAs, peers (AS, country)\n"
+"\n"
 "Analysis:\n"
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
 "                         (info, low, medium, high, critical; any case)\n"
@@ -207,7 +215,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 	enum { O_COLOR = 256, O_PROGRESS, O_NO_PROGRESS, O_FAIL_ON, O_NO_NDPI, O_MEMCAP,
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
 		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_WINDOW, O_REDIS, O_REDIS_STREAM,
-		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP };
+		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP, O_REPORT };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -242,6 +250,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "sensor-name", required_argument, NULL, O_SENSOR },
 		{ "geoip", required_argument, NULL, O_GEOIP },
 		{ "no-geoip", no_argument, NULL, O_NO_GEOIP },
+		{ "report", required_argument, NULL, O_REPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -357,6 +366,14 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_NO_GEOIP:
 			o->no_geoip = true;
+			break;
+		case O_REPORT:
+			if (sd_report_format(optarg) == SD_REPORT_NONE) {
+				fprintf(stderr, "shakedown: --report %s: the name ends in .html "
+				    "or .md (the format)\n", optarg);
+				return -1;
+			}
+			o->report = optarg;
 			break;
 		case O_CA_FILE:
 		case O_CA_PATH: {

@@ -41,6 +41,7 @@ struct opts {
 	const char	*geoip[SD_MAX_GEOIP];	/* --geoip FILE, each; none: the standard places */
 	int		 ngeoip;
 	bool		 no_geoip;		/* --no-geoip */
+	const char	*report;		/* --report FILE.html|FILE.md */
 	struct sd_rules_opts rules;
 };
 
