@@ -109,7 +109,7 @@ verdict(const struct rpt_fmt *o, FILE *f, const struct item *v, size_t n)
 		o->cell(f, T(sev_upper(v[i].x->severity)), RPT_SEV);
 		o->cell(f, T(line), RPT_TEXT);
 		snprintf(id, sizeof(id), "f%zu", v[i].no);
-		o->cell(f, T(id), RPT_CODE);
+		o->cell(f, T(id), RPT_LINK);
 		o->row_end(f);
 	}
 	free(seen);
