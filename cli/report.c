@@ -305,12 +305,17 @@ on_ike(struct sd_report *r, const struct sd_event *ev)
 {
 	const struct sd_ike_msg *m = ev->u.msg.ike;
 	const char *x = sd_ike_exchange_name(m->version, m->exchange);
-	char notes[40] = "";
+	char notes[48] = "";
 	size_t i;
 
 	for (i = 0; i < m->nnotify; i++)
 		if (m->notify[i].type > 0 && m->notify[i].type < 16384) {
-			snprintf(notes, sizeof(notes), " error notify %u", m->notify[i].type);
+			const char *nn = sd_ike_notify_name(m->version, m->notify[i].type);
+
+			if (nn != NULL)
+				snprintf(notes, sizeof(notes), " %s", nn);
+			else
+				snprintf(notes, sizeof(notes), " error notify %u", m->notify[i].type);
 			break;
 		}
 	(void)msg_add(r, ev, ev->flow_id, (notes[0] ? RPT_RED : 0) |

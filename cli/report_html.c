@@ -217,6 +217,7 @@ ladder(FILE *f, const struct rpt_msg *const *m, size_t n, const struct sd_findin
     size_t fail, const char *note)
 {
 	static unsigned serial;
+	const char *left, *right;
 	int h = TOP + (int)n * ROW + 40, y, x1, x2;
 	char t[32];
 	size_t i;
@@ -231,10 +232,9 @@ ladder(FILE *f, const struct rpt_msg *const *m, size_t n, const struct sd_findin
 	    "<marker id=\"r%u\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
 	    "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" "
 	    "class=\"rt\"/></marker></defs>\n", serial, serial);
-	endpoint_label(f, LX, fw->proto == 17 && fw->cport == 500 ? "initiator" : "client",
-	    &fw->client, fw->cport);
-	endpoint_label(f, RX, fw->proto == 17 && fw->cport == 500 ? "responder" : "server",
-	    &fw->server, fw->sport);
+	sd_report_sides(fw, &left, &right);
+	endpoint_label(f, LX, left, &fw->client, fw->cport);
+	endpoint_label(f, RX, right, &fw->server, fw->sport);
 	fprintf(f, "<text class=\"mu\" x=\"8\" y=\"34\">time (s)   frame</text>\n");
 	fprintf(f, "<line class=\"life\" x1=\"%d\" y1=\"40\" x2=\"%d\" y2=\"%d\" "
 	    "stroke-width=\"2\"/><line class=\"life\" x1=\"%d\" y1=\"40\" x2=\"%d\" y2=\"%d\" "

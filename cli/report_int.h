@@ -134,6 +134,8 @@ extern const struct rpt_fmt	sd_report_md;
 /* The content, in order, through a format (cli/report_write.c). */
 void	sd_report_content(const struct sd_report *, const struct rpt_fmt *, FILE *);
 
+/* The names of a ladder's columns: "client" and "server", "initiator" and "responder". */
+void	sd_report_sides(const struct sd_finding_flow *fw, const char **left, const char **right);
 /* Does m go from the client of fw to its server (the ladders' arrows)? */
 bool	sd_report_from_client(const struct rpt_msg *, const struct sd_finding_flow *fw);
 /* "+0.012": seconds of m[i] since the first of m[0..n) with a time; "-" without one. */

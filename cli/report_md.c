@@ -215,10 +215,12 @@ ladder(FILE *f, const struct rpt_msg *const *m, size_t n, const struct sd_findin
     size_t fail, const char *note)
 {
 	char a[SD_ADDR_STRLEN], b[SD_ADDR_STRLEN], ea[80], eb[80], t[32];
+	const char *left, *right;
 	size_t i;
 
-	snprintf(ea, sizeof(ea), "client %s:%u", sd_ip_addr_str(&fw->client, a), fw->cport);
-	snprintf(eb, sizeof(eb), "server %s:%u", sd_ip_addr_str(&fw->server, b), fw->sport);
+	sd_report_sides(fw, &left, &right);
+	snprintf(ea, sizeof(ea), "%s %s:%u", left, sd_ip_addr_str(&fw->client, a), fw->cport);
+	snprintf(eb, sizeof(eb), "%s %s:%u", right, sd_ip_addr_str(&fw->server, b), fw->sport);
 	fputs("```text\n", f);
 	fprintf(f, "%-10s %7s  %-*s%s\n", "time (s)", "frame", LANE + 1, ea, eb);
 	for (i = 0; i < n; i++) {

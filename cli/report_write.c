@@ -190,13 +190,15 @@ capture(const struct rpt_fmt *o, FILE *f, const struct sd_report *r)
 		for (k = 0; k < u->ninputs; k++)
 			if (u->inputs[k].error != NULL) {
 				o->para_begin(f);
-				o->strong(f, T("Input error: "));
+				o->strong(f, T("Input error:"));
+		o->text(f, T(" "));
 				o->text(f, T(u->inputs[k].error));
 				o->para_end(f);
 			}
 		if (u->clock[0] != '\0') {
 			o->para_begin(f);
-			o->strong(f, T("Clock: "));
+			o->strong(f, T("Clock:"));
+		o->text(f, T(" "));
 			o->text(f, T(u->clock));
 			o->para_end(f);
 		}
@@ -207,6 +209,15 @@ capture(const struct rpt_fmt *o, FILE *f, const struct sd_report *r)
 		    r->msgs_lost, r->conns_lost, r->certs_lost);
 		para(o, f, line);
 	}
+}
+
+void
+sd_report_sides(const struct sd_finding_flow *fw, const char **left, const char **right)
+{
+	bool ike = fw->proto == 17 && (fw->sport == 500 || fw->sport == 4500);
+
+	*left = ike ? "initiator" : "client";
+	*right = ike ? "responder" : "server";
 }
 
 bool
@@ -429,20 +440,23 @@ finding(const struct rpt_fmt *o, FILE *f, const struct item *it, const struct sd
 	}
 	if (x->explanation != NULL && x->explanation[0] != '\0') {
 		o->para_begin(f);
-		o->strong(f, T("Why: "));
+		o->strong(f, T("Why:"));
+		o->text(f, T(" "));
 		o->text(f, T(x->explanation));
 		o->para_end(f);
 	}
 	if (x->fix != NULL && x->fix[0] != '\0') {
 		o->para_begin(f);
-		o->strong(f, T("Fix: "));
+		o->strong(f, T("Fix:"));
+		o->text(f, T(" "));
 		o->text(f, T(x->fix));
 		o->para_end(f);
 	}
 	filters(o, f, x, r);
 	if ((ev = evidence_path(x)) != NULL) {
 		o->para_begin(f);
-		o->strong(f, T("Evidence capture: "));
+		o->strong(f, T("Evidence capture:"));
+		o->text(f, T(" "));
 		o->link(f, ev, ev);
 		o->para_end(f);
 	}

@@ -52,12 +52,23 @@ import markdown  # noqa: E402
 
 os.makedirs(OUT, exist_ok=True)
 tmp = tempfile.mkdtemp(prefix="sd-report-")
+# Peers: the GeoIP test's databases (known answers for the samples' addresses, AS names with
+# markup and an OSC 8 link), when Debian's Perl writer is there to make them.
+geo = []
+if subprocess.run(["perl", "-MMaxMind::DB::Writer::Tree", "-e", "1"],
+                  capture_output=True).returncode == 0:
+    subprocess.run(["perl", os.path.join(ROOT, "tests", "geoip", "make-mmdb.pl"), tmp],
+                   check=True)
+    geo = ["--geoip", os.path.join(tmp, "asn.mmdb"), "--geoip", os.path.join(tmp, "city.mmdb")]
+else:
+    print("note: no libmaxmind-db-writer-perl: the peers' AS and country are not checked")
 pages = {}
 for s in SAMPLES:
     pcap = os.path.join(ROOT, "samples", s + ".pcap")
     for ext in ("html", "md"):
         out = os.path.join(tmp, s + "." + ext)
-        r = subprocess.run([SD, "-q", "--report", out, pcap], capture_output=True, timeout=120)
+        r = subprocess.run([SD, "-q", "--report", out] + (geo if s == "hostile-strings" else [])
+                           + [pcap], capture_output=True, timeout=120)
         check(f"{s}: --report .{ext} runs", r.returncode in (0, 1) and os.path.exists(out),
               r.stderr.decode(errors="replace"))
     pages[s] = os.path.join(tmp, s)
@@ -128,6 +139,12 @@ try:
                 check(f"{s}: shows {h!r} as text", h in text)
             check(f"{s}: shows the terminal escapes visibly", HOSTILE_ESC in text)
             check(f"{s}: no ESC reached the page", ESC not in text)
+            if geo:
+                peers = drv.execute_script(
+                    "return document.querySelector('#peers ~ table').innerText")
+                for want in ("AS64501", "AS64500", "Example Transit <b>&co", "DE", "Berlin",
+                             "Evil\\x1b]8;;http://x\\x07Net"):
+                    check(f"{s}: peers show {want!r}", want in peers, peers)
         if s in ("icept-fortinet", "trust-unknown-ca"):
             n = drv.execute_script("return document.querySelectorAll('svg.ladder line.red')"
                                    ".length")
@@ -189,6 +206,9 @@ for s in SAMPLES:
             check(f"{s}: Markdown shows {h!r} as text", h in text)
         check(f"{s}: Markdown shows the terminal escapes visibly", HOSTILE_ESC in text)
         check(f"{s}: Markdown has the ladder as a fenced block", "```text" in md)
+        if geo:
+            check(f"{s}: Markdown peers show the AS name as text",
+                  "Example Transit <b>&co" in text and "AS64501" in text)
 
 shutil.rmtree(tmp, ignore_errors=True)
 print(f"{len(failures)} failed" if failures else "all passed")
