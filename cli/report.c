@@ -59,6 +59,8 @@ run_free(struct rpt_run *u)
 	}
 	free(u->inputs);
 	free(u->msgs);
+	free(u->msg_by_flow);
+	free(u->chain_by_flow);
 	for (i = 0; i < u->nconns; i++)
 		free(u->conns[i].sni);
 	free(u->conns);
@@ -499,6 +501,7 @@ sd_report_write(struct sd_report *r)
 		free(tmp);
 		return false;
 	}
+	(void)sd_report_index(r);
 	sd_report_content(r, fmt, f);
 	ok = !ferror(f);
 	ok = fclose(f) == 0 && ok;

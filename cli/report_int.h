@@ -19,7 +19,7 @@
 #define RPT_RED		0x01	/* an alert, a reset, an error, no answer */
 #define RPT_RETX	0x02	/* a retransmission */
 struct rpt_msg {
-	uint64_t	 flow_id;
+	uint64_t	 flow_id;	/* first: the indexes read it (report_write.c) */
 	uint64_t	 frame;		/* frame reference; 0 when the frame is not known */
 	int64_t		 sec;
 	uint32_t	 nsec;
@@ -44,7 +44,7 @@ struct rpt_conn {
 
 /* A certificate chain as a server sent it. */
 struct rpt_chain {
-	uint64_t	 flow_id;
+	uint64_t	 flow_id;	/* first: the indexes read it (report_write.c) */
 	uint64_t	 frame;
 	int64_t		 sec;
 	uint32_t	 nsec;
@@ -79,6 +79,9 @@ struct rpt_run {
 	size_t			 nconns, conns_cap;
 	struct rpt_chain	*chains;
 	size_t			 nchains, chains_cap;
+	/* indexes made before writing (sd_report_index): by flow id, then frame */
+	const struct rpt_msg	**msg_by_flow;
+	const struct rpt_chain	**chain_by_flow;
 };
 
 struct sd_report {
@@ -131,6 +134,9 @@ struct rpt_fmt {
 extern const struct rpt_fmt	sd_report_html;
 extern const struct rpt_fmt	sd_report_md;
 
+/* Sort what the analyses kept for lookups by flow (before sd_report_content); false when
+ * out of memory (the report is then written without ladders, evidence rows or chains). */
+bool	sd_report_index(struct sd_report *);
 /* The content, in order, through a format (cli/report_write.c). */
 void	sd_report_content(const struct sd_report *, const struct rpt_fmt *, FILE *);
 

@@ -79,13 +79,15 @@ sev_upper(enum sd_sev s)
 	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
 }
 
+#define RPT_VERDICT_LINES	30
+
 /* The failing servers and tunnels, one line each (their most severe finding). */
 static void
 verdict(const struct rpt_fmt *o, FILE *f, const struct item *v, size_t n)
 {
 	static const char *const head[] = { "Severity", "What fails", "Finding" };
 	char subj[300], line[1400], id[32], (*seen)[300];
-	size_t i, j, nseen = 0, below = 0;
+	size_t i, j, nseen = 0, below = 0, more = 0;
 
 	o->heading(f, 2, "verdict", "Verdict");
 	seen = calloc(n > 0 ? n : 1, sizeof(*seen));
@@ -103,7 +105,10 @@ verdict(const struct rpt_fmt *o, FILE *f, const struct item *v, size_t n)
 			o->table_begin(f, head, 3);
 		if (seen != NULL)
 			snprintf(seen[nseen], sizeof(seen[0]), "%s", subj);
-		nseen++;
+		if (++nseen > RPT_VERDICT_LINES) {
+			more++;		/* a verdict is read at a glance: the rest below */
+			continue;
+		}
 		sd_out_finding_headline(v[i].x, subj, line, sizeof(line));
 		o->row_begin(f, (int)v[i].x->severity);
 		o->cell(f, T(sev_upper(v[i].x->severity)), RPT_SEV);
@@ -113,7 +118,12 @@ verdict(const struct rpt_fmt *o, FILE *f, const struct item *v, size_t n)
 		o->row_end(f);
 	}
 	free(seen);
-	if (nseen > 0)
+	if (more > 0) {
+		o->table_end(f);
+		snprintf(line, sizeof(line), "%zu more failing servers or tunnels in the findings "
+		    "below.", more);
+		para(o, f, line);
+	} else if (nseen > 0)
 		o->table_end(f);
 	else
 		para(o, f, "No failing server or tunnel: no finding of medium severity or more.");
@@ -240,34 +250,122 @@ sd_report_reltime(char *buf, size_t len, const struct rpt_msg *const *m, size_t 
 		    ((double)m[i]->nsec - (double)m[k]->nsec) / 1e9);
 }
 
+/* Order of the chain index: flow id, then where it was kept (stable).  Both rpt_msg and
+ * rpt_chain begin with their flow_id, which a pointer to either reaches (C11 6.7.2.1p15). */
 static int
-by_frame(const void *a, const void *b)
+flow_order(const void *a, const void *b)
+{
+	const uint64_t *x = *(const uint64_t *const *)a;
+	const uint64_t *y = *(const uint64_t *const *)b;
+
+	if (*x != *y)
+		return *x < *y ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Order of the message index: flow id, then frame, then where it was kept. */
+static int
+msg_order(const void *a, const void *b)
 {
 	const struct rpt_msg *x = *(const struct rpt_msg *const *)a;
 	const struct rpt_msg *y = *(const struct rpt_msg *const *)b;
 
-	if (x->frame != y->frame)
+	if (x->flow_id == y->flow_id && x->frame != y->frame)
 		return x->frame < y->frame ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return flow_order(a, b);
 }
 
-/* The messages of a flow, by frame; *np of them (the caller frees the array). */
-static const struct rpt_msg **
+bool
+sd_report_index(struct sd_report *r)
+{
+	size_t i, k;
+	bool ok = true;
+
+	for (i = 0; i < r->nruns; i++) {
+		struct rpt_run *u = &r->runs[i];
+
+		if (u->msg_by_flow == NULL && u->nmsgs > 0 &&
+		    (u->msg_by_flow = calloc(u->nmsgs, sizeof(*u->msg_by_flow))) != NULL) {
+			for (k = 0; k < u->nmsgs; k++)
+				u->msg_by_flow[k] = &u->msgs[k];
+			qsort(u->msg_by_flow, u->nmsgs, sizeof(*u->msg_by_flow), msg_order);
+		}
+		if (u->chain_by_flow == NULL && u->nchains > 0 &&
+		    (u->chain_by_flow = calloc(u->nchains, sizeof(*u->chain_by_flow))) != NULL) {
+			for (k = 0; k < u->nchains; k++)
+				u->chain_by_flow[k] = &u->chains[k];
+			qsort(u->chain_by_flow, u->nchains, sizeof(*u->chain_by_flow),
+			    flow_order);
+		}
+		ok = ok && (u->nmsgs == 0 || u->msg_by_flow != NULL) &&
+		    (u->nchains == 0 || u->chain_by_flow != NULL);
+	}
+	return ok;
+}
+
+/* The entries of an index sorted by flow id that belong to one flow: the first one's
+ * position, and *np of them (see flow_order). */
+static size_t
+flow_range(const void *const *v, size_t n, uint64_t flow_id, size_t *np)
+{
+	size_t lo = 0, hi = v != NULL ? n : 0, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (*(const uint64_t *)v[mid] < flow_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; v != NULL && end < n && *(const uint64_t *)v[end] == flow_id; end++)
+		;
+	*np = end - lo;
+	return lo;
+}
+
+/* The messages of a flow, by frame: a borrowed range of the run's index; *np of them. */
+static const struct rpt_msg *const *
 flow_msgs(const struct rpt_run *u, uint64_t flow_id, size_t *np)
 {
-	const struct rpt_msg **v;
-	size_t i, n = 0;
+	size_t at = flow_range((const void *const *)u->msg_by_flow, u->nmsgs, flow_id, np);
 
-	*np = 0;
-	for (i = 0; i < u->nmsgs; i++)
-		n += u->msgs[i].flow_id == flow_id;
-	if (n == 0 || (v = calloc(n, sizeof(*v))) == NULL)
-		return NULL;
-	for (i = 0; i < u->nmsgs; i++)
-		if (u->msgs[i].flow_id == flow_id)
-			v[(*np)++] = &u->msgs[i];
-	qsort(v, n, sizeof(*v), by_frame);
-	return v;
+	return *np > 0 ? u->msg_by_flow + at : NULL;
+}
+
+/* The chains sent on a flow: a borrowed range of the run's index; *np of them. */
+static const struct rpt_chain *const *
+flow_chains(const struct rpt_run *u, uint64_t flow_id, size_t *np)
+{
+	size_t at = flow_range((const void *const *)u->chain_by_flow, u->nchains, flow_id, np);
+
+	return *np > 0 ? u->chain_by_flow + at : NULL;
+}
+
+/* One row of the evidence table: a message at an evidence frame. */
+static void
+evidence_row(const struct rpt_fmt *o, FILE *f, const struct rpt_msg *m,
+    const struct sd_finding_flow *fw, const struct sd_report *r)
+{
+	char num[64], t[SD_ISO_LEN], ea[80], eb[80], what[200];
+	uint32_t file = sd_frame_file(m->frame);
+
+	snprintf(num, sizeof(num), "%" PRIu64 "%s%s", sd_frame_no(m->frame),
+	    r->nfiles > 1 ? " in " : "", r->nfiles > 1 && file < (uint32_t)r->nfiles ?
+	    r->files[file] : "");
+	if (m->has_ts)
+		iso(t, sizeof(t), m->sec, m->nsec);
+	else
+		snprintf(t, sizeof(t), "-");
+	snprintf(what, sizeof(what), "%s → %s", sd_out_endpoint(ea, sizeof(ea), &m->src,
+	    m->sport), sd_report_from_client(m, fw) ? sd_out_endpoint(eb, sizeof(eb),
+	    &fw->server, fw->sport) : sd_out_endpoint(eb, sizeof(eb), &fw->client, fw->cport));
+	o->row_begin(f, (m->mark & RPT_RED) ? (int)SD_SEV_HIGH : -1);
+	o->cell(f, T(num), RPT_TEXT);
+	o->cell(f, T(t), RPT_TEXT);
+	o->cell(f, T(what), RPT_TEXT);
+	o->cell(f, T(m->label), RPT_TEXT);
+	o->row_end(f);
 }
 
 /* The evidence frames: what each one shows, from the messages of the finding's flows. */
@@ -277,7 +375,7 @@ evidence(const struct rpt_fmt *o, FILE *f, const struct item *it, const struct s
 	static const char *const head[] = { "Frame", "Time", "Source → destination",
 		"What the frame shows" };
 	const struct sd_finding *x = it->x;
-	char num[64], t[SD_ISO_LEN], ea[80], eb[80], what[300];
+	char num[64], what[300];
 	size_t i, j, k, shown;
 
 	if (x->nframes == 0)
@@ -285,35 +383,21 @@ evidence(const struct rpt_fmt *o, FILE *f, const struct item *it, const struct s
 	o->table_begin(f, head, 4);
 	for (i = 0; i < x->nframes; i++) {
 		shown = 0;
-		for (j = 0; j < it->run->nmsgs; j++) {
-			const struct rpt_msg *m = &it->run->msgs[j];
-			const struct sd_finding_flow *fw = NULL;
+		for (k = 0; k < x->nflows; k++) {
+			const struct sd_finding_flow *fw = &x->flows[k];
+			const struct rpt_msg *const *fm;
+			size_t nm;
 
-			if (m->frame != x->frames[i])
+			if (fw->id == 0 || (fm = flow_msgs(it->run, fw->id, &nm)) == NULL)
 				continue;
-			for (k = 0; k < x->nflows; k++)
-				if (x->flows[k].id == m->flow_id)
-					fw = &x->flows[k];
-			if (fw == NULL && x->nflows > 0)
-				continue;
-			snprintf(num, sizeof(num), "%" PRIu64 "%s%s", sd_frame_no(m->frame),
-			    r->nfiles > 1 ? " in " : "", r->nfiles > 1 &&
-			    sd_frame_file(m->frame) < (uint32_t)r->nfiles ?
-			    r->files[sd_frame_file(m->frame)] : "");
-			if (m->has_ts)
-				iso(t, sizeof(t), m->sec, m->nsec);
-			else
-				snprintf(t, sizeof(t), "-");
-			snprintf(what, sizeof(what), "%s → %s", sd_out_endpoint(ea, sizeof(ea), &m->src,
-			    m->sport), fw != NULL ? (sd_report_from_client(m, fw) ? sd_out_endpoint(eb, sizeof(eb), &fw->server, fw->sport) :
-			    sd_out_endpoint(eb, sizeof(eb), &fw->client, fw->cport)) : "");
-			o->row_begin(f, (m->mark & RPT_RED) ? (int)SD_SEV_HIGH : -1);
-			o->cell(f, T(num), RPT_TEXT);
-			o->cell(f, T(t), RPT_TEXT);
-			o->cell(f, T(what), RPT_TEXT);
-			o->cell(f, T(m->label), RPT_TEXT);
-			o->row_end(f);
-			shown++;
+			for (j = 0; j < nm; j++) {
+				const struct rpt_msg *m = fm[j];
+
+				if (m->frame != x->frames[i])
+					continue;
+				evidence_row(o, f, m, fw, r);
+				shown++;
+			}
 		}
 		if (shown > 0)
 			continue;
@@ -383,7 +467,7 @@ ladder(const struct rpt_fmt *o, FILE *f, const struct item *it)
 {
 	const struct sd_finding *x = it->x;
 	const struct sd_finding_flow *fw = NULL;
-	const struct rpt_msg **v;
+	const struct rpt_msg *const *v;
 	char note[200] = "";
 	size_t i, n, fail;
 
@@ -402,7 +486,6 @@ ladder(const struct rpt_fmt *o, FILE *f, const struct item *it)
 		    "finding.", x->nflows_total);
 	o->heading(f, 4, NULL, "Ladder");
 	o->ladder(f, v, n, fw, fail, note);
-	free(v);
 }
 
 static void
@@ -613,67 +696,72 @@ one_cert(const struct rpt_fmt *o, FILE *f, const struct rpt_chain *ch, size_t i,
 	sd_x509_info_free(&c);
 }
 
-static bool
-chain_of(const struct item *it, const struct rpt_chain *ch)
-{
-	size_t k;
+/* Chains shown at most: a capture of a thousand servers is not read as a report. */
+#define RPT_MAX_CHAINS	256
 
-	for (k = 0; k < it->x->nflows; k++)
-		if (it->x->flows[k].id == ch->flow_id && ch->flow_id != 0)
+/* Is this chain's leaf among those shown already? */
+static bool
+chain_shown(const struct rpt_chain *const *shown, size_t n, const struct rpt_chain *ch)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (shown[i]->len[0] == ch->len[0] &&
+		    memcmp(shown[i]->der[0], ch->der[0], ch->len[0]) == 0)
 			return true;
 	return false;
 }
 
-/* Every chain sent on a connection some finding is about, once per distinct chain. */
+static void
+one_chain(const struct rpt_fmt *o, FILE *f, const struct rpt_chain *ch, const struct item *v,
+    size_t nv, size_t i)
+{
+	char title[300], ea[80], ver[600], num[32];
+	size_t k;
+
+	snprintf(title, sizeof(title), "Chain sent by %s, frame %" PRIu64 " (finding f%zu)",
+	    sd_out_endpoint(ea, sizeof(ea), &ch->server, ch->sport), sd_frame_no(ch->frame),
+	    v[i].no);
+	o->heading(f, 3, NULL, title);
+	verification(ver, sizeof(ver), v, nv, v[i].run, ch->flow_id);
+	for (k = 0; k < ch->n; k++)
+		one_cert(o, f, ch, k, ver);
+	if (ch->n < ch->count) {
+		snprintf(num, sizeof(num), "%zu", ch->count - ch->n);
+		o->para_begin(f);
+		o->text(f, T(num));
+		o->text(f, T(" more certificates sent, not kept."));
+		o->para_end(f);
+	}
+}
+
+/* Every chain sent on a connection some finding is about, once per distinct leaf. */
 static void
 certificates(const struct rpt_fmt *o, FILE *f, const struct item *v, size_t nv)
 {
-	char title[300], ea[80], ver[600], num[32];
-	const struct rpt_run *u;
-	size_t i, j, k, p, shown = 0;
+	const struct rpt_chain *shown[RPT_MAX_CHAINS];
+	const struct rpt_chain *const *fc;
+	size_t i, j, k, n, nshown = 0, more = 0;
 
 	o->heading(f, 2, "certificates", "Certificates");
-	for (i = 0; i < nv; i++) {
-		u = v[i].run;
-		for (j = 0; j < u->nchains; j++) {
-			const struct rpt_chain *ch = &u->chains[j];
-			bool dup = false;
-
-			if (!chain_of(&v[i], ch))
-				continue;
-			/* the same chain already shown (by an earlier finding or connection) */
-			for (p = 0; p < i && !dup; p++)
-				for (k = 0; k < v[p].run->nchains && !dup; k++) {
-					const struct rpt_chain *c2 = &v[p].run->chains[k];
-
-					dup = chain_of(&v[p], c2) && c2->len[0] == ch->len[0] &&
-					    memcmp(c2->der[0], ch->der[0], ch->len[0]) == 0;
+	for (i = 0; i < nv; i++)
+		for (k = 0; k < v[i].x->nflows; k++) {
+			fc = flow_chains(v[i].run, v[i].x->flows[k].id, &n);
+			for (j = 0; fc != NULL && j < n; j++) {
+				if (chain_shown(shown, nshown, fc[j]))
+					continue;
+				if (nshown == RPT_MAX_CHAINS) {
+					more++;
+					continue;
 				}
-			for (k = 0; k < j && !dup; k++)
-				dup = chain_of(&v[i], &u->chains[k]) && u->chains[k].len[0] ==
-				    ch->len[0] && memcmp(u->chains[k].der[0], ch->der[0],
-				    ch->len[0]) == 0;
-			if (dup)
-				continue;
-			snprintf(title, sizeof(title), "Chain sent by %s, frame %" PRIu64
-			    " (finding f%zu)", sd_out_endpoint(ea, sizeof(ea), &ch->server, ch->sport),
-			    sd_frame_no(ch->frame), v[i].no);
-			o->heading(f, 3, NULL, title);
-			verification(ver, sizeof(ver), v, nv, u, ch->flow_id);
-			for (k = 0; k < ch->n; k++)
-				one_cert(o, f, ch, k, ver);
-			if (ch->n < ch->count) {
-				snprintf(num, sizeof(num), "%zu", ch->count - ch->n);
-				o->para_begin(f);
-				o->text(f, T(num));
-				o->text(f, T(" more certificates sent, not kept."));
-				o->para_end(f);
+				shown[nshown++] = fc[j];
+				one_chain(o, f, fc[j], v, nv, i);
 			}
-			shown++;
 		}
-	}
-	if (shown == 0)
+	if (nshown == 0)
 		para(o, f, "No finding is about a connection that sent certificates in clear.");
+	if (more > 0)
+		para(o, f, "More chains are not shown.");
 }
 
 /* Every TLS/DTLS connection and IKE SA. */

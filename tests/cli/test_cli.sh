@@ -351,6 +351,9 @@ check "--report: the terminal report unchanged" cmp -s "$tmp/plain.txt" <(cat "$
 check "--report .md: verdict first" test "$(grep -m1 '^## ' "$tmp/r.md")" = "## Verdict"
 check "--report .md: both files with their SHA-256" \
 	grep -q "$(sha256sum "$good" | cut -c1-64)" "$tmp/r.md"
+check "--report .md: a verdict line, and no 'no failing server'" \
+	test "$(grep -c '^| \*\*HIGH\*\* |' "$tmp/r.md")" -ge 1 -a \
+	"$(grep -c 'No failing server' "$tmp/r.md")" -eq 0
 check "--report .md: the SYN finding" grep -q 'tcp\\.syn\\_unanswered' "$tmp/r.md"
 check "--report .md: the command line" grep -q -- "--report $tmp/r.md" "$tmp/r.md"
 run --report "$tmp/r.HTML" "$syn"
