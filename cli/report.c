@@ -355,6 +355,52 @@ on_flow(struct sd_report *r, const struct sd_event *ev)
 	}
 }
 
+/* The SYN retransmissions never answered: one arrow at the last SYN, after the first. */
+static void
+on_unanswered(struct sd_report *r, const struct sd_event *ev)
+{
+	const struct sd_ev_tcp_unanswered *un = &ev->u.unanswered;
+	struct rpt_msg *m;
+	double t;
+
+	m = msg_add(r, ev, ev->flow_id, RPT_RED | (un->syns > 1 ? RPT_RETX : 0),
+	    "%u SYN%s, never answered", un->syns, un->syns == 1 ? "" : "s (retransmitted)");
+	if (m == NULL || un->last_frame == 0)
+		return;
+	m->frame = un->last_frame;
+	t = (double)m->nsec / 1e9 + un->duration;
+	m->sec += (int64_t)t;
+	m->nsec = (uint32_t)((t - (double)(int64_t)t) * 1e9);
+}
+
+/*
+ * An HTTP CONNECT: the request from the client and, when answered, the status line from
+ * the proxy.  The event comes with the answer (source: the proxy); unanswered, with the
+ * client's request.
+ */
+static void
+on_connect(struct sd_report *r, const struct sd_event *ev)
+{
+	const struct sd_http_connect *c = ev->u.msg.connect;
+	bool answered = c->answered_frame != 0;
+	struct rpt_msg *m;
+
+	if ((m = msg_add(r, ev, ev->flow_id, answered ? 0 : RPT_RED, "HTTP CONNECT%s",
+	    answered ? "" : ", never answered")) != NULL && answered) {
+		m->frame = c->request_frame;
+		m->sec = c->request_sec;
+		m->nsec = c->request_nsec;
+		m->src = ev->dst;
+		m->sport = ev->dport;
+	}
+	if (answered && (m = msg_add(r, ev, ev->flow_id, c->status >= 300 ? RPT_RED : 0,
+	    "HTTP %d", c->status)) != NULL) {
+		m->frame = c->answered_frame;
+		m->sec = c->answered_sec;
+		m->nsec = c->answered_nsec;
+	}
+}
+
 void
 sd_report_event(void *ctx, const struct sd_event *ev)
 {
@@ -396,16 +442,7 @@ sd_report_event(void *ctx, const struct sd_event *ev)
 		on_session(r, ev);
 		break;
 	case SD_EV_HTTP_CONNECT:
-		(void)msg_add(r, ev, ev->flow_id, 0, "HTTP CONNECT");
-		if (u->connect->answered_frame != 0 &&
-		    (m = msg_add(r, ev, ev->flow_id, u->connect->status >= 300 ? RPT_RED : 0,
-		    "HTTP %d", u->connect->status)) != NULL) {
-			m->frame = u->connect->answered_frame;
-			m->sec = u->connect->answered_sec;
-			m->nsec = u->connect->answered_nsec;
-			m->src = ev->dst;
-			m->sport = ev->dport;
-		}
+		on_connect(r, ev);
 		break;
 	case SD_EV_IKE:
 		on_ike(r, ev);
@@ -414,8 +451,7 @@ sd_report_event(void *ctx, const struct sd_event *ev)
 		on_ike_sa(r, ev);
 		break;
 	case SD_EV_TCP_UNANSWERED:
-		(void)msg_add(r, ev, ev->flow_id, RPT_RED | (ev->u.unanswered.syns > 1 ?
-		    RPT_RETX : 0), "SYN x%u, never answered", ev->u.unanswered.syns);
+		on_unanswered(r, ev);
 		break;
 	case SD_EV_TCP_RESET:
 		if ((m = msg_add(r, ev, ev->flow_id, RPT_RED, "RST (TTL %u)",
