@@ -26,9 +26,11 @@ static const char css[] =
 	"th{background:var(--head);overflow-wrap:normal;word-break:normal}tr.bad td{background:var(--redbg)}\n"
 	"code{font:13px/1.4 ui-monospace,'DejaVu Sans Mono',monospace;background:var(--code);"
 	"padding:0 .2rem;overflow-wrap:anywhere;word-break:break-all}\n"
+	"td:first-child code{white-space:nowrap;word-break:normal}\n"
 	"a{color:var(--link)}.mute{color:var(--mute)}\n"
 	".sev{font-weight:700;white-space:nowrap}.s4,.s3{color:var(--red)}.s2{color:var(--amber)}"
 	".s1,.s0{color:var(--mute)}\n"
+	"svg.vbar{max-width:100%;height:auto}\n"
 	"svg.ladder{max-width:100%;height:auto;font:12px ui-monospace,'DejaVu Sans Mono',"
 	"monospace}\n"
 	"svg .ln{stroke:var(--fg)}svg .tx{fill:var(--fg)}svg .mu{fill:var(--mute)}"
@@ -276,7 +278,32 @@ ladder(FILE *f, const struct rpt_msg *const *m, size_t n, const struct sd_findin
 	}
 }
 
+/*
+ * The validity period as a bar, the capture time a red mark on it (or beyond one end,
+ * with an arrow): expired and not-yet-valid certificates are seen at a glance.
+ */
+static void
+validity(FILE *f, int64_t from, int64_t to, int64_t when)
+{
+	const int x0 = 20, w = 560;
+	double pos = ((double)when - (double)from) / ((double)to - (double)from);
+	int x = x0 + (int)(pos < 0 ? -12 : pos > 1 ? w + 12 : pos * w);
+	bool in = pos >= 0 && pos <= 1;
+
+	fprintf(f, "<tr><td>Capture time</td><td><svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 620 34\" width=\"620\" height=\"34\" class=\"vbar\" "
+	    "role=\"img\" aria-label=\"validity and capture time\">"
+	    "<rect x=\"%d\" y=\"12\" width=\"%d\" height=\"10\" rx=\"3\" class=\"hd\"/>"
+	    "<text class=\"mu\" x=\"%d\" y=\"10\" font-size=\"10\">not before</text>"
+	    "<text class=\"mu\" x=\"%d\" y=\"10\" font-size=\"10\" text-anchor=\"end\">"
+	    "not after</text><line class=\"red\" x1=\"%d\" y1=\"4\" x2=\"%d\" y2=\"32\" "
+	    "stroke-width=\"3\"/><text class=\"rt\" x=\"%d\" y=\"32\" font-size=\"10\" "
+	    "text-anchor=\"%s\">%s</text></svg></td></tr>\n", x0, w, x0, x0 + w, x, x,
+	    x + (x > x0 + w / 2 ? -6 : 6), x > x0 + w / 2 ? "end" : "start",
+	    in ? "capture" : pos < 0 ? "capture: before" : "capture: after");
+}
+
 const struct rpt_fmt sd_report_html = {
 	begin, end, heading, para_begin, para_end, text, code, strong, link, table_begin,
-	row_begin, cell, row_end, table_end, ladder,
+	row_begin, cell, row_end, table_end, ladder, validity,
 };

@@ -129,6 +129,9 @@ struct rpt_fmt {
 	void	(*table_end)(FILE *);
 	void	(*ladder)(FILE *, const struct rpt_msg *const *m, size_t n,
 		    const struct sd_finding_flow *fw, size_t fail, const char *note);
+	/* a table row drawing a validity period [from, to] with the capture time `when`
+	 * marked (the text row before it says the same in words); NULL: none */
+	void	(*validity)(FILE *, int64_t from, int64_t to, int64_t when);
 };
 
 extern const struct rpt_fmt	sd_report_html;

@@ -243,5 +243,5 @@ ladder(FILE *f, const struct rpt_msg *const *m, size_t n, const struct sd_findin
 
 const struct rpt_fmt sd_report_md = {
 	begin, end, heading, para_begin, para_end, text, code, strong, link, table_begin,
-	row_begin, cell, row_end, table_end, ladder,
+	row_begin, cell, row_end, table_end, ladder, NULL,
 };

@@ -680,6 +680,9 @@ one_cert(const struct rpt_fmt *o, FILE *f, const struct rpt_chain *ch, size_t i,
 	}
 	validity(line, sizeof(line), &c, ch->sec);
 	kv(o, f, "Validity", line, RPT_TEXT);
+	if (o->validity != NULL && c.not_before[0] != '\0' && c.not_after[0] != '\0' &&
+	    c.not_after_t > c.not_before_t)
+		o->validity(f, c.not_before_t, c.not_after_t, ch->sec);
 	snprintf(line, sizeof(line), "%s %d bits", c.key_type[0] ? c.key_type : "?", c.key_bits);
 	kv(o, f, "Key", line, RPT_TEXT);
 	kv(o, f, "Signature", c.sig_alg[0] ? c.sig_alg : "-", RPT_TEXT);

@@ -149,6 +149,9 @@ try:
             n = drv.execute_script("return document.querySelectorAll('svg.ladder line.red')"
                                    ".length")
             check(f"{s}: the ladder draws the alert in red", n >= 1, n)
+            n = drv.execute_script("return document.querySelectorAll('svg.vbar line.red')"
+                                   ".length")
+            check(f"{s}: the capture time marked on each certificate's validity", n >= 1, n)
         if s == "ike-no-proposal":
             check(f"{s}: the IKE exchange is in the ladder", "IKE_SA_INIT" in text)
         light = drv.execute_script("return getComputedStyle(document.body).backgroundColor")
