@@ -27,6 +27,7 @@
 #include "cli/out_redis.h"
 #include "cli/sessions.h"
 #include "cli/out.h"
+#include "cli/report.h"
 #include "dissect/link.h"
 
 
@@ -37,8 +38,12 @@ struct tee {
 	struct sd_rules		*rules;
 	struct sd_sessions	*sessions;	/* --sessions; NULL */
 	struct sd_evidence	*evidence;	/* --evidence; NULL */
+	struct sd_report	*report;	/* --report; NULL */
 	uint64_t		 count;
 };
+
+/* --report FILE: every analysis adds to it, written at the end; NULL without. */
+static struct sd_report *report;
 
 static struct sd_cap *volatile live_caps[SD_MAX_IFACES];
 /* Live: how long to wait for a packet on any interface before the engine's clock follows
@@ -84,6 +89,8 @@ tee_emit(void *ctx, const struct sd_event *ev)
 		sd_rules_event(t->rules, ev);
 	if (t->sessions != NULL)
 		sd_sessions_event(t->sessions, ev);
+	if (t->report != NULL)
+		sd_report_event(t->report, ev);
 }
 
 static double
@@ -253,6 +260,10 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 
 		r->mc.limit = cap - cap / 8;
 		po.frames = sd_evidence_hook(ev);
+	}
+	if (report != NULL) {
+		r->tee.report = report;
+		sd_report_begin(report);
 	}
 	r->engine = sd_engine_new(&po, perr, sizeof(perr));
 	if (r->engine == NULL) {
@@ -878,6 +889,8 @@ summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input
 		oi[k].last_nsec = ins[k].last_nsec;
 		oi[k].error = ins[k].failed ? ins[k].err : NULL;
 		oi[k].error_said = ins[k].said;
+		oi[k].linktype = ins[k].datalink >= 0 ? sd_cap_linktype_name(ins[k].datalink) :
+		    NULL;
 		sum->frames += ins[k].frames;
 		if (ins[k].failed && sum->input_error == NULL)
 			sum->input_error = ins[k].err;
@@ -1072,9 +1085,15 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			fake.tee = t;
 			input_end(&ins[k], &fake);
 		}
-		if (o->json) {
-			summary_failed(&sum, ins, nin, oi, files, nfiles);
+		summary_failed(&sum, ins, nin, oi, files, nfiles);
+		if (o->json)
 			sd_out_summary_json(stdout, &sum);
+		if (report != NULL) {
+			struct sd_findings none;
+
+			memset(&none, 0, sizeof(none));
+			sd_report_begin(report);
+			sd_report_end(report, &none, &sum);
 		}
 		free(oi);
 		return SD_EXIT_ERROR;
@@ -1236,6 +1255,8 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			if (r->findings.v[i]->severity >= o->fail_on)
 				status = SD_EXIT_FINDINGS;
 	}
+	if (report != NULL)
+		sd_report_end(report, &r->findings, &sum);
 	run_free(r);
 	free(oi);
 	return status;
@@ -1332,6 +1353,12 @@ main(int argc, char **argv)
 	}
 	if (open_geoip(&o, &geoip) != 0)
 		return SD_EXIT_ERROR;
+	if (o.report != NULL && (report = sd_report_new(o.report, sd_report_format(o.report),
+	    SD_VERSION, argc, argv)) == NULL) {
+		fprintf(stderr, "shakedown: out of memory\n");
+		sd_geoip_free(geoip);
+		return SD_EXIT_ERROR;
+	}
 	ins = calloc((size_t)nfiles, sizeof(*ins));
 	if (ins == NULL) {
 		fprintf(stderr, "shakedown: out of memory\n");
@@ -1377,6 +1404,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "shakedown: write error on standard output\n");
 		status = SD_EXIT_ERROR;
 	}
+	if (report != NULL && !sd_report_write(report))
+		status = SD_EXIT_ERROR;
+	sd_report_free(report);
 	if (o.events)
 		sd_out_events_free(&evout);
 	sd_ndpi_free(ndpi);

@@ -2,6 +2,7 @@
 #include "cli/opts.h"
 
 #include "analyze/clock.h"
+#include "cli/report.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -71,6 +72,13 @@ sd_cli_usage(FILE *f)
 "      --force            overwrite the folders of an earlier run in DIR\n"
 "\n");
 	fprintf(f,
+"Report:\n"
+"      --report FILE      also write a report that stands on its own to FILE.html (one\n"
+"                         page, no script, nothing fetched) or FILE.md (GitHub Markdown):\n"
+"                         verdict, capture, each finding with its evidence frames,\n"
+"                         values, fix, filter and ladder diagram, certificates, all\n"
+"                         TLS/DTLS connections and IKE SAs, peers (AS, country)\n"
+"\n"
 "Analysis:\n"
 "      --fail-on SEV      exit 1 when a finding has severity SEV or higher\n"
 "                         (info, low, medium, high, critical; any case)\n"
@@ -225,7 +233,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
 		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_WINDOW, O_REDIS, O_REDIS_STREAM,
 		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP, O_SESSIONS,
-		O_EVIDENCE, O_FORCE };
+		O_EVIDENCE, O_FORCE, O_REPORT };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -263,6 +271,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "sessions", no_argument, NULL, O_SESSIONS },
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
 		{ "force", no_argument, NULL, O_FORCE },
+		{ "report", required_argument, NULL, O_REPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -387,6 +396,14 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_FORCE:
 			o->force = true;
+			break;
+		case O_REPORT:
+			if (sd_report_format(optarg) == SD_REPORT_NONE) {
+				fprintf(stderr, "shakedown: --report %s: the name ends in .html "
+				    "or .md (the format)\n", optarg);
+				return -1;
+			}
+			o->report = optarg;
 			break;
 		case O_CA_FILE:
 		case O_CA_PATH: {

@@ -44,6 +44,7 @@ struct opts {
 	bool		 sessions;		/* --sessions */
 	const char	*evidence;		/* --evidence DIR */
 	bool		 force;			/* --force: overwrite evidence files */
+	const char	*report;		/* --report FILE.html|FILE.md */
 	struct sd_rules_opts rules;
 };
 

@@ -51,6 +51,7 @@ struct sd_out_input {
 	uint32_t	 first_nsec, last_nsec;
 	const char	*error;		/* NULL: read to its end */
 	bool		 error_said;	/* on stderr already: the text report does not repeat it */
+	const char	*linktype;	/* its link type's name, NULL when not known */
 };
 
 /* What one analysis (one file, or every file with --merge) covered and what it lost. */
@@ -95,6 +96,14 @@ void	sd_out_finding_line(FILE *, const struct sd_finding *, bool update, bool co
 	    int width);
 /* ECS event.outcome of a finding's connections: "failure", "success" or "unknown". */
 const char	*sd_out_finding_outcome(const struct sd_finding *);
+/* What a finding is about, as the verdict names it ("www.example.test (192.0.2.1:443)",
+ * "a <-> b" for a gateway pair), and its one-line headline (the summary, after the
+ * subject when the summary does not name it).  Not escaped. */
+void	sd_out_finding_subject(const struct sd_finding *, char *buf, size_t n);
+void	sd_out_finding_headline(const struct sd_finding *, const char *subj, char *line,
+	    size_t n);
+/* "addr:port", "[v6]:port", or the address alone for port 0. */
+const char	*sd_out_endpoint(char *buf, size_t n, const struct sd_addr *, uint16_t port);
 /* The "type": "summary" record that ends each analysed input in --json. */
 void	sd_out_summary_json(FILE *, const struct sd_out_summary *);
 /*

@@ -1046,3 +1046,22 @@ sd_out_summary_json(FILE *out, const struct sd_out_summary *sum)
 	(void)sd_out_json_end_line(&j, out);
 	sd_out_json_free(&j);
 }
+
+/* The report (cli/report*.c) names findings and endpoints the way the terminal does. */
+const char *
+sd_out_endpoint(char *buf, size_t n, const struct sd_addr *a, uint16_t port)
+{
+	return endpoint(buf, n, a, port);
+}
+
+void
+sd_out_finding_subject(const struct sd_finding *x, char *buf, size_t n)
+{
+	subject_of(x, buf, n);
+}
+
+void
+sd_out_finding_headline(const struct sd_finding *x, const char *subj, char *line, size_t n)
+{
+	headline(x, subj, line, n);
+}

@@ -344,5 +344,27 @@ done
 run --window 0 "$good"
 check "--window 0: exit 2" test "$rc" -eq 2
 
+# ---------------------------------------------------------------- --report
+run --report "$tmp/r.txt" "$good"
+check "--report with another extension: exit 2" test "$rc" -eq 2
+check "--report with another extension: says why" grep -q '\.html or \.md' "$tmp/err"
+"$bin" "$syn" "$good" > "$tmp/plain.txt" 2>&1
+run --report "$tmp/r.md" "$syn" "$good"
+check "--report: exit 0" test "$rc" -eq 0
+check "--report: the terminal report unchanged" cmp -s "$tmp/plain.txt" <(cat "$tmp/out" "$tmp/err")
+check "--report .md: verdict first" test "$(grep -m1 '^## ' "$tmp/r.md")" = "## Verdict"
+check "--report .md: both files with their SHA-256" \
+	grep -q "$(sha256sum "$good" | cut -c1-64)" "$tmp/r.md"
+check "--report .md: a verdict line, and no 'no failing server'" \
+	test "$(grep -c '^| \*\*HIGH\*\* |' "$tmp/r.md")" -ge 1 -a \
+	"$(grep -c 'No failing server' "$tmp/r.md")" -eq 0
+check "--report .md: the SYN finding" grep -q 'tcp\\.syn\\_unanswered' "$tmp/r.md"
+check "--report .md: the command line" grep -q -- "--report $tmp/r.md" "$tmp/r.md"
+run --report "$tmp/r.HTML" "$syn"
+check "--report .HTML: one page" grep -q '^<!DOCTYPE html>' "$tmp/r.HTML"
+run --report /nonexistent-dir/r.html "$syn"
+check "--report in a missing directory: exit 2" test "$rc" -eq 2
+check "--report in a missing directory: named" grep -q 'nonexistent-dir/r.html' "$tmp/err"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
