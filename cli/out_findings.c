@@ -335,6 +335,13 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 		put_safe(f, filt);	/* one line: a filter is copied, never wrapped */
 		fputc('\n', f);
 	}
+	if (x->evidence != NULL && x->evidence->file != NULL) {
+		col = put_label(f, "evidence", lw);
+		put_safe(f, x->evidence->file);	/* one line: a path is copied, never wrapped */
+		if (x->evidence->partial)
+			fputs(" (partial)", f);
+		fputc('\n', f);
+	}
 	if (first_of_kind) {
 		if (x->explanation != NULL && x->explanation[0] != '\0') {
 			col = put_label(f, "why", lw);

@@ -2,6 +2,7 @@
 #include "cli/report_int.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -451,14 +452,71 @@ filters(const struct rpt_fmt *o, FILE *f, const struct sd_finding *x, const stru
 }
 
 /*
- * Where the evidence capture of a finding is (--evidence DIR writes one per finding):
- * NULL while none is written.  The one place the report takes that path.
+ * The path of `target` as seen from the directory of the report `report`: the evidence
+ * folder and the report may be anywhere, so both are made absolute first.  False when
+ * either cannot be resolved.
  */
-static const char *
-evidence_path(const struct sd_finding *x)
+static bool
+relative_to_report(const char *report, const char *target, char *out, size_t n)
 {
-	(void)x;
-	return NULL;
+	char rdir[PATH_MAX], tabs[PATH_MAX], tmp[PATH_MAX];
+	const char *slash = strrchr(report, '/'), *a, *b;
+	size_t common = 0, i, len = 0;
+
+	if (slash == NULL)
+		snprintf(tmp, sizeof(tmp), ".");
+	else
+		snprintf(tmp, sizeof(tmp), "%.*s", slash == report ? 1 : (int)(slash - report),
+		    report);
+	if (realpath(tmp, rdir) == NULL || realpath(target, tabs) == NULL)
+		return false;
+	/* the longest common run of whole components */
+	for (i = 0; rdir[i] != '\0' && rdir[i] == tabs[i]; i++)
+		if (rdir[i] == '/')
+			common = i;
+	if (rdir[i] == '\0' && (tabs[i] == '/' || tabs[i] == '\0'))
+		common = i;
+	a = rdir + common;
+	b = tabs + common + (tabs[common] == '/' ? 1 : 0);
+	out[0] = '\0';
+	for (; *a != '\0'; a++)
+		if (*a == '/' && len + 3 < n) {
+			memcpy(out + len, "../", 3);
+			len += 3;
+			out[len] = '\0';
+		}
+	if (len + strlen(b) + 1 > n)
+		return false;
+	memcpy(out + len, b, strlen(b) + 1);
+	return out[0] != '\0';
+}
+
+/* --evidence DIR: the finding's capture and certificates, linked relative to the report. */
+static void
+evidence_links(const struct rpt_fmt *o, FILE *f, const struct sd_finding *x,
+    const struct sd_report *r)
+{
+	char rel[PATH_MAX], path[PATH_MAX], name[32];
+	unsigned i;
+
+	if (x->evidence == NULL || x->evidence->file == NULL ||
+	    !relative_to_report(r->path, x->evidence->file, rel, sizeof(rel)))
+		return;
+	o->para_begin(f);
+	o->strong(f, T("Evidence:"));
+	o->text(f, T(" "));
+	o->link(f, rel, rel);
+	if (x->evidence->partial)
+		o->text(f, T(" (partial: not every packet of its flows was kept)"));
+	for (i = 1; i <= x->evidence->ncerts; i++) {
+		snprintf(path, sizeof(path), "%s/cert-%u.pem", x->evidence->dir, i);
+		snprintf(name, sizeof(name), "cert-%u.pem", i);
+		if (!relative_to_report(r->path, path, rel, sizeof(rel)))
+			continue;
+		o->text(f, T(i == 1 ? "; certificates: " : ", "));
+		o->link(f, rel, name);
+	}
+	o->para_end(f);
 }
 
 /* The ladder of the finding's first connection or exchange. */
@@ -494,7 +552,6 @@ finding(const struct rpt_fmt *o, FILE *f, const struct item *it, const struct sd
 	static const char *const vh[] = { "Name", "Value" };
 	const struct sd_finding *x = it->x;
 	char id[32], title[200], t1[SD_ISO_LEN], t2[SD_ISO_LEN], line[300];
-	const char *ev;
 	size_t i;
 
 	snprintf(id, sizeof(id), "f%zu", it->no);
@@ -536,13 +593,7 @@ finding(const struct rpt_fmt *o, FILE *f, const struct item *it, const struct sd
 		o->para_end(f);
 	}
 	filters(o, f, x, r);
-	if ((ev = evidence_path(x)) != NULL) {
-		o->para_begin(f);
-		o->strong(f, T("Evidence capture:"));
-		o->text(f, T(" "));
-		o->link(f, ev, ev);
-		o->para_end(f);
-	}
+	evidence_links(o, f, x, r);
 	ladder(o, f, it);
 }
 

@@ -306,6 +306,28 @@ if shutil.which("mergecap"):
 else:
     print("skip budget: no mergecap")
 
+# 9. the reports link each finding's capture and certificates, relative to the report
+rep_dir = os.path.join(tmp, "reports")
+os.makedirs(rep_dir)
+d7 = os.path.join(tmp, "linked")
+for ext in ("html", "md"):
+    rep = os.path.join(rep_dir, "incident." + ext)
+    r = run(["--json", "--force", "--evidence", d7, "--report", rep,
+             os.path.join(SAMPLES, "icept-fortinet.pcap")])
+    fs = findings(r.stdout)
+    body = open(rep, encoding="utf-8").read() if os.path.exists(rep) else ""
+    links = re.findall(r'href="([^"#][^"]*)"', body) if ext == "html" else \
+        re.findall(r"\]\(([^)#][^)]*)\)", body)
+    targets = {os.path.normpath(os.path.join(rep_dir, l)) for l in links}
+    check(ext + " report: every finding's capture linked",
+          fs and all(os.path.normpath(f["evidence"]["file"]) in targets for f in fs),
+          (links, [f["evidence"]["file"] for f in fs]))
+    check(ext + " report: links relative, each to a file that exists",
+          links and all(not os.path.isabs(l) and ":" not in l and
+                        os.path.isfile(os.path.join(rep_dir, l)) for l in links), links)
+    check(ext + " report: the certificates linked too",
+          any(l.endswith("cert-1.pem") for l in links), links)
+
 shutil.rmtree(tmp)
 if failures:
     print("%d failed" % len(failures))
