@@ -29,6 +29,7 @@
 #include "cli/out.h"
 #include "cli/report.h"
 #include "dissect/link.h"
+#include "dissect/tls.h"
 
 
 
@@ -81,6 +82,9 @@ tee_emit(void *ctx, const struct sd_event *ev)
 	struct tee *t = ctx;
 
 	t->count++;
+	if (ev->type == SD_EV_TLS_CLIENT_HELLO && ev->u.msg.client_hello != NULL)
+		sd_out_note_hello(ev->flow_id, ev->u.msg.client_hello->ja3,
+		    ev->u.msg.client_hello->ja4);
 	if (t->events != NULL)
 		sd_out_event(t->events, ev);
 	if (t->evidence != NULL)
@@ -243,6 +247,7 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 		sd_evidence_free(ev);
 		return NULL;
 	}
+	sd_out_hellos_reset();		/* flow ids start again */
 	memset(&po, 0, sizeof(po));
 	po.memcap = o->memcap;
 	po.mc = &r->mc;

@@ -743,6 +743,66 @@ sd_out_observer(struct sd_json *j)
 		sd_out_json_str(j, "observer.name", observer);
 }
 
+/*
+ * The fingerprints of each flow's first ClientHello, for the findings that name the flow:
+ * a direct-mapped table by flow id (a finding decided long after its flow was overwritten
+ * goes without them).  Cleared for each analysis, whose flow ids start again.
+ */
+#define HELLO_SLOTS	16384
+struct hello_fp {
+	uint64_t	 id;		/* 0 empty */
+	char		 ja3[33], ja4[40];
+};
+static struct hello_fp *hellos;
+
+void
+sd_out_note_hello(uint64_t flow_id, const char *ja3, const char *ja4)
+{
+	struct hello_fp *h;
+
+	if (flow_id == 0 || (ja3[0] == '\0' && ja4[0] == '\0'))
+		return;
+	if (hellos == NULL && (hellos = calloc(HELLO_SLOTS, sizeof(*hellos))) == NULL)
+		return;
+	h = &hellos[flow_id % HELLO_SLOTS];
+	if (h->id == flow_id)
+		return;		/* the first ClientHello of the flow */
+	h->id = flow_id;
+	snprintf(h->ja3, sizeof(h->ja3), "%s", ja3);
+	snprintf(h->ja4, sizeof(h->ja4), "%s", ja4);
+}
+
+void
+sd_out_hellos_reset(void)
+{
+	if (hellos != NULL)
+		memset(hellos, 0, HELLO_SLOTS * sizeof(*hellos));
+}
+
+static const struct hello_fp *
+hello_of(uint64_t flow_id)
+{
+	const struct hello_fp *h;
+
+	if (hellos == NULL || flow_id == 0)
+		return NULL;
+	h = &hellos[flow_id % HELLO_SLOTS];
+	return h->id == flow_id ? h : NULL;
+}
+
+/* The JA3 of the first of the finding's flows whose ClientHello is known. */
+static const char *
+finding_ja3(const struct sd_finding *x)
+{
+	const struct hello_fp *h;
+	size_t i;
+
+	for (i = 0; i < x->nflows; i++)
+		if ((h = hello_of(x->flows[i].id)) != NULL && h->ja3[0] != '\0')
+			return h->ja3;
+	return NULL;
+}
+
 /* ECS event.severity: 1 (info) to 5 (critical), higher is worse. */
 static unsigned
 ecs_severity(enum sd_sev s)
@@ -841,6 +901,8 @@ finding_ecs(struct sd_json *j, const struct sd_finding *x)
 		sd_out_json_str(j, "tls.server.x509.not_after", v);
 	if ((v = value_of(x, "presented_sha256")) != NULL)
 		sd_out_json_str(j, "tls.server.hash.sha256", v);
+	if ((v = finding_ja3(x)) != NULL)
+		sd_out_json_str(j, "tls.client.ja3", v);
 }
 
 void
@@ -878,6 +940,7 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 	char filt[SD_FRAMES_FILTER_LEN(SD_FINDING_MAX_FRAMES)], a[SD_ADDR_STRLEN];
 	uint32_t fl[SD_FINDING_MAX_FRAMES];
 	uint64_t fr[SD_FINDING_MAX_FRAMES];
+	const struct hello_fp *h;
 	size_t i, k, m, nf;
 
 	sd_out_json_reset(j);
@@ -945,6 +1008,10 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 			sd_out_json_uint(j, "destination.port", fw->sport);
 		sd_out_geo_json(j, "source", &fw->client);
 		sd_out_geo_json(j, "destination", &fw->server);
+		if ((h = hello_of(fw->id)) != NULL) {
+			sd_out_json_str(j, "ja3", h->ja3[0] != '\0' ? h->ja3 : NULL);
+			sd_out_json_str(j, "ja4", h->ja4[0] != '\0' ? h->ja4 : NULL);
+		}
 		sd_out_json_obj_end(j);
 	}
 	sd_out_json_arr_end(j);

@@ -150,6 +150,17 @@ check("IKEv1 Main Mode: established, offer and choice",
       len(s) == 1 and s[0]["established"] and s[0]["outcome"] == "established" and
       s[0]["chosen"], s)
 
+# 2b. findings carry the JA3 of their connection (ECS tls.client.ja3, flows' ja3/ja4)
+r = run(["--sessions", os.path.join(ROOT, "samples", "icept-fortinet.pcap")])
+ss = {(x["client"], x["client_port"]): x for x in lines(r.stdout, "session")}
+fs = [f for f in lines(r.stdout, "finding") if f["kind"].startswith("tls.")]
+check("findings: tls.client.ja3 is the JA3 of the finding's first connection",
+      fs and all(f.get("tls.client.ja3") ==
+                 ss[(f["flows"][0]["source.ip"], f["flows"][0]["source.port"])]["ja3"] and
+                 f["flows"][0]["ja4"] == ss[(f["flows"][0]["source.ip"],
+                                             f["flows"][0]["source.port"])]["ja4"]
+                 for f in fs), fs[:1])
+
 # 3. where the lines go
 sample = os.path.join(ROOT, "samples", "neg-fatal-alert.pcap")
 r = run(["--sessions", sample])
