@@ -133,6 +133,20 @@ sd_cli_usage(FILE *f)
 "empty, not a capture, a link type not decoded), one in which no frame could be decoded\n"
 "(one line on stderr each; the other files are still analysed), or a truncated or\n"
 "corrupt capture (what was read before the error is still analysed and reported).\n");
+	fprintf(f,
+"\n"
+"Examples:\n"
+"  why it fails, on the terminal:\n"
+"    shakedown customer.pcapng\n"
+"  a report to attach, with each finding's packets and certificates:\n"
+"    shakedown --report incident.html --evidence case-4711 customer.pcapng\n"
+"  the same in Markdown, for a tracker:\n"
+"    shakedown --report ticket.md customer.pcapng\n"
+"  findings plus a line per connection and IKE SA, with AS and country (SIEM):\n"
+"    shakedown --json --sessions --geoip GeoLite2-ASN.mmdb span.pcap\n"
+"  a sensor on a span port:\n"
+"    shakedown -i eth1 -Z nobody -o /var/log/shakedown/findings.jsonl \\\n"
+"      --redis redis://fleet.example --evidence /var/lib/shakedown\n");
 }
 
 /* A whole number in [min, max] for option `name`; false after saying why on stderr. */
