@@ -2,11 +2,13 @@
 #include "cli/report.h"
 #include "cli/report_int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cli/ike_notes.h"
 #include "dissect/ike.h"
 #include "dissect/ike_names.h"
 #include "dissect/prelude.h"
@@ -35,7 +37,10 @@ sd_report_new(const char *path, enum sd_report_fmt fmt, const char *version, int
 {
 	struct sd_report *r = calloc(1, sizeof(*r));
 
-	if (r == NULL || (r->path = strdup(path)) == NULL) {
+	if (r == NULL || (r->path = strdup(path)) == NULL ||
+	    (r->ike = sd_ike_notes_new()) == NULL) {
+		if (r != NULL)
+			free(r->path);
 		free(r);
 		return NULL;
 	}
@@ -81,6 +86,7 @@ sd_report_free(struct sd_report *r)
 		run_free(&r->runs[i]);
 	free(r->runs);
 	free(r->path);
+	sd_ike_notes_free(r->ike);
 	free(r);
 }
 
@@ -230,6 +236,9 @@ on_ike_sa(struct sd_report *r, const struct sd_event *ev)
 {
 	const struct sd_ike_sa *sa = ev->u.msg.ike_sa;
 	struct rpt_conn *c = conn_add(r, ev);
+	struct sd_ike_note *e;
+	const char *err;
+	char num[8];
 
 	if (c == NULL)
 		return;
@@ -240,7 +249,15 @@ on_ike_sa(struct sd_report *r, const struct sd_event *ev)
 	c->sport = sa->responder_port;
 	c->frame = sa->first_frame;
 	snprintf(c->version, sizeof(c->version), "IKEv%u", sa->version);
-	if (sa->established)
+	/* the suite: what the responder chose in clear, else what was offered */
+	if ((e = sd_ike_notes_get(r->ike, sa->version, sa->ispi)) != NULL)
+		snprintf(c->suite, sizeof(c->suite), "%.176s%s", e->chosen[0] != '\0' ? e->chosen :
+		    e->offered, e->chosen[0] == '\0' && e->offered[0] != '\0' ? " (offered)" :
+		    "");
+	if (!sa->established && (err = sd_ike_note_error(e, num)) != NULL)
+		snprintf(c->outcome, sizeof(c->outcome), "failed: %s in the response (frame %"
+		    PRIu64 ")", err, sd_frame_no(e->error_frame));
+	else if (sa->established)
 		snprintf(c->outcome, sizeof(c->outcome), "established%s%s%s",
 		    sa->established_by != NULL ? " (" : "",
 		    sa->established_by != NULL ? sa->established_by : "",
@@ -250,6 +267,7 @@ on_ike_sa(struct sd_report *r, const struct sd_event *ev)
 		    "unanswered", sa->unanswered, sa->unanswered == 1 ? "" : "s");
 	else
 		snprintf(c->outcome, sizeof(c->outcome), "not established");
+	sd_ike_notes_done(e);
 }
 
 static void
@@ -408,6 +426,7 @@ sd_report_event(void *ctx, const struct sd_event *ev)
 	const union sd_ev_msg *u = &ev->u.msg;
 	struct rpt_msg *m;
 
+	sd_ike_notes_event(r->ike, ev);
 	switch (ev->type) {
 	case SD_EV_TLS_CLIENT_HELLO:
 		(void)msg_add(r, ev, ev->flow_id, u->client_hello->retransmit ? RPT_RETX : 0,

@@ -9,6 +9,8 @@
 
 #include "cli/report.h"
 
+struct sd_ike_notes;
+
 /* Caps on what one report keeps: a report is read by people, not a database. */
 #define RPT_MAX_MSGS	200000	/* ladder messages over all analyses */
 #define RPT_MAX_CONNS	20000	/* rows of the connections table */
@@ -38,7 +40,7 @@ struct rpt_conn {
 	uint16_t	 cport, sport;
 	char		*sni;		/* owned, raw packet bytes; NULL none */
 	size_t		 sni_len;
-	char		 version[48], suite[96], outcome[128];	/* program text */
+	char		 version[48], suite[192], outcome[128];	/* program text */
 	uint64_t	 frame;
 };
 
@@ -86,6 +88,7 @@ struct rpt_run {
 
 struct sd_report {
 	char			*path;
+	struct sd_ike_notes	*ike;		/* offer, choice and error of IKE SAs */
 	enum sd_report_fmt	 fmt;
 	const char		*version;
 	int			 argc;

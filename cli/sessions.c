@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/ike_text.h"
 #include "analyze/outcome.h"
 #include "analyze/tls_text.h"
 #include "analyze/x509.h"
+#include "cli/ike_notes.h"
 #include "cli/json.h"
 #include "cli/out.h"
 #include "dissect/ike.h"
@@ -27,8 +27,6 @@
 #define MAX_SANS	8
 #define NAME_MAX_LEN	256	/* subject / issuer kept */
 #define ALPN_MAX	64
-#define IKE_SLOTS	1024	/* IKE SAs followed at once (direct-mapped by SPI) */
-#define OFFER_LEN	320
 
 struct tls_sess {
 	struct sd_outcome_conn oc;
@@ -60,15 +58,6 @@ struct tls_sess {
 	bool		 written;
 };
 
-struct ike_slot {
-	bool		 used;
-	uint8_t		 version;
-	uint8_t		 ispi[8];
-	char		 offered[OFFER_LEN], chosen[OFFER_LEN];
-	uint16_t	 error;
-	uint64_t	 error_frame;
-};
-
 struct sd_sessions {
 	struct sd_memcap	*mc;
 	int			 slot;
@@ -78,7 +67,7 @@ struct sd_sessions {
 	void			*ctx;
 	struct sd_json		 j;
 	struct sd_x509_cache	*certs;
-	struct ike_slot		*ike;	/* IKE_SLOTS */
+	struct sd_ike_notes	*ike;
 	uint64_t		 written, refused;
 };
 
@@ -96,7 +85,7 @@ sd_sessions_new(struct sd_store_reg *reg, struct sd_memcap *mc, const char *cons
 {
 	struct sd_sessions *s = calloc(1, sizeof(*s));
 
-	if (s == NULL || (s->ike = calloc(IKE_SLOTS, sizeof(*s->ike))) == NULL ||
+	if (s == NULL || (s->ike = sd_ike_notes_new()) == NULL ||
 	    (s->certs = sd_x509_cache_new(256)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		sd_sessions_free(s);
@@ -123,7 +112,7 @@ sd_sessions_free(struct sd_sessions *s)
 		return;
 	sd_out_json_free(&s->j);
 	sd_x509_cache_free(s->certs);
-	free(s->ike);
+	sd_ike_notes_free(s->ike);
 	free(s);
 }
 
@@ -531,68 +520,10 @@ tls_flow_event(struct sd_sessions *s, const struct sd_event *ev)
 
 /* ---- IKE SAs ---- */
 
-static struct ike_slot *
-ike_slot(struct sd_sessions *s, uint8_t version, const uint8_t ispi[8], bool create)
-{
-	uint64_t h = 1469598103934665603ull;
-	struct ike_slot *e;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		h = (h ^ ispi[i]) * 1099511628211ull;
-	e = &s->ike[(h ^ version) % IKE_SLOTS];
-	if (e->used && e->version == version && memcmp(e->ispi, ispi, 8) == 0)
-		return e;
-	if (!create)
-		return NULL;
-	/* a collision takes the place: the older SA's line then lacks offer and error */
-	memset(e, 0, sizeof(*e));
-	e->used = true;
-	e->version = version;
-	memcpy(e->ispi, ispi, 8);
-	return e;
-}
-
-static bool
-first_exchange(uint8_t version, uint8_t exchange)
-{
-	return version == 2 ? exchange == SD_IKE_X_SA_INIT :
-	    (exchange == SD_IKE_X_V1_MAIN || exchange == SD_IKE_X_V1_AGGRESSIVE);
-}
-
-static void
-on_ike(struct sd_sessions *s, const struct sd_ike_msg *m)
-{
-	struct ike_slot *e;
-	bool request;
-
-	if (!m->header_ok || !first_exchange(m->version, m->exchange) || m->ntransforms == 0)
-		return;
-	if ((e = ike_slot(s, m->version, m->ispi, true)) == NULL)
-		return;
-	request = m->version == 2 ? !m->response : m->initiator;
-	if (request && e->offered[0] == '\0')
-		sd_ike_offer_text(m, e->offered, sizeof(e->offered));
-	else if (!request && e->chosen[0] == '\0')
-		sd_ike_offer_text(m, e->chosen, sizeof(e->chosen));
-}
-
-static void
-on_exchange(struct sd_sessions *s, const struct sd_event *ev, const struct sd_ike_exchange *x)
-{
-	struct ike_slot *e;
-
-	if (x->error == 0 || (e = ike_slot(s, x->version, x->ispi, true)) == NULL ||
-	    e->error != 0)
-		return;
-	e->error = x->error;
-	e->error_frame = x->response_frame != 0 ? x->response_frame : ev->frame;
-}
-
 static void
 ike_write(struct sd_sessions *s, const struct sd_event *ev, const struct sd_ike_sa *sa)
 {
-	struct ike_slot *e = ike_slot(s, sa->version, sa->ispi, false);
+	struct sd_ike_note *e = sd_ike_notes_get(s->ike, sa->version, sa->ispi);
 	struct sd_json *j = &s->j;
 	const char *outcome, *err = NULL;
 	char why[160], num[8];
@@ -606,13 +537,7 @@ ike_write(struct sd_sessions *s, const struct sd_event *ev, const struct sd_ike_
 	sd_out_json_hex(j, "rspi", sa->rspi, 8);
 	str_or_null(j, "offered", e != NULL ? e->offered : NULL);
 	str_or_null(j, "chosen", e != NULL ? e->chosen : NULL);
-	if (e != NULL && e->error != 0) {
-		err = sd_ike_notify_name(sa->version, e->error);
-		if (err == NULL) {
-			snprintf(num, sizeof(num), "%u", e->error);
-			err = num;
-		}
-	}
+	err = sd_ike_note_error(e, num);
 	sd_out_json_str(j, "error", err);
 	sd_out_json_uint_opt(j, "error_frame", err != NULL, err != NULL ?
 	    sd_frame_no(e->error_frame) : 0);
@@ -653,8 +578,7 @@ ike_write(struct sd_sessions *s, const struct sd_event *ev, const struct sd_ike_
 	str_or_null(j, "outcome_reason", why);
 	sd_out_json_str(j, "event.outcome", sa->established ? "success" : "failure");
 	line_end(s);
-	if (e != NULL)
-		e->used = false;
+	sd_ike_notes_done(e);
 }
 
 void
@@ -664,12 +588,8 @@ sd_sessions_event(struct sd_sessions *s, const struct sd_event *ev)
 		return;
 	switch (ev->type) {
 	case SD_EV_IKE:
-		if (ev->u.msg.ike != NULL)
-			on_ike(s, ev->u.msg.ike);
-		return;
 	case SD_EV_IKE_EXCHANGE:
-		if (ev->u.msg.exchange != NULL)
-			on_exchange(s, ev, ev->u.msg.exchange);
+		sd_ike_notes_event(s->ike, ev);
 		return;
 	case SD_EV_IKE_SA:
 		if (ev->u.msg.ike_sa != NULL)

@@ -362,6 +362,10 @@ check "--report .md: the SYN finding" grep -q 'tcp\\.syn\\_unanswered' "$tmp/r.m
 check "--report .md: the command line" grep -q -- "--report $tmp/r.md" "$tmp/r.md"
 run --report "$tmp/r.HTML" "$syn"
 check "--report .HTML: one page" grep -q '^<!DOCTYPE html>' "$tmp/r.HTML"
+run --report "$tmp/ike.md" samples/ike-no-proposal.pcap
+check "--report .md: an IKE SA row with its offer and the refusal" \
+	grep -q '| IKEv2 | \\#1 ENCR.*(offered\\) | failed: NO\\_PROPOSAL\\_CHOSEN in the response' \
+	"$tmp/ike.md"
 run --report /nonexistent-dir/r.html "$syn"
 check "--report in a missing directory: exit 2" test "$rc" -eq 2
 check "--report in a missing directory: named" grep -q 'nonexistent-dir/r.html' "$tmp/err"
