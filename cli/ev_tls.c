@@ -47,9 +47,8 @@ ext_types(struct sd_json *j, const char *key, struct sd_rd exts)
 	sd_out_json_arr_end(j);
 }
 
-/* ProtocolNameList body: (len8, name)*, names escaped by the writer. */
-static void
-alpn_list(struct sd_json *j, const char *key, struct sd_rd list)
+void
+sd_out_ev_alpn_list(struct sd_json *j, const char *key, struct sd_rd list)
 {
 	struct sd_rd name;
 
@@ -57,15 +56,6 @@ alpn_list(struct sd_json *j, const char *key, struct sd_rd list)
 	while (sd_rd_left(&list) > 0 && sd_rd_vec8(&list, &name))
 		sd_out_json_strn(j, NULL, name.p, name.len);
 	sd_out_json_arr_end(j);
-}
-
-static void
-str_or_null(struct sd_json *j, const char *key, const char *s)
-{
-	if (s == NULL || s[0] == '\0')
-		sd_out_json_null(j, key);
-	else
-		sd_out_json_str(j, key, s);
 }
 
 /* DTLS record epoch and handshake message_seq of a DTLS handshake event. */
@@ -123,12 +113,12 @@ client_hello(struct sd_json *j, const struct sd_tls_client_hello *ch)
 		sd_out_json_strn(j, "sni", ch->sni.p, ch->sni.len);
 	else
 		sd_out_json_null(j, "sni");
-	alpn_list(j, "alpn", ch->alpn);
+	sd_out_ev_alpn_list(j, "alpn", ch->alpn);
 	uint_list(j, "supported_versions", ch->supported_versions, 2);
 	uint_list(j, "groups", ch->groups, 2);
 	uint_list(j, "sig_algs", ch->sig_algs, 2);
-	str_or_null(j, "ja3", ch->ja3);
-	str_or_null(j, "ja4", ch->ja4);
+	sd_out_json_str_or_null(j, "ja3", ch->ja3);
+	sd_out_json_str_or_null(j, "ja4", ch->ja4);
 	/* extras */
 	sd_out_json_uint(j, "record_version", ch->record_version);
 	sd_out_json_bool(j, "sslv2", (ch->flags & SD_TLS_HELLO_SSLV2) != 0);
@@ -156,7 +146,7 @@ server_hello(struct sd_json *j, const struct sd_tls_server_hello *sh)
 	sd_out_json_uint(j, "cipher", sh->cipher);
 	ext_types(j, "extensions", sh->extensions);
 	sd_out_json_bool(j, "hello_retry", sh->hello_retry);
-	str_or_null(j, "ja3s", sh->ja3s);
+	sd_out_json_str_or_null(j, "ja3s", sh->ja3s);
 	/* extras */
 	sd_out_json_uint(j, "record_version", sh->record_version);
 	if (sh->has_alpn)
@@ -202,16 +192,16 @@ cert_object(struct sd_json *j, struct sd_rd der)
 	sd_out_json_str(j, "subject", x.subject);	/* NULL -> null when unparsable */
 	sd_out_json_str(j, "issuer", x.issuer);
 	sd_out_json_str(j, "serial", x.serial);
-	str_or_null(j, "not_before", x.not_before);
-	str_or_null(j, "not_after", x.not_after);
+	sd_out_json_str_or_null(j, "not_before", x.not_before);
+	sd_out_json_str_or_null(j, "not_after", x.not_after);
 	str_list(j, "san_dns", &x.san_dns);
 	/* extras */
 	sd_out_json_str(j, "sha1", x.sha1);
 	sd_out_json_bool(j, "parsed", x.parsed);
 	if (x.parsed) {
-		str_or_null(j, "key_type", x.key_type);
+		sd_out_json_str_or_null(j, "key_type", x.key_type);
 		sd_out_json_int(j, "key_bits", x.key_bits);
-		str_or_null(j, "sig_alg", x.sig_alg);
+		sd_out_json_str_or_null(j, "sig_alg", x.sig_alg);
 		sd_out_json_bool(j, "self_issued", x.self_issued);
 		sd_out_json_bool(j, "ca", x.is_ca);
 		str_list(j, "crl_dp", &x.crl_dp);

@@ -20,5 +20,7 @@ void	sd_out_ev_certificate_request(struct sd_json *, const struct sd_event *);
 void	sd_out_ev_server_key_exchange(struct sd_json *, const struct sd_event *);
 void	sd_out_ev_encrypted_handshake(struct sd_json *, const struct sd_event *);
 void	sd_out_ev_session(struct sd_json *, const struct sd_event *);
+/* A ProtocolNameList body, (len8, name)*, as an array of names (escaped by the writer). */
+void	sd_out_ev_alpn_list(struct sd_json *, const char *key, struct sd_rd list);
 
 #endif /* SD_CLI_EV_TLS_H */

@@ -187,6 +187,12 @@ sd_out_json_str(struct sd_json *j, const char *key, const char *s)
 }
 
 void
+sd_out_json_str_or_null(struct sd_json *j, const char *key, const char *s)
+{
+	sd_out_json_str(j, key, s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+void
 sd_out_json_strn(struct sd_json *j, const char *key, const void *s, size_t n)
 {
 	begin_value(j, key);

@@ -37,6 +37,7 @@ void	sd_out_json_arr_end(struct sd_json *);
 
 /* key NULL for array elements. */
 void	sd_out_json_str(struct sd_json *, const char *key, const char *s);	/* NULL -> null */
+void	sd_out_json_str_or_null(struct sd_json *, const char *key, const char *s);	/* "" too */
 void	sd_out_json_strn(struct sd_json *, const char *key, const void *s, size_t n);
 void	sd_out_json_int(struct sd_json *, const char *key, int64_t);
 void	sd_out_json_uint(struct sd_json *, const char *key, uint64_t);

@@ -126,6 +126,9 @@ struct sd_geoip	*sd_out_geoip(void);
 void		 sd_out_geo_json(struct sd_json *, const char *side, const struct sd_addr *);
 /* The JA3/JA4 of a flow's first ClientHello, for the findings that name the flow (JSON
  * flows' ja3, ja4 and the finding's tls.client.ja3); reset for each analysis. */
+/* ECS tls.version and tls.version_protocol from a version text ("TLS 1.2", "DTLS 1.0");
+ * nothing for another text. */
+void		 sd_out_ecs_tls_version(struct sd_json *, const char *version);
 void		 sd_out_note_hello(uint64_t flow_id, const char *ja3, const char *ja4);
 void		 sd_out_hellos_reset(void);
 size_t		 sd_out_geo_text(const struct sd_addr *, char *buf, size_t n);

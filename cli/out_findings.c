@@ -828,8 +828,8 @@ sd_out_finding_outcome(const struct sd_finding *x)
 }
 
 /* "TLS 1.2" / "DTLS 1.0" / "SSL 3.0": ECS tls.version_protocol and tls.version. */
-static void
-ecs_tls_version(struct sd_json *j, const char *v)
+void
+sd_out_ecs_tls_version(struct sd_json *j, const char *v)
 {
 	const char *sp;
 	char proto[8];
@@ -887,7 +887,7 @@ finding_ecs(struct sd_json *j, const struct sd_finding *x)
 	    (v = value_of(x, "name")) != NULL))
 		sd_out_json_str(j, "tls.client.server_name", v);
 	if ((v = value_of(x, "session_version")) != NULL || (v = value_of(x, "protocol")) != NULL)
-		ecs_tls_version(j, v);
+		sd_out_ecs_tls_version(j, v);
 	if ((v = value_of(x, "session_cipher")) != NULL)
 		sd_out_json_str(j, "tls.cipher", v);
 	if ((v = value_of(x, "leaf")) != NULL || (v = value_of(x, "certificate")) != NULL ||

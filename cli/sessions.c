@@ -13,10 +13,9 @@
 #include "analyze/tls_text.h"
 #include "analyze/x509.h"
 #include "cli/ike_notes.h"
+#include "cli/ev_tls.h"
 #include "cli/json.h"
 #include "cli/out.h"
-#include "dissect/ike.h"
-#include "dissect/ike_names.h"
 #include "dissect/ip.h"
 #include "dissect/tls.h"
 #include "dissect/tls_names.h"
@@ -177,12 +176,6 @@ line_end(struct sd_sessions *s)
 }
 
 static void
-str_or_null(struct sd_json *j, const char *key, const char *v)
-{
-	sd_out_json_str(j, key, v != NULL && v[0] != '\0' ? v : NULL);
-}
-
-static void
 cipher_value(struct sd_json *j, const char *key, uint16_t v)
 {
 	char buf[8];
@@ -193,19 +186,6 @@ cipher_value(struct sd_json *j, const char *key, uint16_t v)
 		name = buf;
 	}
 	sd_out_json_str(j, key, name);
-}
-
-static void
-alpn_names(struct sd_json *j, const char *key, const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	sd_out_json_arr_begin(j, key);
-	while (i < len && p[i] > 0 && i + 1 + p[i] <= len) {
-		sd_out_json_strn(j, NULL, p + i + 1, p[i]);
-		i += 1 + (size_t)p[i];
-	}
-	sd_out_json_arr_end(j);
 }
 
 static void
@@ -224,9 +204,9 @@ tls_certificate(struct sd_json *j, const struct tls_sess *t)
 	if (t->leaf_parsed) {
 		sd_out_json_str(j, "subject", t->subject);
 		sd_out_json_str(j, "issuer", t->issuer);
-		str_or_null(j, "not_before", t->not_before);
-		str_or_null(j, "not_after", t->not_after);
-		str_or_null(j, "key_type", t->key_type);
+		sd_out_json_str_or_null(j, "not_before", t->not_before);
+		sd_out_json_str_or_null(j, "not_after", t->not_after);
+		sd_out_json_str_or_null(j, "key_type", t->key_type);
 		sd_out_json_int(j, "key_bits", t->key_bits);
 		sd_out_json_arr_begin(j, "san_dns");
 		for (i = 0; i < t->nsans; i++)
@@ -257,7 +237,7 @@ tls_outcome(struct sd_json *j, const struct tls_sess *t, const struct sd_tls_ses
 	else
 		name = sd_outcome_name(o);
 	sd_out_json_str(j, "outcome", name);
-	str_or_null(j, "outcome_reason", what);
+	sd_out_json_str_or_null(j, "outcome_reason", what);
 	sd_out_json_uint_opt(j, "outcome_frame", frame != 0, sd_frame_no(frame));
 	sd_out_json_str(j, "event.outcome", strcmp(name, "accepted") == 0 ? "success" :
 	    strcmp(name, "unknown") == 0 ? "unknown" : "failure");
@@ -295,14 +275,14 @@ tls_write(struct sd_sessions *s, const struct sd_event *ev, struct tls_sess *t)
 		cipher_value(j, "cipher", ss->cipher);
 	else
 		sd_out_json_null(j, "cipher");
-	alpn_names(j, "alpn_offered", t->alpn_offered, t->alpn_offered_len);
+	sd_out_ev_alpn_list(j, "alpn_offered", sd_rd_make(t->alpn_offered, t->alpn_offered_len));
 	if (t->have_alpn)
 		sd_out_json_strn(j, "alpn", t->alpn, t->alpn_len);
 	else
 		sd_out_json_null(j, "alpn");
-	str_or_null(j, "ja3", t->ja3);
-	str_or_null(j, "ja4", t->ja4);
-	str_or_null(j, "ja3s", t->ja3s);
+	sd_out_json_str_or_null(j, "ja3", t->ja3);
+	sd_out_json_str_or_null(j, "ja4", t->ja4);
+	sd_out_json_str_or_null(j, "ja3s", t->ja3s);
 	tls_certificate(j, t);
 	sd_out_json_bool(j, "encrypted_handshake", ss->encrypted_handshake);
 	if (sd_tls_resumed_name(ss->resumed) != NULL)
@@ -345,19 +325,13 @@ tls_write(struct sd_sessions *s, const struct sd_event *ev, struct tls_sess *t)
 	tls_outcome(j, t, ss);
 	/* ECS tls.* */
 	if (ss->has_server_hello) {
-		const char *v = sd_tls_version_text(ss->version, vbuf, sizeof(vbuf));
-		const char *sp = strchr(v, ' ');
-
-		if (sp != NULL) {
-			sd_out_json_str(j, "tls.version", sp + 1);
-			sd_out_json_str(j, "tls.version_protocol", ss->dtls ? "dtls" : "tls");
-		}
-		str_or_null(j, "tls.cipher", sd_tls_cipher_name(ss->cipher));
+		sd_out_ecs_tls_version(j, sd_tls_version_text(ss->version, vbuf, sizeof(vbuf)));
+		sd_out_json_str_or_null(j, "tls.cipher", sd_tls_cipher_name(ss->cipher));
 	}
 	if (ss->has_sni)
 		sd_out_json_strn(j, "tls.client.server_name", ss->sni, ss->sni_len);
-	str_or_null(j, "tls.client.ja3", t->ja3);
-	str_or_null(j, "tls.server.ja3s", t->ja3s);
+	sd_out_json_str_or_null(j, "tls.client.ja3", t->ja3);
+	sd_out_json_str_or_null(j, "tls.server.ja3s", t->ja3s);
 	sd_out_json_bool(j, "tls.established", ss->handshake_complete);
 	line_end(s);
 }
@@ -535,8 +509,8 @@ ike_write(struct sd_sessions *s, const struct sd_event *ev, const struct sd_ike_
 	sd_out_json_uint(j, "version", sa->version);
 	sd_out_json_hex(j, "ispi", sa->ispi, 8);
 	sd_out_json_hex(j, "rspi", sa->rspi, 8);
-	str_or_null(j, "offered", e != NULL ? e->offered : NULL);
-	str_or_null(j, "chosen", e != NULL ? e->chosen : NULL);
+	sd_out_json_str_or_null(j, "offered", e != NULL ? e->offered : NULL);
+	sd_out_json_str_or_null(j, "chosen", e != NULL ? e->chosen : NULL);
 	err = sd_ike_note_error(e, num);
 	sd_out_json_str(j, "error", err);
 	sd_out_json_uint_opt(j, "error_frame", err != NULL, err != NULL ?
@@ -575,7 +549,7 @@ ike_write(struct sd_sessions *s, const struct sd_event *ev, const struct sd_ike_
 			    "used the SA (the answer is encrypted)", sd_frame_no(sa->auth_frame));
 	}
 	sd_out_json_str(j, "outcome", outcome);
-	str_or_null(j, "outcome_reason", why);
+	sd_out_json_str_or_null(j, "outcome_reason", why);
 	sd_out_json_str(j, "event.outcome", sa->established ? "success" : "failure");
 	line_end(s);
 	sd_ike_notes_done(e);
