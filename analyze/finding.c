@@ -234,16 +234,17 @@ get(struct sd_findings *l, enum sd_kind kind, const char *group, int64_t sec,
 	return f;
 }
 
-/* Room for one more of n elements of size sz in *v (capacity *cap, at most max). */
-static bool
-grow(void **v, size_t *cap, size_t n, size_t sz, size_t max)
+bool
+sd_grow(void **v, size_t *cap, size_t n, size_t sz, size_t max)
 {
 	size_t ncap;
 	void *nv;
 
 	if (n < *cap)
 		return true;
-	ncap = *cap == 0 ? 2 : *cap * 2;
+	if (*cap >= max)
+		return false;
+	ncap = *cap == 0 ? 2 : *cap > max / 2 ? max : *cap * 2;
 	if (ncap > max)
 		ncap = max;
 	if ((nv = realloc(*v, ncap * sz)) == NULL)
@@ -269,7 +270,7 @@ sd_finding_frame(struct sd_finding *f, uint64_t frame)
 		return;
 	touch(f);
 	f->nframes_total++;
-	if (f->nframes == SD_FINDING_MAX_FRAMES || !grow((void **)&f->frames, &f->frames_cap,
+	if (f->nframes == SD_FINDING_MAX_FRAMES || !sd_grow((void **)&f->frames, &f->frames_cap,
 	    f->nframes, sizeof(f->frames[0]), SD_FINDING_MAX_FRAMES))
 		return;
 	memmove(&f->frames[i + 1], &f->frames[i], (f->nframes - i) * sizeof(f->frames[0]));
@@ -307,7 +308,7 @@ sd_finding_flow(struct sd_finding *f, const struct sd_finding_flow *fl)
 			return;
 	touch(f);
 	f->nflows_total++;
-	if (f->nflows < SD_FINDING_MAX_FLOWS && grow((void **)&f->flows, &f->flows_cap,
+	if (f->nflows < SD_FINDING_MAX_FLOWS && sd_grow((void **)&f->flows, &f->flows_cap,
 	    f->nflows, sizeof(f->flows[0]), SD_FINDING_MAX_FLOWS))
 		f->flows[f->nflows++] = *fl;
 }

@@ -196,4 +196,8 @@ size_t	sd_finding_filter(const struct sd_finding *, char *buf, size_t n);
 /* Sort by severity (highest first), then kind, file and first evidence frame. */
 void	sd_finding_sort(struct sd_findings *);
 
+/* Room for one more of n elements of size sz in the array *v of capacity *cap (doubled,
+ * at most max): false, with *v and *cap unchanged, when out of memory or at max. */
+bool	sd_grow(void **v, size_t *cap, size_t n, size_t sz, size_t max);
+
 #endif /* SD_ANALYZE_FINDING_H */

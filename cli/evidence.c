@@ -338,18 +338,14 @@ in_pair(const struct ev_flow *f, const struct sd_finding_flow *w)
 static bool
 push_flow(struct ev_flow ***v, size_t *n, size_t *cap, struct ev_flow *f)
 {
-	struct ev_flow **nv;
 	size_t i;
 
 	for (i = 0; i < *n; i++)
 		if ((*v)[i] == f)
 			return true;
-	if (*n == *cap) {
-		*cap = *cap < 8 ? 8 : *cap * 2;
-		if ((nv = realloc(*v, *cap * sizeof(*nv))) == NULL)
-			return false;
-		*v = nv;
-	}
+	/* a failed realloc leaves *v and *cap as they were */
+	if (!sd_grow((void **)v, cap, *n, sizeof(**v), SIZE_MAX / sizeof(**v)))
+		return false;
 	(*v)[(*n)++] = f;
 	return true;
 }

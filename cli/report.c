@@ -90,28 +90,11 @@ sd_report_free(struct sd_report *r)
 	free(r);
 }
 
-/* Room for one more element of a growing array (doubling); false when out of memory. */
-static bool
-grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t nc;
-	void *p;
-
-	if (n < *cap)
-		return true;
-	nc = *cap == 0 ? 64 : *cap * 2;
-	p = realloc(*v, nc * size);
-	if (p == NULL)
-		return false;
-	*v = p;
-	*cap = nc;
-	return true;
-}
-
 void
 sd_report_begin(struct sd_report *r)
 {
-	if (!grow((void **)&r->runs, &r->runs_cap, r->nruns, sizeof(*r->runs)))
+	if (!sd_grow((void **)&r->runs, &r->runs_cap, r->nruns, sizeof(*r->runs),
+	    SIZE_MAX / sizeof(*r->runs)))
 		return;		/* the events go to the previous run, or nowhere */
 	memset(&r->runs[r->nruns], 0, sizeof(r->runs[0]));
 	r->nruns++;
@@ -139,7 +122,8 @@ msg_add(struct sd_report *r, const struct sd_event *ev, uint64_t flow_id, uint8_
 	if (u == NULL || flow_id == 0)
 		return NULL;
 	if (r->msgs_total >= RPT_MAX_MSGS ||
-	    !grow((void **)&u->msgs, &u->msgs_cap, u->nmsgs, sizeof(*u->msgs))) {
+	    !sd_grow((void **)&u->msgs, &u->msgs_cap, u->nmsgs, sizeof(*u->msgs),
+	    SIZE_MAX / sizeof(*u->msgs))) {
 		r->msgs_lost++;
 		return NULL;
 	}
@@ -169,7 +153,8 @@ conn_add(struct sd_report *r, const struct sd_event *ev)
 	if (u == NULL)
 		return NULL;
 	if (u->nconns >= RPT_MAX_CONNS ||
-	    !grow((void **)&u->conns, &u->conns_cap, u->nconns, sizeof(*u->conns))) {
+	    !sd_grow((void **)&u->conns, &u->conns_cap, u->nconns, sizeof(*u->conns),
+	    SIZE_MAX / sizeof(*u->conns))) {
 		r->conns_lost++;
 		return NULL;
 	}
@@ -280,7 +265,8 @@ on_certificate(struct sd_report *r, const struct sd_event *ev)
 
 	if (u == NULL || c->kept == 0)
 		return;
-	if (!grow((void **)&u->chains, &u->chains_cap, u->nchains, sizeof(*u->chains))) {
+	if (!sd_grow((void **)&u->chains, &u->chains_cap, u->nchains, sizeof(*u->chains),
+	    SIZE_MAX / sizeof(*u->chains))) {
 		r->certs_lost += c->kept;
 		return;
 	}
