@@ -37,6 +37,7 @@ struct sd_finding_flow {
 	struct sd_addr	 client, server;
 	uint16_t	 cport, sport;
 	uint32_t	 file_index;
+	const char	*app;		/* "openvpn": the TLS rode in it (program constant); NULL */
 };
 
 /* Where --evidence wrote a finding's packets and certificates (filled by cli/evidence.c). */

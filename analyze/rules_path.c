@@ -146,6 +146,7 @@ check_mtu(struct path_rules *t, const struct sd_event *ev)
 		fl.cport = ev->sport;
 		fl.sport = ev->dport;
 		fl.file_index = ev->file_index;
+		fl.app = NULL;
 		sd_finding_flow(f, &fl);
 	}
 }
@@ -180,6 +181,7 @@ on_flow(struct path_rules *t, const struct sd_event *ev)
 	o->fl.server = ev->dst;
 	o->fl.cport = ev->sport;
 	o->fl.sport = ev->dport;
+	o->fl.app = NULL;
 	o->fl.file_index = ev->file_index;
 	o->first_frame = fr->first_frame;
 	o->last_frame = fr->last_frame;

@@ -47,6 +47,29 @@ sd_out_event_common(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_str(j, "dst", sd_ip_addr_str(&ev->dst, a));
 	sd_out_json_uint(j, "sport", ev->sport);
 	sd_out_json_uint(j, "dport", ev->dport);
+	if (ev->carrier != NULL)
+		sd_out_json_str(j, "carrier", ev->carrier);
+}
+
+/* The flow's OpenVPN: how its control channel is wrapped and what reassembly saw. */
+static void
+ovpn_obj(struct sd_json *j, const struct sd_ev_ovpn *o)
+{
+	sd_out_json_obj_begin(j, "openvpn");
+	sd_out_json_str(j, "control", o->control);
+	if (o->hmac_len > 0)
+		sd_out_json_uint(j, "hmac_bytes", o->hmac_len);
+	if (o->control != NULL && strcmp(o->control, "tls-crypt") == 0)
+		sd_out_json_str(j, "note", "control channel encrypted with tls-crypt, TLS not visible");
+	sd_out_json_uint(j, "tls_sessions", o->tls_sessions);
+	sd_out_json_uint(j, "control_packets", o->control_packets);
+	sd_out_json_uint(j, "data_packets", o->data_packets);
+	sd_out_json_uint(j, "duplicates", o->duplicates);
+	sd_out_json_uint(j, "reordered", o->reordered);
+	sd_out_json_uint(j, "gaps", o->gaps);
+	sd_out_json_uint(j, "dropped", o->dropped);
+	sd_out_json_uint(j, "malformed", o->malformed);
+	sd_out_json_obj_end(j);
 }
 
 static void
@@ -104,6 +127,8 @@ write_flow(struct sd_json *j, const struct sd_event *ev)
 			sd_out_json_str(j, NULL, anom[i]);
 	sd_out_json_arr_end(j);
 	sd_out_json_str(j, "end", r->end);
+	if (r->ovpn.seen)
+		ovpn_obj(j, &r->ovpn);
 	sd_out_geo_json(j, "source", &ev->src);
 	sd_out_geo_json(j, "destination", &ev->dst);
 }

@@ -131,6 +131,13 @@ upper(char *dst, const char *src, size_t n)
 	dst[i] = '\0';
 }
 
+/* How the text names the protocol a flow's TLS rode in (sd_finding_flow.app). */
+static const char *
+app_title(const char *app)
+{
+	return strcmp(app, "openvpn") == 0 ? "the OpenVPN control channel" : app;
+}
+
 /* "addr:port", "[v6]:port", or the address alone (no port known, or none: ESP). */
 static char *
 endpoint(char *buf, size_t n, const struct sd_addr *a, uint16_t port)
@@ -310,9 +317,11 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 		} else {
 			snprintf(lab, sizeof(lab), "flow %llu", (unsigned long long)fw->id);
 			col = put_label(f, lab, lw);
-			snprintf(line, sizeof(line), "%s %s:%u%s -> %s:%u%s",
+			snprintf(line, sizeof(line), "%s %s:%u%s -> %s:%u%s%s%s",
 			    sd_ip_proto_name(fw->proto), sd_ip_addr_str(&fw->client, a), fw->cport,
-			    ga, sd_ip_addr_str(&fw->server, b), fw->sport, gb);
+			    ga, sd_ip_addr_str(&fw->server, b), fw->sport, gb,
+			    fw->app != NULL ? ", TLS inside " : "",
+			    fw->app != NULL ? app_title(fw->app) : "");
 		}
 		put_wrapped(f, line, col, col, width);
 	}
@@ -1000,6 +1009,8 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 			sd_out_json_bool(j, "gateway_pair", true);
 		sd_out_json_str(j, "file", file_name(files, nfiles, fw->file_index));
 		sd_out_json_str(j, "network.transport", sd_ip_proto_name(fw->proto));
+		if (fw->app != NULL)
+			sd_out_json_str(j, "network.application", fw->app);
 		sd_out_json_str(j, "source.ip", sd_ip_addr_str(&fw->client, a));
 		if (fw->id != 0 || fw->cport != 0)
 			sd_out_json_uint(j, "source.port", fw->cport);

@@ -84,6 +84,16 @@ struct sd_ev_icmp_error {
 	uint64_t	 flow_id;	/* flow of the quoted packet, 0 when unknown */
 };
 
+/* What the OpenVPN dissector saw in a flow (engine/app.c, dissect/openvpn.h); both sides. */
+struct sd_ev_ovpn {
+	bool		 seen;		/* the flow was taken for OpenVPN */
+	const char	*control;	/* "plain", "tls-auth", "tls-crypt"; NULL: no control packet read */
+	uint8_t		 hmac_len;	/* tls-auth HMAC bytes */
+	uint32_t	 tls_sessions;	/* TLS connections in the control channel */
+	uint64_t	 control_packets, data_packets;
+	uint64_t	 duplicates, reordered, gaps, dropped, malformed;
+};
+
 /* Flow record (also what nDPI labelled). */
 struct sd_ev_flow {
 	uint64_t	 first_frame, last_frame;
@@ -109,6 +119,7 @@ struct sd_ev_flow {
 	uint64_t	 seg_max_frame[2], big_retx_frame[2];
 	/* first and last TCP data retransmission per role (tls.client_hello_unanswered) */
 	uint64_t	 retx_first_frame[2], retx_last_frame[2];
+	struct sd_ev_ovpn ovpn;		/* OpenVPN: .seen false otherwise */
 };
 
 /* End of one input file (or live capture). */
@@ -223,6 +234,7 @@ struct sd_event {
 	uint64_t	 flow_id;	/* 0 when not tied to a flow */
 	struct sd_flow_store *store;	/* the flow's storage; NULL when not tied to a live flow */
 	uint32_t	 file_index;	/* which input file (0-based) */
+	const char	*carrier;	/* "openvpn": TLS carried in that protocol; NULL: plain */
 	union {
 		struct sd_ev_tcp_unanswered	 unanswered;
 		struct sd_ev_tcp_reset		 reset;

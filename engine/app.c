@@ -1,4 +1,10 @@
-/* engine/app.c - flow payloads to the application dissectors: TLS/DTLS, IKE, ESP. */
+/* engine/app.c - flow payloads to the application dissectors: TLS/DTLS, IKE, ESP, OpenVPN.
+ *
+ * Probe order.  TCP, on the first bytes of a flow: RFC 8229 "IKETCP" prefix; OpenVPN (port
+ * 1194 with a valid opcode, or anywhere a HARD_RESET_CLIENT that reads as one); a TLS record
+ * header; a plaintext prelude (STARTTLS, CONNECT, ...); else not ours.  UDP, per datagram:
+ * DNS answers from port 53; IKE / ESP / keepalive on 500 and 4500; then, for a flow not yet
+ * decided, OpenVPN (as for TCP), then DTLS (STUN may come first). */
 #include "engine/app.h"
 
 #include <stdlib.h>
@@ -10,6 +16,7 @@
 #include "engine/esp_track.h"
 #include "dissect/ike.h"
 #include "dissect/ike_tcp.h"
+#include "dissect/openvpn.h"
 #include "dissect/prelude.h"
 #include "dissect/tls.h"
 
@@ -22,6 +29,7 @@ enum app_kind {
 	APP_IKE,		/* IKE / NAT-T on UDP */
 	APP_PRELUDE,		/* plaintext that may upgrade to TLS: STARTTLS, HTTP CONNECT */
 	APP_IKETCP,		/* RFC 8229: IKE and ESP in a TCP stream ("IKETCP" prefix) */
+	APP_OVPN,		/* OpenVPN: TLS in its control channel (UDP, or TCP frames) */
 	APP_NONE,		/* none of ours */
 };
 
@@ -40,6 +48,7 @@ struct app_flow {
 	uint32_t		 scanned[2];	/* prelude bytes searched for a hello */
 	struct sd_prelude	 prelude;	/* STARTTLS / CONNECT parse (APP_PRELUDE) */
 	int8_t			 iketcp_prefix;	/* APP_IKETCP: direction whose prefix is unread, -1 */
+	struct sd_ovpn_conn	*ovpn;		/* APP_OVPN */
 };
 
 struct sd_app {
@@ -130,6 +139,8 @@ tls_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir,
 	flow_event(&ev, type, s->flow, dir, pkt->frame, pkt->ts_sec, pkt->ts_nsec,
 	    s->app->file_index);
 	ev.u.msg = msg;
+	if (s->kind == APP_OVPN)
+		ev.carrier = "openvpn";
 	s->flow->app_flags |= SD_APPF_TLS;
 	if (type == SD_EV_TLS_CLIENT_HELLO && dir == SD_ROLE_CLIENT)
 		s->flow->app_flags |= SD_APPF_CLIENT_HELLO;
@@ -331,6 +342,89 @@ connect_track_close(struct app_flow *s, const struct sd_app_pkt *p, const struct
 static void	iketcp_feed(struct sd_app *, struct sd_flow *, struct app_flow *,
 		    const struct sd_app_pkt *, int dir);
 
+/*
+ * Is the flow OpenVPN?  On port 1194, any packet with an OpenVPN opcode says so (the
+ * capture may start mid-connection); elsewhere only a client's hard reset that reads as
+ * one (sd_ovpn_probe).  in: a UDP payload, or the TCP stream (2-byte length first).
+ */
+static enum sd_rc
+ovpn_claims(const struct sd_flow *f, struct sd_rd in, bool tcp, int64_t now)
+{
+	uint16_t len;
+	uint8_t b;
+
+	if (f->port[SD_ROLE_SERVER] == SD_OVPN_PORT || f->port[SD_ROLE_CLIENT] == SD_OVPN_PORT) {
+		if (tcp && sd_rd_left(&in) < 3)
+			return SD_NEED_MORE;
+		if (sd_rd_peek_u8(&in, tcp ? 2 : 0, &b) &&
+		    sd_ovpn_opcode_name((uint8_t)(b >> 3)) != NULL &&
+		    (!tcp || (sd_rd_peek_be16(&in, 0, &len) && len > 0)))
+			return SD_OK;
+	}
+	return sd_ovpn_probe(in, tcp, now);
+}
+
+static bool
+ovpn_start(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
+{
+	s->ovpn = sd_ovpn_conn_new(a->mc, tls_emit, s);
+	if (s->ovpn == NULL) {
+		f->rec.anomalies |= SD_ANOM_MEMCAP;
+		return false;
+	}
+	s->kind = APP_OVPN;
+	return true;
+}
+
+/* Every whole OpenVPN frame buffered in direction dir; data frames pass unbuffered. */
+static void
+ovpn_tcp_feed(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
+    const struct sd_app_pkt *p, int dir)
+{
+	struct sd_stream *st = &f->tcp->s[dir];
+	struct sd_tls_pkt pkt;
+	struct sd_rd frame;
+	size_t used;
+	uint16_t len;
+	enum sd_rc rc;
+
+	if (s->tcp_dead[dir])
+		return;
+	pkt.frame = p->frame;
+	pkt.ts_sec = p->sec;
+	pkt.ts_nsec = p->nsec;
+	while (st->len > 0) {
+		if (st->gap_pending) {
+			/* bytes lost: the framing cannot be trusted any more */
+			st->gap_pending = false;
+			goto dead;
+		}
+		rc = sd_ovpn_tcp_frame(sd_rd_make(st->buf, st->len), &frame, &used);
+		if (rc == SD_NEED_MORE && st->len >= 3 &&
+		    !sd_ovpn_is_control((uint8_t)(st->buf[2] >> 3))) {
+			/* a data frame not yet complete: let its body pass unbuffered */
+			len = (uint16_t)(st->buf[0] << 8 | st->buf[1]);
+			used = st->len;
+			(void)sd_ovpn_conn_packet(s->ovpn, dir, sd_rd_make(st->buf + 2, used - 2),
+			    &pkt, p->sec);
+			sd_stream_consume(st, a->mc, used);
+			sd_stream_skip(st, a->mc, (uint64_t)len + 2 - used);
+			continue;
+		}
+		if (rc == SD_NEED_MORE)
+			return;
+		if (rc != SD_OK || used > st->len)
+			goto dead;
+		(void)sd_ovpn_conn_packet(s->ovpn, dir, frame, &pkt, p->sec);
+		sd_stream_consume(st, a->mc, used);
+	}
+	return;
+dead:
+	s->tcp_dead[dir] = true;
+	st->collect = false;
+	sd_stream_consume(st, a->mc, st->len);
+}
+
 void
 sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
     const struct sd_tcp *t)
@@ -370,6 +464,22 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	if (s->kind == APP_IKETCP) {
 		iketcp_feed(a, f, s, p, !p->dir);
 		iketcp_feed(a, f, s, p, p->dir);
+		return;
+	}
+	if (s->kind == APP_UNKNOWN) {
+		rc = ovpn_claims(f, sd_rd_make(st->buf, st->len), true, p->sec);
+		if (rc == SD_NEED_MORE)
+			return;
+		if (rc == SD_OK && !ovpn_start(a, f, s)) {
+			tcp_give_up(a, f, s);
+			return;
+		}
+	}
+	if (s->kind == APP_OVPN) {
+		ovpn_tcp_feed(a, f, s, p, !p->dir);
+		ovpn_tcp_feed(a, f, s, p, p->dir);
+		if (s->tcp_dead[0] && s->tcp_dead[1])
+			tcp_give_up(a, f, s);
 		return;
 	}
 	if (s->kind == APP_UNKNOWN) {
@@ -613,6 +723,18 @@ sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	}
 	if (s->kind == APP_NONE || s->kind == APP_IKE)
 		return;
+	pkt.frame = p->frame;
+	pkt.ts_sec = p->sec;
+	pkt.ts_nsec = p->nsec;
+	if (s->kind == APP_UNKNOWN && ovpn_claims(f, u->payload, false, p->sec) == SD_OK &&
+	    !ovpn_start(a, f, s)) {
+		s->kind = APP_NONE;
+		return;
+	}
+	if (s->kind == APP_OVPN) {
+		(void)sd_ovpn_conn_packet(s->ovpn, p->dir, u->payload, &pkt, p->sec);
+		return;
+	}
 	if (s->kind == APP_UNKNOWN) {
 		rc = sd_tls_probe(u->payload, true);
 		if (rc != SD_OK) {
@@ -629,9 +751,6 @@ sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 		}
 		s->kind = APP_DTLS;
 	}
-	pkt.frame = p->frame;
-	pkt.ts_sec = p->sec;
-	pkt.ts_nsec = p->nsec;
 	(void)sd_dtls_datagram(s->tls, p->dir, u->payload, &pkt);
 }
 
@@ -640,6 +759,30 @@ sd_app_esp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p, stru
 {
 	a->file_index = p->file_index;
 	esp_packet(a, p, f, esp, false);
+}
+
+/* What the flow record says of the OpenVPN (both directions added up). */
+static void
+ovpn_record(struct sd_ev_ovpn *o, const struct sd_ovpn_stats *st)
+{
+	static const char *const ctl[] = { "plain", "tls-auth", "tls-crypt" };
+	int d;
+
+	memset(o, 0, sizeof(*o));
+	o->seen = true;
+	if (st->wrap_known)
+		o->control = ctl[st->wrap.auth];
+	o->hmac_len = st->wrap.hmac_len;
+	o->tls_sessions = st->tls_sessions;
+	for (d = 0; d < 2; d++) {
+		o->control_packets += st->control[d];
+		o->data_packets += st->data[d];
+		o->duplicates += st->duplicates[d];
+		o->reordered += st->reordered[d];
+		o->gaps += st->gaps[d];
+		o->dropped += st->dropped[d];
+		o->malformed += st->malformed[d];
+	}
 }
 
 void
@@ -671,12 +814,16 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 			    sd_stream_skip_gap(&f->tcp->s[d], a->mc))
 				tls_feed_dir(a, f, s, d, &pkt);
 	}
-	if (s->tls != NULL) {
-		/* tls.session: the connection's outcome, at the flow's last frame */
-		pkt.frame = f->rec.last_frame;
-		pkt.ts_sec = f->rec.last_sec;
-		pkt.ts_nsec = f->rec.last_nsec;
+	/* tls.session: the connection's outcome, at the flow's last frame */
+	pkt.frame = f->rec.last_frame;
+	pkt.ts_sec = f->rec.last_sec;
+	pkt.ts_nsec = f->rec.last_nsec;
+	if (s->tls != NULL)
 		sd_tls_conn_end(s->tls, &pkt);
+	if (s->ovpn != NULL) {
+		sd_ovpn_conn_end(s->ovpn, &pkt);
+		ovpn_record(&f->rec.ovpn, sd_ovpn_conn_stats(s->ovpn));
+		sd_ovpn_conn_free(s->ovpn);
 	}
 	sd_tls_conn_free(s->tls);
 	sd_memcap_free(a->mc, s, sizeof(*s));

@@ -120,6 +120,8 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 	ev.flow_id = f->id;
 	ev.store = &f->store;
 	ev.u.flow = f->rec;
+	if (f->rec.ovpn.seen)
+		ev.carrier = "openvpn";
 	ev.u.flow.app = f->app_label[0] != '\0' ? f->app_label : "Unknown";
 	ev.u.flow.end = why;
 	emit(p, &ev);

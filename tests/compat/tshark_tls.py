@@ -218,9 +218,19 @@ def openssl_facts(der):
     return dict(facts)
 
 
-def tshark_messages(path):
+# tshark preferences some files need to be decoded at all: nothing on the wire tells the
+# length of an OpenVPN tls-auth HMAC, and tshark assumes 20 bytes (SHA-1) unless told.
+TSHARK_OPTS = {
+    "mercury/openvpn_tcp_single.pcap": [
+        "-o", "openvpn.tls_auth_detection_override:TRUE", "-o", "openvpn.tls_auth:TRUE",
+        "-o", "openvpn.tls_auth_hmac_size:32"],
+}
+
+
+def tshark_messages(path, opts=()):
     """{frame: [(type, fields)]} from tshark."""
-    out = subprocess.run(["tshark", "-r", path, "-T", "json", "-J", "frame tls dtls"],
+    out = subprocess.run(["tshark", "-r", path] + list(opts) +
+                         ["-T", "json", "-J", "frame tls dtls"],
                          capture_output=True, check=False)
     try:
         pkts = json.loads(out.stdout.decode("utf-8", "replace") or "[]",
@@ -409,7 +419,7 @@ def main():
     for path in files:
         name = os.path.relpath(path, corpus) if path.startswith(corpus) else \
             "samples/" + os.path.basename(path)
-        theirs = tshark_messages(path)
+        theirs = tshark_messages(path, TSHARK_OPTS.get(name, ()))
         if theirs is None:
             continue
         mine, rc = ours(shakedown, path)
