@@ -370,5 +370,30 @@ run --report /nonexistent-dir/r.html "$syn"
 check "--report in a missing directory: exit 2" test "$rc" -eq 2
 check "--report in a missing directory: named" grep -q 'nonexistent-dir/r.html' "$tmp/err"
 
+# OpenVPN: the TLS inside the control channel is judged like any TLS, and says where it rode.
+run --json --ca-file samples/pki/root.crt samples/openvpn-unknown-ca.pcap
+check "openvpn untrusted CA: exit 0, one finding" test "$rc" -eq 0
+check "openvpn untrusted CA: the chain finding names the server certificate and its CA" \
+	python3 -c 'import json, sys
+f = [json.loads(l) for l in open(sys.argv[1]) if "\"kind\"" in l]
+f = [x for x in f if x["kind"] == "tls.chain_untrusted"]
+v = f[0]["evidence"]["values"]
+fl = f[0]["flows"][0]
+sys.exit(not (len(f) == 1 and v["leaf"] == "CN=www.example.test,O=Shakedown Samples" and
+    v["missing_issuer"] == "CN=Other Untrusted Root CA,O=Shakedown Samples" and
+    f[0]["evidence"]["frames"] == [6] and fl["network.application"] == "openvpn" and
+    fl["destination.port"] == 1194 and fl["network.transport"] == "udp"))' "$tmp/out"
+run --ca-file samples/pki/root.crt samples/openvpn-unknown-ca.pcap
+check "openvpn untrusted CA: the text says the TLS rode in OpenVPN" \
+	grep -q 'TLS inside the OpenVPN' "$tmp/out"
+run --events samples/openvpn-tcp-tls-auth.pcap
+check "openvpn over TCP with tls-auth (HMAC-SHA256): both certificates, carrier openvpn" \
+	python3 -c 'import json, sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+c = [x for x in e if x["type"] == "tls.certificate" and x.get("carrier") == "openvpn"]
+fl = [x for x in e if x["type"] == "flow" and "openvpn" in x]
+sys.exit(not (len(c) == 2 and len(fl) == 1 and fl[0]["openvpn"]["control"] == "tls-auth" and
+    fl[0]["openvpn"]["hmac_bytes"] == 32))' "$tmp/out"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -224,6 +224,9 @@ TSHARK_OPTS = {
     "mercury/openvpn_tcp_single.pcap": [
         "-o", "openvpn.tls_auth_detection_override:TRUE", "-o", "openvpn.tls_auth:TRUE",
         "-o", "openvpn.tls_auth_hmac_size:32"],
+    "samples/openvpn-tcp-tls-auth.pcap": [
+        "-o", "openvpn.tls_auth_detection_override:TRUE", "-o", "openvpn.tls_auth:TRUE",
+        "-o", "openvpn.tls_auth_hmac_size:32"],
 }
 
 
