@@ -394,6 +394,18 @@ c = [x for x in e if x["type"] == "tls.certificate" and x.get("carrier") == "ope
 fl = [x for x in e if x["type"] == "flow" and "openvpn" in x]
 sys.exit(not (len(c) == 2 and len(fl) == 1 and fl[0]["openvpn"]["control"] == "tls-auth" and
     fl[0]["openvpn"]["hmac_bytes"] == 32))' "$tmp/out"
+if command -v tcprewrite > /dev/null; then
+	# the same connection on TCP 443: the client's hard reset says OpenVPN, not the port
+	tcprewrite --portmap=1194:443 --fixcsum -i samples/openvpn-tcp-tls-auth.pcap \
+		-o "$tmp/ovpn443.pcap"
+	run --events "$tmp/ovpn443.pcap"
+	check "openvpn on TCP 443: found by its hard reset, its TLS decoded" python3 -c '
+import json, sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+t = [x for x in e if x["type"].startswith("tls.")]
+sys.exit(not (len(t) == 7 and all(x.get("carrier") == "openvpn" and 443 in (x["sport"],
+    x["dport"]) for x in t)))' "$tmp/out"
+fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
