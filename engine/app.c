@@ -353,6 +353,9 @@ ovpn_claims(const struct sd_flow *f, struct sd_rd in, bool tcp, int64_t now)
 	uint16_t len;
 	uint8_t b;
 
+	/* a DTLS record's first byte (22) reads as an OpenVPN opcode: TLS keeps its flows */
+	if (sd_tls_probe(in, !tcp) == SD_OK)
+		return SD_UNSUPPORTED;
 	if (f->port[SD_ROLE_SERVER] == SD_OVPN_PORT || f->port[SD_ROLE_CLIENT] == SD_OVPN_PORT) {
 		if (tcp && sd_rd_left(&in) < 3)
 			return SD_NEED_MORE;

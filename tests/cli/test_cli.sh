@@ -405,6 +405,14 @@ e = [json.loads(l) for l in open(sys.argv[1])]
 t = [x for x in e if x["type"].startswith("tls.")]
 sys.exit(not (len(t) == 7 and all(x.get("carrier") == "openvpn" and 443 in (x["sport"],
     x["dport"]) for x in t)))' "$tmp/out"
+	# DTLS on OpenVPN's port stays DTLS (its record type reads as an OpenVPN opcode)
+	tcprewrite --portmap=4433:1194 --fixcsum -i samples/dtls12-hvr.pcap -o "$tmp/dtls1194.pcap"
+	run --events "$tmp/dtls1194.pcap"
+	check "DTLS on UDP 1194: still DTLS, no carrier" python3 -c '
+import json, sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+t = [x for x in e if x["type"].startswith(("tls.", "dtls."))]
+sys.exit(not (len(t) == 9 and not any("carrier" in x for x in e)))' "$tmp/out"
 fi
 
 echo "cli: $pass passed, $fail failed"
