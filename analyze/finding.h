@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "analyze/kinds.h"
+#include "dissect/event.h"
 #include "dissect/ip.h"
 
 enum sd_sev {
@@ -37,6 +38,7 @@ struct sd_finding_flow {
 	struct sd_addr	 client, server;
 	uint16_t	 cport, sport;
 	uint32_t	 file_index;
+	struct sd_flow_tags tags;	/* the SGTs its sides carried (dissect/event.h) */
 };
 
 /* Where --evidence wrote a finding's packets and certificates (filled by cli/evidence.c). */

@@ -146,6 +146,7 @@ check_mtu(struct path_rules *t, const struct sd_event *ev)
 		fl.cport = ev->sport;
 		fl.sport = ev->dport;
 		fl.file_index = ev->file_index;
+		fl.tags = ev->tags;
 		sd_finding_flow(f, &fl);
 	}
 }
@@ -181,6 +182,7 @@ on_flow(struct path_rules *t, const struct sd_event *ev)
 	o->fl.cport = ev->sport;
 	o->fl.sport = ev->dport;
 	o->fl.file_index = ev->file_index;
+	o->fl.tags = ev->tags;
 	o->first_frame = fr->first_frame;
 	o->last_frame = fr->last_frame;
 	o->packets = fr->packets[seen];

@@ -466,6 +466,7 @@ rule_icmp(struct tcp_rules *t, const struct sd_event *ev)
 		fl.cport = ic->q_sport;
 		fl.sport = ic->q_dport;
 		fl.file_index = ev->file_index;
+		fl.tags = ev->tags;
 		sd_finding_flow(f, &fl);
 	}
 }

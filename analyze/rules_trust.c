@@ -380,6 +380,7 @@ conn_flow(const struct tflow *fl, const struct sd_event *ev, struct sd_finding_f
 	out->cport = fl->cport;
 	out->server = fl->server;
 	out->sport = fl->sport;
+	out->tags = ev->tags;
 }
 
 static const char *
