@@ -708,6 +708,15 @@ geo_key_str(struct sd_json *j, const char *side, const char *suffix, const char 
 }
 
 void
+sd_out_sgt_json(struct sd_json *j, const struct sd_flow_tags *t)
+{
+	if (t->sgt_seen & (1u << SD_ROLE_CLIENT))
+		sd_out_json_uint(j, "cisco.trustsec.source_sgt", t->sgt[SD_ROLE_CLIENT]);
+	if (t->sgt_seen & (1u << SD_ROLE_SERVER))
+		sd_out_json_uint(j, "cisco.trustsec.destination_sgt", t->sgt[SD_ROLE_SERVER]);
+}
+
+void
 sd_out_geo_json(struct sd_json *j, const char *side, const struct sd_addr *a)
 {
 	struct sd_geo g;
@@ -1027,12 +1036,7 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 			sd_out_json_uint(j, "destination.port", fw->sport);
 		sd_out_geo_json(j, "source", &fw->client);
 		sd_out_geo_json(j, "destination", &fw->server);
-		/* no ECS field for a TrustSec SGT: Cisco's name, per side, when that side carried one */
-		if (fw->tags.sgt_seen & (1u << SD_ROLE_CLIENT))
-			sd_out_json_uint(j, "cisco.trustsec.source_sgt", fw->tags.sgt[SD_ROLE_CLIENT]);
-		if (fw->tags.sgt_seen & (1u << SD_ROLE_SERVER))
-			sd_out_json_uint(j, "cisco.trustsec.destination_sgt",
-			    fw->tags.sgt[SD_ROLE_SERVER]);
+		sd_out_sgt_json(j, &fw->tags);
 		if ((h = hello_of(fw->id)) != NULL) {
 			sd_out_json_str(j, "ja3", h->ja3[0] != '\0' ? h->ja3 : NULL);
 			sd_out_json_str(j, "ja4", h->ja4[0] != '\0' ? h->ja4 : NULL);

@@ -386,6 +386,10 @@ check "SGT one way: no SGT invented for the untagged server side" \
 	test "$(grep -c 'destination_sgt' "$tmp/out")" -eq 0
 run --ca-file samples/pki/root.crt "$sgt1"
 check "SGT one way: the terminal names the client's group" grep -q '(client SGT 17)$' "$tmp/out"
+run --sessions --ca-file samples/pki/root.crt samples/encap-qinq-cmd-mpls.pcap
+check "SGT both ways: the session line has both groups" \
+	grep -q '"type":"session".*"cisco.trustsec.source_sgt":17,"cisco.trustsec.destination_sgt":4' \
+	"$tmp/out"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
