@@ -303,9 +303,16 @@ sd_finding_flow(struct sd_finding *f, const struct sd_finding_flow *fl)
 {
 	size_t i;
 
-	for (i = 0; i < f->nflows; i++)
-		if (same_flow(&f->flows[i], fl))
-			return;
+	for (i = 0; i < f->nflows; i++) {
+		if (!same_flow(&f->flows[i], fl))
+			continue;
+		/* a side's SGT first seen after the flow was noted (its first packet came later) */
+		if ((fl->tags.sgt_seen & ~f->flows[i].tags.sgt_seen) != 0) {
+			sd_flow_tags_merge(&f->flows[i].tags, &fl->tags);
+			touch(f);
+		}
+		return;
+	}
 	touch(f);
 	f->nflows_total++;
 	if (f->nflows < SD_FINDING_MAX_FLOWS && sd_grow((void **)&f->flows, &f->flows_cap,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "analyze/kinds.h"
+#include "dissect/event.h"
 #include "dissect/ip.h"
 
 enum sd_sev {
@@ -38,6 +39,7 @@ struct sd_finding_flow {
 	uint16_t	 cport, sport;
 	uint32_t	 file_index;
 	const char	*app;		/* "openvpn": the TLS rode in it (program constant); NULL */
+	struct sd_flow_tags tags;	/* the SGTs its sides carried (dissect/event.h) */
 };
 
 /* Where --evidence wrote a finding's packets and certificates (filled by cli/evidence.c). */

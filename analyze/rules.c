@@ -259,6 +259,7 @@ sd_rule_note_flow(struct sd_finding *f, const struct sd_event *ev, bool src_is_c
 	fl.proto = ev->transport;
 	fl.file_index = ev->file_index;
 	fl.app = ev->carrier;
+	fl.tags = ev->tags;
 	if (src_is_client) {
 		fl.client = ev->src;
 		fl.server = ev->dst;

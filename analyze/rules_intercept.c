@@ -64,6 +64,7 @@ conn_get(struct intercept_rules *t, const struct sd_event *ev, bool src_is_clien
 	c->fl.sport = src_is_client ? ev->dport : ev->sport;
 	c->fl.file_index = ev->file_index;
 	c->fl.app = ev->carrier;
+	c->fl.tags = ev->tags;
 	c->oc.have_client = true;	/* also when picked up after the ClientHello */
 	c->oc.client = c->fl.client;
 	c->oc.cport = c->fl.cport;
@@ -241,6 +242,7 @@ on_refusal(struct intercept_rules *t, const struct sd_event *ev)
 	fl->cport = ev->dport;
 	fl->sport = ev->sport;
 	fl->file_index = ev->file_index;
+	fl->tags = ev->tags;
 }
 
 /* ---------------------------------------------------------------- per name */

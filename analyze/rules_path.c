@@ -147,6 +147,7 @@ check_mtu(struct path_rules *t, const struct sd_event *ev)
 		fl.sport = ev->dport;
 		fl.file_index = ev->file_index;
 		fl.app = NULL;
+		fl.tags = ev->tags;
 		sd_finding_flow(f, &fl);
 	}
 }
@@ -183,6 +184,7 @@ on_flow(struct path_rules *t, const struct sd_event *ev)
 	o->fl.sport = ev->dport;
 	o->fl.app = NULL;
 	o->fl.file_index = ev->file_index;
+	o->fl.tags = ev->tags;
 	o->first_frame = fr->first_frame;
 	o->last_frame = fr->last_frame;
 	o->packets = fr->packets[seen];

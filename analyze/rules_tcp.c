@@ -467,6 +467,7 @@ rule_icmp(struct tcp_rules *t, const struct sd_event *ev)
 		fl.sport = ic->q_dport;
 		fl.file_index = ev->file_index;
 		fl.app = NULL;
+		fl.tags = ev->tags;
 		sd_finding_flow(f, &fl);
 	}
 }

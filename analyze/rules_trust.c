@@ -381,6 +381,7 @@ conn_flow(const struct tflow *fl, const struct sd_event *ev, struct sd_finding_f
 	out->server = fl->server;
 	out->sport = fl->sport;
 	out->app = ev->carrier;
+	out->tags = ev->tags;
 }
 
 static const char *

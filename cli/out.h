@@ -124,6 +124,10 @@ struct sd_geoip;
 void		 sd_out_set_geoip(struct sd_geoip *);
 struct sd_geoip	*sd_out_geoip(void);
 void		 sd_out_geo_json(struct sd_json *, const char *side, const struct sd_addr *);
+/* A flow's TrustSec groups: cisco.trustsec.source_sgt (client) and destination_sgt
+ * (server), each only when that side carried one (ECS has no SGT field). */
+struct sd_flow_tags;
+void		 sd_out_sgt_json(struct sd_json *, const struct sd_flow_tags *);
 /* The JA3/JA4 of a flow's first ClientHello, for the findings that name the flow (JSON
  * flows' ja3, ja4 and the finding's tls.client.ja3); reset for each analysis. */
 /* ECS tls.version and tls.version_protocol from a version text ("TLS 1.2", "DTLS 1.0");

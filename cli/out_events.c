@@ -92,6 +92,8 @@ role_obj(struct sd_json *j, const char *key, const struct sd_ev_flow *r, int rol
 	sd_out_json_uint(j, "out_of_order", r->ooo[role]);
 	sd_out_json_uint(j, "gaps", r->gaps[role]);
 	sd_out_json_uint(j, "gap_bytes", r->gap_bytes[role]);
+	if (r->tags.sgt_seen & (1u << role))	/* TrustSec: only when that side was tagged */
+		sd_out_json_uint(j, "sgt", r->tags.sgt[role]);
 	sd_out_json_obj_end(j);
 }
 

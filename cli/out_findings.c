@@ -138,6 +138,24 @@ app_title(const char *app)
 	return strcmp(app, "openvpn") == 0 ? "the OpenVPN control channel" : app;
 }
 
+/* " (client SGT 17, server SGT 4)": the TrustSec groups of the sides that carried one. */
+static const char *
+sgt_text(const struct sd_flow_tags *t, char *buf, size_t n)
+{
+	bool c = (t->sgt_seen & (1u << SD_ROLE_CLIENT)) != 0;
+	bool s = (t->sgt_seen & (1u << SD_ROLE_SERVER)) != 0;
+
+	if (c && s)
+		snprintf(buf, n, " (client SGT %u, server SGT %u)", t->sgt[SD_ROLE_CLIENT],
+		    t->sgt[SD_ROLE_SERVER]);
+	else if (c || s)
+		snprintf(buf, n, " (%s SGT %u)", c ? "client" : "server",
+		    t->sgt[c ? SD_ROLE_CLIENT : SD_ROLE_SERVER]);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 /* "addr:port", "[v6]:port", or the address alone (no port known, or none: ESP). */
 static char *
 endpoint(char *buf, size_t n, const struct sd_addr *a, uint16_t port)
@@ -303,7 +321,7 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 	for (i = 0; i < x->nflows && i < 3; i++) {
 		const struct sd_finding_flow *fw = &x->flows[i];
 		char lab[32], ea[SD_ADDR_STRLEN + 8], eb[SD_ADDR_STRLEN + 8];
-		char ga[300], gb[300];
+		char ga[300], gb[300], sg[48];
 
 		/* the peers' AS and country, when a GeoIP database knows them */
 		sd_out_geo_text(&fw->client, ga, sizeof(ga));
@@ -317,9 +335,10 @@ text_one(FILE *f, const struct sd_finding *x, bool color, const struct sd_out_su
 		} else {
 			snprintf(lab, sizeof(lab), "flow %llu", (unsigned long long)fw->id);
 			col = put_label(f, lab, lw);
-			snprintf(line, sizeof(line), "%s %s:%u%s -> %s:%u%s%s%s",
+			snprintf(line, sizeof(line), "%s %s:%u%s -> %s:%u%s%s%s%s",
 			    sd_ip_proto_name(fw->proto), sd_ip_addr_str(&fw->client, a), fw->cport,
 			    ga, sd_ip_addr_str(&fw->server, b), fw->sport, gb,
+			    sgt_text(&fw->tags, sg, sizeof(sg)),
 			    fw->app != NULL ? ", TLS inside " : "",
 			    fw->app != NULL ? app_title(fw->app) : "");
 		}
@@ -698,6 +717,15 @@ geo_key_str(struct sd_json *j, const char *side, const char *suffix, const char 
 }
 
 void
+sd_out_sgt_json(struct sd_json *j, const struct sd_flow_tags *t)
+{
+	if (t->sgt_seen & (1u << SD_ROLE_CLIENT))
+		sd_out_json_uint(j, "cisco.trustsec.source_sgt", t->sgt[SD_ROLE_CLIENT]);
+	if (t->sgt_seen & (1u << SD_ROLE_SERVER))
+		sd_out_json_uint(j, "cisco.trustsec.destination_sgt", t->sgt[SD_ROLE_SERVER]);
+}
+
+void
 sd_out_geo_json(struct sd_json *j, const char *side, const struct sd_addr *a)
 {
 	struct sd_geo g;
@@ -1019,6 +1047,7 @@ sd_out_finding_json_as(FILE *out, const struct sd_finding *x, const char *const 
 			sd_out_json_uint(j, "destination.port", fw->sport);
 		sd_out_geo_json(j, "source", &fw->client);
 		sd_out_geo_json(j, "destination", &fw->server);
+		sd_out_sgt_json(j, &fw->tags);
 		if ((h = hello_of(fw->id)) != NULL) {
 			sd_out_json_str(j, "ja3", h->ja3[0] != '\0' ? h->ja3 : NULL);
 			sd_out_json_str(j, "ja4", h->ja4[0] != '\0' ? h->ja4 : NULL);

@@ -256,6 +256,7 @@ tls_write(struct sd_sessions *s, const struct sd_event *ev, struct tls_sess *t)
 	    ev->file_index);
 	sd_out_json_str(j, "transport", sd_ip_proto_name(ev->transport));
 	endpoints(j, "client", &ev->src, ev->sport, "server", &ev->dst, ev->dport);
+	sd_out_sgt_json(j, &ev->tags);
 	if (ss->has_sni)
 		sd_out_json_strn(j, "sni", ss->sni, ss->sni_len);
 	else

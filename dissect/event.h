@@ -94,6 +94,31 @@ struct sd_ev_ovpn {
 	uint64_t	 duplicates, reordered, gaps, dropped, malformed;
 };
 
+/*
+ * Link-layer facts of a flow, per role (SD_ROLE_*): the Cisco TrustSec Security Group Tag
+ * of the first packet of that side that carried one (Cisco MetaData, dissect/link.h).
+ * Never part of the flow's key: a network that tags one direction only still makes one
+ * flow with both sides.
+ */
+struct sd_flow_tags {
+	uint8_t		 sgt_seen;	/* bit 1 << role: that side's packets carried an SGT */
+	uint16_t	 sgt[2];
+};
+
+/* Take the sides of `from` that `to` has no SGT for yet. */
+static inline void
+sd_flow_tags_merge(struct sd_flow_tags *to, const struct sd_flow_tags *from)
+{
+	int r;
+
+	for (r = 0; r < 2; r++) {
+		if ((from->sgt_seen & (1u << r)) != 0 && (to->sgt_seen & (1u << r)) == 0) {
+			to->sgt_seen |= (uint8_t)(1u << r);
+			to->sgt[r] = from->sgt[r];
+		}
+	}
+}
+
 /* Flow record (also what nDPI labelled). */
 struct sd_ev_flow {
 	uint64_t	 first_frame, last_frame;
@@ -111,6 +136,7 @@ struct sd_ev_flow {
 	uint32_t	 fragments;	/* IP fragments in this flow */
 	uint32_t	 icmp_errors;	/* ICMP errors quoting this flow's packets */
 	uint16_t	 vlan;		/* outer VLAN id or 0 */
+	struct sd_flow_tags tags;	/* SGTs seen */
 	uint32_t	 anomalies;	/* SD_ANOM_* */
 	/* TCP segment sizes per role (tcp.mtu_blackhole): the largest payload sent, the largest
 	 * the peer acknowledged in full, retransmissions of full-size segments (within 8 bytes
@@ -233,6 +259,7 @@ struct sd_event {
 	uint16_t	 sport, dport;
 	uint64_t	 flow_id;	/* 0 when not tied to a flow */
 	struct sd_flow_store *store;	/* the flow's storage; NULL when not tied to a live flow */
+	struct sd_flow_tags tags;	/* the flow's SGTs so far (zero when not tied to a flow) */
 	uint32_t	 file_index;	/* which input file (0-based) */
 	const char	*carrier;	/* "openvpn": TLS carried in that protocol; NULL: plain */
 	union {

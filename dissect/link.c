@@ -1,5 +1,6 @@
-/* dissect/link.c - link layers (Ethernet, SLL, SLL2, NULL/LOOP, raw IP) and IP tunnels
- * (VXLAN RFC 7348, GRE RFC 2784/2890, ERSPAN I/II/III) down to the network header. */
+/* dissect/link.c - link layers (Ethernet, SLL, SLL2, NULL/LOOP, raw IP) with their shim
+ * headers (802.1Q/802.1ad, Cisco MetaData, VN-Tag, 802.1ah I-TAG, MPLS RFC 3032) and IP
+ * tunnels (VXLAN RFC 7348, GRE RFC 2784/2890, ERSPAN I/II/III) down to the network header. */
 #include "dissect/link.h"
 
 #include <string.h>
@@ -13,8 +14,12 @@
 #define ETH_TEB		0x6558	/* GRE transparent Ethernet bridging */
 #define ETH_ERSPAN_1_2	0x88be
 #define ETH_ERSPAN_3	0x22eb
+#define ETH_CMD		0x8909	/* Cisco MetaData: TrustSec SGT inline tagging */
+#define ETH_VNTAG	0x8926	/* VN-Tag (Cisco FEX, 802.1Qbh draft) */
+#define ETH_PBB_ITAG	0x88e7	/* 802.1ah provider backbone bridging I-TAG */
 
-#define MAX_TAGS	8	/* stacked VLAN tags walked */
+#define MAX_TAGS	8	/* stacked shim headers walked: VLAN tags, CMD, VN-Tag, I-TAG */
+#define CMD_OPT_SGT	0x0001	/* option type 1 (SGT), option length 0: a 16-bit tag follows */
 #define MAX_LABELS	16	/* MPLS labels walked */
 
 #define GRE_F_C		0x8000	/* checksum present */
@@ -94,28 +99,103 @@ walk_pppoe(struct sd_rd r, struct sd_link *out)
 }
 
 /*
- * From an ethertype with `r` just after it: walk VLAN tags (outer first, the first
- * SD_LINK_MAX_VLAN ids kept), MPLS and PPPoE sessions, and leave out->net at the network header.
- * Other ethertypes (ARP, LLDP, ...) are SD_OK with out->ethertype set: the caller checks.
+ * Cisco MetaData after its ethertype (draft-smith-kandula-sxp, "SGT inline tagging"):
+ * version, length in 8-octet units counting from the version byte to the next ethertype
+ * included, options, next ethertype.  The usual header is one unit: 01 01, the SGT option
+ * word 0x0001 and the 16-bit tag, the ethertype.  Wireshark (packet-cisco-metadata.c) reads
+ * that fixed layout whatever the length says; a longer header is skipped whole here, as its
+ * length says, with the ethertype at its end.  Only the SGT option is known: another one
+ * ends the option walk (the ethertype is found all the same).
+ */
+static enum sd_rc
+walk_cmd(struct sd_rd *r, uint16_t *type, struct sd_link *out)
+{
+	struct sd_rd opts;
+	uint8_t ver, len;
+	uint16_t opt, sgt;
+
+	if (!sd_rd_u8(r, &ver) || !sd_rd_u8(r, &len))
+		return SD_TRUNCATED;
+	if (len == 0)
+		return SD_MALFORMED;
+	if (!sd_rd_sub(r, (size_t)len * 8u - 4u, &opts) || !sd_rd_be16(r, type))
+		return SD_TRUNCATED;
+	out->shims |= SD_LINK_CMD;
+	/* the option area is 8 * len - 4 bytes: SGT options (4 bytes) always fit it whole */
+	while (sd_rd_be16(&opts, &opt) && opt == CMD_OPT_SGT && sd_rd_be16(&opts, &sgt)) {
+		if (!out->has_sgt) {
+			out->has_sgt = true;
+			out->sgt = sgt;
+		}
+	}
+	return SD_OK;
+}
+
+/* One shim header of type *type at r: consumed, and *type set to the next ethertype. */
+static enum sd_rc
+walk_shim(uint16_t *type, struct sd_rd *r, struct sd_link *out)
+{
+	uint32_t itag;
+	uint16_t tci;
+
+	switch (*type) {
+	case ETH_CMD:
+		return walk_cmd(r, type, out);
+	case ETH_VNTAG:
+		/* D, P, destination VIF, L, R, version, source VIF: 4 bytes, then the type */
+		if (!sd_rd_skip(r, 4) || !sd_rd_be16(r, type))
+			return SD_TRUNCATED;
+		out->shims |= SD_LINK_VNTAG;
+		return SD_OK;
+	case ETH_PBB_ITAG:
+		/* PCP, DEI, UCA, reserved, 24-bit I-SID; then the customer's DA, SA and type */
+		if (!sd_rd_be32(r, &itag) || !sd_rd_skip(r, 12) || !sd_rd_be16(r, type))
+			return SD_TRUNCATED;
+		if ((out->shims & SD_LINK_PBB) == 0)
+			out->isid = itag & 0x00ffffffu;
+		out->shims |= SD_LINK_PBB;
+		return SD_OK;
+	default:		/* 802.1Q, 802.1ad, pre-standard QinQ */
+		if (!sd_rd_be16(r, &tci) || !sd_rd_be16(r, type))
+			return SD_TRUNCATED;
+		if (out->nvlan < SD_LINK_MAX_VLAN)
+			out->vlan[out->nvlan++] = (uint16_t)(tci & 0x0fff);
+		return SD_OK;
+	}
+}
+
+static bool
+is_shim(uint16_t type)
+{
+	return type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD ||
+	    type == ETH_CMD || type == ETH_VNTAG || type == ETH_PBB_ITAG;
+}
+
+/*
+ * From an ethertype with `r` just after it: walk the shim headers in whatever order they
+ * come (VLAN tags outer first, the first SD_LINK_MAX_VLAN ids kept; CMD, VN-Tag, I-TAG), at
+ * most MAX_TAGS of them, then MPLS and PPPoE sessions, and leave out->net at the network
+ * header.  Other ethertypes (ARP, LLDP, ...) are SD_OK with out->ethertype set: the caller
+ * checks.
  */
 static enum sd_rc
 dispatch_type(uint16_t type, struct sd_rd r, struct sd_link *out)
 {
-	uint16_t tci;
+	enum sd_rc rc;
 	int ntags = 0;
 
-	while (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD) {
+	while (is_shim(type)) {
 		if (++ntags > MAX_TAGS)
 			return SD_UNSUPPORTED;
-		if (!sd_rd_be16(&r, &tci) || !sd_rd_be16(&r, &type))
-			return SD_TRUNCATED;
-		if (out->nvlan < SD_LINK_MAX_VLAN)
-			out->vlan[out->nvlan++] = (uint16_t)(tci & 0x0fff);
+		if ((rc = walk_shim(&type, &r, out)) != SD_OK)
+			return rc;
 	}
 	if (type < 0x0600)		/* an 802.3 length inside a tag: LLC, not IP */
 		return SD_UNSUPPORTED;
-	if (type == ETH_MPLS_UC || type == ETH_MPLS_MC)
+	if (type == ETH_MPLS_UC || type == ETH_MPLS_MC) {
+		out->shims |= SD_LINK_MPLS;
 		return walk_mpls(r, out);
+	}
 	if (type == ETH_PPPOE_S)
 		return walk_pppoe(r, out);
 	return set_net(out, type, r);

@@ -25,19 +25,31 @@
 
 #define SD_LINK_MAX_VLAN	2
 
+/* Shim headers seen between the MAC addresses and the network layer (sd_link.shims). */
+#define SD_LINK_CMD	0x01	/* Cisco MetaData (0x8909), TrustSec */
+#define SD_LINK_VNTAG	0x02	/* VN-Tag (0x8926) */
+#define SD_LINK_PBB	0x04	/* 802.1ah I-TAG (0x88e7) and its inner MACs */
+#define SD_LINK_MPLS	0x08	/* an MPLS label stack */
+
 struct sd_link {
 	uint16_t	 ethertype;	/* of the network layer: SD_ETH_IPV4/IPV6 or other */
 	uint8_t		 nvlan;		/* VLAN tags seen (outer first), capped at SD_LINK_MAX_VLAN */
 	uint16_t	 vlan[SD_LINK_MAX_VLAN];	/* VLAN ids (12 bits) */
+	uint8_t		 shims;		/* SD_LINK_* */
+	bool		 has_sgt;	/* a CMD header carried an SGT option */
+	uint16_t	 sgt;		/* its Security Group Tag (the outermost CMD's) */
+	uint32_t	 isid;		/* 802.1ah I-SID (24 bits) of the outermost I-TAG */
 	struct sd_rd	 net;		/* borrowed: from the network header to the frame's end */
 };
 
 /*
- * Decode the link header of a frame of the given LINKTYPE down to the network layer
- * (stacked 802.1Q/802.1ad/QinQ tags, MPLS label stacks over IP included).
+ * Decode the link header of a frame of the given LINKTYPE down to the network layer:
+ * 802.1Q/802.1ad/QinQ tags, Cisco MetaData (TrustSec SGT), VN-Tag and 802.1ah PBB
+ * I-TAGs stacked in any order (at most 8 of them), then an MPLS label stack over IP.
  * SD_OK: out->ethertype and out->net are set; the caller checks the ethertype.
  * SD_UNSUPPORTED: a link type or ethertype this program does not decode.
  * SD_TRUNCATED: the frame ends inside the link header.
+ * SD_MALFORMED: a shim header contradicts itself (a CMD length of 0).
  */
 enum sd_rc	sd_link_decode(int linktype, struct sd_rd frame, struct sd_link *out);
 /* Is linktype one that sd_link_decode() decodes (else it answers SD_UNSUPPORTED)? */

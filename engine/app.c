@@ -126,6 +126,7 @@ flow_event(struct sd_event *ev, enum sd_ev_type type, struct sd_flow *f, int dir
 	ev->dport = f->port[!dir];
 	ev->flow_id = f->id;
 	ev->store = &f->store;
+	ev->tags = f->rec.tags;
 	ev->file_index = file_index;
 }
 

@@ -26,6 +26,13 @@ struct sd_engine {
 	const struct sd_pkt_in	*cur;
 };
 
+/* Per packet: what the link layer found that flows keep (not their key). */
+struct sd_l2 {
+	uint16_t		 vlan;		/* outer VLAN id or 0 */
+	bool			 has_sgt;
+	uint16_t		 sgt;		/* TrustSec SGT (Cisco MetaData) */
+};
+
 /* Per packet: what the IP layer found, handed to the transport layer. */
 struct sd_l3 {
 	struct sd_ip		 ip;
@@ -33,10 +40,27 @@ struct sd_l3 {
 	const uint8_t		*l3_start;	/* IP header, for nDPI; NULL when reassembled */
 	size_t			 l3_len;
 	uint32_t		 nfrags;	/* > 0: reassembled from this many fragments */
-	uint16_t		 vlan;
+	struct sd_l2		 l2;
 };
 
-static void	ip_layer(struct sd_engine *, struct sd_rd net, uint16_t vlan, int depth);
+static void	ip_layer(struct sd_engine *, struct sd_rd net, const struct sd_l2 *, int depth);
+
+/* The link facts of a decapsulated frame: its own tags, else the carrier's. */
+static struct sd_l2
+l2_of(const struct sd_link *link, const struct sd_l2 *outer)
+{
+	struct sd_l2 l2 = { 0, false, 0 };
+
+	if (outer != NULL)
+		l2 = *outer;
+	if (link->nvlan > 0)
+		l2.vlan = link->vlan[0];
+	if (link->has_sgt) {
+		l2.has_sgt = true;
+		l2.sgt = link->sgt;
+	}
+	return l2;
+}
 
 /* After an RST, data from the other side is still parsed for this long (in flight). */
 #define SD_PIPE_RST_GRACE_US	2000000u
@@ -90,6 +114,7 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 		ev.dport = f->port[SD_ROLE_SERVER];
 		ev.flow_id = f->id;
 		ev.store = &f->store;
+		ev.tags = f->rec.tags;
 		ev.u.unanswered.syns = tc->syns;
 		ev.u.unanswered.first_frame = tc->syn_first_frame;
 		ev.u.unanswered.last_frame = tc->syn_last_frame;
@@ -119,6 +144,7 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 	ev.dport = f->port[SD_ROLE_SERVER];
 	ev.flow_id = f->id;
 	ev.store = &f->store;
+	ev.tags = f->rec.tags;
 	ev.u.flow = f->rec;
 	if (f->rec.ovpn.seen)
 		ev.carrier = "openvpn";
@@ -214,8 +240,12 @@ account(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd_l3 *l3,
 		r->first_frame = in->frame;
 		r->first_sec = in->sec;
 		r->first_nsec = in->nsec;
-		r->vlan = l3->vlan;
+		r->vlan = l3->l2.vlan;
 		f->file_index = in->file_index;
+	}
+	if (l3->l2.has_sgt && (r->tags.sgt_seen & (1u << dir)) == 0) {
+		r->tags.sgt_seen |= (uint8_t)(1u << dir);
+		r->tags.sgt[dir] = l3->l2.sgt;
 	}
 	if (r->packets[dir] == 0) {
 		r->ttl_first[dir] = l3->ip.ttl;
@@ -294,6 +324,7 @@ tcp_reset_event(struct sd_engine *p, struct sd_flow *f, int dir, const struct sd
 	ev.dport = t->dport;
 	ev.flow_id = f->id;
 	ev.store = &f->store;
+	ev.tags = f->rec.tags;
 	r->sender = (uint8_t)dir;
 	r->phase = tcp_phase(f);
 	r->ttl = l3->ip.ttl;
@@ -514,8 +545,10 @@ udp_layer(struct sd_engine *p, struct sd_l3 *l3, int depth)
 	if (depth < SD_TUNNEL_DEPTH && l3->nfrags == 0 &&
 	    sd_tunnel_udp(u.sport, u.dport, u.payload, &inner) == SD_OK &&
 	    (inner.ethertype == SD_ETH_IPV4 || inner.ethertype == SD_ETH_IPV6)) {
+		struct sd_l2 l2 = l2_of(&inner, &l3->l2);
+
 		p->st.tunnels++;
-		ip_layer(p, inner.net, inner.nvlan > 0 ? inner.vlan[0] : l3->vlan, depth + 1);
+		ip_layer(p, inner.net, &l2, depth + 1);
 		return;
 	}
 	p->st.udp++;
@@ -584,6 +617,8 @@ icmp_layer(struct sd_engine *p, struct sd_l3 *l3)
 	ev.u.icmp.flow_id = qf != NULL ? qf->id : 0;
 	ev.flow_id = ev.u.icmp.flow_id;
 	ev.store = qf != NULL ? &qf->store : NULL;
+	if (qf != NULL)
+		ev.tags = qf->rec.tags;
 	emit(p, &ev);
 }
 
@@ -631,9 +666,10 @@ transport_layer(struct sd_engine *p, struct sd_l3 *l3, int depth)
 	case SD_IPPROTO_GRE:
 		if (depth < SD_TUNNEL_DEPTH && sd_link_gre(l3->l4, &inner) == SD_OK &&
 		    (inner.ethertype == SD_ETH_IPV4 || inner.ethertype == SD_ETH_IPV6)) {
+			struct sd_l2 l2 = l2_of(&inner, &l3->l2);
+
 			p->st.tunnels++;
-			ip_layer(p, inner.net, inner.nvlan > 0 ? inner.vlan[0] : l3->vlan,
-			    depth + 1);
+			ip_layer(p, inner.net, &l2, depth + 1);
 			return;
 		}
 		addr_pair_layer(p, l3);
@@ -654,7 +690,7 @@ transport_layer(struct sd_engine *p, struct sd_l3 *l3, int depth)
 	case SD_IPPROTO_IPV6:
 		if (depth < SD_TUNNEL_DEPTH && l3->nfrags == 0) {
 			p->st.tunnels++;
-			ip_layer(p, l3->l4, l3->vlan, depth + 1);
+			ip_layer(p, l3->l4, &l3->l2, depth + 1);
 			return;
 		}
 		addr_pair_layer(p, l3);
@@ -666,7 +702,7 @@ transport_layer(struct sd_engine *p, struct sd_l3 *l3, int depth)
 }
 
 static void
-ip_layer(struct sd_engine *p, struct sd_rd net, uint16_t vlan, int depth)
+ip_layer(struct sd_engine *p, struct sd_rd net, const struct sd_l2 *l2, int depth)
 {
 	struct sd_l3 l3;
 	uint64_t first_frame;
@@ -688,7 +724,7 @@ ip_layer(struct sd_engine *p, struct sd_rd net, uint16_t vlan, int depth)
 		else
 			p->st.ipv6++;
 	}
-	l3.vlan = vlan;
+	l3.l2 = *l2;
 	l3.l4 = l3.ip.payload;
 	l3.l3_start = net.p;
 	l3.l3_len = l3.ip.hdr_len + sd_rd_left(&l3.ip.payload);
@@ -745,6 +781,7 @@ void
 sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 {
 	struct sd_link link;
+	struct sd_l2 l2;
 	enum sd_rc rc;
 	uint64_t t;
 	bool jump;
@@ -767,6 +804,10 @@ sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 		p->st.truncated++;
 		return;
 	}
+	if (rc == SD_MALFORMED) {
+		p->st.malformed++;
+		return;
+	}
 	if (rc != SD_OK) {
 		p->st.unsupported_link++;
 		return;
@@ -775,7 +816,8 @@ sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 		p->st.non_ip++;
 		return;
 	}
-	ip_layer(p, link.net, link.nvlan > 0 ? link.vlan[0] : 0, 0);
+	l2 = l2_of(&link, NULL);
+	ip_layer(p, link.net, &l2, 0);
 	p->cur = NULL;
 	if (jump) {
 		p->last_expire_us = p->now_us;

@@ -414,6 +414,26 @@ e = [json.loads(l) for l in open(sys.argv[1])]
 t = [x for x in e if x["type"].startswith(("tls.", "dtls."))]
 sys.exit(not (len(t) == 9 and not any("carrier" in x for x in e)))' "$tmp/out"
 fi
+# ---------------------------------------------------------------- TrustSec, one side tagged
+# CMD/SGT on the client's frames only: one flow with both sides (no one-way or unanswered
+# finding), the client's refusal of the chain reported, with the client's security group.
+sgt1=samples/encap-sgt-one-way.pcap
+run --json --ca-file samples/pki/root.crt "$sgt1"
+check "SGT one way: one flow with both sides" \
+	grep -q '^samples/encap-sgt-one-way.pcap: [0-9]* frames, 1 flow' <("$bin" "$sgt1")
+check "SGT one way: no one-way or unanswered finding" \
+	test "$(grep -c '"kind":"tcp\.\(one_way\|syn_unanswered\)"' "$tmp/out")" -eq 0
+check "SGT one way: the unknown_ca refusal, with the client's SGT" \
+	grep -q '"kind":"tls.chain_untrusted".*Unknown CA (48).*"cisco.trustsec.source_sgt":17' \
+	"$tmp/out"
+check "SGT one way: no SGT invented for the untagged server side" \
+	test "$(grep -c 'destination_sgt' "$tmp/out")" -eq 0
+run --ca-file samples/pki/root.crt "$sgt1"
+check "SGT one way: the terminal names the client's group" grep -q '(client SGT 17)$' "$tmp/out"
+run --sessions --ca-file samples/pki/root.crt samples/encap-qinq-cmd-mpls.pcap
+check "SGT both ways: the session line has both groups" \
+	grep -q '"type":"session".*"cisco.trustsec.source_sgt":17,"cisco.trustsec.destination_sgt":4' \
+	"$tmp/out"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

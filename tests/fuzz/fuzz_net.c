@@ -1,4 +1,5 @@
-/* tests/fuzz/fuzz_net.c - link -> IP -> (one GRE/VXLAN/IP-in-IP inner) -> TCP/UDP/ICMP.
+/* tests/fuzz/fuzz_net.c - link (VLAN, CMD/SGT, VN-Tag, PBB, MPLS shims) -> IP -> (one
+ * GRE/VXLAN/IP-in-IP inner) -> TCP/UDP/ICMP.
  * The first input byte picks the link type; the rest is the frame. */
 #include "tests/fuzz/fuzz.h"
 
@@ -108,7 +109,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	lt = linktypes[data[0] % (sizeof(linktypes) / sizeof(linktypes[0]))];
-	if (sd_link_decode(lt, sd_rd_make(data + 1, size - 1), &l) == SD_OK)
+	if (sd_link_decode(lt, sd_rd_make(data + 1, size - 1), &l) == SD_OK) {
+		sink = (uint8_t)(sink ^ l.shims ^ l.sgt ^ l.isid);
 		decode_net(&l, 0);
+	}
 	return 0;
 }

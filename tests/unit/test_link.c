@@ -370,6 +370,172 @@ test_erspan(void **state)
 	check_vec(W_GRE, 0, type3, sizeof(type3), 34, 0, SD_ETH_IPV4, &l);
 }
 
+/* Cisco MetaData (TrustSec SGT) inside an 802.1Q tag, the way a Catalyst sends it. */
+static void
+test_cmd(void **state)
+{
+	const uint8_t v[] = {
+		MACS,
+		0x81, 0x00, 0x00, 0x0a,		/* 802.1Q VID 10 */
+		0x89, 0x09,			/* Cisco MetaData */
+		0x01, 0x01,			/* version 1, length 1 (8 octets) */
+		0x00, 0x01, 0x00, 0x11,		/* SGT option: SGT 17 */
+		0x08, 0x00,			/* IPv4 */
+		IP4_START,
+	};
+	const uint8_t zero_len[] = { MACS, 0x89, 0x09, 0x01, 0x00, 0x00, 0x01, 0x00, 0x11,
+		0x08, 0x00, IP4_START };
+	const uint8_t longer[] = {
+		MACS, 0x89, 0x09,
+		0x01, 0x02,			/* length 2: 16 octets */
+		0x00, 0x01, 0x00, 0x2a,		/* SGT 42 */
+		0x00, 0x01, 0x00, 0x2b,		/* a second SGT option: the first one is kept */
+		0x20, 0x05, 0x12, 0x34,		/* an option not known here: the walk stops */
+		0x86, 0xdd,			/* at the header's end, as its length says */
+		IP6_START,
+	};
+	const uint8_t no_sgt[] = { MACS, 0x89, 0x09, 0x01, 0x01, 0x20, 0x07, 0x00, 0x11,
+		0x08, 0x00, IP4_START };
+	struct sd_link l;
+
+	(void)state;
+	check_vec(W_ETHER, 0, v, sizeof(v), 26, 0, SD_ETH_IPV4, &l);
+	assert_true(l.has_sgt);
+	assert_int_equal(l.sgt, 17);
+	assert_int_equal(l.shims, SD_LINK_CMD);
+	assert_int_equal(l.nvlan, 1);
+	assert_int_equal(l.vlan[0], 10);
+	/* a frame that ends inside the CMD header is cut, not read past */
+	assert_int_equal(sd_link_ether(sd_rd_make(v, 22), &l), SD_TRUNCATED);
+	assert_int_equal(sd_link_ether(sd_rd_make(zero_len, sizeof(zero_len)), &l),
+	    SD_MALFORMED);
+	check_vec(W_ETHER, 0, longer, sizeof(longer), 30, 0, SD_ETH_IPV6, &l);
+	assert_true(l.has_sgt);
+	assert_int_equal(l.sgt, 42);
+	check_vec(W_ETHER, 0, no_sgt, sizeof(no_sgt), 22, 0, SD_ETH_IPV4, &l);
+	assert_false(l.has_sgt);
+	assert_int_equal(l.shims, SD_LINK_CMD);
+	/* in a Linux cooked capture too */
+	{
+		uint8_t sll[16 + 8 + 4] = { 0, 0, 0, 1, 0, 6 };
+
+		sll[14] = 0x89;
+		sll[15] = 0x09;
+		memcpy(sll + 16, v + 18, 12);
+		assert_int_equal(sd_link_decode(SD_LINKTYPE_LINUX_SLL, sd_rd_make(sll, sizeof(sll)),
+		    &l), SD_OK);
+		assert_int_equal(l.sgt, 17);
+		assert_ptr_equal(l.net.p, sll + 24);
+	}
+}
+
+/*
+ * VN-Tag from a fabric extender with an 802.1Q tag behind it; 802.1ah with its B-TAG,
+ * I-TAG, the customer's MACs and C-TAG, then IPv6.
+ */
+static void
+test_vntag_pbb(void **state)
+{
+	const uint8_t vn[] = {
+		MACS,
+		0x89, 0x26,			/* VN-Tag */
+		0x80, 0x05, 0x00, 0x07,		/* D=1, dst VIF 5, src VIF 7 */
+		0x81, 0x00, 0x00, 0x64,		/* 802.1Q VID 100 */
+		0x08, 0x00,
+		IP4_START,
+	};
+	const uint8_t pbb[] = {
+		MACS,				/* B-DA, B-SA */
+		0x88, 0xa8, 0x00, 0xc8,		/* B-TAG, B-VID 200 */
+		0x88, 0xe7,			/* I-TAG */
+		0x00, 0x01, 0xe2, 0x40,		/* PCP 0, I-SID 123456 */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x01,	/* C-DA */
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x02,	/* C-SA */
+		0x81, 0x00, 0x00, 0x1e,		/* C-TAG, VID 30 */
+		0x86, 0xdd,
+		IP6_START,
+	};
+	struct sd_link l;
+
+	(void)state;
+	check_vec(W_ETHER, 0, vn, sizeof(vn), 24, 0, SD_ETH_IPV4, &l);
+	assert_int_equal(l.shims, SD_LINK_VNTAG);
+	assert_int_equal(l.vlan[0], 100);
+	assert_false(l.has_sgt);
+	check_vec(W_ETHER, 0, pbb, sizeof(pbb), 40, 0, SD_ETH_IPV6, &l);
+	assert_int_equal(l.shims, SD_LINK_PBB);
+	assert_int_equal(l.isid, 123456);
+	assert_int_equal(l.nvlan, 2);
+	assert_int_equal(l.vlan[0], 200);
+	assert_int_equal(l.vlan[1], 30);
+	/* ending inside the customer's MACs */
+	assert_int_equal(sd_link_ether(sd_rd_make(pbb, 30), &l), SD_TRUNCATED);
+}
+
+/* QinQ, CMD, then an MPLS label: the order of a TrustSec campus over a carrier. */
+static void
+test_mixed_order(void **state)
+{
+	const uint8_t v[] = {
+		MACS,
+		0x88, 0xa8, 0x00, 0x64,		/* S-tag 100 */
+		0x81, 0x00, 0x00, 0xc8,		/* C-tag 200 */
+		0x89, 0x09, 0x01, 0x01, 0x00, 0x01, 0x00, 0x04, 0x88, 0x47,	/* SGT 4, MPLS */
+		0x00, 0x01, 0x01, 0x40,		/* label 16, S=1 */
+		IP4_START,
+	};
+	struct sd_link l;
+
+	(void)state;
+	check_vec(W_ETHER, 0, v, sizeof(v), 34, 1, SD_ETH_IPV4, &l);
+	assert_int_equal(l.shims, SD_LINK_CMD | SD_LINK_MPLS);
+	assert_int_equal(l.sgt, 4);
+	assert_int_equal(l.nvlan, 2);
+	assert_int_equal(l.vlan[0], 100);
+	assert_int_equal(l.vlan[1], 200);
+}
+
+/* Eight shim headers of every kind are walked; a ninth is past the cap. */
+static void
+test_shim_depth(void **state)
+{
+	static const uint8_t vlan[] = { 0x81, 0x00, 0x00, 0x01 };
+	static const uint8_t cmd[] = { 0x89, 0x09, 0x01, 0x01, 0x00, 0x01, 0x00, 0x07 };
+	static const uint8_t vntag[] = { 0x89, 0x26, 0x00, 0x01, 0x00, 0x02 };
+	static const uint8_t itag[] = { 0x88, 0xe7, 0x00, 0x00, 0x00, 0x09, MACS };
+	static const uint8_t *const shim[] = { vlan, cmd, vntag, itag };
+	static const size_t shim_len[] = { sizeof(vlan), sizeof(cmd), sizeof(vntag),
+		sizeof(itag) };
+	uint8_t f[12 + 9 * 20 + 6];
+	size_t len, hdr;
+	struct sd_link l;
+	int n, i;
+
+	(void)state;
+	for (n = 8; n <= 9; n++) {
+		memcpy(f, (const uint8_t[]){ MACS }, 12);
+		len = 12;
+		for (i = 0; i < n; i++) {
+			memcpy(f + len, shim[i % 4], shim_len[i % 4]);
+			len += shim_len[i % 4];
+		}
+		f[len++] = 0x08;
+		f[len++] = 0x00;
+		hdr = len;
+		memcpy(f + len, (const uint8_t[]){ IP4_START }, 4);
+		len += 4;
+		if (n == 9) {
+			assert_int_equal(sd_link_ether(sd_rd_make(f, len), &l), SD_UNSUPPORTED);
+			continue;
+		}
+		check_vec(W_ETHER, 0, f, len, hdr, 0, SD_ETH_IPV4, &l);
+		assert_int_equal(l.shims, SD_LINK_CMD | SD_LINK_VNTAG | SD_LINK_PBB);
+		assert_int_equal(l.sgt, 7);
+		assert_int_equal(l.isid, 9);
+		assert_int_equal(l.nvlan, 2);
+	}
+}
+
 /* sd_link_supported() is the list sd_link_decode() decodes: every other type is refused. */
 static void
 test_link_supported(void **state)
@@ -403,6 +569,10 @@ main(void)
 		cmocka_unit_test(test_vxlan),
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_erspan),
+		cmocka_unit_test(test_cmd),
+		cmocka_unit_test(test_vntag_pbb),
+		cmocka_unit_test(test_mixed_order),
+		cmocka_unit_test(test_shim_depth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
