@@ -478,6 +478,7 @@ struct sd_tls_dir {
 struct sd_tls_track {
 	uint8_t		 ch_sid[32];	/* the ClientHello's session id */
 	uint8_t		 ch_random[32];	/* its random: the key log's index */
+	bool		 ch_early_data;	/* it offered 0-RTT data (early_data extension) */
 	uint8_t		 ch_sid_len;
 	bool		 ch_ticket;	/* the ClientHello carried a non-empty session_ticket */
 	bool		 ch_seen;
@@ -523,6 +524,7 @@ struct sd_tls_conn {
 		unsigned	 epoch;		/* 0 handshake, 1 application, +1 per KeyUpdate */
 		uint64_t	 seq;		/* records of this direction in the epoch */
 		bool		 off;		/* authentication failed: stop */
+		uint32_t	 skipped;	/* client: 0-RTT records passed over (RFC 8446 §4.2.10) */
 	}			 dd[2];
 };
 

@@ -456,6 +456,7 @@ track_client_hello(struct sd_tls_conn *c, const struct sd_tls_client_hello *ch,
 		memcpy(t->ch_sid, ch->session_id.p, n);
 	t->ch_sid_len = (uint8_t)n;
 	memcpy(t->ch_random, ch->random, sizeof(t->ch_random));
+	t->ch_early_data = ch->early_data;
 	t->ch_ticket = ch->has_session_ticket && ch->session_ticket_len > 0;
 	if (!t->ch_seen) {
 		t->ch_seen = true;

@@ -6,14 +6,14 @@
 # with its key log injected as a Decryption Secrets Block (editcap --inject-secrets).
 #
 #   usage (root):  bash samples/record-keylog.sh [name...]    (no name: all of them)
-#   names: kl-untrusted kl-expired kl-wrong-name kl-client-cert-required kl-ok
+#   names: kl-untrusted kl-expired kl-wrong-name kl-client-cert-required kl-ok kl-early-data
 #
 # The certificates are those of samples/pki/ and samples/pki-fail/ (record-tls-fail.sh
 # makes the latter).  Only namespaces named kl<PID>* are created (10.99.x.x inside them);
 # everything started is killed by PID.  Needs (besides lib.sh's tools): curl, editcap.
 set -euo pipefail
 
-ALL=(kl-untrusted kl-expired kl-wrong-name kl-client-cert-required kl-ok)
+ALL=(kl-untrusted kl-expired kl-wrong-name kl-client-cert-required kl-ok kl-early-data)
 # shellcheck source=samples/lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 PFX=kl$$
@@ -103,6 +103,29 @@ rec_kl_ok() {
 	srv "$PKI/leaf" "$PKI/inter.crt" -tls1_3 -www
 	curlc kl-ok
 	done_one kl-ok
+}
+
+rec_kl_early_data() {
+	# a session resumed with 0-RTT data: the client's early data (under the early traffic
+	# secret, not followed) comes before its handshake-key Finished, which must still be
+	# numbered 0; the server accepts the early data
+	topo_direct
+	cap_start c c0 kl-early-data
+	srv "$PKI/leaf" "$PKI/inter.crt" -tls1_3 -early_data -naccept 2
+	echo "first" | timeout 10 ip netns exec "${PFX}c" openssl s_client -connect 10.99.1.2:443 \
+		-servername "$SNI" -CAfile "$PKI/root.crt" -sess_out "$TMP/sess.pem" \
+		-keylogfile "$TMP/kl-early-data.keylog" >"$TMP/client1.log" 2>&1 || true
+	sleep 0.3
+	printf 'early data from the client\n' >"$TMP/early.txt"
+	{ sleep 0.4; echo "hello from client"; sleep 0.4; } |
+		timeout 10 ip netns exec "${PFX}c" openssl s_client -connect 10.99.1.2:443 \
+			-servername "$SNI" -CAfile "$PKI/root.crt" -sess_in "$TMP/sess.pem" \
+			-early_data "$TMP/early.txt" -keylogfile "$TMP/kl-early-data.keylog" \
+			8>&- >"$TMP/client.log" 2>&1 || true
+	wait_gone "$SRV_PID" 3
+	exec 8>&-
+	grep -q 'early data from the client' "$TMP/server.log" || die "the server did not read the early data"
+	done_one kl-early-data
 }
 
 record_main "$@"
