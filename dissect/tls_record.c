@@ -471,8 +471,8 @@ dec_wants(const struct sd_tls_conn *c, int dir, size_t len)
  * data) with the connection's keys (RFC 8446 §5.2): handshake messages go to the
  * handshake layer and alerts to the alert code as if they had come in clear, marked
  * decrypted.  Returns the inner content type, 0 when not decrypted.  The first record
- * that does not authenticate stops decryption of that direction (wrong keys, or 0-RTT
- * data the server skipped).
+ * that does not authenticate stops decryption of that direction (wrong keys), except
+ * the client's 0-RTT records, passed over.
  */
 static uint8_t
 dec_record(struct sd_tls_conn *c, int dir, const uint8_t hdr[5], struct sd_rd body,
@@ -552,6 +552,10 @@ sd_tls_gap(struct sd_tls_conn *c, int dir)
 	d->hs_skip = 0;
 	if (!d->dead)
 		d->resync = true;
+	/* records were lost: their sequence numbers are unknown, so no later record of
+	 * this side can be decrypted (not a key failure) */
+	if (c->dec != NULL)
+		c->dd[dir & 1].off = true;
 }
 
 static enum sd_rc
