@@ -110,6 +110,8 @@ sd_outcome_event(struct sd_outcome_conn *c, const struct sd_event *ev)
 	const struct sd_tls_server_hello *sh;
 	const struct sd_tls_certificate *cm;
 
+	if (sd_tls_ev_decrypted(ev))
+		c->keylog = true;
 	switch (ev->type) {
 	case SD_EV_TLS_CLIENT_HELLO:
 		on_client_hello(c, ev);
@@ -270,12 +272,14 @@ sd_outcome_hvr_frames(const struct sd_outcome_conn *c, struct sd_finding *f)
 
 void
 sd_outcome_tally_add(struct sd_outcome_tally *t, enum sd_outcome o, const char *what,
-    uint64_t frame)
+    uint64_t frame, bool keylog)
 {
 	size_t i;
 
 	if ((unsigned)o >= SD_OUTCOME_N)
 		return;
+	if (keylog)
+		t->keylog++;
 	if (t->n[o]++ == 0)
 		snprintf(t->what[o], sizeof(t->what[o]), "%s", what);
 	else if (strcmp(t->what[o], what) != 0)
@@ -327,6 +331,10 @@ sd_outcome_tally_values(const struct sd_outcome_tally *t, struct sd_finding *f)
 		    (unsigned long long)t->n[o], t->n[o] == 1 ? "" : "s", t->what[o],
 		    t->mixed[o] ? ", and others" : "", fr[0] != '\0' ? ", " : "", fr);
 	}
+	if (t->keylog > 0)
+		sd_finding_value(f, "keylog", "%llu connection%s decrypted with the key log "
+		    "(TLS 1.3 handshake read)", (unsigned long long)t->keylog,
+		    t->keylog == 1 ? "" : "s");
 }
 
 void
@@ -344,9 +352,10 @@ sd_outcome_tally_text(const struct sd_outcome_tally *t, char *buf, size_t n)
 			continue;
 		len = strlen(buf);
 		if (kinds == 1) {
-			snprintf(buf, n, "%llu connection%s, %s: %s%s", (unsigned long long)t->n[o],
+			snprintf(buf, n, "%llu connection%s, %s: %s%s%s", (unsigned long long)t->n[o],
 			    t->n[o] == 1 ? "" : "s", o == SD_OUTCOME_UNKNOWN ? "outcome unknown" :
-			    sd_outcome_name(o), t->what[o], t->mixed[o] ? ", and others" : "");
+			    sd_outcome_name(o), t->what[o], t->mixed[o] ? ", and others" : "",
+			    t->keylog > 0 ? "; from the key log" : "");
 			return;
 		}
 		snprintf(buf + len, n - len, "%s%s on %llu%s", k ? ", " : "",
@@ -354,6 +363,10 @@ sd_outcome_tally_text(const struct sd_outcome_tally *t, char *buf, size_t n)
 		    (unsigned long long)t->n[o], k == 0 ? (t->n[o] == 1 ? " connection" :
 		    " connections") : "");
 		k++;
+	}
+	if (t->keylog > 0) {
+		len = strlen(buf);
+		snprintf(buf + len, n - len, "; from the key log");
 	}
 }
 

@@ -56,6 +56,7 @@ struct sd_outcome_conn {
 	bool		 flow_seen;	/* the flow record came: nothing more will */
 	bool		 client_fin;
 	bool		 undelivered;	/* the server's full-size segments never acknowledged */
+	bool		 keylog;	/* TLS 1.3 messages of it were read with a key log */
 };
 
 /*
@@ -94,9 +95,12 @@ struct sd_outcome_tally {
 	uint8_t		 nframes[SD_OUTCOME_N];
 	char		 what[SD_OUTCOME_N][96];
 	bool		 mixed[SD_OUTCOME_N];	/* later connections showed it otherwise */
+	uint64_t	 keylog;	/* connections read with a key log */
 };
+/* keylog: the connection's messages came from records decrypted with a key log
+ * (sd_outcome_conn.keylog): counted, then said by the values and the text. */
 void		 sd_outcome_tally_add(struct sd_outcome_tally *, enum sd_outcome,
-		    const char *what, uint64_t frame);
+		    const char *what, uint64_t frame, bool keylog);
 /* One value per outcome seen, named by sd_outcome_name (refused first). */
 void		 sd_outcome_tally_values(const struct sd_outcome_tally *, struct sd_finding *);
 /* One outcome: "1 connection, refused: Unknown CA (48) alert from the client"; several:

@@ -494,7 +494,7 @@ report_interception(struct intercept_rules *t, const struct conn *c)
 			snprintf(it->name, sizeof(it->name), "%s", c->sni != NULL ? c->sni :
 			    "(no SNI)");
 		}
-		sd_outcome_tally_add(&it->t, o, what, frame);
+		sd_outcome_tally_add(&it->t, o, what, frame, c->oc.keylog);
 		sd_outcome_tally_values(&it->t, f);
 		summarize_interception(f, it);
 	}

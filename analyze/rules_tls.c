@@ -55,6 +55,7 @@ struct nflow {
 	const char	*last_msg[2];	/* last message each role sent, by name */
 	uint64_t	 last_frame[2];
 	bool		 done;		/* a finding was made for this flow */
+	bool		 keylog;	/* TLS 1.3 messages read with a key log */
 };
 
 /* Keyed by "addr:port" or the SNI. */
@@ -206,6 +207,9 @@ add(struct tls_rules *t, struct nflow *fl, enum sd_kind kind, const char *group,
 	fl->done = true;
 	if (f != NULL)
 		sd_rule_note_flow(f, ev, role(fl, ev) == SD_ROLE_CLIENT);
+	if (f != NULL && fl->keylog)
+		sd_finding_value(f, "keylog", "decrypted with the key log (TLS 1.3 handshake "
+		    "read)");
 	return f;
 }
 
@@ -757,6 +761,8 @@ tls_event(void *ctx, const struct sd_event *ev)
 	if ((fl = flow_get(t, ev, false)) == NULL)
 		return;
 	r = role(fl, ev);
+	if (sd_tls_ev_decrypted(ev))
+		fl->keylog = true;
 	switch (ev->type) {
 	case SD_EV_TLS_SERVER_HELLO:
 		if (ev->u.msg.server_hello != NULL && r == SD_ROLE_SERVER)

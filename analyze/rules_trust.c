@@ -586,7 +586,7 @@ judge_weak(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
 		f->severity = s;
 	}
 	if ((tl = sd_trust_tally(t->tallies, f)) != NULL) {
-		sd_outcome_tally_add(tl, o, what, frame);
+		sd_outcome_tally_add(tl, o, what, frame, fl->oc.keylog);
 		sd_outcome_tally_values(tl, f);
 	}
 	tail[0] = '\0';

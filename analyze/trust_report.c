@@ -357,7 +357,7 @@ sd_trust_report(struct sd_findings *out, struct sd_tab *tallies,
 		f->severity = s;
 	}
 	if ((t = sd_trust_tally(tallies, f)) != NULL) {
-		sd_outcome_tally_add(t, o, what, frame);
+		sd_outcome_tally_add(t, o, what, frame, c->oc->keylog);
 		sd_outcome_tally_values(t, f);
 	}
 	summarize(f, w, v, c, t);

@@ -73,6 +73,14 @@ int		 sd_cap_datalink(const struct sd_cap *);
 /* The libpcap name of a LINKTYPE_* value ("EN10MB", "USER0"), or NULL when it has none. */
 const char	*sd_cap_linktype_name(int linktype);
 bool	sd_cap_is_live(const struct sd_cap *);
+#define SD_PCAPNG_DSB_TLS	0x544c534bu	/* Decryption Secrets Block: TLS key log ("TLSK") */
+/*
+ * pcapng: hand each Decryption Secrets Block to fn(ctx, secrets type, data, length) when it
+ * is read, before the frames after it (data borrowed for the call); other sources have
+ * none.  Call after opening, before the first sd_cap_next().
+ */
+void	sd_cap_on_secrets(struct sd_cap *, void (*fn)(void *ctx, uint32_t type,
+	    const uint8_t *data, size_t len), void *ctx);
 void	sd_cap_close(struct sd_cap *);
 
 #endif /* SD_CAPTURE_CAP_H */

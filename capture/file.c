@@ -577,6 +577,14 @@ sd_cap_is_live(const struct sd_cap *c)
 }
 
 void
+sd_cap_on_secrets(struct sd_cap *c, void (*fn)(void *, uint32_t, const uint8_t *, size_t),
+    void *ctx)
+{
+	if (c->ng != NULL)
+		sd_pcapng_on_secrets(c->ng, fn, ctx);
+}
+
+void
 sd_cap_close(struct sd_cap *c)
 {
 	if (c == NULL)

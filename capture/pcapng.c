@@ -14,6 +14,7 @@
 #define BT_SPB		0x00000003u	/* Simple Packet Block */
 #define BT_EPB		0x00000006u	/* Enhanced Packet Block */
 #define BT_JOURNAL	0x00000009u	/* systemd Journal Export Block */
+#define BT_DSB		0x0000000Au	/* Decryption Secrets Block */
 #define BT_SYSDIG_EV	0x00000204u	/* Sysdig Event Block */
 #define BT_SYSDIG_EV2	0x00000216u	/* Sysdig Event Block v2 */
 #define BT_SYSDIG_EV2L	0x00000221u	/* Sysdig Event Block v2, large */
@@ -48,6 +49,9 @@ struct sd_pcapng {
 	uint64_t	 bytes;		/* bytes of whole blocks read */
 	bool		 eof;
 	char		*error;		/* owned: set once reading failed (sticky) */
+	sd_pcapng_secrets_fn secrets;	/* Decryption Secrets Blocks go there, or nowhere */
+	void		*secrets_ctx;
+	uint64_t	 bad_dsb;	/* DSBs whose length did not fit: skipped */
 };
 
 /*
@@ -418,6 +422,41 @@ simple_packet(struct sd_pcapng *ng, struct cur b, struct sd_frame *f, char err[S
 	return SD_CAP_FRAME;
 }
 
+bool
+sd_pcapng_parse_dsb(struct sd_rd body, bool be, uint32_t *type, struct sd_rd *data)
+{
+	struct cur c = { body, be };
+	uint32_t len;
+
+	*data = sd_rd_make(NULL, 0);
+	if (!get32(&c, type) || !get32(&c, &len) || !sd_rd_sub(&c.r, len, data))
+		return false;
+	/* padding to 32 bits, then options (none defined for the DSB but comments) */
+	return len % 4 == 0 || sd_rd_skip(&c.r, 4 - len % 4);
+}
+
+/* A Decryption Secrets Block: to the caller's handler (a key log for TLS). */
+static void
+secrets_block(struct sd_pcapng *ng, struct cur body)
+{
+	struct sd_rd data;
+	uint32_t type;
+
+	if (!sd_pcapng_parse_dsb(body.r, body.be, &type, &data)) {
+		ng->bad_dsb++;
+		return;
+	}
+	if (ng->secrets != NULL)
+		ng->secrets(ng->secrets_ctx, type, data.p, sd_rd_left(&data));
+}
+
+void
+sd_pcapng_on_secrets(struct sd_pcapng *ng, sd_pcapng_secrets_fn fn, void *ctx)
+{
+	ng->secrets = fn;
+	ng->secrets_ctx = ctx;
+}
+
 enum sd_cap_rc
 sd_pcapng_next(struct sd_pcapng *ng, struct sd_frame *f, char err[SD_ERRBUF])
 {
@@ -454,6 +493,9 @@ sd_pcapng_next(struct sd_pcapng *ng, struct sd_frame *f, char err[SD_ERRBUF])
 		case BT_SPB:
 			rc = simple_packet(ng, body, f, err);
 			break;
+		case BT_DSB:
+			secrets_block(ng, body);
+			continue;
 		case BT_JOURNAL:
 		case BT_SYSDIG_EV:
 		case BT_SYSDIG_EV2:

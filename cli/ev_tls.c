@@ -224,6 +224,8 @@ certificate(struct sd_json *j, const struct sd_tls_certificate *c)
 	sd_out_json_arr_end(j);
 	/* extras */
 	sd_out_json_uint(j, "count", c->count);
+	if (c->decrypted)
+		sd_out_json_bool(j, "decrypted", true);
 	dtls_tail(j, c->retransmit, c->dtls, c->epoch, c->message_seq);
 }
 
@@ -250,6 +252,8 @@ alert(struct sd_json *j, const struct sd_tls_alert *a)
 	    a->since_client_hello_ms);
 	if (a->encrypted)
 		sd_out_json_str(j, "phase", a->application ? "application" : "handshake");
+	if (a->decrypted)
+		sd_out_json_bool(j, "decrypted", true);
 }
 
 static void
@@ -259,7 +263,10 @@ certificate_request(struct sd_json *j, const struct sd_tls_certificate_request *
 	char *dn;
 
 	sd_out_json_bool(j, "dtls", cr->dtls);
-	uint_list(j, "cert_types", cr->cert_types, 1);
+	if (cr->tls13)
+		sd_out_json_null(j, "cert_types");	/* TLS 1.3 has none */
+	else
+		uint_list(j, "cert_types", cr->cert_types, 1);
 	if (cr->has_sig_algs)
 		uint_list(j, "sig_algs", cr->sig_algs, 2);
 	else
@@ -272,6 +279,8 @@ certificate_request(struct sd_json *j, const struct sd_tls_certificate_request *
 	}
 	sd_out_json_arr_end(j);
 	sd_out_json_uint(j, "ca_names_count", cr->ca_count);
+	if (cr->decrypted)
+		sd_out_json_bool(j, "decrypted", true);
 	dtls_tail(j, cr->retransmit, cr->dtls, cr->epoch, cr->message_seq);
 }
 
@@ -351,6 +360,8 @@ session(struct sd_json *j, const struct sd_tls_session *s)
 		sd_out_json_uint(j, "frame", sd_frame_no(a->frame));
 		if (a->by_length)
 			sd_out_json_bool(j, "by_length", true);
+		if (a->decrypted)
+			sd_out_json_bool(j, "decrypted", true);
 		sd_out_json_obj_end(j);
 	}
 	sd_out_json_arr_end(j);
@@ -358,6 +369,8 @@ session(struct sd_json *j, const struct sd_tls_session *s)
 	sd_out_json_bool(j, "client_cert_requested", s->client_cert_requested);
 	sd_out_json_bool(j, "client_cert_sent", s->client_cert_sent);
 	sd_out_json_bool(j, "encrypted_handshake", s->encrypted_handshake);
+	if (s->keylog != SD_TLS_KEYLOG_NONE)
+		sd_out_json_str(j, "keylog", sd_tls_keylog_name(s->keylog));
 	if (s->dtls) {
 		sd_out_json_obj_begin(j, "epochs");
 		sd_out_json_uint(j, "client", s->epochs[SD_ROLE_CLIENT]);

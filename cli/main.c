@@ -18,6 +18,7 @@
 #include "adapt/digest.h"
 #include "adapt/geoip.h"
 #include "adapt/ndpi.h"
+#include "adapt/tls13.h"
 #include "analyze/rules.h"
 #include "analyze/icat.h"
 #include "capture/cap.h"
@@ -28,6 +29,7 @@
 #include "cli/sessions.h"
 #include "cli/out.h"
 #include "cli/report.h"
+#include "dissect/keylog.h"
 #include "dissect/link.h"
 #include "dissect/tls.h"
 
@@ -45,6 +47,10 @@ struct tee {
 
 /* --report FILE: every analysis adds to it, written at the end; NULL without. */
 static struct sd_report *report;
+/* TLS 1.3 secrets from --keylog and pcapng Decryption Secrets Blocks, for every run */
+static struct sd_memcap keylog_mc = { .limit = (size_t)64 << 20 };
+static struct sd_keylog *keylog;
+static struct sd_tls13 *tls13;
 
 static struct sd_cap *volatile live_caps[SD_MAX_IFACES];
 /* Live: how long to wait for a packet on any interface before the engine's clock follows
@@ -253,6 +259,7 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 	po.mc = &r->mc;
 	po.flow.max_flows = o->max_flows;
 	po.hooks.digest = sd_adapt_digest();
+	po.hooks.tls_decrypt = sd_tls13_hook(tls13);
 	if (ndpi != NULL)
 		po.hooks.classify = sd_ndpi_hook(ndpi);
 	po.sink.emit = tee_emit;
@@ -726,6 +733,107 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 			input_end(&ins[k], r);
 }
 
+/*
+ * Malformed key log lines since *seen: said once, with the first one's line number (the
+ * line itself is not shown: it may hold a secret).
+ */
+static void
+keylog_malformed(const char *what, const char *name, uint64_t *seen)
+{
+	const struct sd_keylog_stats *ks = sd_keylog_stats(keylog);
+
+	if (ks->malformed > *seen)
+		fprintf(stderr, "shakedown: %s %s: %" PRIu64 " malformed line%s ignored (the "
+		    "first at line %" PRIu64 ")\n", what, name, ks->malformed - *seen,
+		    ks->malformed - *seen == 1 ? "" : "s", ks->first_bad_line);
+	*seen = ks->malformed;
+}
+
+/* A pcapng Decryption Secrets Block: a TLS key log goes into the table. */
+static void
+on_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len)
+{
+	static uint64_t seen;
+
+	if (type != SD_PCAPNG_DSB_TLS || keylog == NULL)
+		return;
+	sd_keylog_add(keylog, (const char *)data, len);
+	keylog_malformed("decryption secrets block of", ctx, &seen);
+}
+
+/* Every --keylog file into the table; -1 after saying why (it cannot be read). */
+static int
+load_keylogs(const struct opts *o)
+{
+	static uint64_t seen;
+	char *buf = NULL, *nb;
+	size_t cap = 0, len, n;
+	FILE *fp;
+	int i;
+
+	keylog = sd_keylog_new(&keylog_mc);
+	tls13 = keylog != NULL ? sd_tls13_new(keylog) : NULL;
+	if (tls13 == NULL) {
+		fprintf(stderr, "shakedown: TLS decryption: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < o->nkeylog; i++) {
+		if ((fp = fopen(o->keylog[i], "r")) == NULL) {
+			fprintf(stderr, "shakedown: --keylog %s: %s\n", o->keylog[i],
+			    strerror(errno));
+			return -1;
+		}
+		/* the whole file: lines may be long, and the table copies what it keeps */
+		len = 0;
+		for (;;) {
+			if (len == cap) {
+				if (cap >= (size_t)256 << 20 ||
+				    (nb = realloc(buf, cap ? cap * 2 : 65536)) == NULL)
+					break;
+				buf = nb;
+				cap = cap ? cap * 2 : 65536;
+			}
+			if ((n = fread(buf + len, 1, cap - len, fp)) == 0)
+				break;
+			len += n;
+		}
+		if (ferror(fp) || !feof(fp)) {
+			fprintf(stderr, "shakedown: --keylog %s: %s\n", o->keylog[i],
+			    ferror(fp) ? "read error" : "too large");
+			fclose(fp);
+			free(buf);
+			return -1;
+		}
+		fclose(fp);
+		sd_keylog_add(keylog, buf, len);
+		if (!o->quiet)
+			keylog_malformed("--keylog", o->keylog[i], &seen);
+	}
+	if (buf != NULL)
+		explicit_bzero(buf, cap);
+	free(buf);
+	return 0;
+}
+
+/* What TLS 1.3 decryption did (-v), and connections whose keys were wrong (always). */
+static void
+print_keylog_stats(bool verbose)
+{
+	const struct sd_tls13_stats *ts = tls13 != NULL ? sd_tls13_stats(tls13) : NULL;
+
+	if (ts == NULL || sd_keylog_count(keylog) == 0)
+		return;
+	if (verbose)
+		fprintf(stderr, "shakedown: key log: %zu client randoms; TLS 1.3 connections: %"
+		    PRIu64 " decrypted, %" PRIu64 " without keys, %" PRIu64 " failed "
+		    "(wrong keys), %" PRIu64 " cipher suite not decrypted\n",
+		    sd_keylog_count(keylog), ts->decrypted, ts->no_keys, ts->failed,
+		    ts->unsupported);
+	else if (ts->failed > 0)
+		fprintf(stderr, "shakedown: key log: %" PRIu64 " TLS 1.3 connection%s did not "
+		    "decrypt (wrong keys for them?)\n", ts->failed, ts->failed == 1 ? "" : "s");
+}
+
 /* said: frames of sources already refused as undecodable (not warned about again). */
 static void
 print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
@@ -1055,6 +1163,7 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 			continue;
 		}
 		ins[k].datalink = sd_cap_datalink(ins[k].cap);
+		sd_cap_on_secrets(ins[k].cap, on_secrets, (void *)ins[k].name);
 		nopen++;
 		if (sd_cap_is_live(ins[k].cap)) {
 			/* one wait over every interface (run_read), none inside the read */
@@ -1242,6 +1351,8 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		sd_out_findings_text(stdout, &r->findings, &sum, color);
 		*first_section = false;
 	}
+	if (!o->quiet)
+		print_keylog_stats(o->verbose);
 	if (!o->quiet) {
 		struct sd_engine_stats said;
 
@@ -1356,7 +1467,7 @@ main(int argc, char **argv)
 			return SD_EXIT_ERROR;
 		}
 	}
-	if (open_geoip(&o, &geoip) != 0)
+	if (open_geoip(&o, &geoip) != 0 || load_keylogs(&o) != 0)
 		return SD_EXIT_ERROR;
 	if (o.report != NULL && (report = sd_report_new(o.report, sd_report_format(o.report),
 	    SD_VERSION, argc, argv)) == NULL) {
@@ -1417,6 +1528,8 @@ main(int argc, char **argv)
 	sd_ndpi_free(ndpi);
 	sd_out_set_geoip(NULL);
 	sd_geoip_free(geoip);
+	sd_tls13_free(tls13);
+	sd_keylog_free(keylog);
 	free(ins);
 	return status;
 }

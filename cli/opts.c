@@ -60,6 +60,17 @@ sd_cli_usage(FILE *f)
 "\n");
 	/* several strings: ISO C caps a string literal at 4095 bytes */
 	fprintf(f,
+"Decryption:\n"
+"      --keylog FILE      TLS 1.3 secrets in the SSLKEYLOGFILE format (written by curl,\n"
+"                         browsers, openssl s_client -keylogfile); repeatable.  The\n"
+"                         encrypted handshake (certificates, CertificateRequest) and\n"
+"                         alerts of the connections it has keys for are decrypted, so\n"
+"                         certificate findings work on TLS 1.3 too and say \"(from the\n"
+"                         key log)\".  A pcapng Decryption Secrets Block (editcap\n"
+"                         --inject-secrets) is read the same way without the option.\n"
+"                         Secrets are never printed; application data is not decrypted\n"
+"\n");
+	fprintf(f,
 "Evidence:\n"
 "      --evidence DIR     per finding, a folder DIR/NNN-KIND/ (NNN counts findings as\n"
 "                         they are decided) with evidence.pcapng, every frame of its\n"
@@ -247,7 +258,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		O_MAX_FLOWS, O_DURATION, O_CA_FILE, O_CA_PATH, O_NO_SYSTEM_CA, O_PIN,
 		O_INTERCEPT_CAS, O_MERGE, O_TIME, O_STATS, O_WINDOW, O_REDIS, O_REDIS_STREAM,
 		O_REDIS_QUEUE, O_SENSOR, O_GEOIP, O_NO_GEOIP, O_SESSIONS,
-		O_EVIDENCE, O_FORCE, O_REPORT };
+		O_EVIDENCE, O_FORCE, O_REPORT, O_KEYLOG };
 	static const struct option lo[] = {
 		{ "events", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -286,6 +297,7 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 		{ "evidence", required_argument, NULL, O_EVIDENCE },
 		{ "force", no_argument, NULL, O_FORCE },
 		{ "report", required_argument, NULL, O_REPORT },
+		{ "keylog", required_argument, NULL, O_KEYLOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -401,6 +413,13 @@ sd_cli_parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case O_NO_GEOIP:
 			o->no_geoip = true;
+			break;
+		case O_KEYLOG:
+			if (o->nkeylog >= SD_MAX_KEYLOGS) {
+				fprintf(stderr, "shakedown: --keylog: at most %d\n", SD_MAX_KEYLOGS);
+				return -1;
+			}
+			o->keylog[o->nkeylog++] = optarg;
 			break;
 		case O_SESSIONS:
 			o->sessions = true;

@@ -45,6 +45,9 @@ struct opts {
 	const char	*evidence;		/* --evidence DIR */
 	bool		 force;			/* --force: overwrite evidence files */
 	const char	*report;		/* --report FILE.html|FILE.md */
+#define SD_MAX_KEYLOGS	16
+	const char	*keylog[SD_MAX_KEYLOGS];	/* --keylog FILE, each */
+	int		 nkeylog;
 	struct sd_rules_opts rules;
 };
 

@@ -28,6 +28,8 @@
 #define SD_TLS_HS_CERTIFICATE_REQUEST	13
 #define SD_TLS_HS_SERVER_HELLO_DONE	14
 #define SD_TLS_HS_CLIENT_KEY_EXCHANGE	16
+#define SD_TLS_HS_FINISHED		20
+#define SD_TLS_HS_KEY_UPDATE		24
 
 /* Extension types used by the parser. */
 #define SD_TLS_EXT_SERVER_NAME		0
@@ -152,6 +154,8 @@ struct sd_tls_certificate {
 	uint32_t	 count;		/* certificates in the message */
 	uint32_t	 kept;		/* of which in der[] (count > kept: SD_TLS_MAX_CERTS) */
 	struct sd_rd	 der[SD_TLS_MAX_CERTS];	/* borrowed DER of each, in order sent */
+	bool		 tls13;		/* TLS 1.3 layout (context, per-entry extensions) */
+	bool		 decrypted;	/* read from a TLS 1.3 record decrypted with a key log */
 	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
 	uint16_t	 epoch, message_seq;	/* DTLS */
 };
@@ -167,6 +171,8 @@ struct sd_tls_certificate_request {
 	uint32_t	 ca_count;	/* DistinguishedNames in the message */
 	uint32_t	 ca_kept;	/* of which in ca[] */
 	struct sd_rd	 ca[SD_TLS_MAX_CA_NAMES];	/* borrowed DER of each Name */
+	bool		 tls13;		/* TLS 1.3 layout: no cert_types, extensions instead */
+	bool		 decrypted;	/* read from a record decrypted with a key log */
 	bool		 retransmit;
 	uint16_t	 epoch, message_seq;	/* DTLS */
 };
@@ -204,6 +210,7 @@ struct sd_tls_encrypted_handshake {
 struct sd_tls_alert {
 	bool		 dtls;
 	bool		 encrypted;	/* protected record: level/description unknown */
+	bool		 decrypted;	/* TLS 1.3 protected record read with a key log */
 	uint16_t	 record_version;
 	uint8_t		 level;		/* valid when !encrypted */
 	uint8_t		 description;
@@ -235,9 +242,54 @@ struct sd_dtls_hello_verify_request {
 struct sd_tls_session_alert {
 	uint8_t		 sender, level, description;
 	bool		 encrypted;
+	bool		 decrypted;	/* read with a key log (level/description known) */
 	bool		 by_length;	/* TLS 1.3: a protected record of an alert's exact size */
 	uint64_t	 frame;
 };
+
+/* sd_tls_session.keylog: TLS 1.3 decryption with a key log (--keylog, pcapng DSB). */
+#define SD_TLS_KEYLOG_NONE	0	/* no key log given, or not TLS 1.3 */
+#define SD_TLS_KEYLOG_NO_KEYS	1	/* the key log has no secrets for this client random */
+#define SD_TLS_KEYLOG_DECRYPTED	2	/* records decrypted */
+#define SD_TLS_KEYLOG_FAILED	3	/* a record failed authentication: wrong keys */
+#define SD_TLS_KEYLOG_UNSUPPORTED 4	/* keys logged, cipher suite not decrypted */
+/* "no_keys", "decrypted", "failed", "unsupported", or NULL for SD_TLS_KEYLOG_NONE. */
+const char	*sd_tls_keylog_name(uint8_t);
+/* Is ev a TLS message read from a record decrypted with a key log (certificate,
+ * certificate_request, alert)? */
+bool		 sd_tls_ev_decrypted(const struct sd_event *);
+
+/*
+ * TLS 1.3 record decryption (engine/hooks.h; adapt/tls13.c fills it from a key log).  The
+ * parsers link no cryptography: they count records and key epochs and hand each record
+ * to the hook.  A hook with open == NULL turns decryption off (the default: no cost).
+ */
+struct sd_tls_decrypt_hook {
+	/*
+	 * Keys of a TLS 1.3 connection with this ClientHello.random and suite: the hook's
+	 * state for it, charged to mc, or NULL with *why = SD_TLS_KEYLOG_NO_KEYS or
+	 * SD_TLS_KEYLOG_UNSUPPORTED.
+	 */
+	void	*(*open)(void *ctx, struct sd_memcap *mc, const uint8_t client_random[32],
+		    uint16_t cipher, uint8_t *why);
+	/*
+	 * Decrypt one record of direction dir (SD_ROLE_*): key epoch 0 is the handshake
+	 * traffic secret, 1 the application traffic secret 0, n + 1 the one after n
+	 * KeyUpdates; seq its record number within the epoch; hdr the 5-byte record header
+	 * (the additional data); body len bytes of ciphertext and tag.  Writes the
+	 * TLSInnerPlaintext to out (room for len bytes) and returns its length, or -1 when
+	 * the tag does not authenticate (or the epoch's secret is not logged).
+	 */
+	int	(*record)(void *ctx, void *state, int dir, unsigned epoch, uint64_t seq,
+		    const uint8_t hdr[5], const uint8_t *body, size_t len, uint8_t *out);
+	/* The connection ends: forget the keys (failed: a record did not authenticate). */
+	void	(*close)(void *ctx, void *state, struct sd_memcap *mc, bool failed);
+	void	*ctx;
+};
+
+/* TLS 1.3 records bigger than this are not decrypted after the handshake: application
+ * data is not ours to read, only alerts and KeyUpdates (a few dozen bytes) are. */
+#define SD_TLS13_DECRYPT_SMALL	256
 
 /* tls.session: one per connection, when its state is freed (sd_tls_conn_end). */
 struct sd_tls_session {
@@ -256,6 +308,7 @@ struct sd_tls_session {
 	struct sd_tls_session_alert alerts[SD_TLS_SESSION_ALERTS];
 	bool		 client_cert_requested, client_cert_sent;
 	bool		 encrypted_handshake;	/* TLS 1.3 protected handshake seen */
+	uint8_t		 keylog;	/* SD_TLS_KEYLOG_*: what the key log did for it */
 	uint16_t	 epochs[2];	/* DTLS: highest epoch per side */
 	uint64_t	 retransmits;	/* DTLS: handshake messages seen again */
 };
@@ -424,6 +477,8 @@ struct sd_tls_dir {
 /* What the connection remembers for resumption, alerts and tls.session (fixed size). */
 struct sd_tls_track {
 	uint8_t		 ch_sid[32];	/* the ClientHello's session id */
+	uint8_t		 ch_random[32];	/* its random: the key log's index */
+	bool		 ch_early_data;	/* it offered 0-RTT data (early_data extension) */
 	uint8_t		 ch_sid_len;
 	bool		 ch_ticket;	/* the ClientHello carried a non-empty session_ticket */
 	bool		 ch_seen;
@@ -460,7 +515,22 @@ struct sd_tls_conn {
 	struct sd_tls_conn_stats st;
 	bool			 retransmit;	/* the message being dispatched is a DTLS retransmission */
 	struct sd_tls_track	 t;
+	/* TLS 1.3 decryption with a key log (sd_tls_conn_set_decrypt) */
+	const struct sd_tls_decrypt_hook *dh;	/* NULL: off */
+	void			*dec;		/* the hook's state, NULL: no keys */
+	uint8_t			 keylog;	/* SD_TLS_KEYLOG_* */
+	bool			 decrypting;	/* the message dispatched came out of a decrypted record */
+	struct {
+		unsigned	 epoch;		/* 0 handshake, 1 application, +1 per KeyUpdate */
+		uint64_t	 seq;		/* records of this direction in the epoch */
+		bool		 off;		/* authentication failed: stop */
+		uint32_t	 skipped;	/* client: 0-RTT records passed over (RFC 8446 §4.2.10) */
+	}			 dd[2];
 };
+
+/* Decrypt TLS 1.3 records with this hook (borrowed, outlives the conn); NULL or a hook
+ * without open: off.  Call before the first sd_tls_feed. */
+void	sd_tls_conn_set_decrypt(struct sd_tls_conn *, const struct sd_tls_decrypt_hook *);
 
 /* Reassembly memory, charged to c->mc (tls_record.c). */
 void	*sd_tls_alloc(struct sd_tls_conn *, size_t);
@@ -483,6 +553,10 @@ void	sd_tls_note_record(struct sd_tls_conn *, int dir, uint8_t type, bool prot,
 	    size_t len, const struct sd_tls_pkt *);
 /* CertificateRequest and ServerKeyExchange bodies (tls_handshake.c). */
 enum sd_rc	sd_tls_parse_certificate_request(struct sd_rd body, bool tls12,
+		    struct sd_tls_certificate_request *);
+/* TLS 1.3 CertificateRequest (RFC 8446 §4.3.2): context, signature_algorithms and
+ * certificate_authorities from the extensions. */
+enum sd_rc	sd_tls_parse_certificate_request13(struct sd_rd body,
 		    struct sd_tls_certificate_request *);
 enum sd_rc	sd_tls_parse_server_key_exchange(struct sd_rd body, const char *kex, bool tls12,
 		    struct sd_tls_server_key_exchange *);

@@ -240,6 +240,22 @@ sd_tls_cipher_kex(uint16_t suite)
 	return NULL;
 }
 
+/* DistinguishedName<1..2^16-1> list (TLS 1.2 certificate_authorities, TLS 1.3 extension 47). */
+static enum sd_rc
+ca_names(struct sd_rd cas, struct sd_tls_certificate_request *cr)
+{
+	struct sd_rd dn;
+
+	while (sd_rd_left(&cas) > 0) {
+		if (!sd_rd_vec16(&cas, &dn) || sd_rd_left(&dn) == 0)
+			return SD_MALFORMED;
+		if (cr->ca_kept < SD_TLS_MAX_CA_NAMES)
+			cr->ca[cr->ca_kept++] = dn;
+		cr->ca_count++;
+	}
+	return SD_OK;
+}
+
 /*
  * CertificateRequest (RFC 5246 §7.4.4; RFC 4346 §7.4.4 has no signature algorithms):
  * certificate_types<1..2^8-1>, [supported_signature_algorithms<2..2^16-2>],
@@ -249,7 +265,7 @@ enum sd_rc
 sd_tls_parse_certificate_request(struct sd_rd body, bool tls12,
     struct sd_tls_certificate_request *cr)
 {
-	struct sd_rd cas, dn;
+	struct sd_rd cas;
 
 	memset(cr, 0, sizeof(*cr));
 	if (!sd_rd_vec8(&body, &cr->cert_types))
@@ -261,14 +277,65 @@ sd_tls_parse_certificate_request(struct sd_rd body, bool tls12,
 	}
 	if (!sd_rd_vec16(&body, &cas) || sd_rd_left(&body) != 0)
 		return SD_MALFORMED;
-	while (sd_rd_left(&cas) > 0) {
-		if (!sd_rd_vec16(&cas, &dn) || sd_rd_left(&dn) == 0)
+	return ca_names(cas, cr);
+}
+
+/*
+ * TLS 1.3 CertificateRequest (RFC 8446 §4.3.2): certificate_request_context<0..2^8-1>,
+ * extensions<2..2^16-1>; signature_algorithms (13) and certificate_authorities (47,
+ * DistinguishedName<1..2^16-1> list) are the ones kept.
+ */
+enum sd_rc
+sd_tls_parse_certificate_request13(struct sd_rd body, struct sd_tls_certificate_request *cr)
+{
+	struct sd_rd ctx, exts, ext, cas;
+	uint16_t type;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->tls13 = true;
+	if (!sd_rd_vec8(&body, &ctx) || !sd_rd_vec16(&body, &exts) || sd_rd_left(&body) != 0)
+		return SD_MALFORMED;
+	while (sd_rd_left(&exts) > 0) {
+		if (!sd_rd_be16(&exts, &type) || !sd_rd_vec16(&exts, &ext))
 			return SD_MALFORMED;
-		if (cr->ca_kept < SD_TLS_MAX_CA_NAMES)
-			cr->ca[cr->ca_kept++] = dn;
-		cr->ca_count++;
+		if (type == SD_TLS_EXT_SIG_ALGS) {
+			if (!sd_rd_vec16(&ext, &cr->sig_algs) ||
+			    sd_rd_left(&cr->sig_algs) % 2 != 0)
+				return SD_MALFORMED;
+			cr->has_sig_algs = true;
+		} else if (type == 47) {	/* certificate_authorities (RFC 8446 §4.2.4) */
+			if (!sd_rd_vec16(&ext, &cas) || ca_names(cas, cr) != SD_OK)
+				return SD_MALFORMED;
+		}
 	}
 	return SD_OK;
+}
+
+bool
+sd_tls_ev_decrypted(const struct sd_event *ev)
+{
+	switch (ev->type) {
+	case SD_EV_TLS_CERTIFICATE:
+		return ev->u.msg.certificate != NULL && ev->u.msg.certificate->decrypted;
+	case SD_EV_TLS_CERTIFICATE_REQUEST:
+		return ev->u.msg.cert_request != NULL && ev->u.msg.cert_request->decrypted;
+	case SD_EV_TLS_ALERT:
+		return ev->u.msg.alert != NULL && ev->u.msg.alert->decrypted;
+	default:
+		return false;
+	}
+}
+
+const char *
+sd_tls_keylog_name(uint8_t k)
+{
+	switch (k) {
+	case SD_TLS_KEYLOG_NO_KEYS: return "no_keys";
+	case SD_TLS_KEYLOG_DECRYPTED: return "decrypted";
+	case SD_TLS_KEYLOG_FAILED: return "failed";
+	case SD_TLS_KEYLOG_UNSUPPORTED: return "unsupported";
+	default: return NULL;
+	}
 }
 
 /* Bits of an unsigned big-endian integer (leading zero bytes and bits ignored). */
@@ -388,6 +455,8 @@ track_client_hello(struct sd_tls_conn *c, const struct sd_tls_client_hello *ch,
 	if (n > 0)
 		memcpy(t->ch_sid, ch->session_id.p, n);
 	t->ch_sid_len = (uint8_t)n;
+	memcpy(t->ch_random, ch->random, sizeof(t->ch_random));
+	t->ch_early_data = ch->early_data;
 	t->ch_ticket = ch->has_session_ticket && ch->session_ticket_len > 0;
 	if (!t->ch_seen) {
 		t->ch_seen = true;
@@ -419,6 +488,28 @@ resumed_by(const struct sd_tls_conn *c, const struct sd_tls_server_hello *sh)
 	return t->ch_ticket ? SD_TLS_RESUMED_TICKET : SD_TLS_RESUMED_SESSION_ID;
 }
 
+/* TLS 1.3 ServerHello: ask the key log for the connection's keys (tls_record.c decrypts). */
+static void
+dec_open(struct sd_tls_conn *c, uint16_t cipher)
+{
+	uint8_t why = SD_TLS_KEYLOG_NO_KEYS;
+
+	if (c->dh == NULL || c->dec != NULL || c->dtls || !c->t.ch_seen)
+		return;		/* DTLS 1.3: not decrypted (docs/events.md) */
+	c->dec = c->dh->open(c->dh->ctx, c->mc, c->t.ch_random, cipher, &why);
+	c->keylog = c->dec != NULL ? SD_TLS_KEYLOG_DECRYPTED : why;
+}
+
+/* A decrypted Finished or KeyUpdate: the sender's next records use its next keys. */
+static void
+dec_next_epoch(struct sd_tls_conn *c, int dir, uint8_t type)
+{
+	if (!c->decrypting || (type == SD_TLS_HS_FINISHED && c->dd[dir].epoch != 0))
+		return;
+	c->dd[dir].epoch++;
+	c->dd[dir].seq = 0;
+}
+
 static void
 server_hello_msg(struct sd_tls_conn *c, int dir, struct sd_tls_server_hello *sh,
     const struct sd_tls_pkt *pkt)
@@ -433,6 +524,8 @@ server_hello_msg(struct sd_tls_conn *c, int dir, struct sd_tls_server_hello *sh,
 			c->st.tls13 = true;
 			c->d[0].encrypted = true;
 			c->d[1].encrypted = true;
+			if (dir == SD_ROLE_SERVER && !c->retransmit)
+				dec_open(c, sh->cipher);
 		}
 		if (!c->retransmit && dir == SD_ROLE_SERVER) {
 			c->t.sh_seen = true;
@@ -495,6 +588,8 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		if ((rc = sd_tls_parse_certificate(body, c->st.tls13, &m.cert)) != SD_OK)
 			break;
 		m.cert.dtls = c->dtls;
+		m.cert.tls13 = c->st.tls13;
+		m.cert.decrypted = c->decrypting;
 		m.cert.retransmit = c->retransmit;
 		m.cert.epoch = epoch;
 		m.cert.message_seq = seq;
@@ -506,13 +601,18 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		    (union sd_ev_msg){ .certificate = &m.cert }, dir, pkt);
 		break;
 	case SD_TLS_HS_CERTIFICATE_REQUEST:
-		/* TLS 1.3's is encrypted and has another layout: not read in clear */
-		if (c->st.tls13 || dir != SD_ROLE_SERVER)
+		/* TLS 1.3's is encrypted (read with a key log) and has another layout */
+		if (dir != SD_ROLE_SERVER || (c->st.tls13 && !c->decrypting))
 			break;
-		if ((rc = sd_tls_parse_certificate_request(body, is_tls12(c->st.version),
-		    &m.cr)) != SD_OK)
+		if (c->st.tls13)
+			rc = sd_tls_parse_certificate_request13(body, &m.cr);
+		else
+			rc = sd_tls_parse_certificate_request(body, is_tls12(c->st.version),
+			    &m.cr);
+		if (rc != SD_OK)
 			break;
 		m.cr.dtls = c->dtls;
+		m.cr.decrypted = c->decrypting;
 		m.cr.retransmit = c->retransmit;
 		m.cr.epoch = epoch;
 		m.cr.message_seq = seq;
@@ -545,6 +645,10 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		c->emit(c->ctx, SD_EV_DTLS_HELLO_VERIFY_REQUEST,
 		    (union sd_ev_msg){ .hvr = &m.hvr }, dir, pkt);
 		break;
+	case SD_TLS_HS_FINISHED:
+	case SD_TLS_HS_KEY_UPDATE:
+		dec_next_epoch(c, dir, type);
+		break;
 	default:
 		break;
 	}
@@ -576,6 +680,7 @@ sd_tls_alert_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t 
 	a.length = (uint16_t)(sd_rd_left(&body) > UINT16_MAX ? UINT16_MAX : sd_rd_left(&body));
 	/* A clear alert is exactly level + description; anything else is protected. */
 	a.encrypted = encrypted || sd_rd_left(&body) != 2;
+	a.decrypted = c->decrypting && !a.encrypted;
 	if (!a.encrypted) {
 		(void)sd_rd_u8(&body, &a.level);
 		(void)sd_rd_u8(&body, &a.description);
@@ -596,6 +701,7 @@ sd_tls_alert_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t 
 		sa->level = a.level;
 		sa->description = a.description;
 		sa->encrypted = a.encrypted;
+		sa->decrypted = a.decrypted;
 		sa->frame = pkt->frame;
 	}
 	if (t->sess.nalerts < UINT32_MAX)

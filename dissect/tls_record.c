@@ -45,6 +45,8 @@ sd_tls_conn_free(struct sd_tls_conn *c)
 
 	if (c == NULL)
 		return;
+	if (c->dec != NULL)
+		c->dh->close(c->dh->ctx, c->dec, c->mc, c->keylog == SD_TLS_KEYLOG_FAILED);
 	for (i = 0; i < 2; i++) {
 		hs_drop(c, &c->d[i]);
 		for (j = 0; j < SD_DTLS_SLOTS; j++)
@@ -85,7 +87,8 @@ note_tls13(struct sd_tls_conn *c, int dir, size_t len, const struct sd_tls_pkt *
 	struct sd_tls_encrypted_handshake eh;
 	struct sd_tls_session_alert *sa;
 
-	if (t->sh_seen && len != 0 && len == tls13_alert_len(c->st.cipher)) {
+	if (t->sh_seen && len != 0 && len == tls13_alert_len(c->st.cipher) &&
+	    !c->decrypting) {
 		/* Most likely an encrypted alert: not a Finished, not data (see
 		 * tls13_alert_len).  Kept for tls.session, not counted as progress. */
 		if (t->sess.nalerts < SD_TLS_SESSION_ALERTS) {
@@ -205,6 +208,7 @@ sd_tls_conn_end(struct sd_tls_conn *c, const struct sd_tls_pkt *pkt)
 	s->epochs[0] = t->epochs[0];
 	s->epochs[1] = t->epochs[1];
 	s->retransmits = c->st.dtls_retransmits[0] + c->st.dtls_retransmits[1];
+	s->keylog = c->keylog;
 	c->emit(c->ctx, SD_EV_TLS_SESSION,
 	    (union sd_ev_msg){ .session = s }, SD_ROLE_CLIENT, pkt != NULL ? pkt : &t->last_any);
 }
@@ -380,7 +384,7 @@ hs_messages(struct sd_tls_conn *c, int dir, struct sd_rd *v, uint16_t rv,
 	uint8_t type;
 	size_t avail;
 
-	while (sd_rd_left(v) >= 4 && !d->encrypted) {
+	while (sd_rd_left(v) >= 4 && (!d->encrypted || c->decrypting)) {
 		(void)sd_rd_peek_u8(v, 0, &type);
 		mlen = (uint32_t)v->p[1] << 16 | (uint32_t)v->p[2] << 8 | v->p[3];
 		if (mlen > SD_TLS_MAX_HS_MSG) {
@@ -400,11 +404,11 @@ hs_messages(struct sd_tls_conn *c, int dir, struct sd_rd *v, uint16_t rv,
 		(void)sd_rd_sub(v, mlen, &body);
 		sd_tls_handshake_msg(c, dir, type, body, rv, pkt);
 	}
-	if (d->encrypted)	/* TLS 1.3 after ServerHello: the rest is not ours to read */
+	if (d->encrypted && !c->decrypting)	/* TLS 1.3 after ServerHello: not ours to read */
 		(void)sd_rd_skip(v, sd_rd_left(v));
 }
 
-/* One handshake record body (in clear) of direction dir. */
+/* One handshake record body (in clear, or decrypted) of direction dir. */
 static enum sd_rc
 hs_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t rv,
     const struct sd_tls_pkt *pkt)
@@ -448,6 +452,79 @@ hs_record(struct sd_tls_conn *c, int dir, struct sd_rd body, uint16_t rv,
 	return SD_OK;
 }
 
+void
+sd_tls_conn_set_decrypt(struct sd_tls_conn *c, const struct sd_tls_decrypt_hook *h)
+{
+	c->dh = h != NULL && h->open != NULL ? h : NULL;
+}
+
+/* Should the body of this TLS 1.3 record of direction dir be read whole to decrypt it? */
+static bool
+dec_wants(const struct sd_tls_conn *c, int dir, size_t len)
+{
+	return c->dec != NULL && !c->dd[dir].off &&
+	    (c->dd[dir].epoch == 0 || len <= SD_TLS13_DECRYPT_SMALL);
+}
+
+/*
+ * A TLS 1.3 protected record of direction dir (hdr: its header, the AEAD's additional
+ * data) with the connection's keys (RFC 8446 §5.2): handshake messages go to the
+ * handshake layer and alerts to the alert code as if they had come in clear, marked
+ * decrypted.  Returns the inner content type, 0 when not decrypted.  The first record
+ * that does not authenticate stops decryption of that direction (wrong keys), except
+ * the client's 0-RTT records, passed over.
+ */
+static uint8_t
+dec_record(struct sd_tls_conn *c, int dir, const uint8_t hdr[5], struct sd_rd body,
+    const struct sd_tls_pkt *pkt)
+{
+	uint8_t pt[SD_TLS_MAX_RECORD];
+	uint64_t seq = c->dd[dir].seq++;
+	uint16_t ver = (uint16_t)(hdr[1] << 8 | hdr[2]);
+	uint8_t inner;
+	int n;
+
+	if (!dec_wants(c, dir, sd_rd_left(&body)) || sd_rd_left(&body) > sizeof(pt))
+		return 0;
+	n = c->dh->record(c->dh->ctx, c->dec, dir, c->dd[dir].epoch, seq, hdr, body.p,
+	    sd_rd_left(&body), pt);
+	if (n < 0 && dir == SD_ROLE_CLIENT && c->dd[dir].epoch == 0 && c->t.ch_early_data &&
+	    c->dd[dir].skipped < 1024) {
+		/* 0-RTT data (and EndOfEarlyData) under the early secret, which we do not
+		 * follow: passed over as the server does when it rejects it (RFC 8446
+		 * §4.2.10), the handshake records numbered without it */
+		c->dd[dir].skipped++;
+		c->dd[dir].seq--;
+		return 0;
+	}
+	if (n < 0 || (size_t)n > sd_rd_left(&body)) {
+		c->dd[dir].off = true;
+		c->keylog = SD_TLS_KEYLOG_FAILED;
+		return 0;
+	}
+	/* TLSInnerPlaintext: content, type, zero padding (RFC 8446 §5.2) */
+	while (n > 0 && pt[n - 1] == 0)
+		n--;
+	if (n == 0) {
+		c->st.malformed[dir]++;
+		return 0;
+	}
+	inner = pt[--n];
+	c->decrypting = true;
+	switch (inner) {
+	case SD_TLS_CT_HANDSHAKE:
+		(void)hs_record(c, dir, sd_rd_make(pt, (size_t)n), ver, pkt);
+		break;
+	case SD_TLS_CT_ALERT:
+		sd_tls_alert_record(c, dir, sd_rd_make(pt, (size_t)n), ver, false, pkt);
+		break;
+	default:
+		break;
+	}
+	c->decrypting = false;
+	return inner;
+}
+
 /* After a gap: the offset of the first plausible record header, if any. */
 static bool
 find_header(struct sd_rd in, size_t *off)
@@ -475,6 +552,10 @@ sd_tls_gap(struct sd_tls_conn *c, int dir)
 	d->hs_skip = 0;
 	if (!d->dead)
 		d->resync = true;
+	/* records were lost: their sequence numbers are unknown, so no later record of
+	 * this side can be decrypted (not a key failure) */
+	if (c->dec != NULL)
+		c->dd[dir & 1].off = true;
 }
 
 static enum sd_rc
@@ -514,7 +595,7 @@ sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls
 	struct sd_tls_dir *d;
 	struct sd_rd body;
 	uint16_t ver, len;
-	uint8_t type, b0;
+	uint8_t type, b0, hdr[5], inner;
 	size_t off;
 	bool prot;
 	enum sd_rc rc, ret = SD_OK;
@@ -566,7 +647,13 @@ sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls
 			return SD_MALFORMED;
 		}
 		d->started = true;
+		inner = 0;
+		memcpy(hdr, in.p, sizeof(hdr));
 		if (sd_rd_left(&in) - 5 < len) {
+			if (type == SD_TLS_CT_APPDATA && dec_wants(c, dir, len))
+				return SD_NEED_MORE;	/* a record to decrypt: buffer it */
+			if (type == SD_TLS_CT_APPDATA && c->dec != NULL)
+				c->dd[dir].seq++;	/* passed over, still numbered */
 			if (type == SD_TLS_CT_APPDATA || type == SD_TLS_CT_HEARTBEAT ||
 			    (type == SD_TLS_CT_HANDSHAKE && d->encrypted)) {
 				/* Nothing to read in this body: let TCP pass over it. */
@@ -607,9 +694,18 @@ sd_tls_feed(struct sd_tls_conn *c, int dir, struct sd_rd in, const struct sd_tls
 		case SD_TLS_CT_HEARTBEAT:
 			c->st.heartbeats[dir]++;
 			break;
+		case SD_TLS_CT_APPDATA:
+			if (c->dec != NULL)
+				inner = dec_record(c, dir, hdr, body, pkt);
+			if (inner == SD_TLS_CT_ALERT)
+				type = SD_TLS_CT_ALERT;	/* noted in sess.alerts already */
+			break;
 		default:
 			break;
 		}
+		/* a decrypted record is no alert guessed by its length (note_tls13) */
+		c->decrypting = inner != 0;
 		sd_tls_note_record(c, dir, type, prot, len, pkt);
+		c->decrypting = false;
 	}
 }

@@ -58,13 +58,15 @@ struct sd_app {
 	struct sd_ike_track	*ike;	/* exchanges and IKE SAs across flows */
 	uint32_t		 file_index;	/* of the packet being processed */
 	int64_t			 last_window;	/* capture time of the last sd_esp_window() */
+	const struct sd_tls_decrypt_hook *tls_dec;	/* NULL: no key log */
 };
 
 /* sd_app_tick(): one-way ESP tunnels are looked for this often (capture time). */
 #define APP_ESP_WINDOW_SEC	10
 
 struct sd_app *
-sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink, const struct sd_digest_hook *digest)
+sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink, const struct sd_digest_hook *digest,
+    const struct sd_tls_decrypt_hook *tls_dec)
 {
 	struct sd_app *a = calloc(1, sizeof(*a));
 
@@ -72,6 +74,7 @@ sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink, const struct sd_digest_
 		return NULL;
 	a->mc = mc;
 	a->sink = sink;
+	a->tls_dec = tls_dec != NULL && tls_dec->open != NULL ? tls_dec : NULL;
 	a->esp = sd_esp_new(mc, SD_ESP_MAX_SAS);
 	a->ike = sd_ike_track_new(mc, sink, digest);
 	if (a->esp == NULL || a->ike == NULL) {
@@ -525,6 +528,7 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 			tcp_give_up(a, f, s);
 			return;
 		}
+		sd_tls_conn_set_decrypt(s->tls, a->tls_dec);
 	}
 	pkt.frame = p->frame;
 	pkt.ts_sec = p->sec;

@@ -23,8 +23,10 @@ struct sd_app_pkt {
 
 struct sd_app;
 
-/* digest: borrowed, for IKE NAT detection (may be NULL) */
-struct sd_app	*sd_app_new(struct sd_memcap *, struct sd_ev_sink, const struct sd_digest_hook *);
+/* digest: borrowed, for IKE NAT detection (may be NULL); tls_dec: borrowed, TLS 1.3
+ * decryption with a key log (may be NULL: off) */
+struct sd_app	*sd_app_new(struct sd_memcap *, struct sd_ev_sink, const struct sd_digest_hook *,
+		    const struct sd_tls_decrypt_hook *tls_dec);
 void		 sd_app_free(struct sd_app *);
 /* TCP: after the segment went into the flow's stream f->tcp->s[dir]. */
 void		 sd_app_tcp(struct sd_app *, struct sd_flow *, const struct sd_app_pkt *,

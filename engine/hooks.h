@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "dissect/memcap.h"
+#include "dissect/tls.h"	/* struct sd_tls_decrypt_hook */
 
 /*
  * The engine links no third-party library, so that the whole event producer can be
@@ -43,6 +44,7 @@ struct sd_digest_hook {
 struct sd_engine_hooks {
 	struct sd_classify_hook	 classify;
 	struct sd_digest_hook	 digest;
+	struct sd_tls_decrypt_hook tls_decrypt;	/* TLS 1.3 with a key log (adapt/tls13.c) */
 };
 
 #endif /* SD_ENGINE_HOOKS_H */

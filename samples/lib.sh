@@ -306,6 +306,23 @@ dtls_server_start() {
 	done
 }
 
+# srv CERT-PREFIX CHAIN(- for none) OPTS...: s_server in S for one connection.
+srv() {
+	local crt=$1 chain=$2
+	shift 2
+	local c=()
+	[ "$chain" = - ] || c=(-cert_chain "$chain")
+	rm -f "$TMP/srvin"
+	mkfifo "$TMP/srvin"
+	exec 8<>"$TMP/srvin"
+	ip netns exec "${PFX}s" openssl s_server -accept 10.99.1.2:443 -naccept 1 \
+		-cert "$crt.crt" -key "$crt.key" ${c[@]+"${c[@]}"} "$@" \
+		<&8 8>&- >"$TMP/server.log" 2>&1 &
+	SRV_PID=$!
+	track "$SRV_PID"
+	wait_listen s 443
+}
+
 # client_session HOST:PORT OPTS...: s_client with SNI and full verification; one
 # line from the client, one line back from the server, then the client closes
 # (close_notify, FIN; s_client then reads the server's close_notify and FIN).

@@ -168,22 +168,7 @@ make_trust_pki() {
 }
 
 # ---------------------------------------------------------------- sessions
-# srv CERT-PREFIX CHAIN(- for none) OPTS...: s_server in S for one connection.
-srv() {
-	local crt=$1 chain=$2
-	shift 2
-	local c=()
-	[ "$chain" = - ] || c=(-cert_chain "$chain")
-	rm -f "$TMP/srvin"
-	mkfifo "$TMP/srvin"
-	exec 8<>"$TMP/srvin"
-	ip netns exec "${PFX}s" openssl s_server -accept 10.99.1.2:443 -naccept 1 \
-		-cert "$crt.crt" -key "$crt.key" ${c[@]+"${c[@]}"} "$@" \
-		<&8 8>&- >"$TMP/server.log" 2>&1 &
-	SRV_PID=$!
-	track "$SRV_PID"
-	wait_listen s 443
-}
+# srv (lib.sh): s_server in S for one connection.
 
 # cli OPTS...: s_client with SNI and full verification of the test PKI; sends a line.
 cli() {

@@ -434,6 +434,25 @@ run --sessions --ca-file samples/pki/root.crt samples/encap-qinq-cmd-mpls.pcap
 check "SGT both ways: the session line has both groups" \
 	grep -q '"type":"session".*"cisco.trustsec.source_sgt":17,"cisco.trustsec.destination_sgt":4' \
 	"$tmp/out"
+# --keylog: the file is read, bad lines said by number only, secrets never shown
+kl=samples/kl-expired.keylog
+run --keylog /nonexistent.keylog samples/kl-expired.pcap
+check "--keylog missing file: exit 2" test "$rc" -eq 2
+check "--keylog missing file: named" grep -q 'nonexistent.keylog' "$tmp/err"
+{ echo "CLIENT_HANDSHAKE_TRAFFIC_SECRET 00 11"; cat "$kl"; } > "$tmp/bad.keylog"
+run -v --keylog "$tmp/bad.keylog" --ca-file samples/pki/root.crt --json samples/kl-expired.pcap
+check "--keylog malformed line: said with its number" \
+	grep -q 'bad.keylog: 1 malformed line ignored (the first at line 1)' "$tmp/err"
+check "--keylog -v: connections decrypted" grep -q 'TLS 1.3 connections: 1 decrypted' "$tmp/err"
+check "--keylog: the expiry finding from the key log" \
+	grep -q '"kind":"tls.certificate_expired".*from the key log' "$tmp/out"
+secret=$(awk '/^SERVER_HANDSHAKE_TRAFFIC_SECRET/ {print $3}' "$kl")
+run --events --keylog "$kl" samples/kl-expired.pcap
+check "--keylog: no secret in the events" test "$(grep -c "$secret" "$tmp/out" "$tmp/err" | \
+	awk -F: '{s += $2} END {print s}')" -eq 0
+sed 's/\(SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]* \)../\1ff/' "$kl" > "$tmp/wrong.keylog"
+run --keylog "$tmp/wrong.keylog" samples/kl-expired.pcap
+check "--keylog wrong keys: said once" test "$(grep -c 'did not decrypt' "$tmp/err")" -eq 1
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,10 @@ allowed only when listed in tests/compat/tls-exceptions.tsv:
     file <TAB> frame <TAB> field <TAB> reason
 (file relative to the corpus, or samples/NAME; frame and field may be `*`; field `message`
 stands for a message present on one side only).
+A capture with NAME.keylog next to it is read with that key log on both sides (tshark
+-o tls.keylog_file:NAME.keylog, shakedown --keylog NAME.keylog): the decrypted TLS 1.3
+Certificate messages and alerts are compared too; a pcapng Decryption Secrets Block is
+read by both without an option.
 
 Usage: tshark_tls.py SHAKEDOWN [FILE...]
 Environment: SD_CORPUS (default: ../shared/corpus next to the repository),
@@ -230,9 +234,16 @@ TSHARK_OPTS = {
 }
 
 
-def tshark_messages(path, opts=()):
+def keylog_of(path):
+    """NAME.keylog next to NAME.pcap: both sides decrypt TLS 1.3 with it."""
+    k = os.path.splitext(path)[0] + ".keylog"
+    return k if os.path.exists(k) else None
+
+
+def tshark_messages(path, opts=(), keylog=None):
     """{frame: [(type, fields)]} from tshark."""
-    out = subprocess.run(["tshark", "-r", path] + list(opts) +
+    opt = ["-o", "tls.keylog_file:" + keylog] if keylog else []
+    out = subprocess.run(["tshark", "-r", path] + list(opts) + opt +
                          ["-T", "json", "-J", "frame tls dtls"],
                          capture_output=True, check=False)
     try:
@@ -338,9 +349,11 @@ def handshake(hs, dtls, found):
             found.append(("dtls.hello_verify_request", {"cookie_len": int(cl)}))
 
 
-def ours(shakedown, path):
+def ours(shakedown, path, keylog=None):
     cmd = os.environ.get("SD_EVENTS_CMD")
     argv = shlex.split(cmd) + [path] if cmd else [shakedown, "--events", path]
+    if keylog:
+        argv[-1:-1] = ["--keylog", keylog]
     out = subprocess.run(argv, capture_output=True, check=False)
     msgs = {}
     for line in out.stdout.decode("utf-8", "replace").splitlines():
@@ -422,10 +435,11 @@ def main():
     for path in files:
         name = os.path.relpath(path, corpus) if path.startswith(corpus) else \
             "samples/" + os.path.basename(path)
-        theirs = tshark_messages(path, TSHARK_OPTS.get(name, ()))
+        keylog = keylog_of(path)
+        theirs = tshark_messages(path, TSHARK_OPTS.get(name, ()), keylog)
         if theirs is None:
             continue
-        mine, rc = ours(shakedown, path)
+        mine, rc = ours(shakedown, path, keylog)
         if rc < 0:
             print("%s: shakedown died with signal %d" % (name, -rc))
             diffs += 1

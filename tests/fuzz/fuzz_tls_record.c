@@ -1,7 +1,9 @@
 /*
  * tests/fuzz/fuzz_tls_record.c - the TLS record layer as TCP feeds it (sd_tls_feed).
  *
- * Input: hdr[0] bit 0 memcap limit 8 KiB (else unlimited); then chunks until the bytes run
+ * Input: hdr[0] bit 0 memcap limit 8 KiB (else unlimited), bit 2 TLS 1.3 records "decrypted"
+ * by a stand-in hook (the plaintext is the record body itself, a body starting with 0xff
+ * fails authentication), so the decrypted handshake and alert paths see any bytes; then chunks until the bytes run
  * out: u8 ctl (bit 0 direction, bit 1 sd_tls_gap before this chunk), be16 length, data.
  * Each chunk is appended to its direction's pending bytes, which are fed in an exact-size
  * copy; consumed and skip are honoured as the TCP layer would.  Checked: consumed never
@@ -15,6 +17,43 @@
 #include "tests/fuzz/tls_touch.h"
 
 #define CHECK(x)	do { if (!(x)) abort(); } while (0)
+
+/* The stand-in decryption hook: state charged to the memcap like adapt/tls13.c's. */
+static void *
+fake_open(void *ctx, struct sd_memcap *mc, const uint8_t random[32], uint16_t cipher,
+    uint8_t *why)
+{
+	(void)ctx;
+	(void)cipher;
+	*why = SD_TLS_KEYLOG_NO_KEYS;
+	return random[0] == 0xee ? NULL : sd_memcap_calloc(mc, 64);
+}
+
+static int
+fake_record(void *ctx, void *state, int dir, unsigned epoch, uint64_t seq, const uint8_t hdr[5],
+    const uint8_t *body, size_t len, uint8_t *out)
+{
+	(void)ctx;
+	(void)state;
+	(void)dir;
+	(void)epoch;
+	(void)seq;
+	(void)hdr;
+	if (len == 0 || body[0] == 0xff)
+		return -1;
+	memcpy(out, body, len);
+	return (int)len;
+}
+
+static void
+fake_close(void *ctx, void *state, struct sd_memcap *mc, bool failed)
+{
+	(void)ctx;
+	(void)failed;
+	sd_memcap_free(mc, state, 64);
+}
+
+static const struct sd_tls_decrypt_hook fake_hook = { fake_open, fake_record, fake_close, NULL };
 
 struct side {
 	uint8_t		*buf;
@@ -79,6 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((c = sd_tls_conn_new(&mc, false, touch_emit, NULL)) == NULL)
 		return 0;
+	if (hdr & 4)
+		sd_tls_conn_set_decrypt(c, &fake_hook);
 	while (sd_rd_u8(&in, &ctl) && sd_rd_be16(&in, &len)) {
 		if (!sd_rd_sub(&in, len, &chunk))
 			chunk = in;	/* the rest */

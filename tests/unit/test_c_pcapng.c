@@ -60,6 +60,93 @@ write_bytes(const char *path, const uint8_t *b, size_t n)
 	fclose(fp);
 }
 
+/* What Decryption Secrets Blocks handed over. */
+struct secrets_seen {
+	int		 n;
+	uint32_t	 type;
+	char		 text[64];
+	size_t		 len;
+};
+
+static void
+on_secrets(void *ctx, uint32_t type, const uint8_t *data, size_t len)
+{
+	struct secrets_seen *s = ctx;
+
+	s->n++;
+	s->type = type;
+	s->len = len < sizeof(s->text) ? len : sizeof(s->text);
+	memcpy(s->text, data, s->len);
+}
+
+/* DSB (type 0x0A): secrets type, length, data padded to 32 bits. */
+static size_t
+put_dsb(uint8_t *b, size_t o, uint32_t type, const char *text, uint32_t claimed)
+{
+	size_t n = strlen(text), pad = (4 - n % 4) % 4, total = 20 + n + pad;
+
+	o = put32(b, o, 0x0a);
+	o = put32(b, o, (uint32_t)total);
+	o = put32(b, o, type);
+	o = put32(b, o, claimed);
+	memcpy(b + o, text, n);
+	memset(b + o + n, 0, pad);
+	o += n + pad;
+	return put32(b, o, (uint32_t)total);
+}
+
+/* A key log in a Decryption Secrets Block between two packets (editcap --inject-secrets
+ * puts it first; a capture may carry more later): handed over when read, before the
+ * frame after it, and not counted as a frame.  A length past the block: skipped. */
+static void
+test_pcapng_dsb(void **state)
+{
+	static const char kl[] = "CLIENT_RANDOM 00 11\n";	/* 19 bytes: padded */
+	char path[512], err[SD_ERRBUF];
+	uint8_t b[512];
+	struct secrets_seen seen;
+	struct sd_cap *c;
+	struct sd_frame f;
+	struct sd_rd data;
+	uint32_t type;
+	size_t o = 0;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "dsb.pcapng");
+	o = put_shb(b, o);
+	o = put_idb(b, o, 1, 65535);
+	o = put_epb(b, o, 0);
+	o = put_dsb(b, o, SD_PCAPNG_DSB_TLS, kl, (uint32_t)strlen(kl));
+	o = put_dsb(b, o, SD_PCAPNG_DSB_TLS, kl, 4096);		/* claims more than it holds */
+	o = put_epb(b, o, 0);
+	write_bytes(path, b, o);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(sd_cap_open_file(&c, path, err), 0);
+	sd_cap_on_secrets(c, on_secrets, &seen);
+	assert_int_equal(sd_cap_next(c, &f, err), SD_CAP_FRAME);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(sd_cap_next(c, &f, err), SD_CAP_FRAME);
+	assert_int_equal(f.no, 2);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.type, SD_PCAPNG_DSB_TLS);
+	assert_int_equal(seen.len, strlen(kl));
+	assert_memory_equal(seen.text, kl, strlen(kl));
+	assert_int_equal(sd_cap_next(c, &f, err), SD_CAP_EOF);
+	sd_cap_close(c);
+
+	/* the body parser alone: every truncation fails or stays inside */
+	o = put_dsb(b, 0, SD_PCAPNG_DSB_TLS, kl, (uint32_t)strlen(kl));
+	assert_true(sd_pcapng_parse_dsb(sd_rd_make(b + 8, o - 12), false, &type, &data));
+	assert_int_equal(sd_rd_left(&data), strlen(kl));
+	for (size_t n = 0; n < o - 12; n++) {
+		uint8_t *cp = malloc(n > 0 ? n : 1);
+
+		memcpy(cp, b + 8, n);
+		assert_false(sd_pcapng_parse_dsb(sd_rd_make(cp, n), false, &type, &data));
+		free(cp);
+	}
+}
+
 /* pcapng: a second interface of another link type (Ethernet, then raw IP) after frame 1.
  * libpcap 1.10 stops there ("... different from the type of the first interface"); our
  * reader hands frame 2 on with its own interface's link type, as Wireshark shows it. */
@@ -733,6 +820,7 @@ main(void)
 		cmocka_unit_test(test_pcapng_corrupt),
 		cmocka_unit_test(test_pcapng_spb),
 		cmocka_unit_test(test_pcapng_tsresol),
+		cmocka_unit_test(test_pcapng_dsb),
 		cmocka_unit_test(test_stdin_pipe),
 	};
 
