@@ -130,6 +130,12 @@ struct sd_rule_area {
 	void		 (*stats)(const void *, struct sd_rule_stats *);
 	/* (may be NULL) judge across connections now, as finish() will again at the end */
 	void		 (*window)(void *);
+	/*
+	 * The area also sees malformed ClientHellos, ServerHellos and Certificates (their
+	 * fault set, fields after it unread); the others never do, so that no rule judges a
+	 * half-parsed message as if it were whole.
+	 */
+	bool		 malformed;
 };
 
 /*
@@ -164,6 +170,7 @@ void	sd_rule_trust_unseen_pins(const void *ctx, void (*fn)(void *, const char *,
 	    void *fctx);
 
 extern const struct sd_rule_area sd_rules_hello;	/* rules_hello.c: ClientHellos never answered */
+extern const struct sd_rule_area sd_rules_malformed;	/* rules_malformed.c: malformed hellos, Certificates */
 
 /* The MTU black-hole pattern of tcp.mtu_blackhole for role r of a TCP flow record
  * (rules_path.c); rules that would name the same silence defer to it. */

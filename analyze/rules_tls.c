@@ -833,4 +833,5 @@ tls_finish(void *ctx)
 
 const struct sd_rule_area sd_rules_tls = {
 	"tls", tls_new, tls_event, tls_finish, tls_free, tls_flow_free, tls_stats, NULL,
+	false,
 };
