@@ -136,9 +136,8 @@ sd_rule_shared_close(struct sd_rule_shared *sh)
 	memset(sh, 0, sizeof(*sh));
 }
 
-/* A ClientHello, ServerHello or Certificate that stopped at a fault (dissect/tls.h). */
-static bool
-malformed_msg(const struct sd_event *ev)
+bool
+sd_rule_malformed(const struct sd_event *ev)
 {
 	const union sd_ev_msg *u = &ev->u.msg;
 
@@ -158,7 +157,7 @@ void
 sd_rules_event(void *ctx, const struct sd_event *ev)
 {
 	struct sd_rules *r = ctx;
-	bool malformed = malformed_msg(ev);
+	bool malformed = sd_rule_malformed(ev);
 	size_t i;
 
 	sd_scope_event(r->scope, ev);

@@ -145,6 +145,9 @@ struct sd_rule_area {
  */
 void	*sd_rule_flow(const struct sd_rule_env *, const struct sd_event *ev, size_t size,
 	    bool create, uint64_t *refused);
+/* A ClientHello, ServerHello or Certificate that stopped at a fault (dissect/tls.h): only
+ * areas with `malformed` set see one. */
+bool	 sd_rule_malformed(const struct sd_event *);
 /* Free state made by sd_rule_flow (size: as asked then). */
 void	 sd_rule_flow_release(const struct sd_rule_env *, void *state, size_t size);
 
