@@ -272,6 +272,7 @@ sd_tls_parse_sslv2_client_hello(struct sd_rd msg, struct sd_tls_client_hello *ch
 	/* The challenge becomes the right-aligned ClientHello.random (RFC 5246 E.2). */
 	n = sd_rd_left(&chal);
 	memcpy(ch->random + (32 - n), chal.p, n);
+	ch->parsed = SD_TLS_P_ALL;
 	return SD_OK;
 }
 
