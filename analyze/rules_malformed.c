@@ -88,8 +88,9 @@ decide(struct malf_rules *t, struct mflow *m, const char *answer, uint64_t frame
 	sd_finding_frame(f, m->frame);
 	if (frame != 0)
 		sd_finding_frame(f, frame);
-	if (f->count > 1)
+	if (f->count > 1 && sev <= f->severity)
 		return;
+	/* the first connection, or a later one whose peer refused what an earlier let pass */
 	sd_finding_severity(f, sev);
 	sd_finding_value(f, "server", "%s", server);
 	if (m->sni[0] != '\0')

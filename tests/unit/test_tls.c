@@ -453,6 +453,15 @@ test_sslv2_client_hello(void **state)
 	assert_int_equal(r.ev[0].nciphers, 7);
 	assert_string_equal(r.ev[0].ja3, "");
 	sd_tls_conn_free(c);
+	{
+		/* parsed whole: the writer shows its version and cipher specs */
+		struct sd_tls_client_hello ch;
+
+		assert_int_equal(sd_tls_parse_sslv2_client_hello(sd_rd_make(v2 + 2,
+		    sizeof(v2) - 2), &ch), SD_OK);
+		assert_int_equal(ch.parsed, SD_TLS_P_ALL);
+		assert_null(ch.fault.what);
+	}
 }
 
 static void
