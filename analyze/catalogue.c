@@ -280,6 +280,36 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "Look for a device on the path with application, URL or SNI filtering (its logs for "
 	  "the name shown) and the policy for this name; when the server's TCP acknowledged "
 	  "the ClientHello, check the server's TLS service and its logs instead." },
+	/* rules_malformed.c */
+	[SD_K_MALF_CLIENT_HELLO] = { "tls.malformed_client_hello", SD_SEV_HIGH,
+	  "The client's ClientHello is malformed",
+	  "The ClientHello breaks the TLS encoding: a length overruns what contains it, a list "
+	  "has an odd length, a required list is empty. The field at fault is named with its "
+	  "numbers. A server answers such a hello with decode_error (50) or illegal_parameter "
+	  "(47), or a reset: the client's TLS stack (or a device that rewrites ClientHellos on "
+	  "the path: a proxy, a firewall inserting or changing extensions) built it wrongly. A "
+	  "server that went on anyway was lenient; another server will not be.",
+	  "Capture on the client itself: if the hello is already malformed there, update or fix "
+	  "the client's TLS library; if it is well formed there, find the device between that "
+	  "rewrites it (compare the two captures byte by byte) and update or bypass it." },
+	[SD_K_MALF_SERVER_HELLO] = { "tls.malformed_server_hello", SD_SEV_HIGH,
+	  "The server's ServerHello is malformed",
+	  "The ServerHello breaks the TLS encoding (the field at fault is named with its "
+	  "numbers). A client answers it with decode_error (50) or a reset: the server's TLS "
+	  "stack, or a device that rewrites the server's flight, built it wrongly.",
+	  "Capture on the server: if the ServerHello is malformed there, fix or update the "
+	  "server's TLS library; otherwise find the device on the path that alters it." },
+	[SD_K_MALF_CERTIFICATE] = { "tls.malformed_certificate", SD_SEV_HIGH,
+	  "A Certificate message is malformed",
+	  "The Certificate message breaks the TLS encoding: the list length or one "
+	  "certificate's length overruns what contains it, or a certificate is empty. The "
+	  "certificates before the fault are kept. Its peer answers with decode_error (50), "
+	  "bad_certificate (42) or a reset: the sender's TLS stack, a load balancer or TLS "
+	  "offloader that assembles the chain, or a device that rewrites the flight built it "
+	  "wrongly.",
+	  "Capture on the sender: if the message is already malformed there, fix how its chain "
+	  "is configured or update its TLS library (or the offloader); otherwise find the "
+	  "device on the path that alters it." },
 	/* rules_proxy.c */
 	[SD_K_PROXY_CONNECT_REFUSED] = { "proxy.connect_refused", SD_SEV_MEDIUM,
 	  "HTTP proxy refused the CONNECT tunnel",

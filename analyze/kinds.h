@@ -8,7 +8,7 @@
  * part after SD_K_ is the rule area, and so the file that decides the kind:
  * SD_K_TCP_ rules_tcp.c, SD_K_TLS_ rules_tls.c, SD_K_TRUST_ rules_trust.c, SD_K_ICEPT_
  * rules_intercept.c (with its cross-connection half, rules_backend.c), SD_K_PATH_
- * rules_path.c, SD_K_HELLO_ rules_hello.c, SD_K_PROXY_
+ * rules_path.c, SD_K_HELLO_ rules_hello.c, SD_K_MALF_ rules_malformed.c, SD_K_PROXY_
  * rules_proxy.c, SD_K_IKE_ rules_ike.c, SD_K_IKESA_ rules_ikesa.c, SD_K_ESP_ rules_esp.c.
  * The stable name ("tls.chain_untrusted") is the output and test contract;
  * docs/findings.md documents each.
@@ -49,6 +49,10 @@ enum sd_kind {
 	SD_K_PATH_TLS_REVOCATION_UNREACHABLE,
 	/* rules_hello.c */
 	SD_K_HELLO_UNANSWERED,
+	/* rules_malformed.c */
+	SD_K_MALF_CLIENT_HELLO,
+	SD_K_MALF_SERVER_HELLO,
+	SD_K_MALF_CERTIFICATE,
 	/* rules_proxy.c */
 	SD_K_PROXY_CONNECT_REFUSED,
 	SD_K_PROXY_CONNECT_UNANSWERED,

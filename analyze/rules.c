@@ -6,6 +6,7 @@
 #include "analyze/icat.h"
 #include "analyze/verify.h"
 #include "analyze/x509.h"
+#include "dissect/tls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 
 static const struct sd_rule_area *const areas[] = {
 	&sd_rules_tcp, &sd_rules_tls, &sd_rules_trust, &sd_rules_intercept, &sd_rules_path,
-	&sd_rules_hello, &sd_rules_proxy, &sd_rules_ike, &sd_rules_ikesa, &sd_rules_esp,
+	&sd_rules_hello, &sd_rules_malformed, &sd_rules_proxy, &sd_rules_ike, &sd_rules_ikesa, &sd_rules_esp,
 };
 #define NAREAS	(sizeof(areas) / sizeof(areas[0]))
 
@@ -135,16 +136,36 @@ sd_rule_shared_close(struct sd_rule_shared *sh)
 	memset(sh, 0, sizeof(*sh));
 }
 
+bool
+sd_rule_malformed(const struct sd_event *ev)
+{
+	const union sd_ev_msg *u = &ev->u.msg;
+
+	switch (ev->type) {
+	case SD_EV_TLS_CLIENT_HELLO:
+		return u->client_hello != NULL && u->client_hello->fault.what != NULL;
+	case SD_EV_TLS_SERVER_HELLO:
+		return u->server_hello != NULL && u->server_hello->fault.what != NULL;
+	case SD_EV_TLS_CERTIFICATE:
+		return u->certificate != NULL && u->certificate->fault.what != NULL;
+	default:
+		return false;
+	}
+}
+
 void
 sd_rules_event(void *ctx, const struct sd_event *ev)
 {
 	struct sd_rules *r = ctx;
+	bool malformed = sd_rule_malformed(ev);
 	size_t i;
 
 	sd_scope_event(r->scope, ev);
-	sd_clock_event(r->sh.clock, ev);
+	if (!malformed)
+		sd_clock_event(r->sh.clock, ev);
 	for (i = 0; i < NAREAS; i++)
-		areas[i]->event(r->state[i], ev);
+		if (!malformed || areas[i]->malformed)
+			areas[i]->event(r->state[i], ev);
 	sd_rules_clock(r, ev->ts_sec);
 	/* what this event decided goes to the outputs now */
 	sd_findings_flush(r->out);

@@ -130,6 +130,12 @@ struct sd_rule_area {
 	void		 (*stats)(const void *, struct sd_rule_stats *);
 	/* (may be NULL) judge across connections now, as finish() will again at the end */
 	void		 (*window)(void *);
+	/*
+	 * The area also sees malformed ClientHellos, ServerHellos and Certificates (their
+	 * fault set, fields after it unread); the others never do, so that no rule judges a
+	 * half-parsed message as if it were whole.
+	 */
+	bool		 malformed;
 };
 
 /*
@@ -139,6 +145,9 @@ struct sd_rule_area {
  */
 void	*sd_rule_flow(const struct sd_rule_env *, const struct sd_event *ev, size_t size,
 	    bool create, uint64_t *refused);
+/* A ClientHello, ServerHello or Certificate that stopped at a fault (dissect/tls.h): only
+ * areas with `malformed` set see one. */
+bool	 sd_rule_malformed(const struct sd_event *);
 /* Free state made by sd_rule_flow (size: as asked then). */
 void	 sd_rule_flow_release(const struct sd_rule_env *, void *state, size_t size);
 
@@ -164,6 +173,7 @@ void	sd_rule_trust_unseen_pins(const void *ctx, void (*fn)(void *, const char *,
 	    void *fctx);
 
 extern const struct sd_rule_area sd_rules_hello;	/* rules_hello.c: ClientHellos never answered */
+extern const struct sd_rule_area sd_rules_malformed;	/* rules_malformed.c: malformed hellos, Certificates */
 
 /* The MTU black-hole pattern of tcp.mtu_blackhole for role r of a TCP flow record
  * (rules_path.c); rules that would name the same silence defer to it. */

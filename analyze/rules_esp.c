@@ -363,4 +363,5 @@ esp_stats(const void *ctx, struct sd_rule_stats *st)
 
 const struct sd_rule_area sd_rules_esp = {
 	"esp", esp_new, esp_event, esp_finish, esp_free, NULL, esp_stats, NULL,
+	false,
 };

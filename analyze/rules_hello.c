@@ -450,4 +450,5 @@ hello_stats(const void *ctx, struct sd_rule_stats *st)
 
 const struct sd_rule_area sd_rules_hello = {
 	"hello", hello_new, hello_event, hello_finish, hello_free, hello_flow_free, hello_stats, NULL,
+	false,
 };

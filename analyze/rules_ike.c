@@ -1104,4 +1104,5 @@ ike_stats(const void *ctx, struct sd_rule_stats *st)
 
 const struct sd_rule_area sd_rules_ike = {
 	"ike", ike_new, ike_event, ike_finish, ike_free, NULL, ike_stats, NULL,
+	false,
 };

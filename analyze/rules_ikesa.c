@@ -460,4 +460,5 @@ ikesa_stats(const void *ctx, struct sd_rule_stats *st)
 const struct sd_rule_area sd_rules_ikesa = {
 	"ikesa", ikesa_new, ikesa_event, ikesa_finish, ikesa_free, NULL, ikesa_stats,
 	ikesa_finish,	/* each window: the SAs that ended so far */
+	false,
 };

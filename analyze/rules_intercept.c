@@ -734,4 +734,5 @@ intercept_stats(const void *ctx, struct sd_rule_stats *st)
 const struct sd_rule_area sd_rules_intercept = {
 	"intercept", intercept_new, intercept_event, intercept_finish, intercept_free, conn_free,
 	intercept_stats, intercept_window,
+	false,
 };

@@ -659,4 +659,5 @@ path_stats(const void *ctx, struct sd_rule_stats *st)
 
 const struct sd_rule_area sd_rules_path = {
 	"path", path_new, path_event, path_finish, path_free, path_flow_free, path_stats, NULL,
+	false,
 };

@@ -141,4 +141,5 @@ proxy_finish(void *ctx)
 
 const struct sd_rule_area sd_rules_proxy = {
 	"proxy", proxy_new, proxy_event, proxy_finish, free, NULL, NULL, NULL,
+	false,
 };

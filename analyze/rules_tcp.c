@@ -553,4 +553,5 @@ tcp_stats(const void *ctx, struct sd_rule_stats *st)
 
 const struct sd_rule_area sd_rules_tcp = {
 	"tcp", tcp_new, tcp_event, tcp_finish, tcp_free, NULL, tcp_stats, NULL,
+	false,
 };

@@ -753,6 +753,12 @@ tls_event(void *ctx, const struct sd_event *ev)
 	struct nflow *fl;
 	int r;
 
+	if (sd_rule_malformed(ev)) {
+		/* rules_malformed.c judges the message and the alert that answers it */
+		if ((fl = flow_get(t, ev, false)) != NULL)
+			fl->done = true;
+		return;
+	}
 	if (ev->type == SD_EV_TLS_CLIENT_HELLO) {
 		if (ev->u.msg.client_hello != NULL)
 			on_client_hello(t, ev);
@@ -839,4 +845,5 @@ tls_finish(void *ctx)
 
 const struct sd_rule_area sd_rules_tls = {
 	"tls", tls_new, tls_event, tls_finish, tls_free, tls_flow_free, tls_stats, NULL,
+	true,	/* to leave a malformed message and its alert to rules_malformed.c */
 };

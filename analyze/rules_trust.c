@@ -1225,4 +1225,5 @@ trust_finish(void *ctx)
 
 const struct sd_rule_area sd_rules_trust = {
 	"trust", trust_new, trust_event, trust_finish, trust_free, trust_flow_free, trust_stats, NULL,
+	false,
 };

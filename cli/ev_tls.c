@@ -102,63 +102,106 @@ resumed(struct sd_json *j, const char *key, uint8_t r)
 		sd_out_json_str(j, key, n);
 }
 
+/* Why a hello or Certificate stopped parsing: `malformed` (stable name), its sentence with
+ * the numbers, and where in the message body the field at fault starts. */
+static void
+malformed(struct sd_json *j, const struct sd_tls_fault *f)
+{
+	char text[160];
+
+	if (f->what == NULL)
+		return;
+	(void)sd_tls_fault_text(f, text, sizeof(text));
+	sd_out_json_str(j, "malformed", f->what);
+	sd_out_json_str(j, "malformed_detail", text);
+	sd_out_json_uint(j, "malformed_offset", f->offset);
+}
+
+/*
+ * A malformed hello keeps the fields before its fault (ch->parsed) and leaves out every
+ * field after it, fingerprints included: nothing is guessed.
+ */
 static void
 client_hello(struct sd_json *j, const struct sd_tls_client_hello *ch)
 {
+	bool whole = ch->fault.what == NULL, exts = ch->parsed >= SD_TLS_P_EXTENSIONS;
+
 	sd_out_json_bool(j, "dtls", ch->dtls);
-	sd_out_json_uint(j, "legacy_version", ch->legacy_version);
-	uint_list(j, "ciphers", ch->ciphers, ch->cipher_width);
-	ext_types(j, "extensions", ch->extensions);
-	if (ch->has_sni)
-		sd_out_json_strn(j, "sni", ch->sni.p, ch->sni.len);
-	else
-		sd_out_json_null(j, "sni");
-	sd_out_ev_alpn_list(j, "alpn", ch->alpn);
-	uint_list(j, "supported_versions", ch->supported_versions, 2);
-	uint_list(j, "groups", ch->groups, 2);
-	uint_list(j, "sig_algs", ch->sig_algs, 2);
-	sd_out_json_str_or_null(j, "ja3", ch->ja3);
-	sd_out_json_str_or_null(j, "ja4", ch->ja4);
+	if (ch->parsed >= SD_TLS_P_VERSION)
+		sd_out_json_uint(j, "legacy_version", ch->legacy_version);
+	if (ch->parsed >= SD_TLS_P_SUITES)
+		uint_list(j, "ciphers", ch->ciphers, ch->cipher_width);
+	if (exts) {
+		ext_types(j, "extensions", ch->extensions);
+		if (ch->has_sni)
+			sd_out_json_strn(j, "sni", ch->sni.p, ch->sni.len);
+		else
+			sd_out_json_null(j, "sni");
+		sd_out_ev_alpn_list(j, "alpn", ch->alpn);
+		uint_list(j, "supported_versions", ch->supported_versions, 2);
+		uint_list(j, "groups", ch->groups, 2);
+		uint_list(j, "sig_algs", ch->sig_algs, 2);
+	}
+	if (whole) {
+		sd_out_json_str_or_null(j, "ja3", ch->ja3);
+		sd_out_json_str_or_null(j, "ja4", ch->ja4);
+	}
 	/* extras */
 	sd_out_json_uint(j, "record_version", ch->record_version);
 	sd_out_json_bool(j, "sslv2", (ch->flags & SD_TLS_HELLO_SSLV2) != 0);
-	sd_out_json_hex(j, "session_id", ch->session_id.p, ch->session_id.len);
-	if (ch->dtls)
+	if (ch->parsed >= SD_TLS_P_SESSION_ID)
+		sd_out_json_hex(j, "session_id", ch->session_id.p, ch->session_id.len);
+	if (ch->dtls && ch->parsed >= SD_TLS_P_COOKIE)
 		sd_out_json_uint(j, "cookie_len", ch->cookie.len);
 	if (ch->retransmit)
 		sd_out_json_bool(j, "retransmit", true);
-	key_share_groups(j, "key_share", ch->key_shares);
-	sd_out_json_bool(j, "psk", ch->psk);
-	uint_list(j, "psk_modes", ch->psk_modes, 1);
-	sd_out_json_bool(j, "early_data", ch->early_data);
-	sd_out_json_uint_opt(j, "session_ticket", ch->has_session_ticket, ch->session_ticket_len);
-	sd_out_json_bool(j, "ech", ch->ech);
+	if (exts) {
+		key_share_groups(j, "key_share", ch->key_shares);
+		sd_out_json_bool(j, "psk", ch->psk);
+		uint_list(j, "psk_modes", ch->psk_modes, 1);
+		sd_out_json_bool(j, "early_data", ch->early_data);
+		sd_out_json_uint_opt(j, "session_ticket", ch->has_session_ticket,
+		    ch->session_ticket_len);
+		sd_out_json_bool(j, "ech", ch->ech);
+	}
 	dtls_pos(j, ch->dtls, ch->epoch, ch->message_seq);
 	sd_out_json_anomalies(j, ch->flags, sd_anom_tls_hello, sd_anom_tls_hello_n);
+	malformed(j, &ch->fault);
 }
 
 static void
 server_hello(struct sd_json *j, const struct sd_tls_server_hello *sh)
 {
+	bool whole = sh->fault.what == NULL, exts = sh->parsed >= SD_TLS_P_EXTENSIONS;
+
 	sd_out_json_bool(j, "dtls", sh->dtls);
-	sd_out_json_uint(j, "legacy_version", sh->legacy_version);
-	sd_out_json_uint(j, "version", sh->version);
-	sd_out_json_uint(j, "cipher", sh->cipher);
-	ext_types(j, "extensions", sh->extensions);
-	sd_out_json_bool(j, "hello_retry", sh->hello_retry);
-	sd_out_json_str_or_null(j, "ja3s", sh->ja3s);
+	if (sh->parsed >= SD_TLS_P_VERSION)
+		sd_out_json_uint(j, "legacy_version", sh->legacy_version);
+	if (whole || sh->has_supported_versions)
+		sd_out_json_uint(j, "version", sh->version);
+	if (sh->parsed >= SD_TLS_P_SUITES)
+		sd_out_json_uint(j, "cipher", sh->cipher);
+	if (exts)
+		ext_types(j, "extensions", sh->extensions);
+	if (sh->parsed >= SD_TLS_P_RANDOM)
+		sd_out_json_bool(j, "hello_retry", sh->hello_retry);
+	if (whole)
+		sd_out_json_str_or_null(j, "ja3s", sh->ja3s);
 	/* extras */
 	sd_out_json_uint(j, "record_version", sh->record_version);
 	if (sh->has_alpn)
 		sd_out_json_strn(j, "alpn", sh->alpn.p, sh->alpn.len);
-	else
+	else if (exts)
 		sd_out_json_null(j, "alpn");
-	sd_out_json_hex(j, "session_id", sh->session_id.p, sh->session_id.len);
+	if (sh->parsed >= SD_TLS_P_SESSION_ID)
+		sd_out_json_hex(j, "session_id", sh->session_id.p, sh->session_id.len);
 	if (sh->retransmit)
 		sd_out_json_bool(j, "retransmit", true);
-	resumed(j, "resumed", sh->resumed);
+	if (whole)
+		resumed(j, "resumed", sh->resumed);
 	dtls_pos(j, sh->dtls, sh->epoch, sh->message_seq);
 	sd_out_json_anomalies(j, sh->flags, sd_anom_tls_hello, sd_anom_tls_hello_n);
+	malformed(j, &sh->fault);
 }
 
 static void
@@ -227,6 +270,7 @@ certificate(struct sd_json *j, const struct sd_tls_certificate *c)
 	if (c->decrypted)
 		sd_out_json_bool(j, "decrypted", true);
 	dtls_tail(j, c->retransmit, c->dtls, c->epoch, c->message_seq);
+	malformed(j, &c->fault);
 }
 
 static void

@@ -416,16 +416,19 @@ sd_report_event(void *ctx, const struct sd_event *ev)
 	switch (ev->type) {
 	case SD_EV_TLS_CLIENT_HELLO:
 		(void)msg_add(r, ev, ev->flow_id, u->client_hello->retransmit ? RPT_RETX : 0,
-		    "ClientHello%s", u->client_hello->retransmit ? " (retransmission)" : "");
+		    "ClientHello%s%s", u->client_hello->retransmit ? " (retransmission)" : "",
+		    u->client_hello->fault.what != NULL ? " (malformed)" : "");
 		break;
 	case SD_EV_TLS_SERVER_HELLO:
 		(void)msg_add(r, ev, ev->flow_id, u->server_hello->retransmit ? RPT_RETX : 0,
-		    "%s%s", u->server_hello->hello_retry ? "HelloRetryRequest" : "ServerHello",
-		    u->server_hello->retransmit ? " (retransmission)" : "");
+		    "%s%s%s", u->server_hello->hello_retry ? "HelloRetryRequest" : "ServerHello",
+		    u->server_hello->retransmit ? " (retransmission)" : "",
+		    u->server_hello->fault.what != NULL ? " (malformed)" : "");
 		break;
 	case SD_EV_TLS_CERTIFICATE:
-		(void)msg_add(r, ev, ev->flow_id, 0, "Certificate (%u)",
-		    (unsigned)u->certificate->count);
+		(void)msg_add(r, ev, ev->flow_id, 0, "Certificate (%u%s)",
+		    (unsigned)u->certificate->count,
+		    u->certificate->fault.what != NULL ? ", malformed" : "");
 		on_certificate(r, ev);
 		break;
 	case SD_EV_TLS_ALERT:

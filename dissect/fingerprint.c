@@ -156,9 +156,19 @@ cmp_u16(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * JA4's two version characters (technical_details/JA4.md, "TLS and DTLS Version").  The
+ * table is JA4.md's, with 0x0200 ("s2") and 0x0100 ("s1") from FoxIO's Python and Rust
+ * implementations, which fingerprint TLS over TCP only.  In a DTLS hello 0x0100 is not
+ * SSL 1.0 but OpenSSL's pre-standard DTLS1_BAD_VER; JA4.md lists no code for it, and
+ * FoxIO's Wireshark plugin, the one reference that writes DTLS fingerprints, maps it to
+ * "00" ("Unknown"): so do we (docs/design-notes.md, "JA4 of DTLS").
+ */
 static const char *
-ja4_version(uint16_t v)
+ja4_version(uint16_t v, bool dtls)
 {
+	if (dtls && v == 0x0100)
+		return "00";
 	switch (v) {
 	case 0x0304: return "13";
 	case 0x0303: return "12";
@@ -280,7 +290,7 @@ sd_tls_ja4(const struct sd_tls_client_hello *ch, char out[40])
 	else
 		hash12(exts, ne, sigs, ns, ns > 0, he);
 	(void)snprintf(out, 40, "%c%s%c%02zu%02zu%s_%s_%s", ch->dtls ? 'd' : 't',
-	    ja4_version(best), has_sni ? 'd' : 'i', nc > 99 ? (size_t)99 : nc,
+	    ja4_version(best, ch->dtls), has_sni ? 'd' : 'i', nc > 99 ? (size_t)99 : nc,
 	    next_all > 99 ? (size_t)99 : next_all, a_alpn, hc, he);
 out:
 	free(ciphers);

@@ -71,6 +71,38 @@ struct sd_tls_pkt {
 #define SD_TLS_HELLO_TRAILING		0x0010	/* bytes after the extensions block */
 
 /*
+ * Where a ClientHello, ServerHello or Certificate breaks the spec: the parser stops at the
+ * first field at fault, keeps what it read before and names that field (the event's
+ * `malformed`, docs/events.md).  Facts, not a verdict; lengths are the wire's.
+ */
+struct sd_tls_fault {
+	const char	*what;		/* stable name (sd_tls_fault_text); NULL: parsed whole */
+	uint32_t	 offset;	/* in the message body: where the field at fault starts */
+	uint32_t	 declared;	/* the length it declares */
+	uint32_t	 avail;		/* the bytes there were for it */
+	bool		 len_cut;	/* its length field itself is cut (declared unknown) */
+	uint32_t	 index;		/* extension_overrun, certificate_*: which one, from 1 */
+	bool		 has_ext_type;
+	uint16_t	 ext_type;	/* extension_overrun: its type, when its header was read */
+};
+/* The fault as a short sentence with its numbers ("cipher_suites length 5 is odd");
+ * returns the length written (snprintf's contract). */
+size_t	sd_tls_fault_text(const struct sd_tls_fault *, char *buf, size_t n);
+
+/* sd_tls_client_hello.parsed, sd_tls_server_hello.parsed: the fields read before a fault,
+ * in wire order (a ServerHello has no cookie, and one cipher_suite for SD_TLS_P_SUITES). */
+#define SD_TLS_P_NONE		0
+#define SD_TLS_P_VERSION	1	/* legacy_version */
+#define SD_TLS_P_RANDOM		2
+#define SD_TLS_P_SESSION_ID	3
+#define SD_TLS_P_COOKIE		4	/* DTLS ClientHello */
+#define SD_TLS_P_SUITES		5	/* cipher_suites / cipher_suite */
+#define SD_TLS_P_COMPRESSION	6
+#define SD_TLS_P_EXTENSIONS	7	/* the extensions block was entered: the extensions
+					 * before the fault are parsed */
+#define SD_TLS_P_ALL		8
+
+/*
  * ClientHello (RFC 8446 §4.1.2) or SSLv2-compatible ClientHello (RFC 5246 Appendix E.2).
  * Every sd_rd borrows from the reassembled message; lists are raw big-endian u16 arrays
  * (ciphers: u24 for SSLv2, see cipher_width).  Valid for the emit call only.
@@ -105,8 +137,10 @@ struct sd_tls_client_hello {
 	bool		 has_session_ticket;	/* session_ticket extension present */
 	uint16_t	 session_ticket_len;	/* its body length (0: empty offer) */
 	bool		 ech;		/* encrypted_client_hello (0xfe0d) present */
-	char		 ja3[33];	/* lowercase hex MD5; "" for SSLv2 */
-	char		 ja4[40];	/* FoxIO JA4; "" for SSLv2 */
+	char		 ja3[33];	/* lowercase hex MD5; "" for SSLv2 or malformed */
+	char		 ja4[40];	/* FoxIO JA4; "" for SSLv2 or malformed */
+	uint8_t		 parsed;	/* SD_TLS_P_*: SD_TLS_P_ALL unless fault.what */
+	struct sd_tls_fault fault;	/* what == NULL: well formed */
 };
 
 /* ServerHello or HelloRetryRequest (RFC 8446 §4.1.3). */
@@ -131,7 +165,9 @@ struct sd_tls_server_hello {
 	uint16_t	 epoch, message_seq;	/* DTLS */
 	bool		 psk;		/* pre_shared_key extension (TLS 1.3: PSK accepted) */
 	uint8_t		 resumed;	/* SD_TLS_RESUMED_*, from the connection's ClientHello */
-	char		 ja3s[33];
+	char		 ja3s[33];	/* "" when malformed */
+	uint8_t		 parsed;	/* SD_TLS_P_* */
+	struct sd_tls_fault fault;
 };
 
 /* How a ServerHello resumes a session (sd_tls_server_hello.resumed, tls.session). */
@@ -158,6 +194,7 @@ struct sd_tls_certificate {
 	bool		 decrypted;	/* read from a TLS 1.3 record decrypted with a key log */
 	bool		 retransmit;	/* DTLS: same message_seq and bytes seen before */
 	uint16_t	 epoch, message_seq;	/* DTLS */
+	struct sd_tls_fault fault;	/* what: der[] holds the certificates before it */
 };
 
 #define SD_TLS_MAX_CA_NAMES	16	/* DistinguishedNames kept per CertificateRequest */
@@ -315,7 +352,11 @@ struct sd_tls_session {
 
 /* --- message parsers (dissect/tls_handshake.c, tls_ext.c) --- */
 
-/* Parse a ClientHello body (after the handshake header).  Fills ja3/ja4 too. */
+/*
+ * Parse a ClientHello body (after the handshake header).  Fills ja3/ja4 too.  The hello,
+ * ServerHello and Certificate parsers return SD_MALFORMED with the struct's fault set and
+ * the fields before it filled (parsed says which): a partial message is still a fact.
+ */
 enum sd_rc	sd_tls_parse_client_hello(struct sd_rd body, bool dtls,
 		    struct sd_tls_client_hello *);
 /* Parse an SSLv2 CLIENT-HELLO message body (after the 2-byte length, from msg_type on). */
@@ -327,7 +368,8 @@ enum sd_rc	sd_tls_parse_certificate(struct sd_rd body, bool tls13,
 		    struct sd_tls_certificate *);
 enum sd_rc	sd_dtls_parse_hello_verify_request(struct sd_rd body,
 		    struct sd_dtls_hello_verify_request *);
-/* Extensions of a ClientHello: fills sni/alpn/groups/... from ch->extensions. */
+/* Extensions of a ClientHello: fills sni/alpn/groups/... from ch->extensions.  On
+ * SD_MALFORMED ch->fault is set (offset within the extensions block). */
 enum sd_rc	sd_tls_parse_ch_extensions(struct sd_tls_client_hello *);
 enum sd_rc	sd_tls_parse_sh_extensions(struct sd_tls_server_hello *);
 

@@ -90,16 +90,41 @@ parse_key_share(struct sd_rd ext, struct sd_tls_client_hello *ch)
 	return SD_OK;
 }
 
+/*
+ * The next extension of a block: type and body, or false with f telling which one
+ * (n, from 1) overran the block and by how much (offset within the block).
+ */
+static bool
+next_ext(struct sd_rd *exts, size_t block_len, uint32_t n, uint16_t *type,
+    struct sd_rd *body, struct sd_tls_fault *f)
+{
+	size_t left = sd_rd_left(exts);
+	uint16_t len = 0;
+
+	if (sd_rd_be16(exts, type) && sd_rd_be16(exts, &len) && sd_rd_sub(exts, len, body))
+		return true;
+	f->what = "extension_overrun";
+	f->offset = (uint32_t)(block_len - left);
+	f->index = n;
+	f->has_ext_type = left >= 2;
+	f->ext_type = left >= 2 ? *type : 0;
+	f->len_cut = left < 4;
+	f->declared = len;
+	f->avail = left >= 4 ? (uint32_t)(left - 4) : (uint32_t)left;
+	return false;
+}
+
 enum sd_rc
 sd_tls_parse_ch_extensions(struct sd_tls_client_hello *ch)
 {
 	struct sd_rd exts = ch->extensions, body;
 	uint64_t seen[8] = { 0 };
+	uint32_t n = 0;
 	uint16_t type;
 	enum sd_rc rc;
 
 	while (sd_rd_left(&exts) > 0) {
-		if (!sd_rd_be16(&exts, &type) || !sd_rd_vec16(&exts, &body))
+		if (!next_ext(&exts, ch->extensions.len, ++n, &type, &body, &ch->fault))
 			return SD_MALFORMED;
 		if (mark_seen(seen, type))
 			ch->flags |= SD_TLS_HELLO_DUP_EXT;
@@ -161,10 +186,11 @@ sd_tls_parse_sh_extensions(struct sd_tls_server_hello *sh)
 {
 	struct sd_rd exts = sh->extensions, body, list;
 	uint64_t seen[8] = { 0 };
+	uint32_t n = 0;
 	uint16_t type, v;
 
 	while (sd_rd_left(&exts) > 0) {
-		if (!sd_rd_be16(&exts, &type) || !sd_rd_vec16(&exts, &body))
+		if (!next_ext(&exts, sh->extensions.len, ++n, &type, &body, &sh->fault))
 			return SD_MALFORMED;
 		if (mark_seen(seen, type))
 			sh->flags |= SD_TLS_HELLO_DUP_EXT;

@@ -1,6 +1,7 @@
 /* dissect/tls_handshake.c - hello, certificate and HelloVerifyRequest bodies (RFC 8446 §4, 5246 §7.4, 6347 §4.2.1). */
 #include "dissect/tls.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dissect/tls_names.h"
@@ -13,36 +14,227 @@ static const uint8_t hrr_random[32] = {
 };
 
 /*
+ * The faults of hellos and Certificates: stable name, the field as the RFC names it, what
+ * contains it, and which sentence tells it (sd_tls_fault_text).
+ */
+enum fault_shape { F_OVERRUN, F_ODD, F_TOO_LONG, F_EMPTY, F_MISSING, F_TRAILING };
+
+static const struct {
+	const char		*what, *field, *within;
+	enum fault_shape	 shape;
+} faults[] = {
+	{ "hello_too_short", "legacy_version and random", "message", F_MISSING },
+	{ "session_id_overrun", "session_id", "message", F_OVERRUN },
+	{ "session_id_too_long", "session_id", "32 bytes", F_TOO_LONG },
+	{ "cookie_overrun", "cookie", "message", F_OVERRUN },
+	{ "cipher_suites_overrun", "cipher_suites", "message", F_OVERRUN },
+	{ "cipher_suites_odd_length", "cipher_suites", "message", F_ODD },
+	{ "compression_methods_overrun", "compression_methods", "message", F_OVERRUN },
+	{ "compression_methods_empty", "compression_methods", "message", F_EMPTY },
+	{ "cipher_suite_missing", "cipher_suite", "message", F_MISSING },
+	{ "compression_method_missing", "compression_method", "message", F_MISSING },
+	{ "extensions_overrun", "extensions", "message", F_OVERRUN },
+	{ "extension_overrun", "extension", "extensions block", F_OVERRUN },
+	{ "certificate_request_context_overrun", "certificate_request_context", "message",
+	  F_OVERRUN },
+	{ "certificate_list_overrun", "certificate_list", "message", F_OVERRUN },
+	{ "certificate_list_trailing", "certificate_list", "message", F_TRAILING },
+	{ "certificate_overrun", "certificate", "certificate_list", F_OVERRUN },
+	{ "certificate_empty", "certificate", "certificate_list", F_EMPTY },
+	{ "certificate_extensions_overrun", "extensions of certificate", "certificate_list",
+	  F_OVERRUN },
+};
+
+size_t
+sd_tls_fault_text(const struct sd_tls_fault *f, char *buf, size_t n)
+{
+	char who[64];
+	size_t i;
+	int r = 0;
+
+	if (n > 0)
+		buf[0] = '\0';
+	if (f->what == NULL)
+		return 0;
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (strcmp(faults[i].what, f->what) == 0)
+			break;
+	if (i == sizeof(faults) / sizeof(faults[0]))
+		return 0;
+	if (f->index > 0 && f->has_ext_type)
+		(void)snprintf(who, sizeof(who), "%s %u (type %u)", faults[i].field,
+		    (unsigned)f->index, (unsigned)f->ext_type);
+	else if (f->index > 0)
+		(void)snprintf(who, sizeof(who), "%s %u", faults[i].field, (unsigned)f->index);
+	else
+		(void)snprintf(who, sizeof(who), "%s", faults[i].field);
+	switch (faults[i].shape) {
+	case F_OVERRUN:
+		if (f->len_cut)
+			r = snprintf(buf, n, "%s: its length field is cut (%u byte%s left in the %s)",
+			    who, (unsigned)f->avail, f->avail == 1 ? "" : "s", faults[i].within);
+		else
+			r = snprintf(buf, n, "%s length %u overruns the %s by %u byte%s", who,
+			    (unsigned)f->declared, faults[i].within,
+			    (unsigned)(f->declared - f->avail),
+			    f->declared - f->avail == 1 ? "" : "s");
+		break;
+	case F_ODD:
+		r = snprintf(buf, n, "%s length %u is odd", who, (unsigned)f->declared);
+		break;
+	case F_TOO_LONG:
+		r = snprintf(buf, n, "%s length %u exceeds %s", who, (unsigned)f->declared,
+		    faults[i].within);
+		break;
+	case F_EMPTY:
+		r = snprintf(buf, n, "%s is empty", who);
+		break;
+	case F_MISSING:
+		r = snprintf(buf, n, "the message ends before %s (%u byte%s left)", who,
+		    (unsigned)f->avail, f->avail == 1 ? "" : "s");
+		break;
+	case F_TRAILING:
+		r = snprintf(buf, n, "%u byte%s follow%s %s", (unsigned)f->avail,
+		    f->avail == 1 ? "" : "s", f->avail == 1 ? "s" : "", who);
+		break;
+	}
+	return r > 0 ? (size_t)r : 0;
+}
+
+/* Record fault `what` at the current place of r (total: the body's length). */
+static enum sd_rc
+fault_at(struct sd_tls_fault *f, const char *what, size_t total, const struct sd_rd *r,
+    uint32_t declared, uint32_t avail)
+{
+	f->what = what;
+	f->offset = (uint32_t)(total - sd_rd_left(r));
+	f->declared = declared;
+	f->avail = avail;
+	return SD_MALFORMED;
+}
+
+/*
+ * A vector with a width-byte length (1, 2 or 3): on success out borrows its body; else the
+ * fault what is recorded, with the declared length and the bytes there were for it.
+ */
+static bool
+take_vec(struct sd_rd *r, unsigned width, struct sd_rd *out, size_t total,
+    struct sd_tls_fault *f, const char *what)
+{
+	struct sd_rd save = *r;
+	size_t left = sd_rd_left(r);
+	uint32_t declared = 0;
+	unsigned i;
+	bool ok;
+
+	ok = width == 1 ? sd_rd_vec8(r, out) : width == 2 ? sd_rd_vec16(r, out) :
+	    sd_rd_vec24(r, out);
+	if (ok)
+		return true;
+	if (left < width) {
+		(void)fault_at(f, what, total, &save, 0, (uint32_t)left);
+		f->len_cut = true;
+		return false;
+	}
+	for (i = 0; i < width; i++)
+		declared = declared << 8 | save.p[i];
+	(void)fault_at(f, what, total, &save, declared, (uint32_t)(left - width));
+	return false;
+}
+
+/* legacy_session_id<0..32> of a hello, right after the random (offset 34). */
+static bool
+take_session_id(struct sd_rd *body, size_t total, struct sd_tls_fault *f, struct sd_rd *sid)
+{
+	struct sd_rd v;
+
+	if (!take_vec(body, 1, &v, total, f, "session_id_overrun"))
+		return false;
+	if (sd_rd_left(&v) > 32) {
+		f->what = "session_id_too_long";
+		f->offset = 34;
+		f->declared = f->avail = (uint32_t)sd_rd_left(&v);
+		return false;
+	}
+	*sid = v;
+	return true;
+}
+
+/*
+ * The extensions block that ends a hello, when there is one: *exts borrows it, flags note
+ * its absence or bytes after it, and *at is its offset in the message (the extension
+ * parsers tell their faults from the block's start).  false: the block's length is at fault.
+ */
+static bool
+take_extensions(struct sd_rd *body, size_t total, struct sd_tls_fault *f, struct sd_rd *exts,
+    uint32_t *flags, uint8_t *parsed, size_t *at)
+{
+	*at = total - sd_rd_left(body) + 2;
+	if (sd_rd_left(body) == 0) {
+		*flags |= SD_TLS_HELLO_NO_EXTENSIONS;	/* legal before TLS 1.3 */
+		return true;
+	}
+	if (!take_vec(body, 2, exts, total, f, "extensions_overrun"))
+		return false;
+	*parsed = SD_TLS_P_EXTENSIONS;
+	if (sd_rd_left(body) != 0)
+		*flags |= SD_TLS_HELLO_TRAILING;
+	return true;
+}
+
+/*
  * ClientHello (RFC 8446 §4.1.2; DTLS adds cookie<0..2^8-1> after session_id, RFC 6347
- * §4.2.1).  On SD_OK the sd_rd fields borrow from body.
+ * §4.2.1).  On SD_OK the sd_rd fields borrow from body; on SD_MALFORMED, those before
+ * ch->fault (ch->parsed) do.
  */
 enum sd_rc
 sd_tls_parse_client_hello(struct sd_rd body, bool dtls, struct sd_tls_client_hello *ch)
 {
+	const size_t total = sd_rd_left(&body);
+	struct sd_tls_fault *f = &ch->fault;
+	struct sd_rd v;
+	size_t ext_at;
+
 	memset(ch, 0, sizeof(*ch));
 	ch->dtls = dtls;
 	ch->cipher_width = 2;
-	if (!sd_rd_be16(&body, &ch->legacy_version) ||
-	    !sd_rd_copy(&body, ch->random, sizeof(ch->random)) ||
-	    !sd_rd_vec8(&body, &ch->session_id))
+	if (total < 34)
+		return fault_at(f, "hello_too_short", total, &body, 34, (uint32_t)total);
+	(void)sd_rd_be16(&body, &ch->legacy_version);
+	(void)sd_rd_copy(&body, ch->random, sizeof(ch->random));
+	ch->parsed = SD_TLS_P_RANDOM;
+	if (!take_session_id(&body, total, f, &ch->session_id))
 		return SD_MALFORMED;
-	if (dtls && !sd_rd_vec8(&body, &ch->cookie))
+	ch->parsed = SD_TLS_P_SESSION_ID;
+	if (dtls && !take_vec(&body, 1, &ch->cookie, total, f, "cookie_overrun"))
 		return SD_MALFORMED;
-	if (!sd_rd_vec16(&body, &ch->ciphers) || !sd_rd_vec8(&body, &ch->compression))
+	ch->parsed = SD_TLS_P_COOKIE;
+	if (!take_vec(&body, 2, &v, total, f, "cipher_suites_overrun"))
 		return SD_MALFORMED;
-	if (sd_rd_left(&ch->session_id) > 32 || sd_rd_left(&ch->ciphers) % 2 != 0 ||
-	    sd_rd_left(&ch->compression) == 0)
+	if (sd_rd_left(&v) % 2 != 0) {
+		f->what = "cipher_suites_odd_length";
+		f->offset = (uint32_t)(total - sd_rd_left(&body) - sd_rd_left(&v) - 2);
+		f->declared = f->avail = (uint32_t)sd_rd_left(&v);
 		return SD_MALFORMED;
-	if (sd_rd_left(&body) == 0)
-		ch->flags |= SD_TLS_HELLO_NO_EXTENSIONS;	/* legal before TLS 1.3 */
-	else {
-		if (!sd_rd_vec16(&body, &ch->extensions))
-			return SD_MALFORMED;
-		if (sd_rd_left(&body) != 0)
-			ch->flags |= SD_TLS_HELLO_TRAILING;
-		if (sd_tls_parse_ch_extensions(ch) != SD_OK)
-			return SD_MALFORMED;
 	}
+	ch->ciphers = v;
+	ch->parsed = SD_TLS_P_SUITES;
+	if (!take_vec(&body, 1, &v, total, f, "compression_methods_overrun"))
+		return SD_MALFORMED;
+	if (sd_rd_left(&v) == 0) {
+		f->what = "compression_methods_empty";
+		f->offset = (uint32_t)(total - sd_rd_left(&body) - 1);
+		return SD_MALFORMED;
+	}
+	ch->compression = v;
+	ch->parsed = SD_TLS_P_COMPRESSION;
+	if (!take_extensions(&body, total, f, &ch->extensions, &ch->flags, &ch->parsed, &ext_at))
+		return SD_MALFORMED;
+	if (sd_tls_parse_ch_extensions(ch) != SD_OK) {
+		f->offset += (uint32_t)ext_at;
+		return SD_MALFORMED;
+	}
+	ch->parsed = SD_TLS_P_ALL;
 	sd_tls_ja3(ch, ch->ja3);
 	sd_tls_ja4(ch, ch->ja4);
 	return SD_OK;
@@ -80,39 +272,55 @@ sd_tls_parse_sslv2_client_hello(struct sd_rd msg, struct sd_tls_client_hello *ch
 	/* The challenge becomes the right-aligned ClientHello.random (RFC 5246 E.2). */
 	n = sd_rd_left(&chal);
 	memcpy(ch->random + (32 - n), chal.p, n);
+	ch->parsed = SD_TLS_P_ALL;
 	return SD_OK;
 }
 
 enum sd_rc
 sd_tls_parse_server_hello(struct sd_rd body, bool dtls, struct sd_tls_server_hello *sh)
 {
+	const size_t total = sd_rd_left(&body);
+	struct sd_tls_fault *f = &sh->fault;
+	size_t ext_at;
+
 	memset(sh, 0, sizeof(*sh));
 	sh->dtls = dtls;
-	if (!sd_rd_be16(&body, &sh->legacy_version) ||
-	    !sd_rd_copy(&body, sh->random, sizeof(sh->random)))
-		return SD_MALFORMED;
+	if (total < 34)
+		return fault_at(f, "hello_too_short", total, &body, 34, (uint32_t)total);
+	(void)sd_rd_be16(&body, &sh->legacy_version);
+	(void)sd_rd_copy(&body, sh->random, sizeof(sh->random));
+	sh->version = sh->legacy_version;
+	sh->hello_retry = memcmp(sh->random, hrr_random, sizeof(hrr_random)) == 0;
+	sh->parsed = SD_TLS_P_RANDOM;
 	if ((sh->legacy_version >> 8) == 0x7f && (sh->legacy_version & 0xff) < 22) {
 		/* TLS 1.3 drafts before -22: version, random, cipher_suite, extensions
 		 * (no legacy_session_id_echo, no compression_method). */
-		if (!sd_rd_be16(&body, &sh->cipher))
+		if (sd_rd_left(&body) < 2)
+			return fault_at(f, "cipher_suite_missing", total, &body, 2,
+			    (uint32_t)sd_rd_left(&body));
+		(void)sd_rd_be16(&body, &sh->cipher);
+		sh->parsed = SD_TLS_P_COMPRESSION;
+	} else {
+		if (!take_session_id(&body, total, f, &sh->session_id))
 			return SD_MALFORMED;
-	} else if (!sd_rd_vec8(&body, &sh->session_id) || !sd_rd_be16(&body, &sh->cipher) ||
-	    !sd_rd_u8(&body, &sh->compression))
-		return SD_MALFORMED;
-	if (sd_rd_left(&sh->session_id) > 32)
-		return SD_MALFORMED;
-	sh->version = sh->legacy_version;
-	sh->hello_retry = memcmp(sh->random, hrr_random, sizeof(hrr_random)) == 0;
-	if (sd_rd_left(&body) == 0)
-		sh->flags |= SD_TLS_HELLO_NO_EXTENSIONS;
-	else {
-		if (!sd_rd_vec16(&body, &sh->extensions))
-			return SD_MALFORMED;
-		if (sd_rd_left(&body) != 0)
-			sh->flags |= SD_TLS_HELLO_TRAILING;
-		if (sd_tls_parse_sh_extensions(sh) != SD_OK)
-			return SD_MALFORMED;
+		sh->parsed = SD_TLS_P_SESSION_ID;
+		if (sd_rd_left(&body) < 2)
+			return fault_at(f, "cipher_suite_missing", total, &body, 2,
+			    (uint32_t)sd_rd_left(&body));
+		(void)sd_rd_be16(&body, &sh->cipher);
+		sh->parsed = SD_TLS_P_SUITES;
+		if (sd_rd_left(&body) < 1)
+			return fault_at(f, "compression_method_missing", total, &body, 1, 0);
+		(void)sd_rd_u8(&body, &sh->compression);
+		sh->parsed = SD_TLS_P_COMPRESSION;
 	}
+	if (!take_extensions(&body, total, f, &sh->extensions, &sh->flags, &sh->parsed, &ext_at))
+		return SD_MALFORMED;
+	if (sd_tls_parse_sh_extensions(sh) != SD_OK) {
+		f->offset += (uint32_t)ext_at;
+		return SD_MALFORMED;
+	}
+	sh->parsed = SD_TLS_P_ALL;
 	sd_tls_ja3s(sh, sh->ja3s);
 	return SD_OK;
 }
@@ -125,18 +333,38 @@ sd_tls_parse_server_hello(struct sd_rd body, bool dtls, struct sd_tls_server_hel
 enum sd_rc
 sd_tls_parse_certificate(struct sd_rd body, bool tls13, struct sd_tls_certificate *c)
 {
+	const size_t total = sd_rd_left(&body);
+	struct sd_tls_fault *f = &c->fault;
 	struct sd_rd ctx, list, der, exts;
+	size_t list_at, len, at;
 
 	memset(c, 0, sizeof(*c));
-	if (tls13 && !sd_rd_vec8(&body, &ctx))
+	if (tls13 && !take_vec(&body, 1, &ctx, total, f, "certificate_request_context_overrun"))
 		return SD_MALFORMED;
-	if (!sd_rd_vec24(&body, &list) || sd_rd_left(&body) != 0)
+	if (!take_vec(&body, 3, &list, total, f, "certificate_list_overrun"))
 		return SD_MALFORMED;
+	list_at = total - sd_rd_left(&body) - sd_rd_left(&list);
+	if (sd_rd_left(&body) != 0)
+		return fault_at(f, "certificate_list_trailing", total, &body, 0,
+		    (uint32_t)sd_rd_left(&body));
+	len = sd_rd_left(&list);
 	while (sd_rd_left(&list) > 0) {
-		if (!sd_rd_vec24(&list, &der) || sd_rd_left(&der) == 0)
+		/* a fault inside the list is told from the message's start: take_vec measures
+		 * from the list's, and list_at is added */
+		at = len - sd_rd_left(&list);
+		if (!take_vec(&list, 3, &der, len, f, "certificate_overrun") ||
+		    (tls13 && !take_vec(&list, 2, &exts, len, f,
+		    "certificate_extensions_overrun"))) {
+			f->offset += (uint32_t)list_at;
+			f->index = c->count + 1;
 			return SD_MALFORMED;
-		if (tls13 && !sd_rd_vec16(&list, &exts))
+		}
+		if (sd_rd_left(&der) == 0) {
+			f->what = "certificate_empty";
+			f->offset = (uint32_t)(list_at + at);
+			f->index = c->count + 1;
 			return SD_MALFORMED;
+		}
 		if (c->kept < SD_TLS_MAX_CERTS)
 			c->der[c->kept++] = der;
 		c->count++;
@@ -564,7 +792,9 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 	}
 	switch (type) {
 	case SD_TLS_HS_CLIENT_HELLO:
-		if ((rc = sd_tls_parse_client_hello(body, c->dtls, &m.ch)) != SD_OK)
+		/* a malformed hello is still written, with what parsed and why it stopped */
+		if ((rc = sd_tls_parse_client_hello(body, c->dtls, &m.ch)) != SD_OK &&
+		    m.ch.fault.what == NULL)
 			break;
 		m.ch.record_version = record_version;
 		m.ch.retransmit = c->retransmit;
@@ -576,16 +806,22 @@ sd_tls_handshake_msg(struct sd_tls_conn *c, int dir, uint8_t type, struct sd_rd 
 		    (union sd_ev_msg){ .client_hello = &m.ch }, dir, pkt);
 		break;
 	case SD_TLS_HS_SERVER_HELLO:
-		if ((rc = sd_tls_parse_server_hello(body, c->dtls, &m.sh)) != SD_OK)
+		if ((rc = sd_tls_parse_server_hello(body, c->dtls, &m.sh)) != SD_OK &&
+		    m.sh.fault.what == NULL)
 			break;
 		m.sh.record_version = record_version;
 		m.sh.retransmit = c->retransmit;
 		m.sh.epoch = epoch;
 		m.sh.message_seq = seq;
-		server_hello_msg(c, dir, &m.sh, pkt);
+		if (rc == SD_OK)
+			server_hello_msg(c, dir, &m.sh, pkt);
+		else	/* told, but what it would choose is not taken as chosen */
+			c->emit(c->ctx, SD_EV_TLS_SERVER_HELLO,
+			    (union sd_ev_msg){ .server_hello = &m.sh }, dir, pkt);
 		break;
 	case SD_TLS_HS_CERTIFICATE:
-		if ((rc = sd_tls_parse_certificate(body, c->st.tls13, &m.cert)) != SD_OK)
+		if ((rc = sd_tls_parse_certificate(body, c->st.tls13, &m.cert)) != SD_OK &&
+		    m.cert.fault.what == NULL)
 			break;
 		m.cert.dtls = c->dtls;
 		m.cert.tls13 = c->st.tls13;

@@ -5,7 +5,8 @@
  * 4 Certificate, 5 TLS 1.3 Certificate, 6 HelloVerifyRequest, 7 SSLv2 CLIENT-HELLO;
  * 8/9 CertificateRequest TLS 1.0-1.1/1.2; 16-31 ServerKeyExchange, bit 3 TLS 1.2, bits 0-2
  * the key exchange from kexes[]), then the message body, parsed from an exact-size copy.
- * On SD_OK every borrowed view is read.
+ * On SD_OK every borrowed view is read; so it is for a malformed hello or Certificate,
+ * which is written with the fields before its fault.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,18 @@
 #include "dissect/tls.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/tls_touch.h"
+
+/* A message that stopped at a fault is still written: its text must be made safely. */
+static bool
+malformed(const struct sd_tls_fault *f)
+{
+	char text[160];
+
+	if (f->what == NULL)
+		return false;
+	(void)sd_tls_fault_text(f, text, sizeof(text));
+	return true;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -59,19 +72,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] & 7) {
 	case 0:
 	case 1:
-		if (sd_tls_parse_client_hello(body, data[0] & 1, &m.ch) == SD_OK)
+		if (sd_tls_parse_client_hello(body, data[0] & 1, &m.ch) == SD_OK ||
+		    malformed(&m.ch.fault))
 			touch_emit(NULL, SD_EV_TLS_CLIENT_HELLO,
 			    (union sd_ev_msg){ .client_hello = &m.ch }, 0, &pkt);
 		break;
 	case 2:
 	case 3:
-		if (sd_tls_parse_server_hello(body, data[0] & 1, &m.sh) == SD_OK)
+		if (sd_tls_parse_server_hello(body, data[0] & 1, &m.sh) == SD_OK ||
+		    malformed(&m.sh.fault))
 			touch_emit(NULL, SD_EV_TLS_SERVER_HELLO,
 			    (union sd_ev_msg){ .server_hello = &m.sh }, 1, &pkt);
 		break;
 	case 4:
 	case 5:
-		if (sd_tls_parse_certificate(body, data[0] & 1, &m.cert) == SD_OK)
+		if (sd_tls_parse_certificate(body, data[0] & 1, &m.cert) == SD_OK ||
+		    malformed(&m.cert.fault))
 			touch_emit(NULL, SD_EV_TLS_CERTIFICATE,
 			    (union sd_ev_msg){ .certificate = &m.cert }, 1, &pkt);
 		break;

@@ -62,6 +62,18 @@ finding_value(const struct sd_finding *f, const char *name)
 	return NULL;
 }
 
+/* Is frame among a finding's evidence frames? */
+static inline bool
+finding_has_frame(const struct sd_finding *f, uint64_t frame)
+{
+	size_t i;
+
+	for (i = 0; i < f->nframes; i++)
+		if (f->frames[i] == frame)
+			return true;
+	return false;
+}
+
 /* The first finding of a kind (by stable name) in a list, NULL when there is none. */
 static inline const struct sd_finding *
 finding_find(const struct sd_findings *l, const char *kind)

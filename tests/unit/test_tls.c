@@ -453,6 +453,15 @@ test_sslv2_client_hello(void **state)
 	assert_int_equal(r.ev[0].nciphers, 7);
 	assert_string_equal(r.ev[0].ja3, "");
 	sd_tls_conn_free(c);
+	{
+		/* parsed whole: the writer shows its version and cipher specs */
+		struct sd_tls_client_hello ch;
+
+		assert_int_equal(sd_tls_parse_sslv2_client_hello(sd_rd_make(v2 + 2,
+		    sizeof(v2) - 2), &ch), SD_OK);
+		assert_int_equal(ch.parsed, SD_TLS_P_ALL);
+		assert_null(ch.fault.what);
+	}
 }
 
 static void
@@ -672,6 +681,264 @@ test_ja4_non_ascii_alpn(void **state)
 	assert_memory_equal(ch.ja4, "t13d0306/9_", 11);
 }
 
+/* Parse body (an exact-size copy) as a ClientHello; the fault's text into text. */
+static enum sd_rc
+parse_ch(const uint8_t *body, size_t n, bool dtls, struct sd_tls_client_hello *ch,
+    char *text, size_t tn)
+{
+	uint8_t *cp = xmemdup(body, n);
+	enum sd_rc rc = sd_tls_parse_client_hello(sd_rd_make(cp, n), dtls, ch);
+
+	(void)sd_tls_fault_text(&ch->fault, text, tn);
+	free(cp);
+	return rc;
+}
+
+/* Offsets in ch_body: session_id length 34, cipher_suites length 35, compression 45,
+ * extensions length 47, the last extension (signature_algorithms) 120. */
+#define CHB_SUITES	35
+#define CHB_COMP	45
+#define CHB_EXTS	47
+#define CHB_SIGALGS_LEN	122
+
+/* Every ClientHello fault: its name, what parsed before it, its sentence; no fingerprint. */
+static void
+test_malformed_client_hello(void **state)
+{
+	struct sd_tls_client_hello ch;
+	uint8_t b[sizeof(ch_body) + 40];
+	char text[160];
+
+	(void)state;
+	/* the message ends inside random */
+	assert_int_equal(parse_ch(ch_body, 20, false, &ch, text, sizeof(text)), SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "hello_too_short");
+	assert_int_equal(ch.parsed, SD_TLS_P_NONE);
+	assert_string_equal(text, "the message ends before legacy_version and random (20 bytes left)");
+	/* session_id: 5 declared, 2 there */
+	memcpy(b, ch_body, 34);
+	b[34] = 5;
+	b[35] = b[36] = 0;
+	assert_int_equal(parse_ch(b, 37, false, &ch, text, sizeof(text)), SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "session_id_overrun");
+	assert_int_equal(ch.parsed, SD_TLS_P_RANDOM);
+	assert_int_equal(ch.legacy_version, 0x0303);
+	assert_string_equal(text, "session_id length 5 overruns the message by 3 bytes");
+	/* session_id of 33 bytes */
+	memset(b + 35, 0, 33);
+	b[34] = 33;
+	assert_int_equal(parse_ch(b, 35 + 33, false, &ch, text, sizeof(text)), SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "session_id_too_long");
+	assert_string_equal(text, "session_id length 33 exceeds 32 bytes");
+	/* DTLS cookie: 10 declared, 1 there */
+	b[34] = 0;
+	b[35] = 10;
+	b[36] = 0;
+	assert_int_equal(parse_ch(b, 37, true, &ch, text, sizeof(text)), SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "cookie_overrun");
+	assert_int_equal(ch.parsed, SD_TLS_P_SESSION_ID);
+	assert_int_equal(ch.fault.offset, 35);
+	/* cipher_suites cut after 3 of 8 bytes */
+	assert_int_equal(parse_ch(ch_body, CHB_SUITES + 2 + 3, false, &ch, text, sizeof(text)),
+	    SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "cipher_suites_overrun");
+	assert_int_equal(ch.parsed, SD_TLS_P_COOKIE);
+	assert_string_equal(text, "cipher_suites length 8 overruns the message by 5 bytes");
+	/* the length field itself cut */
+	assert_int_equal(parse_ch(ch_body, CHB_SUITES + 1, false, &ch, text, sizeof(text)),
+	    SD_MALFORMED);
+	assert_true(ch.fault.len_cut);
+	assert_string_equal(text, "cipher_suites: its length field is cut (1 byte left in the message)");
+	/* odd cipher_suites length */
+	memcpy(b, ch_body, sizeof(ch_body));
+	b[CHB_SUITES + 1] = 7;
+	assert_int_equal(parse_ch(b, sizeof(ch_body), false, &ch, text, sizeof(text)),
+	    SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "cipher_suites_odd_length");
+	assert_int_equal(ch.fault.offset, CHB_SUITES);
+	assert_string_equal(text, "cipher_suites length 7 is odd");
+	assert_string_equal(ch.ja3, "");
+	assert_string_equal(ch.ja4, "");
+	/* compression_methods: cut, then empty */
+	assert_int_equal(parse_ch(ch_body, CHB_COMP + 1, false, &ch, text, sizeof(text)),
+	    SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "compression_methods_overrun");
+	assert_int_equal(ch.parsed, SD_TLS_P_SUITES);
+	assert_int_equal(sd_rd_left(&ch.ciphers), 8);
+	memcpy(b, ch_body, sizeof(ch_body));
+	b[CHB_COMP] = 0;
+	assert_int_equal(parse_ch(b, sizeof(ch_body), false, &ch, text, sizeof(text)),
+	    SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "compression_methods_empty");
+	assert_string_equal(text, "compression_methods is empty");
+	/* the extensions block overruns the message by 13 */
+	memcpy(b, ch_body, sizeof(ch_body));
+	b[CHB_EXTS + 1] = 0x53 + 13;
+	assert_int_equal(parse_ch(b, sizeof(ch_body), false, &ch, text, sizeof(text)),
+	    SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "extensions_overrun");
+	assert_int_equal(ch.parsed, SD_TLS_P_COMPRESSION);
+	assert_string_equal(text, "extensions length 96 overruns the message by 13 bytes");
+	/* the last extension overruns the block by 12: the six before it are read */
+	memcpy(b, ch_body, sizeof(ch_body));
+	b[CHB_SIGALGS_LEN + 1] = 8 + 12;
+	assert_int_equal(parse_ch(b, sizeof(ch_body), false, &ch, text, sizeof(text)),
+	    SD_MALFORMED);
+	assert_string_equal(ch.fault.what, "extension_overrun");
+	assert_int_equal(ch.parsed, SD_TLS_P_EXTENSIONS);
+	assert_int_equal(ch.fault.index, 7);
+	assert_int_equal(ch.fault.offset, CHB_SIGALGS_LEN - 2);
+	assert_true(ch.has_sni);
+	assert_int_equal(sd_rd_left(&ch.groups), 6);
+	assert_int_equal(sd_rd_left(&ch.sig_algs), 0);
+	assert_string_equal(text,
+	    "extension 7 (type 13) length 20 overruns the extensions block by 12 bytes");
+	assert_string_equal(ch.ja4, "");
+	/* a well-formed hello has no fault */
+	assert_int_equal(parse_ch(ch_body, sizeof(ch_body), false, &ch, text, sizeof(text)), SD_OK);
+	assert_null(ch.fault.what);
+	assert_int_equal(ch.parsed, SD_TLS_P_ALL);
+	assert_string_equal(text, "");
+}
+
+static void
+test_malformed_server_hello(void **state)
+{
+	struct sd_tls_server_hello sh;
+	uint8_t *cp;
+	char text[160];
+
+	(void)state;
+	/* ends right after session_id: no cipher_suite */
+	cp = xmemdup(sh13_body, 35);
+	assert_int_equal(sd_tls_parse_server_hello(sd_rd_make(cp, 35), false, &sh), SD_MALFORMED);
+	free(cp);
+	assert_string_equal(sh.fault.what, "cipher_suite_missing");
+	assert_int_equal(sh.parsed, SD_TLS_P_SESSION_ID);
+	/* ends after the cipher_suite: no compression_method */
+	cp = xmemdup(sh13_body, 37);
+	assert_int_equal(sd_tls_parse_server_hello(sd_rd_make(cp, 37), false, &sh), SD_MALFORMED);
+	free(cp);
+	assert_string_equal(sh.fault.what, "compression_method_missing");
+	assert_int_equal(sh.cipher, 0x1301);
+	(void)sd_tls_fault_text(&sh.fault, text, sizeof(text));
+	assert_string_equal(text, "the message ends before compression_method (0 bytes left)");
+	/* cut inside the key_share extension: supported_versions before it is read */
+	cp = xmemdup(sh13_body, sizeof(sh13_body) - 3);
+	assert_int_equal(sd_tls_parse_server_hello(sd_rd_make(cp, sizeof(sh13_body) - 3), false,
+	    &sh), SD_MALFORMED);
+	free(cp);
+	assert_string_equal(sh.fault.what, "extensions_overrun");
+	assert_string_equal(sh.ja3s, "");
+}
+
+/* Parse body as a Certificate (tls13 layout or not); the fault's text into text. */
+static enum sd_rc
+parse_cert(const uint8_t *body, size_t n, bool tls13, struct sd_tls_certificate *c, char *text)
+{
+	uint8_t *cp = xmemdup(body, n);
+	enum sd_rc rc = sd_tls_parse_certificate(sd_rd_make(cp, n), tls13, c);
+
+	(void)sd_tls_fault_text(&c->fault, text, 160);
+	free(cp);
+	return rc;
+}
+
+static void
+test_malformed_certificate(void **state)
+{
+	/* certificate_list<12>: "abc", then one declaring 20 bytes with 3 there */
+	static const uint8_t overrun[] = { 0, 0, 12, 0, 0, 3, 'a', 'b', 'c', 0, 0, 20, 'd', 'e',
+	    'f' };
+	static const uint8_t list_overrun[] = { 0, 0, 100, 0, 0, 3, 'a', 'b', 'c' };
+	static const uint8_t trailing[] = { 0, 0, 6, 0, 0, 3, 'a', 'b', 'c', 0xff, 0xff };
+	static const uint8_t empty[] = { 0, 0, 9, 0, 0, 3, 'a', 'b', 'c', 0, 0, 0 };
+	static const uint8_t ctx13[] = { 5, 0 };
+	static const uint8_t exts13[] = { 0, 0, 0, 8, 0, 0, 3, 'a', 'b', 'c', 0, 10 };
+	struct sd_tls_certificate c;
+	char text[160];
+
+	(void)state;
+	assert_int_equal(parse_cert(overrun, sizeof(overrun), false, &c, text), SD_MALFORMED);
+	assert_string_equal(c.fault.what, "certificate_overrun");
+	assert_int_equal(c.fault.index, 2);
+	assert_int_equal(c.fault.offset, 9);
+	assert_int_equal(c.count, 1);
+	assert_int_equal(c.kept, 1);
+	assert_string_equal(text, "certificate 2 length 20 overruns the certificate_list by 17 bytes");
+	assert_int_equal(parse_cert(list_overrun, sizeof(list_overrun), false, &c, text),
+	    SD_MALFORMED);
+	assert_string_equal(c.fault.what, "certificate_list_overrun");
+	assert_int_equal(c.count, 0);
+	assert_string_equal(text, "certificate_list length 100 overruns the message by 94 bytes");
+	assert_int_equal(parse_cert(trailing, sizeof(trailing), false, &c, text), SD_MALFORMED);
+	assert_string_equal(c.fault.what, "certificate_list_trailing");
+	assert_string_equal(text, "2 bytes follow certificate_list");
+	assert_int_equal(parse_cert(empty, sizeof(empty), false, &c, text), SD_MALFORMED);
+	assert_string_equal(c.fault.what, "certificate_empty");
+	assert_int_equal(c.fault.offset, 9);
+	assert_string_equal(text, "certificate 2 is empty");
+	assert_int_equal(parse_cert(ctx13, sizeof(ctx13), true, &c, text), SD_MALFORMED);
+	assert_string_equal(c.fault.what, "certificate_request_context_overrun");
+	assert_int_equal(parse_cert(exts13, sizeof(exts13), true, &c, text), SD_MALFORMED);
+	assert_string_equal(c.fault.what, "certificate_extensions_overrun");
+	assert_int_equal(c.fault.index, 1);
+	assert_string_equal(text,
+	    "extensions of certificate 1 length 10 overruns the certificate_list by 10 bytes");
+}
+
+/* A DTLS ClientHello with legacy_version v (and supported_versions sv when non-zero):
+ * JA4's first three characters. */
+static void
+ja4_dtls_prefix(uint16_t v, uint16_t sv, bool dtls, char out[4])
+{
+	static struct bytes b;
+	struct sd_tls_client_hello ch;
+	size_t i;
+
+	b.n = 0;
+	put16(&b, v);
+	for (i = 0; i < 32; i++)
+		put8(&b, 0x11);
+	put8(&b, 0);			/* session_id */
+	if (dtls)
+		put8(&b, 0);		/* cookie */
+	put16(&b, 2);
+	put16(&b, 0xc02f);
+	put8(&b, 1);
+	put8(&b, 0);
+	if (sv != 0) {
+		put16(&b, 7);		/* extensions<7>: supported_versions<2>: sv */
+		put16(&b, SD_TLS_EXT_SUPPORTED_VERSIONS);
+		put16(&b, 3);
+		put8(&b, 2);
+		put16(&b, sv);
+	}
+	assert_int_equal(sd_tls_parse_client_hello(sd_rd_make(b.b, b.n), dtls, &ch), SD_OK);
+	memcpy(out, ch.ja4, 3);
+	out[3] = '\0';
+}
+
+/* JA4.md's DTLS codes: 0xfeff "d1", 0xfefd "d2", 0xfefc "d3" (from supported_versions);
+ * 0x0100 (DTLS1_BAD_VER) in DTLS "00", as FoxIO's Wireshark plugin; in TLS "s1". */
+static void
+test_ja4_dtls_versions(void **state)
+{
+	char p[4];
+
+	(void)state;
+	ja4_dtls_prefix(0xfeff, 0, true, p);
+	assert_string_equal(p, "dd1");
+	ja4_dtls_prefix(0xfefd, 0, true, p);
+	assert_string_equal(p, "dd2");
+	ja4_dtls_prefix(0xfefd, 0xfefc, true, p);
+	assert_string_equal(p, "dd3");
+	ja4_dtls_prefix(0x0100, 0, true, p);
+	assert_string_equal(p, "d00");
+	ja4_dtls_prefix(0x0100, 0, false, p);
+	assert_string_equal(p, "ts1");
+}
+
 /* The generated registry tables (tools/gen-tls-names.py). */
 static void
 test_names(void **state)
@@ -709,6 +976,10 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ja4_non_ascii_alpn),
 		cmocka_unit_test(test_find_hello),
+		cmocka_unit_test(test_malformed_client_hello),
+		cmocka_unit_test(test_malformed_server_hello),
+		cmocka_unit_test(test_malformed_certificate),
+		cmocka_unit_test(test_ja4_dtls_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
