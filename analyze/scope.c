@@ -133,6 +133,7 @@ sd_scope_event(struct sd_scope *s, const struct sd_event *ev)
 {
 	const struct sd_tls_client_hello *ch;
 	const struct sd_http_connect *c;
+	const struct sd_preamble_ev *pre;
 	bool dtls;
 
 	if (s == NULL)
@@ -172,6 +173,16 @@ sd_scope_event(struct sd_scope *s, const struct sd_event *ev)
 		else
 			sd_scope_add(s, &ev->dst, ev->transport, ev->dport, SD_SCOPE_PROXY);
 		break;
+	case SD_EV_PRELUDE:
+		/* a SOCKS4 proxy: the reply comes from it, an unanswered request goes to it */
+		pre = ev->u.msg.pre;
+		if (pre == NULL || pre->kind != SD_PREAMBLE_SOCKS4)
+			break;
+		if (pre->reply >= 0)
+			sd_scope_add(s, &ev->src, ev->transport, ev->sport, SD_SCOPE_PROXY);
+		else
+			sd_scope_add(s, &ev->dst, ev->transport, ev->dport, SD_SCOPE_PROXY);
+		break;
 	default:
 		break;
 	}
@@ -192,7 +203,7 @@ sd_scope_text(enum sd_scope_why why)
 	case SD_SCOPE_ESP:
 		return "ESP (IPsec)";
 	case SD_SCOPE_PROXY:
-		return "an HTTP proxy (CONNECT) seen at this address and port";
+		return "a proxy (HTTP CONNECT or SOCKS4) seen at this address and port";
 	case SD_SCOPE_REVOCATION:
 		return "a CRL or OCSP endpoint of a certificate in this capture";
 	case SD_SCOPE_NONE:
