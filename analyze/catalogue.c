@@ -312,17 +312,21 @@ static const struct sd_finding_kind kinds[SD_K_COUNT] = {
 	  "device on the path that alters it." },
 	/* rules_proxy.c */
 	[SD_K_PROXY_CONNECT_REFUSED] = { "proxy.connect_refused", SD_SEV_MEDIUM,
-	  "HTTP proxy refused the CONNECT tunnel",
+	  "Proxy refused the CONNECT tunnel",
 	  "The client asked an HTTP proxy to open a tunnel (CONNECT host:port) and the proxy "
 	  "answered with an error status instead of 2xx, so no TLS handshake took place. 407 "
 	  "means the proxy wants credentials (Proxy-Authorization) that the client did not send "
 	  "or that were wrong; 403 means the proxy's policy forbids the target host or port; "
-	  "502, 503 and 504 mean the proxy could not reach or resolve the target.",
+	  "502, 503 and 504 mean the proxy could not reach or resolve the target. A SOCKS4 "
+	  "proxy answers 91 when its rules refuse the client or the target, or when it could "
+	  "not connect to the target; 92 and 93 when its identd check of the client failed.",
 	  "407: configure the client with the proxy's credentials or authentication scheme "
 	  "(Basic, NTLM, Negotiate) shown in Proxy-Authenticate. 403: ask the proxy's "
 	  "administrators to allow the target (CONNECT to port 443 only is a common policy; "
 	  "ConnectPort, ACL or category rules). 5xx: check DNS and routing from the proxy to "
-	  "the target." },
+	  "the target. SOCKS4 91: check the proxy's client and target rules (Dante: client "
+	  "pass/socks pass blocks) and its route to the target; 92/93: run identd on the "
+	  "client or drop the proxy's identd requirement." },
 	[SD_K_PROXY_CONNECT_UNANSWERED] = { "proxy.connect_unanswered", SD_SEV_MEDIUM,
 	  "HTTP proxy never answered the CONNECT",
 	  "The client sent CONNECT host:port to an HTTP proxy and no status line came back: the "

@@ -1,4 +1,5 @@
-/* analyze/rules_proxy.c - proxy rules: HTTP CONNECT refused (4xx/5xx) or never answered. */
+/* analyze/rules_proxy.c - proxy rules: HTTP CONNECT refused (4xx/5xx) or never answered,
+ * SOCKS4/4a CONNECT refused (reply 91-93) or never answered. */
 #include "analyze/rules.h"
 
 #include <stdio.h>
@@ -35,6 +36,35 @@ proxy_agent(const struct sd_http_connect *c)
 }
 
 /*
+ * The refusal finding of the proxy at ev->src (its address into proxy): one per proxy,
+ * target and status (kept apart per protocol), with the values every protocol gives.
+ */
+static struct sd_finding *
+refused_add(struct proxy_rules *t, const struct sd_event *ev, const char *proto,
+    const char *target, int status, const char *reason, char proxy[SD_ADDR_STRLEN])
+{
+	char g[512];
+	struct sd_finding *f;
+
+	sd_ip_addr_str(&ev->src, proxy);
+	if (strcmp(proto, "http") == 0)
+		(void)snprintf(g, sizeof(g), "%s|%u|%s|%d", proxy, ev->sport, target, status);
+	else
+		(void)snprintf(g, sizeof(g), "%s|%u|%s|%s-%d", proxy, ev->sport, target, proto,
+		    status);
+	f = sd_finding_add(t->out, SD_K_PROXY_CONNECT_REFUSED, g, ev->ts_sec, ev->ts_nsec,
+	    ev->file_index);
+	if (f != NULL && f->count == 1) {
+		f->confidence = 1.0;	/* the proxy said so itself */
+		sd_finding_value(f, "proxy", "%s:%u", proxy, ev->sport);
+		sd_finding_value(f, "target", "%s", target);
+		sd_finding_value(f, "status", "%d", status);
+		sd_finding_value(f, "reason", "%s", reason);
+	}
+	return f;
+}
+
+/*
  * The proxy answered CONNECT with 4xx/5xx: no tunnel, so no TLS follows.  The client's
  * reset or close after such an answer (curl resets after 403/407) is the consequence,
  * not a second cause: the TCP and TLS rules do not see a ClientHello here.
@@ -42,25 +72,15 @@ proxy_agent(const struct sd_http_connect *c)
 static void
 rule_refused(struct proxy_rules *t, const struct sd_event *ev, const struct sd_http_connect *c)
 {
-	char g[512], proxy[SD_ADDR_STRLEN];
+	char proxy[SD_ADDR_STRLEN];
 	const char *agent = proxy_agent(c);
 	struct sd_finding *f;
 
-	sd_ip_addr_str(&ev->src, proxy);
-	(void)snprintf(g, sizeof(g), "%s|%u|%s|%d", proxy, ev->sport, c->target, c->status);
-	f = sd_finding_add(t->out, SD_K_PROXY_CONNECT_REFUSED, g, ev->ts_sec, ev->ts_nsec,
-	    ev->file_index);
+	f = refused_add(t, ev, "http", c->target, c->status, c->reason, proxy);
 	if (f == NULL)
 		return;
-	if (f->count == 1) {
-		f->confidence = 1.0;	/* the proxy said so itself */
-		sd_finding_value(f, "proxy", "%s:%u", proxy, ev->sport);
-		sd_finding_value(f, "target", "%s", c->target);
-		sd_finding_value(f, "status", "%d", c->status);
-		sd_finding_value(f, "reason", "%s", c->reason);
-		if (agent != NULL)
-			sd_finding_value(f, "proxy_agent", "%s", agent);
-	}
+	if (f->count == 1 && agent != NULL)
+		sd_finding_value(f, "proxy_agent", "%s", agent);
 	sd_finding_summary(f, "proxy %s:%u refused CONNECT %s: %d %s%s%s%s (%llu time%s)", proxy,
 	    ev->sport, c->target, c->status, c->reason,
 	    c->status == 407 ? ", authentication required" :
@@ -69,6 +89,34 @@ rule_refused(struct proxy_rules *t, const struct sd_event *ev, const struct sd_h
 	    (unsigned long long)f->count, f->count == 1 ? "" : "s");
 	sd_finding_frame(f, c->request_frame);
 	sd_finding_frame(f, c->answered_frame);
+	sd_rule_note_flow(f, ev, false);
+}
+
+/* A SOCKS4/4a proxy refused CONNECT (reply 91..93): no tunnel, no TLS. */
+static void
+rule_socks4_refused(struct proxy_rules *t, const struct sd_event *ev,
+    const struct sd_preamble_ev *e)
+{
+	char proxy[SD_ADDR_STRLEN];
+	const char *text = sd_socks4_reply_text(e->reply);
+	const char *proto = e->socks4a ? "SOCKS4a" : "SOCKS4";
+	struct sd_finding *f;
+
+	if (text == NULL)
+		text = "unknown reply code";
+	f = refused_add(t, ev, "socks4", e->target, e->reply, text, proxy);
+	if (f == NULL)
+		return;
+	if (f->count == 1) {
+		sd_finding_value(f, "protocol", "%s", e->socks4a ? "socks4a" : "socks4");
+		if (e->user[0] != '\0')
+			sd_finding_value(f, "user", "%s", e->user);
+	}
+	sd_finding_summary(f, "%s proxy %s:%u refused CONNECT %s: reply %d, %s (%llu time%s)",
+	    proto, proxy, ev->sport, e->target, e->reply, text, (unsigned long long)f->count,
+	    f->count == 1 ? "" : "s");
+	sd_finding_frame(f, e->request_frame);
+	sd_finding_frame(f, e->answered_frame);
 	sd_rule_note_flow(f, ev, false);
 }
 
@@ -123,7 +171,13 @@ proxy_event(void *ctx, const struct sd_event *ev)
 {
 	struct proxy_rules *t = ctx;
 	const struct sd_http_connect *c;
+	const struct sd_preamble_ev *e;
 
+	if (ev->type == SD_EV_PRELUDE && (e = ev->u.msg.pre) != NULL &&
+	    e->kind == SD_PREAMBLE_SOCKS4 && strcmp(e->outcome, "refused") == 0) {
+		rule_socks4_refused(t, ev, e);
+		return;
+	}
 	if (ev->type != SD_EV_HTTP_CONNECT || ev->u.msg.connect == NULL)
 		return;
 	c = ev->u.msg.connect;

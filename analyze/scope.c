@@ -128,11 +128,22 @@ sd_scope_of(struct sd_scope *s, const struct sd_addr *a, uint8_t proto, uint16_t
 	return sd_scope_port(proto, port) ? SD_SCOPE_PORT : SD_SCOPE_NONE;
 }
 
+/* A proxy's endpoint: an answer comes from the proxy, an unanswered request goes to it. */
+static void
+proxy_scope(struct sd_scope *s, const struct sd_event *ev, bool answered)
+{
+	if (answered)
+		sd_scope_add(s, &ev->src, ev->transport, ev->sport, SD_SCOPE_PROXY);
+	else
+		sd_scope_add(s, &ev->dst, ev->transport, ev->dport, SD_SCOPE_PROXY);
+}
+
 void
 sd_scope_event(struct sd_scope *s, const struct sd_event *ev)
 {
 	const struct sd_tls_client_hello *ch;
 	const struct sd_http_connect *c;
+	const struct sd_preamble_ev *pre;
 	bool dtls;
 
 	if (s == NULL)
@@ -166,11 +177,14 @@ sd_scope_event(struct sd_scope *s, const struct sd_event *ev)
 		c = ev->u.msg.connect;
 		if (c == NULL)
 			break;
-		/* an answered CONNECT comes from the proxy; an unanswered one goes to it */
-		if (c->status >= 0)
-			sd_scope_add(s, &ev->src, ev->transport, ev->sport, SD_SCOPE_PROXY);
-		else
-			sd_scope_add(s, &ev->dst, ev->transport, ev->dport, SD_SCOPE_PROXY);
+		proxy_scope(s, ev, c->status >= 0);
+		break;
+	case SD_EV_PRELUDE:
+		/* a SOCKS4 proxy: the reply comes from it, an unanswered request goes to it */
+		pre = ev->u.msg.pre;
+		if (pre == NULL || pre->kind != SD_PREAMBLE_SOCKS4)
+			break;
+		proxy_scope(s, ev, pre->reply >= 0);
 		break;
 	default:
 		break;
@@ -192,7 +206,7 @@ sd_scope_text(enum sd_scope_why why)
 	case SD_SCOPE_ESP:
 		return "ESP (IPsec)";
 	case SD_SCOPE_PROXY:
-		return "an HTTP proxy (CONNECT) seen at this address and port";
+		return "a proxy (HTTP CONNECT or SOCKS4) seen at this address and port";
 	case SD_SCOPE_REVOCATION:
 		return "a CRL or OCSP endpoint of a certificate in this capture";
 	case SD_SCOPE_NONE:

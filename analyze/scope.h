@@ -20,7 +20,7 @@ enum sd_scope_why {
 	SD_SCOPE_DTLS,		/* a DTLS server seen here */
 	SD_SCOPE_IKE,		/* IKE seen here */
 	SD_SCOPE_ESP,		/* ESP (IP protocol 50 or UDP-encapsulated) seen here */
-	SD_SCOPE_PROXY,		/* an HTTP proxy answered CONNECT here */
+	SD_SCOPE_PROXY,		/* an HTTP or SOCKS4 proxy answered CONNECT here */
 	SD_SCOPE_REVOCATION,	/* a CRL or OCSP endpoint named by a certificate of the capture */
 };
 

@@ -261,6 +261,7 @@ static const struct sd_ev_writer writers[SD_EV_NTYPES] = {
 	[SD_EV_IKE_SA] = { SD_EV_IKE_SA, "ike.sa", sd_out_ev_ike_sa },
 	[SD_EV_ESP_TUNNEL] = { SD_EV_ESP_TUNNEL, "esp.tunnel", sd_out_ev_tunnel },
 	[SD_EV_DNS_ANSWER] = { SD_EV_DNS_ANSWER, "dns.answer", write_dns },
+	[SD_EV_PRELUDE] = { SD_EV_PRELUDE, "prelude", sd_out_ev_preamble },
 	[SD_EV_TCP_UNANSWERED] = { SD_EV_TCP_UNANSWERED, "tcp.unanswered", write_unanswered },
 	[SD_EV_TCP_RESET] = { SD_EV_TCP_RESET, "tcp.reset", write_reset },
 	[SD_EV_ICMP_ERROR] = { SD_EV_ICMP_ERROR, "icmp.error", write_icmp },

@@ -26,6 +26,7 @@ enum sd_ev_type {
 	SD_EV_IKE_SA,		/* an IKE SA's life per SPI pair, when it ends */
 	SD_EV_ESP_TUNNEL,	/* a pair of gateways and the ESP SAs between them */
 	SD_EV_DNS_ANSWER,	/* a DNS response (dissect/dns.h struct sd_dns_msg): names, addresses, rcode */
+	SD_EV_PRELUDE,		/* a binary preamble before TLS: SOCKS4, MySQL, RDP, stray bytes */
 	/* transport events */
 	SD_EV_TCP_UNANSWERED,	/* connection attempt never answered */
 	SD_EV_TCP_RESET,	/* a RST, with where in the connection it came */
@@ -171,6 +172,7 @@ struct sd_tls_server_key_exchange;
 struct sd_tls_encrypted_handshake;
 struct sd_tls_session;
 struct sd_http_connect;
+struct sd_preamble_ev;
 struct sd_ike_msg;
 struct sd_esp_sa;
 struct sd_ike_exchange;
@@ -189,6 +191,7 @@ union sd_ev_msg {
 	const struct sd_tls_encrypted_handshake		*enc_hs;	/* SD_EV_TLS_ENCRYPTED_HANDSHAKE */
 	const struct sd_tls_session			*session;	/* SD_EV_TLS_SESSION */
 	const struct sd_http_connect			*connect;	/* SD_EV_HTTP_CONNECT */
+	const struct sd_preamble_ev			*pre;		/* SD_EV_PRELUDE */
 	const struct sd_ike_msg				*ike;		/* SD_EV_IKE */
 	const struct sd_esp_sa				*esp;		/* SD_EV_ESP */
 	const struct sd_ike_exchange			*exchange;	/* SD_EV_IKE_EXCHANGE */

@@ -432,7 +432,12 @@ sd_prelude_feed(struct sd_prelude *p, int dir, struct sd_rd in, uint64_t frame, 
 		return feed_lines(p, dir, in, frame, sec, nsec, consumed);
 	case SD_PRELUDE_LDAP:
 		return feed_ldap(p, dir, in, consumed);
+	case SD_PRELUDE_SOCKS4:
+	case SD_PRELUDE_MYSQL:
+	case SD_PRELUDE_RDP:
+		return sd_preamble_feed(p, dir, in, frame, sec, nsec, consumed);
 	case SD_PRELUDE_GENERIC:
+	case SD_PRELUDE_STRAY:
 		break;
 	}
 	return SD_OK;

@@ -204,36 +204,6 @@ tls_feed_dir(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir,
 	}
 }
 
-/*
- * Could these first bytes be the plaintext part of a protocol that upgrades to TLS?
- * Text protocols (SMTP, IMAP, POP3, FTP, XMPP, HTTP CONNECT) start with printable ASCII;
- * LDAP's StartTLS is a BER SEQUENCE; PostgreSQL's SSLRequest is a fixed 8-byte message;
- * a SOCKS5 proxy connection starts with the method greeting.
- * Binary protocols that merely contain TLS-like bytes (VPN tunnels) are left alone.
- */
-static bool
-looks_like_prelude(struct sd_rd r)
-{
-	static const uint8_t pg_ssl[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
-	size_t i, n = sd_rd_left(&r) < 8 ? sd_rd_left(&r) : 8;
-
-	if (n == 0)
-		return false;
-	if (r.p[0] == 0x30)
-		return true;
-	/* SOCKS5 greeting (RFC 1928 §3): 05, NMETHODS, that many methods, nothing else */
-	if (r.p[0] == 0x05 && sd_rd_left(&r) >= 3 && r.p[1] >= 1 &&
-	    sd_rd_left(&r) == 2u + r.p[1])
-		return true;
-	if (sd_rd_left(&r) >= 8 && memcmp(r.p, pg_ssl, 8) == 0)
-		return true;
-	for (i = 0; i < n; i++)
-		if (r.p[i] < 0x20 || r.p[i] > 0x7e)
-			if (r.p[i] != '\r' && r.p[i] != '\n' && r.p[i] != '\t')
-				return false;
-	return true;
-}
-
 /* Look for the hello that starts TLS in a prelude direction; true once synced. */
 static bool
 prelude_scan(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir)
@@ -281,6 +251,19 @@ connect_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
 		a->sink.emit(a->sink.ctx, &ev);
 }
 
+/* Write the prelude event of a binary preamble (s->prelude.pre). */
+static void
+preamble_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
+{
+	const struct sd_preamble_ev *e = &s->prelude.pre;
+	struct sd_event ev;
+
+	flow_event(&ev, SD_EV_PRELUDE, f, e->dir, e->frame, e->sec, e->nsec, f->file_index);
+	ev.u.msg.pre = e;
+	if (a->sink.emit != NULL)
+		a->sink.emit(a->sink.ctx, &ev);
+}
+
 /*
  * Parse the plaintext of both directions (dissect/prelude.c), dropping what was parsed.
  * True once TLS may start: the server accepted STARTTLS / CONNECT, or the prelude is one
@@ -310,6 +293,10 @@ prelude_parse(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
 			if (pr->connect_done) {
 				pr->connect_done = false;
 				connect_emit(a, f, s);
+			}
+			if (pr->pre_done) {
+				pr->pre_done = false;
+				preamble_emit(a, f, s);
 			}
 			if (used == 0)
 				continue;
@@ -439,6 +426,8 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	struct app_flow *s = f->app;
 	struct sd_stream *st;
 	struct sd_tls_pkt pkt;
+	enum sd_preamble pre;
+	size_t skip;
 	enum sd_rc rc;
 
 	a->file_index = p->file_index;
@@ -490,15 +479,20 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 		return;
 	}
 	if (s->kind == APP_UNKNOWN) {
-		rc = sd_tls_probe(sd_rd_make(st->buf, st->len), false);
+		/* the probe order is documented in docs/design-notes.md ("Probe order") */
+		rc = sd_preamble_probe(sd_rd_make(st->buf, st->len), &pre, &skip);
 		if (rc == SD_NEED_MORE)
 			return;
-		if (rc == SD_OK) {
+		if (pre == SD_PREAMBLE_TLS) {
 			s->synced[0] = s->synced[1] = true;
 			s->kind = APP_TLS;
-		} else if (looks_like_prelude(sd_rd_make(st->buf, st->len))) {
+		} else if (pre != SD_PREAMBLE_NONE) {
 			s->kind = APP_PRELUDE;
-			sd_prelude_init(&s->prelude, sd_rd_make(st->buf, st->len));
+			sd_prelude_start(&s->prelude, pre, skip, p->frame, p->sec, p->nsec);
+			if (s->prelude.pre_done) {	/* stray bytes: the event is ready */
+				s->prelude.pre_done = false;
+				preamble_emit(a, f, s);
+			}
 		} else {
 			tcp_give_up(a, f, s);
 			return;
@@ -510,6 +504,11 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 			/* plaintext: no upgrade accepted yet */
 			if (s->tcp_dead[0] && s->tcp_dead[1])
 				tcp_give_up(a, f, s);
+			return;
+		}
+		if (s->prelude.state == SD_PRELUDE_DEAD && s->prelude.pre.kind != SD_PREAMBLE_NONE) {
+			/* SOCKS4 refused, MySQL without TLS, RDP without TLS: nothing follows */
+			tcp_give_up(a, f, s);
 			return;
 		}
 		(void)prelude_scan(a, f, s, !p->dir);
@@ -808,6 +807,12 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 			s->prelude.connect.end = "capture_end";
 		s->prelude.connect_open = false;
 		connect_emit(a, f, s);
+	}
+	if (sd_preamble_close(&s->prelude)) {
+		/* a SOCKS4 or RDP request never answered, a MySQL greeting never followed */
+		s->prelude.pre.frame = s->prelude.pre.dir == 0 ? s->prelude.pre.request_frame :
+		    s->prelude.pre.answered_frame;
+		preamble_emit(a, f, s);
 	}
 	if (s->tls != NULL && f->tcp != NULL) {
 		/*

@@ -47,9 +47,21 @@ cleanup() {
 	fi
 }
 
+NETNS_ETC=	# /etc/netns/<namespace> made by netns_hosts, removed on exit
+
 final_cleanup() {
 	cleanup
 	[ -n "$TMP" ] && rm -rf "$TMP"
+	[ -n "$NETNS_ETC" ] && rm -rf "$NETNS_ETC"
+	return 0
+}
+
+# netns_hosts ROLE: a hosts file for namespace $PFX$ROLE (ip netns exec bind-mounts it)
+# that resolves $SNI to the server S of topo_routed, 10.99.2.2.
+netns_hosts() {
+	NETNS_ETC=/etc/netns/$PFX$1
+	mkdir -p "$NETNS_ETC"
+	printf '127.0.0.1 localhost\n10.99.2.2 %s\n' "$SNI" >"$NETNS_ETC/hosts"
 }
 
 track() { PIDS+=("$1"); }

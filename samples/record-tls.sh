@@ -27,15 +27,6 @@ for t in curl tinyproxy; do
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$t" >/dev/null
 done
 
-# lib.sh's exit trap calls final_cleanup: also remove the proxy namespace's /etc/netns entry
-NETNS_ETC=
-final_cleanup() {
-	cleanup
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	[ -n "$NETNS_ETC" ] && rm -rf "$NETNS_ETC"
-	return 0
-}
-
 # client_line CONN OPTS...: like lib.sh's client_session (one line each way, verified),
 # with extra s_client options; appends to client.log.
 client_line() {
@@ -271,9 +262,7 @@ rec_starttls_others() {
 # resolves www.example.test through a hosts file of its namespace.
 proxy_start() {	# proxy_start EXTRA-CONFIG-LINES
 	topo_routed
-	NETNS_ETC=/etc/netns/${PFX}r
-	mkdir -p "$NETNS_ETC"
-	printf '127.0.0.1 localhost\n10.99.2.2 %s\n' "$SNI" >"$NETNS_ETC/hosts"
+	netns_hosts r
 	chmod 755 "$TMP"
 	cat >"$TMP/tinyproxy.conf" <<-EOF
 	User nobody

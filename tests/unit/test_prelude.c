@@ -1,4 +1,5 @@
-/* tests/unit/test_prelude.c - STARTTLS and HTTP CONNECT preludes: when TLS may start. */
+/* tests/unit/test_prelude.c - STARTTLS, HTTP CONNECT and binary preludes (SOCKS4, MySQL, RDP,
+ * stray bytes): which probe takes a flow, and when TLS may start. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -322,6 +323,226 @@ test_generic_and_dead(void **state)
 	assert_int_equal(d.p.state, SD_PRELUDE_DEAD);
 }
 
+/* Start a binary preamble as engine/app.c does: probe the first bytes, then feed them. */
+static enum sd_preamble
+start_probe(struct conn *c, int dir, const void *b, size_t n)
+{
+	enum sd_preamble k;
+	size_t skip;
+
+	assert_int_equal(sd_preamble_probe(sd_rd_make(b, n), &k, &skip), SD_OK);
+	sd_prelude_start(&c->p, k, skip, 1, 100, 0);
+	c->started = true;
+	send_bytes(c, dir, b, n, 1);
+	return k;
+}
+
+/* The first bytes of a real ClientHello (curl 7.88, TLS 1.3), a whole record header and more. */
+static const uint8_t real_ch[] = {
+	0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 0x5e, 0x2b, 0x91,
+	0x07, 0x3a, 0x11, 0x00, 0x42, 0x9c, 0x55, 0x10, 0xa0, 0x7d, 0x3e, 0x21, 0x8f, 0x02,
+};
+static const uint8_t socks4_req[] = { 4, 1, 0x01, 0xbb, 10, 0, 0, 2, 'b', 'o', 'b', 0 };
+static const uint8_t socks4a_req[] = { 4, 1, 0x01, 0xbb, 0, 0, 0, 1, 0, 'w', 'w', 'w', '.',
+	't', 'e', 's', 't', 0 };
+/* xfreerdp's Connection Request: cookie, RDP_NEG_REQ asking SSL | HYBRID | HYBRID_EX */
+static const uint8_t rdp_cr[] = {
+	0x03, 0x00, 0x00, 0x29, 0x24, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00,
+	'C', 'o', 'o', 'k', 'i', 'e', ':', ' ', 'm', 's', 't', 's', 'h', 'a', 's', 'h', '=',
+	'b', 'o', 'b', '\r', '\n', 0x01, 0x00, 0x08, 0x00, 0x0b, 0x00, 0x00, 0x00,
+};
+/* MySQL 8.0 greeting (zeek/tls-12-amazon-rds.pcap frame 4, cut after the upper caps) */
+static const uint8_t mysql_greet[] = {
+	0x2d, 0x00, 0x00, 0x00, 0x0a, '8', '.', '0', '.', '2', '8', 0x00, 0x18, 0x00, 0x00,
+	0x00, 0x36, 0x5a, 0x5c, 0x3d, 0x1c, 0x74, 0x51, 0x77, 0x00, 0xff, 0xff, 0xff, 0x02,
+	0x00, 0xff, 0xdf, 0x15, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x40, 0x60, 0x4d, 0x11, 0x42, 0x79,
+};
+static const uint8_t mysql_sslreq[] = {
+	0x20, 0x00, 0x00, 0x01, 0x85, 0xae, 0xff, 0x20, 0x00, 0x00, 0x00, 0x01, 0x21, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/*
+ * The probe order: each preamble's first bytes go to its own probe, and a ClientHello goes
+ * to TLS however it starts (a whole record, its first byte alone, after stray bytes).  A
+ * new probe that takes any of these flows fails here.
+ */
+static void
+test_probe_order(void **state)
+{
+	static const uint8_t pg[] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
+	static const uint8_t socks5[] = { 5, 2, 0, 2 };
+	static const uint8_t ldap[] = { 0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18 };
+	static const uint8_t junk[] = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03, 0x04 };
+	uint8_t buf[128];
+	enum sd_preamble k;
+	size_t skip, n;
+
+	(void)state;
+#define PROBE(b, n, want) do { \
+	assert_int_equal(sd_preamble_probe(sd_rd_make((b), (n)), &k, &skip), SD_OK); \
+	assert_string_equal(sd_preamble_name(k), sd_preamble_name(want)); } while (0)
+	PROBE(real_ch, sizeof(real_ch), SD_PREAMBLE_TLS);
+	for (n = 5; n <= sizeof(real_ch); n++)	/* any cut of the hello after its header */
+		PROBE(real_ch, n, SD_PREAMBLE_TLS);
+	for (n = 1; n < 5; n++)			/* too short to tell: wait, take nothing */
+		assert_int_equal(sd_preamble_probe(sd_rd_make(real_ch, n), &k, &skip),
+		    SD_NEED_MORE);
+	PROBE(ldap, sizeof(ldap), SD_PREAMBLE_LDAP);
+	PROBE(socks5, sizeof(socks5), SD_PREAMBLE_SOCKS5);
+	PROBE(pg, sizeof(pg), SD_PREAMBLE_PGSQL);
+	PROBE(socks4_req, sizeof(socks4_req), SD_PREAMBLE_SOCKS4);
+	PROBE(socks4a_req, sizeof(socks4a_req), SD_PREAMBLE_SOCKS4);
+	PROBE(rdp_cr, sizeof(rdp_cr), SD_PREAMBLE_RDP);
+	PROBE(mysql_greet, sizeof(mysql_greet), SD_PREAMBLE_MYSQL);
+	PROBE(mysql_sslreq, sizeof(mysql_sslreq), SD_PREAMBLE_MYSQL);
+	PROBE("220 mx ESMTP\r\n", 14, SD_PREAMBLE_TEXT);
+	/* unknown bytes: wait for a hello behind them, up to the stray limit, then give up */
+	assert_int_equal(sd_preamble_probe(sd_rd_make(junk, sizeof(junk)), &k, &skip),
+	    SD_NEED_MORE);
+	assert_int_equal(k, SD_PREAMBLE_NONE);
+	memset(buf, 0xee, sizeof(buf));
+	PROBE(buf, SD_PREAMBLE_MAX_STRAY + 11, SD_PREAMBLE_NONE);
+	/* a SOCKS4 request cut short is not taken on its own */
+	assert_int_equal(sd_preamble_probe(sd_rd_make(socks4_req, sizeof(socks4_req) - 1), &k,
+	    &skip), SD_NEED_MORE);
+	assert_int_equal(k, SD_PREAMBLE_NONE);
+	/* stray bytes: 4 and 64 are skipped, 65 are too many */
+	memcpy(buf, junk, 4);
+	memcpy(buf + 4, real_ch, 11);
+	buf[3] = 0x01;
+	buf[4 + 3] = 0x02, buf[4 + 4] = 0x00;	/* record length = handshake length + 4 */
+	PROBE(buf, 15, SD_PREAMBLE_STRAY);
+	assert_int_equal(skip, 4);
+	memset(buf, 0xee, 64);
+	memcpy(buf + 64, real_ch, 11);
+	PROBE(buf, 75, SD_PREAMBLE_STRAY);
+	assert_int_equal(skip, 64);
+	memset(buf, 0xee, 65);
+	memcpy(buf + 65, real_ch, 11);
+	PROBE(buf, 76, SD_PREAMBLE_NONE);
+	/* ambiguous: the record length does not match the handshake length */
+	memset(buf, 0xee, sizeof(buf));
+	memcpy(buf + 4, real_ch, 11);
+	buf[4 + 4] = 0x10;
+	PROBE(buf, sizeof(buf), SD_PREAMBLE_NONE);
+#undef PROBE
+}
+
+static void
+test_socks4_granted_and_refused(void **state)
+{
+	static const uint8_t granted[] = { 0, 90, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t refused[] = { 0, 91, 0, 0, 0, 0, 0, 0 };
+	struct conn c = { 0 }, d = { 0 };
+
+	(void)state;
+	assert_int_equal(start_probe(&c, 0, socks4_req, sizeof(socks4_req)), SD_PREAMBLE_SOCKS4);
+	assert_int_equal(c.p.state, SD_PRELUDE_REQUESTED);
+	assert_string_equal(c.p.pre.target, "10.0.0.2:443");
+	assert_string_equal(c.p.pre.user, "bob");
+	assert_false(c.p.pre.socks4a);
+	send_bytes(&c, 1, granted, sizeof(granted), 2);
+	assert_int_equal(c.p.state, SD_PRELUDE_UPGRADED);
+	assert_true(c.p.pre_done);
+	assert_string_equal(c.p.pre.outcome, "upgraded");
+	assert_int_equal(c.p.pre.reply, 90);
+	assert_int_equal(c.p.pre.request_frame, 1);
+	assert_int_equal(c.p.pre.answered_frame, 2);
+	send_bytes(&c, 0, real_ch, sizeof(real_ch), 3);
+	assert_int_equal(c.len[0], sizeof(real_ch));	/* the hello is left for TLS */
+
+	assert_int_equal(start_probe(&d, 0, socks4a_req, sizeof(socks4a_req)),
+	    SD_PREAMBLE_SOCKS4);
+	assert_true(d.p.pre.socks4a);
+	assert_string_equal(d.p.pre.target, "www.test:443");
+	assert_true(d.p.pre.open);
+	send_bytes(&d, 1, refused, sizeof(refused), 2);
+	assert_int_equal(d.p.state, SD_PRELUDE_DEAD);
+	assert_string_equal(d.p.pre.outcome, "refused");
+	assert_string_equal(d.p.pre.note, "request rejected or failed");
+	assert_false(sd_preamble_close(&d.p));		/* decided: nothing at flow end */
+}
+
+static void
+test_socks4_unanswered(void **state)
+{
+	struct conn c = { 0 };
+
+	(void)state;
+	(void)start_probe(&c, 0, socks4_req, sizeof(socks4_req));
+	assert_true(sd_preamble_close(&c.p));
+	assert_string_equal(c.p.pre.outcome, "unanswered");
+}
+
+static void
+test_mysql(void **state)
+{
+	struct conn c = { 0 }, d = { 0 }, e = { 0 };
+	uint8_t login[40], nossl[sizeof(mysql_greet)];
+
+	(void)state;
+	assert_int_equal(start_probe(&c, 1, mysql_greet, sizeof(mysql_greet)), SD_PREAMBLE_MYSQL);
+	assert_true(c.p.pre.greeting);
+	assert_string_equal(c.p.pre.server_version, "8.0.28");
+	assert_true((c.p.pre.server_caps & 0x800) != 0);
+	assert_int_equal(c.len[1], 0);
+	send_bytes(&c, 0, mysql_sslreq, sizeof(mysql_sslreq), 2);
+	assert_int_equal(c.p.state, SD_PRELUDE_UPGRADED);
+	assert_string_equal(c.p.pre.outcome, "upgraded");
+	assert_int_equal(c.len[0], 0);
+	send_bytes(&c, 0, real_ch, sizeof(real_ch), 3);
+	assert_int_equal(c.len[0], sizeof(real_ch));
+
+	/* the client logs in without CLIENT_SSL */
+	(void)start_probe(&d, 1, mysql_greet, sizeof(mysql_greet));
+	memcpy(login, mysql_sslreq, 36);
+	login[0] = 36;
+	login[5] &= (uint8_t)~0x08;
+	memset(login + 36, 'x', 4);
+	send_bytes(&d, 0, login, sizeof(login), 2);
+	assert_int_equal(d.p.state, SD_PRELUDE_DEAD);
+	assert_string_equal(d.p.pre.outcome, "no_tls");
+	assert_string_equal(d.p.pre.note, "client did not request TLS (login in the clear)");
+
+	/* a server without CLIENT_SSL */
+	memcpy(nossl, mysql_greet, sizeof(nossl));
+	nossl[4 + 1 + 7 + 4 + 8 + 1 + 1] &= (uint8_t)~0x08;
+	(void)start_probe(&e, 1, nossl, sizeof(nossl));
+	assert_true((e.p.pre.server_caps & 0x800) == 0);
+	send_bytes(&e, 0, login, sizeof(login), 2);
+	assert_string_equal(e.p.pre.note, "server does not support TLS (no CLIENT_SSL)");
+}
+
+static void
+test_rdp(void **state)
+{
+	static const uint8_t cc_ssl[] = { 0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12,
+		0x34, 0x00, 0x02, 0x1f, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00 };
+	static const uint8_t cc_fail[] = { 0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12,
+		0x34, 0x00, 0x03, 0x00, 0x08, 0x00, 0x05, 0x00, 0x00, 0x00 };
+	struct conn c = { 0 }, d = { 0 };
+
+	(void)state;
+	assert_int_equal(start_probe(&c, 0, rdp_cr, sizeof(rdp_cr)), SD_PREAMBLE_RDP);
+	assert_int_equal(c.p.state, SD_PRELUDE_REQUESTED);
+	assert_string_equal(c.p.pre.cookie, "Cookie: mstshash=bob");
+	assert_true(c.p.pre.neg_req);
+	assert_int_equal(c.p.pre.requested, 0x0b);
+	send_bytes(&c, 1, cc_ssl, sizeof(cc_ssl), 2);
+	assert_int_equal(c.p.state, SD_PRELUDE_UPGRADED);
+	assert_int_equal(c.p.pre.neg_type, 2);
+	assert_string_equal(sd_rdp_protocol_name(c.p.pre.neg_value), "ssl");
+
+	(void)start_probe(&d, 0, rdp_cr, sizeof(rdp_cr));
+	send_bytes(&d, 1, cc_fail, sizeof(cc_fail), 2);
+	assert_int_equal(d.p.state, SD_PRELUDE_DEAD);
+	assert_string_equal(d.p.pre.outcome, "failed");
+	assert_string_equal(d.p.pre.note, "HYBRID_REQUIRED_BY_SERVER");
+}
+
 int
 main(void)
 {
@@ -337,6 +558,11 @@ main(void)
 		cmocka_unit_test(test_implicit_upgrade),
 		cmocka_unit_test(test_parse_lines),
 		cmocka_unit_test(test_generic_and_dead),
+		cmocka_unit_test(test_probe_order),
+		cmocka_unit_test(test_socks4_granted_and_refused),
+		cmocka_unit_test(test_socks4_unanswered),
+		cmocka_unit_test(test_mysql),
+		cmocka_unit_test(test_rdp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
