@@ -118,6 +118,8 @@ flow_event(struct sd_event *ev, enum sd_ev_type type, struct sd_flow *f, int dir
 	ev->flow_id = f->id;
 	ev->store = &f->store;
 	ev->file_index = file_index;
+	if (f->tcp != NULL)
+		sd_tcp_capture_loss(f->tcp, ev);
 }
 
 static void
