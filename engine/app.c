@@ -510,6 +510,14 @@ iketcp_feed(struct sd_app *a, struct sd_flow *f, struct app_flow *s, const struc
 
 	if (s->tcp_dead[dir])
 		return;
+	if (st->gap_pending) {
+		/* bytes lost (a capture hole): the 2-byte framing cannot be found again */
+		st->gap_pending = false;
+		s->tcp_dead[dir] = true;
+		st->collect = false;
+		sd_stream_consume(st, a->mc, st->len);
+		return;
+	}
 	if (s->iketcp_prefix == dir) {
 		if (st->len < SD_IKE_TCP_PREFIX_LEN)
 			return;
