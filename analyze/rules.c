@@ -269,6 +269,26 @@ sd_rule_flow_release(const struct sd_rule_env *env, void *state, size_t size)
 	sd_memcap_free(env->mc, state, size);
 }
 
+/*
+ * The capture missed bytes of the event's connection (holes its peer acknowledged, found
+ * by the TCP reassembly): what the finding read from that connection after a hole was
+ * parsed from a resynchronised stream, and a message across the hole went unseen.  Say
+ * so, with the number (a finding of several flows keeps the last that lost bytes).
+ */
+static void
+note_capture_loss(struct sd_finding *f, const struct sd_event *ev)
+{
+	uint64_t n = ev->capture_missed[0] + ev->capture_missed[1];
+
+	if (n == 0)
+		return;
+	sd_finding_value(f, "capture_missed_bytes", "%llu", (unsigned long long)n);
+	sd_finding_value(f, "capture_note", "the capture missed %llu byte%s of this "
+	    "connection (its peer acknowledged them): messages across the hole are unseen "
+	    "and what follows it was parsed after resynchronising, so this finding may lack "
+	    "what they said", (unsigned long long)n, n == 1 ? "" : "s");
+}
+
 void
 sd_rule_note_flow(struct sd_finding *f, const struct sd_event *ev, bool src_is_client)
 {
@@ -293,6 +313,7 @@ sd_rule_note_flow(struct sd_finding *f, const struct sd_event *ev, bool src_is_c
 		fl.sport = ev->sport;
 	}
 	sd_finding_flow(f, &fl);
+	note_capture_loss(f, ev);
 }
 
 void

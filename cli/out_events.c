@@ -94,6 +94,13 @@ role_obj(struct sd_json *j, const char *key, const struct sd_ev_flow *r, int rol
 	sd_out_json_uint(j, "gap_bytes", r->gap_bytes[role]);
 	if (r->tags.sgt_seen & (1u << role))	/* TrustSec: only when that side was tagged */
 		sd_out_json_uint(j, "sgt", r->tags.sgt[role]);
+	/* present only when non-zero: most connections have none */
+	if (r->capture_holes[role] > 0) {
+		sd_out_json_uint(j, "capture_holes", r->capture_holes[role]);
+		sd_out_json_uint(j, "capture_missed_bytes", r->capture_missed[role]);
+	}
+	if (r->padded_acks[role] > 0)
+		sd_out_json_uint(j, "padded_acks", r->padded_acks[role]);
 	sd_out_json_obj_end(j);
 }
 

@@ -320,6 +320,17 @@ tls_write(struct sd_sessions *s, const struct sd_event *ev, struct tls_sess *t)
 	sd_out_json_uint(j, "client", ss->app_data[0]);
 	sd_out_json_uint(j, "server", ss->app_data[1]);
 	sd_out_json_obj_end(j);
+	/* bytes the capture missed per side (holes the peer acknowledged): only when any */
+	if (ev->capture_holes[0] + ev->capture_holes[1] > 0) {
+		sd_out_json_obj_begin(j, "capture_holes");
+		sd_out_json_uint(j, "client", ev->capture_holes[0]);
+		sd_out_json_uint(j, "server", ev->capture_holes[1]);
+		sd_out_json_obj_end(j);
+		sd_out_json_obj_begin(j, "capture_missed_bytes");
+		sd_out_json_uint(j, "client", ev->capture_missed[0]);
+		sd_out_json_uint(j, "server", ev->capture_missed[1]);
+		sd_out_json_obj_end(j);
+	}
 	sd_out_json_uint_opt(j, "server_hello_frame", ss->server_hello_frame != 0,
 	    sd_frame_no(ss->server_hello_frame));
 	sd_out_json_uint(j, "last_frame", sd_frame_no(ev->frame));

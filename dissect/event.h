@@ -134,6 +134,10 @@ struct sd_ev_flow {
 	const char	*end;		/* "capture_end", "idle", "fin", "rst", "evicted" */
 	/* TCP reassembly counters, per role */
 	uint64_t	 retransmits[2], ooo[2], gaps[2], gap_bytes[2], overlaps[2];
+	/* of the gaps, those the peer's ACK proved the capture missed, and their bytes */
+	uint64_t	 capture_holes[2], capture_missed[2];
+	/* pure ACKs whose IP length covered Ethernet padding (not taken as data) */
+	uint64_t	 padded_acks[2];
 	uint32_t	 fragments;	/* IP fragments in this flow */
 	uint32_t	 icmp_errors;	/* ICMP errors quoting this flow's packets */
 	uint16_t	 vlan;		/* outer VLAN id or 0 */
@@ -265,6 +269,11 @@ struct sd_event {
 	struct sd_flow_tags tags;	/* the flow's SGTs so far (zero when not tied to a flow) */
 	uint32_t	 file_index;	/* which input file (0-based) */
 	const char	*carrier;	/* "openvpn": TLS carried in that protocol; NULL: plain */
+	/* TCP holes of this connection that the capture missed so far, per role of the
+	 * sender (the peer acknowledged the bytes): what a rule says about the bytes after
+	 * them is read from a stream that lost some.  Zero when none or not TCP. */
+	uint32_t	 capture_holes[2];
+	uint64_t	 capture_missed[2];	/* bytes in those holes */
 	union {
 		struct sd_ev_tcp_unanswered	 unanswered;
 		struct sd_ev_tcp_reset		 reset;

@@ -62,6 +62,20 @@ parse_tcp_opts(struct sd_rd opts, struct sd_tcp *t)
 	}
 }
 
+bool
+sd_tcp_padded_ack(const struct sd_tcp *t, uint32_t ip_total_len)
+{
+	size_t i, n = sd_rd_left(&t->payload);
+
+	if (n == 0 || n > 6 || ip_total_len > 46 ||
+	    (t->flags & ~(SD_TCP_ECE | SD_TCP_CWR)) != SD_TCP_ACK)
+		return false;
+	for (i = 0; i < n; i++)
+		if (t->payload.p[i] != 0)
+			return false;
+	return true;
+}
+
 enum sd_rc
 sd_tcp_parse(struct sd_rd r, struct sd_tcp *t)
 {

@@ -53,6 +53,15 @@ struct sd_icmp {
 /* SD_OK or SD_TRUNCATED / SD_MALFORMED (header shorter than its offset field says, ...). */
 enum sd_rc	sd_tcp_parse(struct sd_rd, struct sd_tcp *);
 enum sd_rc	sd_udp_parse(struct sd_rd, struct sd_udp *);
+/*
+ * A pure ACK whose IPv4 total length was stretched over the Ethernet padding of a
+ * minimum-size frame (a known middlebox bug): a "payload" of 1 to 6 zero bytes in a
+ * datagram of at most 46 bytes (what a 60-byte frame carries), ACK set and no other
+ * flag but ECE/CWR.  ip_total_len: the IPv4 header's total length.  Such bytes are the
+ * frame's padding, not data; the caller also checks that they sit at the next
+ * expected byte, where real data will follow.
+ */
+bool	sd_tcp_padded_ack(const struct sd_tcp *, uint32_t ip_total_len);
 /* v6: true for ICMPv6.  Quoted IP headers may be cut short: parsed as far as they go. */
 enum sd_rc	sd_icmp_parse(struct sd_rd, bool v6, struct sd_icmp *);
 

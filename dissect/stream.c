@@ -25,6 +25,12 @@
  *   st.outside, so that it is neither held nor taken as a hole.  So is a segment ahead of
  *   next that lies nearer the start of a replaced SYN's sequence space (alt_isn) than
  *   next: the same middlebox copies (mercury/capture2.pcap, 62 MB apart).
+ * - sd_stream_ack() skips a hole only when the ACK reaches the held segment after it: an
+ *   ACK inside the hole (next < ack < first held) proves that part lost by the capture,
+ *   but the rest may still come; the next ACK (Linux acknowledges the out-of-order bytes
+ *   it holds at once, RFC 9293 §3.10.7.4) or the connection's end settles it.  Zeek
+ *   (ack above a hole: content gap) and Suricata (a gap once the ACK passes it) decide
+ *   on the same evidence.
  */
 
 #define STREAM_DEFAULT_BUF	(256u * 1024u)
@@ -513,6 +519,48 @@ sd_stream_skip_gap(struct sd_stream *s, struct sd_memcap *mc)
 	s->base = s->next;
 	(void)drain(s, mc);		/* a refusal here is already marked by gap_pending */
 	return true;
+}
+
+/* Absolute offset one past the highest byte seen. */
+static uint64_t
+high_off(const struct sd_stream *s)
+{
+	return (s->wraps << 32 | s->last_seq) - seq0(s);
+}
+
+bool
+sd_stream_ack(struct sd_stream *s, struct sd_memcap *mc, uint32_t ack)
+{
+	uint64_t fwd, back, ack_off, before;
+	uint32_t old;
+	bool skipped = false;
+
+	if (!s->init)
+		return false;
+	if (s->has_alt && s->syn && ack == s->alt_isn + 1u && ack != s->isn + 1u &&
+	    s->next == 0 && s->len == 0 && s->ooo == NULL) {
+		old = s->isn;
+		start(s, s->alt_isn, true);
+		s->has_alt = true;
+		s->alt_isn = old;
+		return false;
+	}
+	if (s->ooo == NULL || !seq_delta(s, ack, &fwd, &back) || fwd == 0)
+		return false;
+	/* an ACK beyond every byte seen proves nothing we can check: another space, or a
+	 * capture that missed the tail too; the next segment or the end settles it */
+	ack_off = s->next + fwd;
+	if (ack_off > high_off(s))
+		return false;
+	while (s->ooo != NULL && s->ooo->off <= ack_off) {
+		before = s->st.gap_bytes;
+		if (!sd_stream_skip_gap(s, mc))
+			break;
+		s->st.capture_holes++;
+		s->st.capture_missed += s->st.gap_bytes - before;
+		skipped = true;
+	}
+	return skipped;
 }
 
 void

@@ -22,6 +22,8 @@ struct sd_stream_stats {
 	uint64_t	 gap_bytes;	/* bytes in those holes */
 	uint64_t	 dropped;	/* segments refused by a cap */
 	uint64_t	 outside;	/* segments too far ahead to be in this sequence space (added) */
+	uint64_t	 capture_holes;	/* gaps the peer's ACK proved the capture missed (added) */
+	uint64_t	 capture_missed;	/* bytes in those holes */
 };
 
 /*
@@ -84,6 +86,18 @@ enum sd_rc	sd_stream_add(struct sd_stream *, struct sd_memcap *, uint32_t seq,
  * gap_pending so the consumer can resynchronise.  Returns false when nothing is held.
  */
 bool	sd_stream_skip_gap(struct sd_stream *, struct sd_memcap *);
+
+/*
+ * The peer acknowledged every byte before sequence number ack.  Each hole that ends at or
+ * before it (the first held segment starts there or earlier) was received by the peer, so
+ * the capture missed it, not the network: it is given up at once (st.gaps and
+ * st.capture_holes, st.capture_missed) and the held bytes after it are delivered, with
+ * gap_pending set.  Before any byte is delivered, an ACK of a replaced SYN's ISN + 1
+ * (alt_isn) moves the stream back to that sequence space: the peer follows that SYN.
+ * Returns true when a hole was skipped.  Cheap when nothing is held (the caller may test
+ * s->ooo and s->has_alt first).
+ */
+bool	sd_stream_ack(struct sd_stream *, struct sd_memcap *, uint32_t ack);
 
 /* The consumer is done with the first n buffered bytes. */
 void	sd_stream_consume(struct sd_stream *, struct sd_memcap *, size_t n);

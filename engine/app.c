@@ -131,6 +131,8 @@ flow_event(struct sd_event *ev, enum sd_ev_type type, struct sd_flow *f, int dir
 	ev->store = &f->store;
 	ev->tags = f->rec.tags;
 	ev->file_index = file_index;
+	if (f->tcp != NULL)
+		sd_tcp_capture_loss(f->tcp, ev);
 }
 
 static void
@@ -625,6 +627,14 @@ iketcp_feed(struct sd_app *a, struct sd_flow *f, struct app_flow *s, const struc
 
 	if (s->tcp_dead[dir])
 		return;
+	if (st->gap_pending) {
+		/* bytes lost (a capture hole): the 2-byte framing cannot be found again */
+		st->gap_pending = false;
+		s->tcp_dead[dir] = true;
+		st->collect = false;
+		sd_stream_consume(st, a->mc, st->len);
+		return;
+	}
 	if (s->iketcp_prefix == dir) {
 		if (st->len < SD_IKE_TCP_PREFIX_LEN)
 			return;

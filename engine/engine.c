@@ -133,6 +133,8 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 			f->rec.gaps[r] = tc->s[r].st.gaps;
 			f->rec.gap_bytes[r] = tc->s[r].st.gap_bytes;
 			f->rec.overlaps[r] = tc->s[r].st.overlaps;
+			f->rec.capture_holes[r] = tc->s[r].st.capture_holes;
+			f->rec.capture_missed[r] = tc->s[r].st.capture_missed;
 		}
 	}
 	event_init(&ev, SD_EV_FLOW, f->rec.first_frame, f->rec.first_sec, f->rec.first_nsec,
@@ -150,6 +152,8 @@ flow_ended(void *ctx, struct sd_flow *f, const char *why)
 		ev.carrier = "openvpn";
 	ev.u.flow.app = f->app_label[0] != '\0' ? f->app_label : "Unknown";
 	ev.u.flow.end = why;
+	if (tc != NULL)
+		sd_tcp_capture_loss(tc, &ev);
 	emit(p, &ev);
 	/* the flow's last event is out: its consumers' per-flow state goes with it */
 	sd_store_release(p->o.store_reg, &f->store);
@@ -471,13 +475,34 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		tc->midstream = true;
 		f->rec.anomalies |= SD_ANOM_MIDSTREAM;
 	}
+	/*
+	 * Ethernet padding a middlebox counted in the IPv4 length of a pure ACK: zero bytes
+	 * at the next expected byte, where the real data follows.  Taken as data they would
+	 * win over it (first copy wins): drop them and count the ACK.
+	 */
+	if (sd_rd_left(&t.payload) > 0 && l3->ip.version == 4 && l3->nfrags == 0 &&
+	    sd_tcp_padded_ack(&t, l3->ip.total_len) && tc->s[dir].init &&
+	    sd_stream_offset(&tc->s[dir], t.seq) == tc->s[dir].next) {
+		f->rec.padded_acks[dir]++;
+		t.payload = sd_rd_make(t.payload.p, 0);
+	}
 	/* an ACK acknowledges the SYN-ACK; an RST (even with ACK set) may abort the attempt */
 	if (dir == SD_ROLE_CLIENT &&
 	    (t.flags & (SD_TCP_SYN | SD_TCP_ACK | SD_TCP_RST)) == SD_TCP_ACK)
 		tc->client_acked = true;
 	account(p, f, dir, l3, sd_rd_left(&t.payload));
-	if ((t.flags & SD_TCP_ACK) != 0)
+	if ((t.flags & SD_TCP_ACK) != 0) {
 		seg_acked(f, !dir, t.ack);
+		/*
+		 * The peer's ACK: a hole in the other direction that it acknowledges was
+		 * lost by the capture (skipped at once, so what follows is parsed now), and
+		 * of two SYN-ACKs the stream follows the one the client acknowledges.  Two
+		 * tests per packet while nothing is held.
+		 */
+		if ((tc->s[!dir].ooo != NULL || tc->s[!dir].has_alt) &&
+		    (t.flags & SD_TCP_RST) == 0 && sd_stream_ack(&tc->s[!dir], p->mc, t.ack))
+			f->rec.anomalies |= SD_ANOM_TCP_GAP;
+	}
 	if ((t.flags & SD_TCP_RST) != 0) {
 		f->rec.rst_seen[dir] = true;
 		tc->s[dir].rst = true;
@@ -521,10 +546,13 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		sd_app_flow_end(p->app, f);
 		f->app_flags |= SD_APPF_CLOSED;
 		tc->s[0].collect = tc->s[1].collect = false;
+		/*
+		 * The streams keep their sequence state and counters: later retransmissions
+		 * still count as such, and the flow record shows the connection's gaps and
+		 * retransmissions however it closed.
+		 */
 		sd_stream_free(&tc->s[0], p->mc);
 		sd_stream_free(&tc->s[1], p->mc);
-		sd_stream_init(&tc->s[0], p->o.stream_buf, 0);
-		sd_stream_init(&tc->s[1], p->o.stream_buf, 0);
 	}
 }
 

@@ -370,3 +370,15 @@ sd_flow_table_stats(const struct sd_flow_table *t)
 {
 	return &t->st;
 }
+
+void
+sd_tcp_capture_loss(const struct sd_tcpconn *tc, struct sd_event *ev)
+{
+	int r;
+
+	for (r = 0; r < 2; r++) {
+		ev->capture_holes[r] = tc->s[r].st.capture_holes > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)tc->s[r].st.capture_holes;
+		ev->capture_missed[r] = tc->s[r].st.capture_missed;
+	}
+}

@@ -83,6 +83,9 @@ struct sd_flow_stats {
 
 struct sd_flow_table;
 
+/* Copy a connection's capture holes so far (stream st.capture_*) into an event. */
+void	sd_tcp_capture_loss(const struct sd_tcpconn *, struct sd_event *);
+
 /* Called for every flow that ends (timeout, eviction, end of capture) before it is freed. */
 typedef void sd_flow_end_fn(void *ctx, struct sd_flow *, const char *why);
 

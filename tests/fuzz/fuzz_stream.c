@@ -8,7 +8,8 @@
  *            default), bit 7 memcap limit 2 KiB (else unlimited)
  *   hdr[1-4] initial sequence number (big-endian), hdr[5] unused
  *   op % 8:  0-2 add: be16 signed distance from next, u8 length (+ that many data
- *            bytes when not honest); 3 consume u8; 4 skip be16; 5 skip_gap;
+ *            bytes when not honest); 3 consume u8; 4 skip be16; 5 skip_gap, or when
+ *            op >= 0x80 the peer's ACK: be16 signed distance from next;
  *            6 syn be32; 7 toggle collect
  * Checked after every operation: the invariants of struct sd_stream; at the end, the
  * memcap is back to 0 after sd_stream_free.
@@ -112,7 +113,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				sd_stream_skip(&s, &mc, d16);
 			break;
 		case 5:
-			(void)sd_stream_skip_gap(&s, &mc);
+			if (op < 0x80)
+				(void)sd_stream_skip_gap(&s, &mc);
+			else if (sd_rd_be16(&in, &d16))
+				(void)sd_stream_ack(&s, &mc, seq0_of(&s) + (uint32_t)s.next +
+				    (uint32_t)(int16_t)d16);
 			break;
 		case 6:
 			if (sd_rd_be32(&in, &u32) && !honest)

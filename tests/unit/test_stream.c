@@ -535,6 +535,99 @@ test_syn_rules(void **state)
 	done(&s, &mc);
 }
 
+/* The peer's ACK past a hole proves the capture missed it: skipped at once, counted. */
+static void
+test_ack_above_hole(void **state)
+{
+	struct sd_stream s;
+	struct sd_memcap mc;
+
+	(void)state;
+	setup(&s, &mc, 0);
+	assert_false(sd_stream_ack(&s, &mc, 3));	/* nothing held */
+	assert_int_equal(add(&s, &mc, 1, "ab"), SD_OK);
+	assert_int_equal(add(&s, &mc, 9, "yz"), SD_OK);	/* hole [2, 8) */
+	assert_int_equal(add(&s, &mc, 13, "pq"), SD_OK);	/* hole [10, 12) */
+	/* an ACK at the hole (a duplicate ACK: the network lost it) proves nothing */
+	assert_false(sd_stream_ack(&s, &mc, 3));
+	/* nor an ACK inside it: the rest of the hole may still come */
+	assert_false(sd_stream_ack(&s, &mc, 6));
+	/* nor one beyond every byte seen */
+	assert_false(sd_stream_ack(&s, &mc, 40));
+	assert_buf(&s, "ab");
+	assert_int_equal(s.st.gaps, 0);
+	assert_false(s.gap_pending);
+	/* the ACK reaches the held segment: the receiver had [2, 8), the capture did not */
+	assert_true(sd_stream_ack(&s, &mc, 11));
+	assert_int_equal(s.st.gaps, 1);
+	assert_int_equal(s.st.capture_holes, 1);
+	assert_int_equal(s.st.capture_missed, 6);
+	assert_true(s.gap_pending);
+	assert_buf(&s, "yz");
+	assert_int_equal(s.next, 10);
+	/* the second hole waits for its own proof, then goes the same way */
+	assert_false(sd_stream_ack(&s, &mc, 11));
+	assert_true(sd_stream_ack(&s, &mc, 15));
+	assert_int_equal(s.st.capture_holes, 2);
+	assert_int_equal(s.st.capture_missed, 8);
+	assert_buf(&s, "pq");
+	assert_null(s.ooo);
+	check_inv(&s, &mc);
+	done(&s, &mc);
+}
+
+/* A hole the network lost is filled by the retransmission: not capture loss. */
+static void
+test_hole_refilled(void **state)
+{
+	struct sd_stream s;
+	struct sd_memcap mc;
+
+	(void)state;
+	setup(&s, &mc, 0);
+	assert_int_equal(add(&s, &mc, 1, "ab"), SD_OK);
+	assert_int_equal(add(&s, &mc, 5, "ef"), SD_OK);	/* hole [2, 4) */
+	assert_false(sd_stream_ack(&s, &mc, 3));	/* duplicate ACKs */
+	assert_false(sd_stream_ack(&s, &mc, 3));
+	assert_int_equal(add(&s, &mc, 3, "cd"), SD_OK);
+	assert_buf(&s, "abcdef");
+	assert_false(sd_stream_ack(&s, &mc, 7));
+	assert_int_equal(s.st.gaps, 0);
+	assert_int_equal(s.st.capture_holes, 0);
+	assert_false(s.gap_pending);
+	done(&s, &mc);
+}
+
+/* Two SYN-ACKs of different ISNs: the stream follows the one the peer acknowledges. */
+static void
+test_synack_followed(void **state)
+{
+	struct sd_stream s;
+	struct sd_memcap mc;
+
+	(void)state;
+	setup(&s, &mc, 1000);		/* the real SYN-ACK */
+	sd_stream_syn(&s, 7000);	/* then a SYN proxy's, with another ISN */
+	assert_int_equal(s.isn, 7000);
+	assert_false(sd_stream_ack(&s, &mc, 1001));	/* the client acknowledges 1000 + 1 */
+	assert_int_equal(s.isn, 1000);
+	assert_true(s.has_alt);
+	assert_int_equal(s.alt_isn, 7000);
+	assert_false(sd_stream_ack(&s, &mc, 7001));	/* while nothing is delivered, */
+	assert_int_equal(s.isn, 7000);			/* the last ACK decides */
+	assert_false(sd_stream_ack(&s, &mc, 1001));
+	assert_int_equal(s.isn, 1000);
+	assert_int_equal(add(&s, &mc, 1001, "hello"), SD_OK);
+	assert_buf(&s, "hello");
+	/* once data is delivered the base stays */
+	assert_false(sd_stream_ack(&s, &mc, 7001));
+	assert_int_equal(s.isn, 1000);
+	/* the other space's copies are ignored */
+	assert_int_equal(add(&s, &mc, 7001, "HELLO"), SD_OK);
+	assert_buf(&s, "hello");
+	done(&s, &mc);
+}
+
 int
 main(void)
 {
@@ -552,6 +645,9 @@ main(void)
 		cmocka_unit_test(test_no_collect),
 		cmocka_unit_test(test_syn_rules),
 		cmocka_unit_test(test_outside_window),
+		cmocka_unit_test(test_ack_above_hole),
+		cmocka_unit_test(test_hole_refilled),
+		cmocka_unit_test(test_synack_followed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
