@@ -220,8 +220,10 @@ def openssl_facts(der):
 
 def tshark_messages(path):
     """{frame: [(type, fields)]} from tshark."""
-    out = subprocess.run(["tshark", "-r", path, "-T", "json", "-J", "frame tls dtls"],
-                         capture_output=True, check=False)
+    # CAPWAP data (UDP 5247): read the 802.11 frame control in RFC 5416's byte order;
+    # Wireshark's default swaps it, for the access points of its draft-era Cisco support.
+    out = subprocess.run(["tshark", "-o", "capwap.swap_fc:FALSE", "-r", path, "-T", "json",
+                          "-J", "frame tls dtls"], capture_output=True, check=False)
     try:
         pkts = json.loads(out.stdout.decode("utf-8", "replace") or "[]",
                           object_pairs_hook=pairs_hook)
