@@ -645,7 +645,7 @@ capwap_datagram(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
 	struct sd_capwap cw;
 
 	if (sd_capwap_parse(u->payload, &cw) != SD_OK) {
-		/* not CAPWAP: DTLS without the CAPWAP header (draft-era controllers) */
+		/* not CAPWAP (a DTLS record starts 0x16: preamble version 1): probed as any UDP */
 		dtls_datagram(a, f, s, p, u->payload);
 		return;
 	}
