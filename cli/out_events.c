@@ -9,6 +9,7 @@
 #include "cli/ev_prelude.h"
 #include "cli/ev_tls.h"
 #include "dissect/anomaly.h"
+#include "dissect/capwap.h"
 #include "dissect/dns.h"
 #include "dissect/ip.h"
 
@@ -176,6 +177,31 @@ write_dns(struct sd_json *j, const struct sd_event *ev)
 	sd_out_json_anomalies(j, m->flags, sd_anom_dns, sd_anom_dns_n);
 }
 
+/* capwap.control: a CAPWAP control message in the clear (discovery, or a join's result). */
+static void
+write_capwap(struct sd_json *j, const struct sd_event *ev)
+{
+	const struct sd_capwap_ctrl *c = ev->u.msg.capwap;
+	const char *name;
+
+	if (c == NULL)
+		return;
+	if (c->enterprise != 0)
+		sd_out_json_uint(j, "enterprise", c->enterprise);
+	sd_out_json_uint(j, "msg_type", c->msg_type);
+	if ((name = sd_capwap_msg_name(c->enterprise, c->msg_type)) != NULL)
+		sd_out_json_str(j, "message", name);
+	sd_out_json_uint(j, "seq", c->seq);
+	sd_out_json_uint(j, "elements", c->nelems);
+	if (c->has_result) {
+		sd_out_json_uint(j, "result_code", c->result_code);
+		if ((name = sd_capwap_result_name(c->result_code)) != NULL)
+			sd_out_json_str(j, "result", name);
+	}
+	if (c->elems_cut)
+		sd_out_json_bool(j, "elements_cut", true);
+}
+
 static void
 write_icmp(struct sd_json *j, const struct sd_event *ev)
 {
@@ -269,6 +295,7 @@ static const struct sd_ev_writer writers[SD_EV_NTYPES] = {
 	[SD_EV_ESP_TUNNEL] = { SD_EV_ESP_TUNNEL, "esp.tunnel", sd_out_ev_tunnel },
 	[SD_EV_DNS_ANSWER] = { SD_EV_DNS_ANSWER, "dns.answer", write_dns },
 	[SD_EV_PRELUDE] = { SD_EV_PRELUDE, "prelude", sd_out_ev_preamble },
+	[SD_EV_CAPWAP_CONTROL] = { SD_EV_CAPWAP_CONTROL, "capwap.control", write_capwap },
 	[SD_EV_TCP_UNANSWERED] = { SD_EV_TCP_UNANSWERED, "tcp.unanswered", write_unanswered },
 	[SD_EV_TCP_RESET] = { SD_EV_TCP_RESET, "tcp.reset", write_reset },
 	[SD_EV_ICMP_ERROR] = { SD_EV_ICMP_ERROR, "icmp.error", write_icmp },

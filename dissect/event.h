@@ -27,6 +27,7 @@ enum sd_ev_type {
 	SD_EV_ESP_TUNNEL,	/* a pair of gateways and the ESP SAs between them */
 	SD_EV_DNS_ANSWER,	/* a DNS response (dissect/dns.h struct sd_dns_msg): names, addresses, rcode */
 	SD_EV_PRELUDE,		/* a binary preamble before TLS: SOCKS4, MySQL, RDP, stray bytes */
+	SD_EV_CAPWAP_CONTROL,	/* a plain CAPWAP control message (dissect/capwap.h) */
 	/* transport events */
 	SD_EV_TCP_UNANSWERED,	/* connection attempt never answered */
 	SD_EV_TCP_RESET,	/* a RST, with where in the connection it came */
@@ -183,6 +184,7 @@ struct sd_ike_exchange;
 struct sd_ike_sa;
 struct sd_esp_tunnel;
 struct sd_dns_msg;
+struct sd_capwap_ctrl;
 
 union sd_ev_msg {
 	const struct sd_tls_client_hello		*client_hello;	/* SD_EV_TLS_CLIENT_HELLO */
@@ -202,6 +204,7 @@ union sd_ev_msg {
 	const struct sd_ike_sa				*ike_sa;	/* SD_EV_IKE_SA */
 	const struct sd_esp_tunnel			*tunnel;	/* SD_EV_ESP_TUNNEL */
 	const struct sd_dns_msg				*dns;		/* SD_EV_DNS_ANSWER */
+	const struct sd_capwap_ctrl			*capwap;	/* SD_EV_CAPWAP_CONTROL */
 };
 
 /*

@@ -1,8 +1,10 @@
 /* dissect/tunnel.c - UDP tunnels: VXLAN (RFC 7348), VXLAN-GPE, Geneve (RFC 8926),
- * GTP-U (3GPP TS 29.281), Teredo (RFC 4380). */
+ * GTP-U (3GPP TS 29.281), Teredo (RFC 4380), CAPWAP data (RFC 5415/5416). */
 #include "dissect/tunnel.h"
 
 #include <string.h>
+
+#include "dissect/capwap.h"
 
 /* The inner packet starts at r: IPv4 or IPv6 by its version nibble. */
 static enum sd_rc
@@ -122,6 +124,17 @@ teredo(struct sd_rd r, struct sd_link *out)
 	return inner_ip(r, out);
 }
 
+/* CAPWAP data channel: plain (not DTLS) 802.3 or 802.11 frames of the stations. */
+static enum sd_rc
+capwap_data(struct sd_rd r, struct sd_link *out)
+{
+	struct sd_capwap cw;
+
+	if (sd_capwap_parse(r, &cw) != SD_OK || cw.type != SD_CAPWAP_PLAIN)
+		return SD_UNSUPPORTED;
+	return sd_capwap_data(&cw, out);
+}
+
 enum sd_rc
 sd_tunnel_udp(uint16_t sport, uint16_t dport, struct sd_rd payload, struct sd_link *out)
 {
@@ -137,5 +150,7 @@ sd_tunnel_udp(uint16_t sport, uint16_t dport, struct sd_rd payload, struct sd_li
 		rc = gtpu(payload, out);
 	else if (sport == SD_PORT_TEREDO || dport == SD_PORT_TEREDO)
 		rc = teredo(payload, out);
+	else if (sport == SD_PORT_CAPWAP_DATA || dport == SD_PORT_CAPWAP_DATA)
+		rc = capwap_data(payload, out);
 	return rc == SD_OK ? SD_OK : SD_UNSUPPORTED;
 }

@@ -1,4 +1,5 @@
-/* dissect/tunnel.h - tunnels carried over UDP: VXLAN, VXLAN-GPE, Geneve, GTP-U, Teredo. */
+/* dissect/tunnel.h - tunnels carried over UDP: VXLAN, VXLAN-GPE, Geneve, GTP-U, Teredo,
+ * CAPWAP data (UDP 5247, dissect/capwap.h). */
 #ifndef SD_DISSECT_TUNNEL_H
 #define SD_DISSECT_TUNNEL_H
 
@@ -19,8 +20,9 @@
  * decides: replies come from the tunnel port) and its
  * header is well formed, decode down to the inner network layer: SD_OK with out->ethertype
  * (SD_ETH_IPV4 / SD_ETH_IPV6 / other) and out->net.  SD_UNSUPPORTED: not a tunnel (the
- * datagram is then an ordinary UDP payload).  GTP-U signalling (echo, error indication)
- * and Teredo bubbles (no IPv6 payload) are SD_UNSUPPORTED too.
+ * datagram is then an ordinary UDP payload).  GTP-U signalling (echo, error indication),
+ * Teredo bubbles (no IPv6 payload), and CAPWAP data that is DTLS, a keep-alive or a
+ * fragment are SD_UNSUPPORTED too.
  */
 enum sd_rc	sd_tunnel_udp(uint16_t sport, uint16_t dport, struct sd_rd payload,
 		    struct sd_link *out);

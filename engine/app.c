@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/ike_track.h"
+#include "dissect/capwap.h"
 #include "dissect/dns.h"
 #include "dissect/esp.h"
 #include "engine/esp_track.h"
@@ -703,13 +704,92 @@ dns_response(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	a->sink.emit(a->sink.ctx, &ev);
 }
 
+/* A plain CAPWAP control message: its type and result code as a capwap.control event. */
+static void
+capwap_control(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
+    const struct sd_capwap *cw)
+{
+	struct sd_capwap_ctrl c;
+	struct sd_event ev;
+
+	if (a->sink.emit == NULL || sd_capwap_control(cw->payload, &c) != SD_OK)
+		return;
+	flow_event(&ev, SD_EV_CAPWAP_CONTROL, f, p->dir, p->frame, p->sec, p->nsec,
+	    p->file_index);
+	ev.u.msg.capwap = &c;
+	a->sink.emit(a->sink.ctx, &ev);
+}
+
+/* A datagram of a flow that carries (or may carry) DTLS: the records in `payload`. */
+static void
+dtls_datagram(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
+    const struct sd_app_pkt *p, struct sd_rd payload)
+{
+	struct sd_tls_pkt pkt;
+	enum sd_rc rc;
+
+	if (s->kind == APP_NONE || s->kind == APP_IKE)
+		return;
+	if (s->kind == APP_UNKNOWN) {
+		rc = sd_tls_probe(payload, true);
+		if (rc != SD_OK) {
+			/* SD_NEED_MORE: STUN, after which DTLS may come (RFC 7983) */
+			if (rc != SD_NEED_MORE && sd_rd_left(&payload) > 0)
+				s->kind = APP_NONE;
+			return;
+		}
+		s->tls = sd_tls_conn_new(a->mc, true, tls_emit, s);
+		if (s->tls == NULL) {
+			f->rec.anomalies |= SD_ANOM_MEMCAP;
+			s->kind = APP_NONE;
+			return;
+		}
+		s->kind = APP_DTLS;
+	}
+	pkt.frame = p->frame;
+	pkt.ts_sec = p->sec;
+	pkt.ts_nsec = p->nsec;
+	(void)sd_dtls_datagram(s->tls, p->dir, payload, &pkt);
+}
+
+static bool
+capwap_port(const struct sd_udp *u)
+{
+	return u->sport == SD_PORT_CAPWAP_CONTROL || u->dport == SD_PORT_CAPWAP_CONTROL ||
+	    u->sport == SD_PORT_CAPWAP_DATA || u->dport == SD_PORT_CAPWAP_DATA;
+}
+
+/*
+ * CAPWAP control or data channel (RFC 5415): the DTLS records behind a CAPWAP DTLS header
+ * are the flow's DTLS (an access point joining its controller); plain control messages
+ * are told as capwap.control events.  Plain data the tunnel layer did not decapsulate
+ * (keep-alives, fragments, other bindings) is left alone.
+ */
+static void
+capwap_datagram(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
+    const struct sd_app_pkt *p, const struct sd_udp *u)
+{
+	struct sd_capwap cw;
+
+	if (sd_capwap_parse(u->payload, &cw) != SD_OK) {
+		/* not CAPWAP (a DTLS record starts 0x16: preamble version 1): probed as any UDP */
+		dtls_datagram(a, f, s, p, u->payload);
+		return;
+	}
+	if (cw.type == SD_CAPWAP_DTLS) {
+		dtls_datagram(a, f, s, p, cw.payload);
+		return;
+	}
+	if ((u->sport == SD_PORT_CAPWAP_CONTROL || u->dport == SD_PORT_CAPWAP_CONTROL) &&
+	    (cw.flags & SD_CAPWAP_F_F) == 0)
+		capwap_control(a, f, p, &cw);
+}
+
 void
 sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
     const struct sd_udp *u)
 {
 	struct app_flow *s = f->app;
-	struct sd_tls_pkt pkt;
-	enum sd_rc rc;
 
 	a->file_index = p->file_index;
 	if (u->sport == 53) {
@@ -722,6 +802,10 @@ sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 			f->rec.anomalies |= SD_ANOM_MEMCAP;
 			return;
 		}
+	}
+	if (capwap_port(u)) {
+		capwap_datagram(a, f, s, p, u);
+		return;
 	}
 	/* IKE and ESP share UDP 4500: classify every datagram, not the flow */
 	switch (sd_ike_classify(u->payload, u->sport, u->dport)) {
@@ -740,35 +824,21 @@ sd_app_udp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 	}
 	if (s->kind == APP_NONE || s->kind == APP_IKE)
 		return;
-	pkt.frame = p->frame;
-	pkt.ts_sec = p->sec;
-	pkt.ts_nsec = p->nsec;
 	if (s->kind == APP_UNKNOWN && ovpn_claims(f, u->payload, false, p->sec) == SD_OK &&
 	    !ovpn_start(a, f, s)) {
 		s->kind = APP_NONE;
 		return;
 	}
 	if (s->kind == APP_OVPN) {
+		struct sd_tls_pkt pkt;
+
+		pkt.frame = p->frame;
+		pkt.ts_sec = p->sec;
+		pkt.ts_nsec = p->nsec;
 		(void)sd_ovpn_conn_packet(s->ovpn, p->dir, u->payload, &pkt, p->sec);
 		return;
 	}
-	if (s->kind == APP_UNKNOWN) {
-		rc = sd_tls_probe(u->payload, true);
-		if (rc != SD_OK) {
-			/* SD_NEED_MORE: STUN, after which DTLS may come (RFC 7983) */
-			if (rc != SD_NEED_MORE && sd_rd_left(&u->payload) > 0)
-				s->kind = APP_NONE;
-			return;
-		}
-		s->tls = sd_tls_conn_new(a->mc, true, tls_emit, s);
-		if (s->tls == NULL) {
-			f->rec.anomalies |= SD_ANOM_MEMCAP;
-			s->kind = APP_NONE;
-			return;
-		}
-		s->kind = APP_DTLS;
-	}
-	(void)sd_dtls_datagram(s->tls, p->dir, u->payload, &pkt);
+	dtls_datagram(a, f, s, p, u->payload);
 }
 
 void

@@ -27,7 +27,7 @@ sd_flow_port_is_service(uint8_t proto, uint16_t port)
 	case 21: case 22: case 25: case 53: case 80: case 110: case 123: case 143:
 	case 389: case 443: case 465: case 500: case 514: case 587: case 636:
 	case 853: case 989: case 990: case 993: case 995: case 1194: case 1701:
-	case 3128: case 3389: case 4433: case 4500: case 4789: case 5061:
+	case 3128: case 3389: case 4433: case 4500: case 4789: case 5061: case 5246: case 5247:
 	case 5684: case 8080: case 8443: case 10161: case 10162:
 		return true;
 	default:

@@ -284,6 +284,14 @@ wait_listen() {
 	done
 }
 
+# wait_listen_udp ROLE PORT: a UDP socket (a DTLS server) is bound to PORT in ROLE.
+wait_listen_udp() {
+	local n=100
+	until ip netns exec "$PFX$1" ss -Hlun "sport = :$2" | grep -q .; do
+		n=$((n - 1)); [ "$n" -gt 0 ] || die "nothing bound to UDP port $2 in $PFX$1"; sleep 0.05
+	done
+}
+
 # server_start ACCEPT CHAIN OPTS...: s_server in S for one connection; stdin is a
 # FIFO held open on fd 8 (s_server quits when its stdin closes).
 SRV_PID=
@@ -312,10 +320,7 @@ dtls_server_start() {
 		<&8 8>&- >"$TMP/server.log" 2>&1 &
 	SRV_PID=$!
 	track "$SRV_PID"
-	local n=100
-	until ip netns exec "${PFX}s" ss -Hlun 'sport = :4433' | grep -q .; do
-		n=$((n - 1)); [ "$n" -gt 0 ] || die "DTLS server did not start"; sleep 0.05
-	done
+	wait_listen_udp s 4433
 }
 
 # srv CERT-PREFIX CHAIN(- for none) OPTS...: s_server in S for one connection.

@@ -463,10 +463,7 @@ dtls_srv() {
 		<&8 8>&- >>"$TMP/server.log" 2>&1 &
 	SRV_PID=$!
 	track "$SRV_PID"
-	local n=100
-	until ip netns exec "${PFX}s" ss -Hlun 'sport = :4433' | grep -q .; do
-		n=$((n - 1)); [ "$n" -gt 0 ] || die "DTLS server did not start"; sleep 0.05
-	done
+	wait_listen_udp s 4433
 }
 
 # dtls_alert NAME SRC DESC: a DTLS alert record (21) from SRC with description DESC

@@ -453,6 +453,29 @@ check "--keylog: no secret in the events" test "$(grep -c "$secret" "$tmp/out" "
 sed 's/\(SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]* \)../\1ff/' "$kl" > "$tmp/wrong.keylog"
 run --keylog "$tmp/wrong.keylog" samples/kl-expired.pcap
 check "--keylog wrong keys: said once" test "$(grep -c 'did not decrypt' "$tmp/err")" -eq 1
+# ---------------------------------------------------------------- CAPWAP
+# An access point refusing its controller's certificate: the DTLS finding on the AP's
+# CAPWAP control flow, with the alert; station TLS inside the data channel, by its own
+# (inner) addresses.
+run --json samples/capwap-dtls-untrusted.pcap
+check "capwap join: untrusted controller certificate, refused by the AP's alert" \
+	python3 -c 'import json, sys
+f = [json.loads(l) for l in open(sys.argv[1]) if "\"finding\"" in l]
+ok = [x for x in f if x["kind"] == "tls.chain_untrusted" and x["severity"] == "high"
+      and "Unknown CA (48) alert from the client" in x["evidence"]["values"]["refused"]
+      and x["flows"][0]["destination.port"] == 5246
+      and x["flows"][0]["source.ip"] == "10.99.1.1"]
+sys.exit(0 if len(ok) == 1 else 1)' "$tmp/out"
+run --events --no-ndpi samples/capwap-data.pcap
+check "capwap data: the stations' TLS by the inner addresses, no outer flow" \
+	python3 -c 'import json, sys
+e = [json.loads(l) for l in open(sys.argv[1])]
+ch = [x for x in e if x["type"] == "tls.client_hello"]
+fl = [x for x in e if x["type"] == "flow"]
+al = [x for x in e if x["type"] == "tls.alert"]
+sys.exit(0 if len(ch) == 2 and all(x["src"] == "10.99.1.1" and x["dport"] == 443 for x in ch)
+         and len(fl) == 2 and all(x["dst"] == "10.99.1.2" for x in fl) and len(al) == 1
+         else 1)' "$tmp/out"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -243,8 +243,10 @@ def keylog_of(path):
 def tshark_messages(path, opts=(), keylog=None):
     """{frame: [(type, fields)]} from tshark."""
     opt = ["-o", "tls.keylog_file:" + keylog] if keylog else []
-    out = subprocess.run(["tshark", "-r", path] + list(opts) + opt +
-                         ["-T", "json", "-J", "frame tls dtls"],
+    # CAPWAP data (UDP 5247): read the 802.11 frame control in RFC 5416's byte order;
+    # Wireshark's default swaps it, for the access points of its draft-era Cisco support.
+    out = subprocess.run(["tshark", "-o", "capwap.swap_fc:FALSE", "-r", path] + list(opts) +
+                         opt + ["-T", "json", "-J", "frame tls dtls"],
                          capture_output=True, check=False)
     try:
         pkts = json.loads(out.stdout.decode("utf-8", "replace") or "[]",

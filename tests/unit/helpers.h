@@ -45,6 +45,7 @@ ev_msg(enum sd_ev_type type, const void *p)
 	case SD_EV_IKE_SA: m.ike_sa = p; break;
 	case SD_EV_ESP_TUNNEL: m.tunnel = p; break;
 	case SD_EV_DNS_ANSWER: m.dns = p; break;
+	case SD_EV_CAPWAP_CONTROL: m.capwap = p; break;
 	default: break;
 	}
 	return m;

@@ -11,6 +11,7 @@
 #include "dissect/l4.h"
 #include "dissect/link.h"
 #include "engine/engine.h"
+#include "tests/unit/engine_harness.h"
 #include "engine/flow.h"
 
 struct seen {
@@ -84,17 +85,8 @@ send_tcp(struct sd_engine *e, uint64_t frame, bool from_client, uint8_t flags, u
 static struct sd_engine *
 engine(struct seen *s)
 {
-	struct sd_engine_opts o;
-	char err[128];
-	struct sd_engine *e;
-
-	memset(&o, 0, sizeof(o));
 	memset(s, 0, sizeof(*s));
-	o.sink.emit = on_event;
-	o.sink.ctx = s;
-	e = sd_engine_new(&o, err, sizeof(err));
-	assert_non_null(e);
-	return e;
+	return harness_engine(on_event, s);
 }
 
 /* SYNs and nothing else: never answered; a client giving up with RST+ACK (ack 0, as
