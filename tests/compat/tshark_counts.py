@@ -25,7 +25,10 @@ FIELDS = ["frame.number", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ip
 
 def tshark_flows(tshark, path):
     cmd = [tshark, "-n", "-r", path, "-T", "fields", "-E", "separator=\t",
-           "-E", "occurrence=l", "-o", "tcp.desegment_tcp_streams:FALSE"]
+           "-E", "occurrence=l", "-o", "tcp.desegment_tcp_streams:FALSE",
+           # CAPWAP data (UDP 5247): 802.11 frame control in RFC 5416 byte order, as in
+           # tshark_tls.py (tshark swaps it by default, for draft-era Cisco access points)
+           "-o", "capwap.swap_fc:FALSE"]
     for f in FIELDS:
         cmd += ["-e", f]
     p = run(cmd)
