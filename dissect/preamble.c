@@ -475,6 +475,7 @@ feed_mysql(struct sd_prelude *p, int dir, struct sd_rd in, uint64_t frame, int64
 		e->greeting = true;
 		e->answered_frame = frame;
 		e->open = true;
+		stamp(e, frame, sec, nsec);	/* the event's time if no client packet follows */
 		return plen + 4;
 	}
 	if (dir != 0 || seq != 1 || plen < 4)

@@ -516,6 +516,35 @@ test_mysql(void **state)
 	assert_string_equal(e.p.pre.note, "server does not support TLS (no CLIENT_SSL)");
 }
 
+/* A greeting the client never answers: the event at flow end has the greeting's frame and
+ * time (it had time 0, which made the clock rule read the capture as 1970). */
+static void
+test_mysql_greeting_only(void **state)
+{
+	struct conn c = { 0 };
+	enum sd_preamble k;
+	size_t skip;
+	uint8_t *cp;
+	size_t used = 0;
+
+	(void)state;
+	assert_int_equal(sd_preamble_probe(sd_rd_make(mysql_greet, sizeof(mysql_greet)), &k,
+	    &skip), SD_OK);
+	sd_prelude_start(&c.p, k, skip, 7, 1700000000, 5);
+	cp = malloc(sizeof(mysql_greet));
+	assert_non_null(cp);
+	memcpy(cp, mysql_greet, sizeof(mysql_greet));
+	(void)sd_prelude_feed(&c.p, 1, sd_rd_make(cp, sizeof(mysql_greet)), 7, 1700000000, 5,
+	    &used);
+	free(cp);
+	assert_int_equal(used, sizeof(mysql_greet));
+	assert_true(sd_preamble_close(&c.p));
+	assert_string_equal(c.p.pre.outcome, "no_tls");
+	assert_int_equal(c.p.pre.answered_frame, 7);
+	assert_int_equal(c.p.pre.sec, 1700000000);
+	assert_int_equal(c.p.pre.nsec, 5);
+}
+
 static void
 test_rdp(void **state)
 {
@@ -562,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_socks4_granted_and_refused),
 		cmocka_unit_test(test_socks4_unanswered),
 		cmocka_unit_test(test_mysql),
+		cmocka_unit_test(test_mysql_greeting_only),
 		cmocka_unit_test(test_rdp),
 	};
 
