@@ -73,6 +73,9 @@ for line in open(E["LR_STEPS"]):
             s["stderr"] = err[-2000:]
     s["cpu_pct"] = (round(s["cpu_s"] / s["seconds"] * 100, 1)
                     if s["seconds"] else None)
+    # tcpreplay did not reach the rate asked for (the sender, not the receiver, was the limit)
+    s["short"] = (rate != "topspeed" and s["mbps"] is not None
+                  and s["mbps"] < 0.9 * float(rate))
     steps.append(s)
 
 
@@ -100,7 +103,8 @@ td_buf = E["LR_TD_BUF"]
 print(f"live drop rate: the first {int(E['LR_PACKETS']):,} packets of {E['LR_CAP']}"
       + (f" ({gstats['packets']:,} in the file)" if isinstance(gstats.get("packets"), int) else "")
       + (f", at most {E['LR_DURATION']} s a step" if E["LR_DURATION"] else "")
-      + ", over a veth pair (offloads off, MTU 1600)")
+      + ", over a veth pair (offloads off, MTU 1600)"
+      + (f"; tcpreplay and the receiver on CPU {E['LR_PIN']}" if E["LR_PIN"] else ""))
 print(f"shakedown: {E['LR_SD_PATH']} ({E['LR_SD_VERSION'] or '?'})"
       + (f" --workers {workers}" if workers else "") + "; ring 32 MiB of TPACKET_V3 blocks")
 if E["LR_TD_VERSION"]:
@@ -115,12 +119,16 @@ for s in steps:
     print(f"{s['rate']:>9} {f(s['mbps'], '.1f'):>7} {f(s['pps'] and s['pps'] / 1000, '.1f'):>6} "
           f"{s['tool']:<9} {n(s['sent']):>9} {n(s['arrived']):>9} {n(s['received']):>9} "
           f"{n(s['read']):>9} {n(s['dropped']):>8} {s['cpu_s']:>6.2f} {f(s['cpu_pct'], '.1f'):>6}"
+          + (" <" if s["short"] else "")
           + ("" if s["ok"] else "  (did not run to its end: exit " + str(s["exit"]) + ")"))
     if s.get("veth_rx_dropped"):
         print(f"{'':>9} the veth itself dropped {s['veth_rx_dropped']:,} (rx_dropped), "
               "before any packet socket")
     if s.get("stderr"):
         print("           stderr: " + s["stderr"].strip().replace("\n", "\n           "))
+
+if any(s["short"] for s in steps):
+    print("  <: tcpreplay reached less than 90 % of the rate asked for (the sender was the limit)")
 
 order = []
 for s in steps:
@@ -172,6 +180,11 @@ else:
 if failed:
     verdict = False
     why = ", ".join(f"{s['tool']} at {s['rate']} did not run to its end" for s in failed)
+if hi["tcpdump"] is not None:
+    mb = {s["tool"]: s["mbps"] for s in steps if s["rate"] == hi["tcpdump"]}
+    if mb.get("tcpdump") and mb.get("shakedown") and mb["shakedown"] < 0.9 * mb["tcpdump"]:
+        print(f"note: at {hi['tcpdump']} tcpreplay sent {mb['shakedown']:.0f} Mbit/s to shakedown "
+              f"but {mb['tcpdump']:.0f} to tcpdump: the receiver's CPU was taken from the sender's")
 print(f"check: {'PASS' if verdict else 'FAIL' if verdict is False else 'NONE'}: {why}")
 
 if out := E["LR_JSON_OUT"]:
@@ -190,7 +203,8 @@ if out := E["LR_JSON_OUT"]:
                     "packets": gstats.get("packets"), "flows": gstats.get("flows")},
         "options": {"packets_per_step": int(E["LR_PACKETS"]),
                     "duration_s": int(E["LR_DURATION"]) if E["LR_DURATION"] else None,
-                    "rates": order, "quick": E["LR_QUICK"] == "1"},
+                    "rates": order, "quick": E["LR_QUICK"] == "1",
+                    "pin_cpu": int(E["LR_PIN"]) if E["LR_PIN"] else None},
         "steps": [{k: v for k, v in s.items() if k != "stderr"} for s in steps],
         "highest_without_drops": hi,
         "check": "PASS" if verdict else "FAIL" if verdict is False else None,
