@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034,SC2154  # me is set by the caller; stop_rc, cap, ... are read by it
 # bench/lib/live.sh - shell functions shared by the live-mode benchmarks (bench/soak,
 # bench/live-rate): messages, the benchmark capture, two network namespaces joined by a veth
 # pair, and stopping the processes a script started.  Sourced by bash scripts that set
