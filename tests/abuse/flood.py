@@ -14,10 +14,10 @@ For each kind, with --memcap 64 -v:
 - the CPU time (user + system) of twice the input is at most 2.5 times that of the input
   (plus 0.3 s for the start-up: trust store, nDPI);
 - -v's "lost:" statistics are printed, and where the flood passes the caps (SYN and IKE
-  floods) they count the evictions and refusals and the capture summary says
-  "Incomplete analysis ... findings may be missing";
-- the real failure's finding (the unknown CA) is reported, or the summary says findings
-  may be missing.
+  floods) they count the evictions and the capture summary says "Incomplete analysis ...
+  findings may be missing"; any loss counted in -v is said in the summary;
+- the real failure's finding (the unknown CA) is reported: near the memory cap a new flow
+  ends the least recently active ones, so a flood of idle flows gives way to it.
 
 Usage: flood.py SHAKEDOWN BUILDDIR [KIND...]"""
 import os
@@ -109,8 +109,8 @@ def main():
                 check(f"{kind} x{s}: -v counts what was lost", counts is not None, err[-600:])
                 incomplete = re.search(r"Incomplete analysis: .*findings may be missing", out)
                 if kind in OVER_CAP:
-                    check(f"{kind} x{s}: evictions and refusals counted",
-                          counts is not None and counts[0] > 0 and counts[1] > 0, counts)
+                    check(f"{kind} x{s}: evictions counted",
+                          counts is not None and counts[0] > 0, counts)
                     check(f"{kind} x{s}: the summary says findings may be missing",
                           incomplete is not None, out[:600])
                 if counts is not None and counts[0] + counts[1] > 0:
@@ -118,6 +118,9 @@ def main():
                           incomplete is not None, out[:600])
                 check(f"{kind} x{s}: the real failure is reported, or its loss is said",
                       REAL in out or incomplete is not None, out[:600])
+                # floods of idle flows give way to a live connection (new flows end the
+                # least recently active ones near the cap): the failure itself survives
+                check(f"{kind} x{s}: the real failure is reported", REAL in out, out[:600])
             c1, c2 = res[1][4], res[2][4]
             check(f"{kind}: twice the input within 2.5 times the CPU time",
                   c2 <= 2.5 * c1 + 0.3, f"{c1:.2f} s then {c2:.2f} s")
