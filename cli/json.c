@@ -64,10 +64,19 @@ putc_(struct sd_json *j, char c)
 	j->buf[j->len] = '\0';
 }
 
+/* \u00XX for a control character or a byte that is not UTF-8 (read as Latin-1). */
+static void
+put_u00(struct sd_json *j, unsigned c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char e[6] = { '\\', 'u', '0', '0', hex[(c >> 4) & 15], hex[c & 15] };
+
+	put(j, e, sizeof(e));
+}
+
 static void
 put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 
 	putc_(j, '"');
@@ -82,9 +91,7 @@ put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			put(j, e, sizeof(e));
+			put_u00(j, c);
 			i++;
 			continue;
 		}
@@ -109,6 +116,12 @@ put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 					break;
 				cp = cp << 6 | (s[i + k] & 0x3f);
 			}
+			if (k == clen && clen == 2 && cp <= 0x9f) {
+				/* a C1 control (U+0080-U+009F, U+009B is CSI): escaped */
+				put_u00(j, cp);
+				i += clen;
+				continue;
+			}
 			if (k == clen && !(clen == 3 && cp < 0x800) &&
 			    !(clen == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
 			    !(cp >= 0xd800 && cp <= 0xdfff)) {
@@ -117,12 +130,8 @@ put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 				continue;
 			}
 		}
-		{
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			put(j, e, sizeof(e));
-			i++;
-		}
+		put_u00(j, c);
+		i++;
 	}
 	putc_(j, '"');
 }

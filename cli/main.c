@@ -881,8 +881,8 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 		    " unsupported link type, %" PRIu64 " truncated, %" PRIu64 " malformed)\n",
 		    unsup + trunc + bad, unsup, trunc, bad);
 	if (fs->evicted > 0)
-		fprintf(stderr, "shakedown: %" PRIu64 " flows evicted at the flow cap "
-		    "(--max-flows)\n", fs->evicted);
+		fprintf(stderr, "shakedown: %" PRIu64 " flows evicted at the flow cap or near "
+		    "the memory cap (--max-flows, --memcap)\n", fs->evicted);
 	if (s->memcap_refused > 0)
 		fprintf(stderr, "shakedown: the memory cap refused data %" PRIu64
 		    " times (--memcap); some flows are incomplete\n", s->memcap_refused);

@@ -1,5 +1,6 @@
 /* cli/out_findings.c - findings for people (terminal) and for machines (JSON Lines). */
 #include "cli/out.h"
+#include "cli/report_esc.h"
 
 #include "adapt/geoip.h"
 #include "dissect/ip.h"
@@ -34,25 +35,25 @@ sd_out_text_width(FILE *f)
 	return 80;
 }
 
-/* Width on the terminal of one byte as put_safe() writes it. */
+/* Columns on the terminal of s[0..n) as put_safe_n() writes it. */
 static size_t
-safe_len(unsigned char c)
+safe_width(const char *s, size_t n)
 {
-	return c < 0x20 || c == 0x7f ? 4 : 1;
+	size_t i = 0, w = 0, cols;
+
+	while (i < n) {
+		i += sd_out_esc_ctl_next(s + i, n - i, &cols);
+		w += cols;
+	}
+	return w;
 }
 
+/* Bytes that may come from a packet: C0, DEL, C1 (raw 0x9b or U+009B alike) and bytes that
+ * are not UTF-8 shown as \xNN, so that no terminal sequence is ever written. */
 static void
 put_safe_n(FILE *f, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			fprintf(f, "\\x%02x", p[i]);
-		else
-			fputc(p[i], f);
-	}
+	sd_out_esc_ctl(f, s, n);
 }
 
 /* Print a string that may come from a packet: control bytes shown as \xNN. */
@@ -82,10 +83,9 @@ put_wrapped(FILE *f, const char *s, size_t col, size_t indent, size_t width)
 		if (*p == '\0')
 			break;
 		w = p;
-		while (p[n] != '\0' && p[n] != ' ') {
-			wl += safe_len((unsigned char)p[n]);
+		while (p[n] != '\0' && p[n] != ' ')
 			n++;
-		}
+		wl = safe_width(p, n);
 		if (!line_empty && col + 1 + wl > width) {
 			fprintf(f, "\n%*s", (int)indent, "");
 			col = indent;
@@ -525,20 +525,32 @@ subject_of(const struct sd_finding *x, char *buf, size_t n)
 }
 
 /* Print at most `room` columns of s (escaped), with "..." when cut. */
+/* The bytes of the longest prefix of s[0..len) (whole characters) that fits in room
+ * columns as put_safe_n() writes it; *chars counts its characters. */
+static size_t
+fit(const char *s, size_t len, size_t room, size_t *chars)
+{
+	size_t used = 0, n = 0, k, cols;
+
+	*chars = 0;
+	while (n < len) {
+		k = sd_out_esc_ctl_next(s + n, len - n, &cols);
+		if (used + cols > room)
+			break;
+		used += cols;
+		n += k;
+		(*chars)++;
+	}
+	return n;
+}
+
 static void
 put_cut(FILE *f, const char *s, size_t room)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t used = 0, n = 0;
+	size_t len = strlen(s), chars, n = fit(s, len, room, &chars);
 
-	while (p[n] != '\0' && used + safe_len(p[n]) <= room) {
-		used += safe_len(p[n]);
-		n++;
-	}
-	if (p[n] != '\0' && n > 3) {
-		while (n > 0 && used + 3 > room)
-			used -= safe_len(p[--n]);
-		put_safe_n(f, s, n);
+	if (n < len && chars > 3) {
+		put_safe_n(f, s, fit(s, len, room > 3 ? room - 3 : 0, &chars));
 		fputs("...", f);
 	} else {
 		put_safe_n(f, s, n);

@@ -124,6 +124,21 @@ sd_out_esc_ctl(FILE *f, const char *s, size_t n)
 	}
 }
 
+size_t
+sd_out_esc_ctl_next(const char *s, size_t n, size_t *cols)
+{
+	size_t len;
+	int32_t cp = decode_utf8((const unsigned char *)s, n, &len);
+
+	if (cp < 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+		*cols = 4;	/* \xNN */
+	else if (is_invisible(cp))
+		*cols = 8;	/* \u{NNNN} */
+	else
+		*cols = 1;
+	return len;
+}
+
 /* Does s[i..n) start with the ASCII word w, in any case? */
 static bool
 starts_ci(const unsigned char *s, size_t n, size_t i, const char *w)

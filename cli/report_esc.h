@@ -1,4 +1,4 @@
-/* cli/report_esc.h - escaping of untrusted strings for the HTML and Markdown reports. */
+/* cli/report_esc.h - escaping of untrusted strings for the reports and the terminal. */
 #ifndef SD_CLI_REPORT_ESC_H
 #define SD_CLI_REPORT_ESC_H
 
@@ -28,5 +28,8 @@ void	sd_out_esc_html(FILE *, const char *s, size_t n);
  * it is: for a Markdown code span, where nothing else is read as markup. */
 void	sd_out_esc_ctl(FILE *, const char *s, size_t n);
 void	sd_out_esc_md(FILE *, const char *s, size_t n);
+/* The terminal's escaper is sd_out_esc_ctl(): the length in bytes of the next character of
+ * s[0..n) (n > 0) and, in *cols, the columns sd_out_esc_ctl() writes for it. */
+size_t	sd_out_esc_ctl_next(const char *s, size_t n, size_t *cols);
 
 #endif /* SD_CLI_REPORT_ESC_H */

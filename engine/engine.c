@@ -433,7 +433,10 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		}
 	}
 	if (f->tcp == NULL) {
-		if ((f->tcp = sd_memcap_calloc(p->mc, sizeof(*f->tcp))) == NULL) {
+		if ((f->tcp = sd_memcap_calloc(p->mc, sizeof(*f->tcp))) == NULL &&
+		    sd_flow_make_room(p->flows, f))
+			f->tcp = sd_memcap_calloc(p->mc, sizeof(*f->tcp));
+		if (f->tcp == NULL) {
 			/*
 			 * No reassembly for this connection, but the packet still counts in
 			 * its flow: a record without packets would carry frame 0 and a 1970

@@ -313,6 +313,16 @@ first_role(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t tcp_flags,
 	return SD_ROLE_CLIENT;
 }
 
+bool
+sd_flow_make_room(struct sd_flow_table *t, const struct sd_flow *keep)
+{
+	if (t->lru_head == NULL || t->lru_head == keep)
+		return false;
+	t->st.evicted++;
+	flow_end(t, t->lru_head, "evicted");
+	return true;
+}
+
 struct sd_flow *
 sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
     uint16_t sport, const struct sd_addr *dst, uint16_t dport, uint8_t tcp_flags,
@@ -320,7 +330,7 @@ sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
 {
 	uint32_t h = flow_hash(proto, src, sport, dst, dport);
 	struct sd_flow *f;
-	int role;
+	int role, n;
 
 	*created = false;
 	f = lookup(t, h, proto, src, sport, dst, dport, dir);
@@ -333,13 +343,21 @@ sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
 		t->st.evicted++;
 		flow_end(t, t->lru_head, "evicted");
 	}
+	/*
+	 * Near the memory cap, a new flow first ends the least recently active ones until an
+	 * eighth of the cap is free: a flood of idle flows then gives way to a live
+	 * connection, which finds room for its reassembly, its certificates and its rule
+	 * state, instead of every flow after the flood being refused them.  At most four
+	 * per new flow: memory that ending flows does not free (tables of summaries, IKE
+	 * SAs) must not drain the flow table.
+	 */
+	for (n = 0; n < 4 && t->mc != NULL && t->mc->limit != 0 &&
+	    t->mc->used > t->mc->limit - t->mc->limit / 8 && sd_flow_make_room(t, NULL); n++)
+		;
 	if ((f = sd_memcap_calloc(t->mc, sizeof(*f))) == NULL) {
 		/* the memory cap: make room by ending the least recently active flow */
-		if (t->lru_head == NULL)
-			return NULL;
-		t->st.evicted++;
-		flow_end(t, t->lru_head, "evicted");
-		if ((f = sd_memcap_calloc(t->mc, sizeof(*f))) == NULL)
+		if (!sd_flow_make_room(t, NULL) ||
+		    (f = sd_memcap_calloc(t->mc, sizeof(*f))) == NULL)
 			return NULL;
 	}
 	f->id = t->next_id++;

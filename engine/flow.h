@@ -113,6 +113,12 @@ struct sd_flow	*sd_flow_find(struct sd_flow_table *, uint8_t proto,
 void		 sd_flow_touch(struct sd_flow_table *, struct sd_flow *, uint64_t now_us);
 /* End one flow now (its record is written with `why`) and forget it. */
 void		 sd_flow_end(struct sd_flow_table *, struct sd_flow *, const char *why);
+/*
+ * The memory cap refused something a flow needs: end the least recently active flow (not
+ * `keep`), counted as evicted, so that a flood of idle flows cannot starve a live one.
+ * False when there is no other flow to end.
+ */
+bool		 sd_flow_make_room(struct sd_flow_table *, const struct sd_flow *keep);
 void		 sd_flow_expire(struct sd_flow_table *, uint64_t now_us);
 const struct sd_flow_stats *sd_flow_table_stats(const struct sd_flow_table *);
 

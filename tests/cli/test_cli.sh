@@ -477,5 +477,81 @@ sys.exit(0 if len(ch) == 2 and all(x["src"] == "10.99.1.1" and x["dport"] == 443
          and len(fl) == 2 and all(x["dst"] == "10.99.1.2" for x in fl) and len(al) == 1
          else 1)' "$tmp/out"
 
+# ---------------------------------------------------------------- corrupt and truncated inputs
+# Every way a capture can be cut or corrupted, from a file and from standard input: one
+# error naming the input and the frame, the report of the frames read before it, exit 2.
+python3 - "$good" "$tmp" <<'PY'
+import gzip, struct, sys
+d, t = open(sys.argv[1], 'rb').read(), sys.argv[2]
+assert d[:4] == b'\xd4\xc3\xb2\xa1'
+def rec_off(d, n):          # offset of record n (0-based) of a classic pcap
+    off = 24
+    for _ in range(n):
+        off += 16 + struct.unpack('<I', d[off + 8:off + 12])[0]
+    return off
+def w(name, b):
+    open(t + '/' + name, 'wb').write(b)
+w('in-hdr.pcap', d[:14])
+o = rec_off(d, 2)
+w('in-rechdr.pcap', d[:o + 7])
+b = bytearray(d); b[o + 8:o + 12] = struct.pack('<I', 0x7fffffff); w('in-caplen.pcap', b)
+# pcapng: section header, interface, then one block per frame
+ng = struct.pack('<IIIHHqI', 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28)
+ng += struct.pack('<IIHHII', 1, 20, 1, 0, 262144, 20)
+off = 24
+while off + 16 <= len(d):
+    sec, usec, cap, ln = struct.unpack('<IIII', d[off:off + 16])
+    ts, body = sec * 1000000 + usec, d[off + 16:off + 16 + cap]
+    body += b'\0' * (-len(body) % 4)
+    n = 32 + len(body)
+    ng += struct.pack('<IIIIIII', 6, n, 0, ts >> 32, ts & 0xffffffff, cap, ln) + body
+    ng += struct.pack('<I', n)
+    off += 16 + cap
+w('in-ok.pcapng', ng)
+w('in-shb.pcapng', ng[:20])
+bo = 28 + 20
+for _ in range(3):
+    bo += struct.unpack('<I', ng[bo + 4:bo + 8])[0]
+w('in-block.pcapng', ng[:bo + 30])
+b = bytearray(ng); b[bo + 4:bo + 8] = struct.pack('<I', 13); w('in-blocklen.pcapng', b)
+z = bytearray(gzip.compress(d)); z[len(z) // 2] ^= 0xff; z[len(z) // 2 + 1] ^= 0x55
+w('in-corrupt.pcap.gz', z)
+w('in-dlt.pcap', d[:20] + struct.pack('<I', 147) + d[24:])
+PY
+bad_input() {	# bad_input NAME FILE FRAMES-BEFORE PATTERN: from the file, then on standard input
+	local name=$1 f=$tmp/$2 before=$3 pat=$4 src
+	for src in file stdin; do
+		if [ "$src" = file ]; then
+			run --no-progress --color never "$f"
+		else
+			run --no-progress --color never - < "$f"
+			f="standard input"
+		fi
+		check "$name ($src): exit 2" test "$rc" -eq 2
+		if [ "$before" = - ]; then
+			check "$name ($src): one line on stderr naming the input" \
+				sh -c "[ \$(wc -l < '$tmp/err') -eq 1 ] && grep -q '^shakedown: .*${f##*/}: $pat' '$tmp/err'"
+		else
+			local n=$before next='[0-9]*'
+			[ "$n" = any ] && n='[1-9][0-9]*' || next=$((before + 1))
+			check "$name ($src): the report of the frames read" \
+				grep -q "^.*: $n frames\?, " "$tmp/out"
+			check "$name ($src): one line naming the input and the frame" \
+				grep -q "^Input error: .*${f##*/}: frame $next: $pat.* (the results above cover the $n frame" "$tmp/out"
+		fi
+	done
+}
+bad_input "pcap cut in its file header" in-hdr.pcap - "truncated dump file; tried to read 24 file header bytes"
+bad_input "pcap cut in a record header" in-rechdr.pcap 2 "truncated dump file"
+bad_input "pcap record length corrupt" in-caplen.pcap 2 "invalid packet capture length 2147483647"
+bad_input "pcapng cut in its section header" in-shb.pcapng - "frame 1: truncated pcapng block"
+bad_input "pcapng cut in a block" in-block.pcapng 3 "truncated pcapng block"
+bad_input "pcapng block length corrupt" in-blocklen.pcapng 3 "bad pcapng block: type 0x00000006, total length 13"
+bad_input "gzip corrupt" in-corrupt.pcap.gz any "gzip data corrupt"
+bad_input "unknown link type" in-dlt.pcap - "link type 147 (USER0) not supported"
+run --no-progress --json "$tmp/in-ok.pcapng"
+check "the pcapng these cases are cut from reads whole" \
+	sh -c "test $rc -eq 0 && grep -q '\"type\":\"summary\"' '$tmp/out'"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -129,6 +129,11 @@ check "listening on the second interface too" wait_for 10 "$tmp/stderr" "listeni
 sleep 0.5
 check "-Z nobody: runs as nobody" test "$(awk '/^Uid:/ { print $2 }' "/proc/$sd_pid/status")" = \
 	"$(id -u nobody)"
+u=$(id -u nobody)
+check "-Z nobody: real, effective, saved and file-system uid all nobody's" \
+	test "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$sd_pid/status")" = "$u $u $u $u"
+check "-Z nobody: no supplementary group of root left" \
+	sh -c "! awk '/^Groups:/ { for (i = 2; i <= NF; i++) if (\$i == 0) f = 1 } END { exit !f }' /proc/$sd_pid/status"
 check "-Z: no warning about root" sh -c "! grep -q 'as root' '$tmp/stderr'"
 
 # a real failure replayed onto the wire: the finding comes while shakedown keeps running
@@ -252,6 +257,11 @@ rc=$?
 check "-i with a missing interface: exit 2" test "$rc" -eq 2
 check "-i with a missing interface: named, nothing listened to" \
 	sh -c "grep -q 'sdnosuch$tag' '$tmp/stderr2' && ! grep -q 'listening on' '$tmp/stderr2'"
+# Root without -Z parses packets as root only because the user ran it so: it says so.
+ip netns exec "$nb" timeout -s INT 3 "$bin" -i "$vb" --no-progress > /dev/null \
+    2> "$tmp/stderr3"
+check "root without -Z: warns that packets are parsed as root" \
+	grep -q "^shakedown: warning: parsing packets as root; -Z USER drops root" "$tmp/stderr3"
 if [ "$fail" -ne 0 ]; then
 	echo "--- stderr"; cat "$tmp/stderr"; echo "--- stdout"; head -50 "$tmp/stdout"
 	echo "--- out"; cat "$out" "$out.1" 2> /dev/null | cut -c1-300

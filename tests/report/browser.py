@@ -23,7 +23,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SD, OUT = sys.argv[1], sys.argv[2]
-SAMPLES = ["hostile-strings", "icept-fortinet", "ike-no-proposal", "trust-unknown-ca",
+SAMPLES = ["hostile-strings", "hostile-c1", "icept-fortinet", "ike-no-proposal", "trust-unknown-ca",
            "tcp-rst-closed"]
 ESC = "\x1b"
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
