@@ -173,9 +173,12 @@ sd_icat_match(const struct sd_icat *t, const char *dn)
 bool
 sd_icat_is_vendors(const struct sd_icat *t, int m, const char *subject)
 {
-	const struct sd_icat_entry *e = &t->v[m];
+	const struct sd_icat_entry *e;
 	char o[512];
 
+	if (m < 0 || (size_t)m >= t->n)	/* no entry (sd_icat_match found none) */
+		return false;
+	e = &t->v[m];
 	return subject != NULL && e->has_o && dn_attr(subject, "O", o, sizeof(o)) &&
 	    regexec(&e->o, o, 0, NULL, 0) == 0;
 }

@@ -36,7 +36,8 @@ int		 sd_icat_load_shipped(struct sd_icat *, char *err, size_t errlen);
 /* The entry an issuer DN (RFC 2253) matches, -1 for none; entries testing both CN and O
  * win over those testing one. */
 int		 sd_icat_match(const struct sd_icat *, const char *dn);
-/* The leaf's subject carries entry m's Organization: the vendor's own certificate. */
+/* The leaf's subject carries entry m's Organization: the vendor's own certificate (false
+ * for m not an entry, such as -1). */
 bool		 sd_icat_is_vendors(const struct sd_icat *, int m, const char *subject);
 const char	*sd_icat_product(const struct sd_icat *, int m);
 /*

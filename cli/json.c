@@ -109,6 +109,14 @@ put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 					break;
 				cp = cp << 6 | (s[i + k] & 0x3f);
 			}
+			if (k == clen && clen == 2 && cp <= 0x9f) {
+				/* a C1 control (0xc2 0x9b is CSI): escaped as the C0 ones are */
+				char e[6] = { '\\', 'u', '0', '0', hex[cp >> 4], hex[cp & 15] };
+
+				put(j, e, sizeof(e));
+				i += clen;
+				continue;
+			}
 			if (k == clen && !(clen == 3 && cp < 0x800) &&
 			    !(clen == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
 			    !(cp >= 0xd800 && cp <= 0xdfff)) {

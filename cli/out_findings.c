@@ -2,6 +2,7 @@
 #include "cli/out.h"
 
 #include "adapt/geoip.h"
+#include "cli/report_esc.h"
 #include "dissect/ip.h"
 
 #include <stdlib.h>
@@ -41,18 +42,12 @@ safe_len(unsigned char c)
 	return c < 0x20 || c == 0x7f ? 4 : 1;
 }
 
+/* Control bytes (C0, DEL, C1: 0x9b is the 8-bit CSI), bytes not part of valid UTF-8 and
+ * invisible format characters as \xNN or \u{NNNN}; the rest as it is. */
 static void
 put_safe_n(FILE *f, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] < 0x20 || p[i] == 0x7f)
-			fprintf(f, "\\x%02x", p[i]);
-		else
-			fputc(p[i], f);
-	}
+	sd_out_esc_ctl(f, s, n);
 }
 
 /* Print a string that may come from a packet: control bytes shown as \xNN. */
