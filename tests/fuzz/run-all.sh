@@ -10,6 +10,7 @@
 #   SD_FUZZ_JOBS=N      targets at once (default: nproc)
 #   SD_FUZZ_TARGETS="pcap x509"  only these
 #   SD_FUZZ_NO_BUILD=1  use build/fuzz as it is
+#   SD_FUZZ_OUT=DIR     keep logs and the new inputs (DIR/<parser>.corpus) there
 set -uo pipefail
 
 secs=${1:-60}
@@ -31,7 +32,12 @@ if [ -z "${SD_FUZZ_NO_BUILD:-}" ]; then
 	    exit 2
 fi
 
-out=$(mktemp -d "${TMPDIR:-/tmp}/sd-fuzz.XXXXXX")
+if [ -n "${SD_FUZZ_OUT:-}" ]; then
+	out=$SD_FUZZ_OUT
+	mkdir -p "$out" || exit 2
+else
+	out=$(mktemp -d "${TMPDIR:-/tmp}/sd-fuzz.XXXXXX")
+fi
 # a small quarantine: freed memory is reused soon, instead of faulting in new pages for
 # every input (fuzz_pcap runs three times faster); use-after-free within an input is
 # still caught
@@ -81,9 +87,9 @@ for t in $targets; do
 	printf '%-14s %12s %9s %7s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$ncorp" "$res"
 	[ "$rc" = 0 ] || grep -v '^#\|^INFO\|^stat::' "$out/$t.log" | tail -40 | sed "s/^/  $t: /"
 done
-if [ "$fail" = 0 ]; then
-	rm -rf "$out"
-else
+if [ "$fail" != 0 ]; then
 	echo "run-all: a target failed; logs and inputs in $out" >&2
+elif [ -z "${SD_FUZZ_OUT:-}" ]; then
+	rm -rf "$out"
 fi
 exit "$fail"
