@@ -80,13 +80,25 @@ mix_str(uint64_t h, const char *s)
 	return s != NULL ? mix(h, s, strlen(s) + 1) : mix(h, "", 1);
 }
 
-/* What a run produced: every finding's identity, text, counts, frames and values, and
- * the engine's counts. */
+/* What a run produced: every finding's identity, text, counts, frames and values, the
+ * engine's counts, and what -v says of the rules (losses, the cache answers, the clock). */
 static uint64_t
-result_hash(const struct sd_findings *fs, const struct sd_engine_stats *st)
+result_hash(const struct sd_findings *fs, const struct sd_engine_stats *st,
+    const struct sd_rules *r)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
+	struct sd_rule_cache_stats cs;
+	struct sd_rule_stats rs;
+	char clock[256];
 	size_t i, k;
+
+	memset(&rs, 0, sizeof(rs));
+	sd_rules_stats(r, &rs, NULL, NULL);
+	sd_rules_cache_stats(r, &cs);
+	sd_rules_clock_text(r, 0, clock, sizeof(clock));
+	h = mix(h, &rs, sizeof(rs));
+	h = mix(h, &cs, sizeof(cs));
+	h = mix_str(h, clock);
 
 	for (i = 0; i < fs->n; i++) {
 		const struct sd_finding *f = fs->v[i];
@@ -169,7 +181,7 @@ run(const uint8_t *data, size_t size)
 	if (pipe != NULL && rules != NULL) {
 		sd_engine_finish(pipe);
 		sd_rules_finish(rules);
-		hash = result_hash(&findings, sd_engine_stats(pipe));
+		hash = result_hash(&findings, sd_engine_stats(pipe), rules);
 	}
 	sd_engine_free(pipe);		/* ends flows: their rule state goes first */
 	sd_rules_free(rules);
