@@ -45,6 +45,13 @@ compile_field(const char *rx, regex_t *re, bool *has)
 	return true;
 }
 
+/* Entry i (< n, or n when its block is made). */
+static struct sd_icat_entry *
+entry(const struct sd_icat *t, size_t i)
+{
+	return &t->block[i / SD_ICAT_BLOCK][i % SD_ICAT_BLOCK];
+}
+
 static void
 free_entry(struct sd_icat_entry *e)
 {
@@ -87,8 +94,16 @@ sd_icat_load(struct sd_icat *t, const char *path, char *err, size_t errlen)
 			fclose(fp);
 			return -2;
 		}
-		struct sd_icat_entry *e = &t->v[t->n];
+		struct sd_icat_entry *e;
 
+		if (t->block[t->n / SD_ICAT_BLOCK] == NULL &&
+		    (t->block[t->n / SD_ICAT_BLOCK] = calloc(SD_ICAT_BLOCK,
+		    sizeof(struct sd_icat_entry))) == NULL) {
+			snprintf(err, errlen, "%s:%u: out of memory", path, lineno);
+			fclose(fp);
+			return -2;
+		}
+		e = entry(t, t->n);
 		memset(e, 0, sizeof(*e));
 		if (!compile_field(f[1], &e->cn, &e->has_cn) ||
 		    !compile_field(f[2], &e->o, &e->has_o) ||
@@ -154,7 +169,7 @@ sd_icat_match(const struct sd_icat *t, const char *dn)
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
-		const struct sd_icat_entry *e = &t->v[i];
+		const struct sd_icat_entry *e = entry(t, i);
 
 		if (e->has_cn && (!has_cn || regexec(&e->cn, cn, 0, NULL, 0) != 0))
 			continue;
@@ -178,7 +193,7 @@ sd_icat_is_vendors(const struct sd_icat *t, int m, const char *subject)
 
 	if (m < 0 || (size_t)m >= t->n)	/* no entry (sd_icat_match found none) */
 		return false;
-	e = &t->v[m];
+	e = entry(t, (size_t)m);
 	return subject != NULL && e->has_o && dn_attr(subject, "O", o, sizeof(o)) &&
 	    regexec(&e->o, o, 0, NULL, 0) == 0;
 }
@@ -186,13 +201,7 @@ sd_icat_is_vendors(const struct sd_icat *t, int m, const char *subject)
 struct sd_icat *
 sd_icat_new(void)
 {
-	struct sd_icat *t = calloc(1, sizeof(*t));
-
-	if (t != NULL && (t->v = calloc(SD_ICAT_MAX, sizeof(*t->v))) == NULL) {
-		free(t);
-		t = NULL;
-	}
-	return t;
+	return calloc(1, sizeof(struct sd_icat));
 }
 
 void
@@ -203,8 +212,9 @@ sd_icat_free(struct sd_icat *t)
 	if (t == NULL)
 		return;
 	for (i = 0; i < t->n; i++)
-		free_entry(&t->v[i]);
-	free(t->v);
+		free_entry(entry(t, i));
+	for (i = 0; i < sizeof(t->block) / sizeof(t->block[0]); i++)
+		free(t->block[i]);
 	free(t);
 }
 
@@ -234,7 +244,7 @@ sd_icat_load_shipped(struct sd_icat *t, char *err, size_t errlen)
 const char *
 sd_icat_product(const struct sd_icat *t, int m)
 {
-	return m >= 0 && (size_t)m < t->n ? t->v[m].product : NULL;
+	return m >= 0 && (size_t)m < t->n ? entry(t, (size_t)m)->product : NULL;
 }
 
 int

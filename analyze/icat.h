@@ -17,8 +17,11 @@ struct sd_icat_entry {
 	bool	 has_cn, has_o;
 };
 
+/* Entries in blocks made as they fill (a compiled regex_t is never moved): the shipped
+ * catalogue costs its 50 entries, not SD_ICAT_MAX. */
+#define SD_ICAT_BLOCK	64
 struct sd_icat {
-	struct sd_icat_entry	*v;
+	struct sd_icat_entry	*block[SD_ICAT_MAX / SD_ICAT_BLOCK];
 	size_t			 n;
 };
 

@@ -434,6 +434,55 @@ test_extra_catalogue(void **state)
 	unlink(path);
 }
 
+/* A catalogue file of n lines "Product K<TAB>CA K<TAB>-", in a temporary file at path. */
+static void
+write_catalogue(char *path, unsigned n)
+{
+	unsigned k;
+	FILE *fp;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	for (k = 0; k < n; k++)
+		fprintf(fp, "Product %u\tCA %u\t-\n", k, k);
+	fclose(fp);
+}
+
+/* Entries are kept in blocks made as the file fills them: every line of a long file is
+ * found (the last block's too), and a file past SD_ICAT_MAX is refused at its line. */
+static void
+test_catalogue_blocks(void **state)
+{
+	char path[] = "/tmp/sd-icat-XXXXXX", big[] = "/tmp/sd-icat-XXXXXX", err[256] = "";
+	struct sd_icat *t = sd_icat_new();
+	int m;
+
+	(void)state;
+	assert_non_null(t);
+	write_catalogue(path, 3 * SD_ICAT_BLOCK + 5);
+	assert_int_equal(sd_icat_load(t, path, err, sizeof(err)), 3 * SD_ICAT_BLOCK + 5);
+	m = sd_icat_match(t, "CN=CA 196,O=x");
+	assert_int_equal(m, 196);
+	assert_string_equal(sd_icat_product(t, m), "Product 196");
+	assert_int_equal(sd_icat_match(t, "CN=CA 63"), 63);
+	assert_int_equal(sd_icat_match(t, "CN=CA 64"), 64);
+	assert_int_equal(sd_icat_match(t, "CN=CA 197"), -1);
+	assert_false(sd_icat_is_vendors(t, -1, "O=x"));
+	sd_icat_free(t);
+	unlink(path);
+
+	t = sd_icat_new();
+	assert_non_null(t);
+	write_catalogue(big, SD_ICAT_MAX + 1);
+	assert_int_equal(sd_icat_load(t, big, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, ":4097: too many entries"));
+	assert_int_equal(sd_icat_match(t, "CN=CA 4095"), 4095);
+	sd_icat_free(t);
+	unlink(big);
+}
+
 /* One-way flow: tcp.one_way, and the capture's unanswered-SYN findings get a caveat. */
 static void
 test_one_way(void **state)
@@ -616,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_vip_refused_before),
 		cmocka_unit_test(test_healthy),
 		cmocka_unit_test(test_extra_catalogue),
+		cmocka_unit_test(test_catalogue_blocks),
 		cmocka_unit_test(test_one_way),
 		cmocka_unit_test(test_mtu_blackhole),
 		cmocka_unit_test(test_revocation),
