@@ -4,7 +4,8 @@
 # Each target starts from its in-tree corpus (tests/fuzz/corpus/<parser>/, read only: new
 # inputs go to a scratch directory), with its dictionary (tests/fuzz/<parser>.dict) and
 # its libFuzzer flags (tests/fuzz/<parser>.options, one line) if any.
-# Prints one line per target (executions, executions per second, result) and fails when
+# Prints one line per target (executions, executions per second of the run and per second
+# of CPU the target had, corpus files, result) and fails when
 # any target crashed, leaked, tripped a sanitizer, timed out or ran out of memory; the
 # log and the input that did it are kept (named at the end).
 #   SD_FUZZ_JOBS=N      targets at once (default: nproc)
@@ -53,6 +54,10 @@ run_one() {
 	    -print_final_stats=1 -artifact_prefix="$out/$t.crash/" "${dict[@]}" "${opts[@]}" \
 	    "$out/$t.corpus" "tests/fuzz/corpus/$t" >"$out/$t.log" 2>&1
 	echo $? >"$out/$t.rc"
+	# CPU seconds the target had (user + system), apart from what else the machine ran
+	times >"$out/$t.times"	# not in a pipe: a subshell would have no children
+	awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
+	    printf "%.1f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$out/$t.times" >"$out/$t.cpu"
 }
 
 running=0
@@ -72,19 +77,25 @@ done
 wait
 
 fail=0
-printf '%-14s %12s %9s %7s  %s\n' target executions exec/s corpus result
+printf '%-14s %12s %9s %7s %11s %7s  %s\n' target executions exec/s cpu-s exec/cpu-s corpus \
+    result
 for t in $targets; do
 	rc=$(cat "$out/$t.rc" 2>/dev/null || echo 2)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log" 2>/dev/null | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out/$t.log" 2>/dev/null | tail -1)
 	ncorp=$(find "tests/fuzz/corpus/$t" "$out/$t.corpus" -type f 2>/dev/null | wc -l)
+	cpu=$(cat "$out/$t.cpu" 2>/dev/null)
+	percpu=?
+	[ -n "$execs" ] && [ -n "$cpu" ] &&
+	    percpu=$(awk -v e="$execs" -v c="$cpu" 'BEGIN { if (c > 0) print int(e / c); else print "?" }')
 	if [ "$rc" = 0 ]; then
 		res=ok
 	else
 		res="FAILED (exit $rc): $out/$t.log $(ls "$out/$t.crash" 2>/dev/null | head -1)"
 		fail=1
 	fi
-	printf '%-14s %12s %9s %7s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$ncorp" "$res"
+	printf '%-14s %12s %9s %7s %11s %7s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cpu:-?}" \
+	    "$percpu" "$ncorp" "$res"
 	[ "$rc" = 0 ] || grep -v '^#\|^INFO\|^stat::' "$out/$t.log" | tail -40 | sed "s/^/  $t: /"
 done
 if [ "$fail" != 0 ]; then
