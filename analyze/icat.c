@@ -26,6 +26,43 @@ sd_rule_intercept_catalogue(size_t *n)
 	return cat_path_used[0] != '\0' ? cat_path_used : NULL;
 }
 
+/*
+ * How many copies of its parts the pattern may compile to, at most: glibc's regcomp copies
+ * the operand of `+` once and of {n,m} up to m times, nested or stacked ("a+++...", a line
+ * of a hostile file) multiplying them, and takes minutes and gigabytes for 2^100.  The
+ * product of every repetition's factor bounds it (an overestimate where they are not
+ * nested); past SD_ICAT_MAX_COPIES the pattern is refused.
+ */
+#define SD_ICAT_MAX_COPIES	4096
+static bool
+repeats_bounded(const char *rx)
+{
+	unsigned long copies = 1, n, m;
+	const char *p = rx;
+	char *end;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '+') {
+			copies *= 2;
+		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+			n = strtoul(p + 1, &end, 10);
+			m = n;
+			if (*end == ',')
+				m = end[1] >= '0' && end[1] <= '9' ? strtoul(end + 1, &end, 10) : n + 1;
+			if (n > SD_ICAT_MAX_COPIES || m > SD_ICAT_MAX_COPIES)
+				return false;
+			copies *= (m > 1 ? m : 1);
+		}
+		if (copies > SD_ICAT_MAX_COPIES)
+			return false;
+	}
+	return true;
+}
+
 static bool
 compile_field(const char *rx, regex_t *re, bool *has)
 {
@@ -37,7 +74,7 @@ compile_field(const char *rx, regex_t *re, bool *has)
 		return true;
 	/* the whole attribute must match, as in Chromium's RE2::FullMatch */
 	n = snprintf(buf, sizeof(buf), "^(%s)$", rx);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if (n < 0 || (size_t)n >= sizeof(buf) || !repeats_bounded(rx))
 		return false;
 	if (regcomp(re, buf, REG_EXTENDED | REG_NOSUB) != 0)
 		return false;
@@ -109,7 +146,8 @@ sd_icat_load(struct sd_icat *t, const char *path, char *err, size_t errlen)
 		    !compile_field(f[2], &e->o, &e->has_o) ||
 		    (!e->has_cn && !e->has_o) || (e->product = strdup(f[0])) == NULL) {
 			free_entry(e);
-			snprintf(err, errlen, "%s:%u: bad regular expression or empty entry",
+			snprintf(err, errlen, "%s:%u: bad regular expression (or one repeating "
+			    "too much to compile), or empty entry",
 			    path, lineno);
 			fclose(fp);
 			return -2;
