@@ -26,6 +26,43 @@ sd_rule_intercept_catalogue(size_t *n)
 	return cat_path_used[0] != '\0' ? cat_path_used : NULL;
 }
 
+/*
+ * How many copies of its parts the pattern may compile to, at most: glibc's regcomp copies
+ * the operand of `+` once and of {n,m} up to m times, nested or stacked ("a+++...", a line
+ * of a hostile file) multiplying them, and takes minutes and gigabytes for 2^100.  The
+ * product of every repetition's factor bounds it (an overestimate where they are not
+ * nested); past SD_ICAT_MAX_COPIES the pattern is refused.
+ */
+#define SD_ICAT_MAX_COPIES	4096
+static bool
+repeats_bounded(const char *rx)
+{
+	unsigned long copies = 1, n, m;
+	const char *p = rx;
+	char *end;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '+') {
+			copies *= 2;
+		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+			n = strtoul(p + 1, &end, 10);
+			m = n;
+			if (*end == ',')
+				m = end[1] >= '0' && end[1] <= '9' ? strtoul(end + 1, &end, 10) : n + 1;
+			if (n > SD_ICAT_MAX_COPIES || m > SD_ICAT_MAX_COPIES)
+				return false;
+			copies *= (m > 1 ? m : 1);
+		}
+		if (copies > SD_ICAT_MAX_COPIES)
+			return false;
+	}
+	return true;
+}
+
 static bool
 compile_field(const char *rx, regex_t *re, bool *has)
 {
@@ -37,12 +74,19 @@ compile_field(const char *rx, regex_t *re, bool *has)
 		return true;
 	/* the whole attribute must match, as in Chromium's RE2::FullMatch */
 	n = snprintf(buf, sizeof(buf), "^(%s)$", rx);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if (n < 0 || (size_t)n >= sizeof(buf) || !repeats_bounded(rx))
 		return false;
 	if (regcomp(re, buf, REG_EXTENDED | REG_NOSUB) != 0)
 		return false;
 	*has = true;
 	return true;
+}
+
+/* Entry i (< n, or n when its block is made). */
+static struct sd_icat_entry *
+entry(const struct sd_icat *t, size_t i)
+{
+	return &t->block[i / SD_ICAT_BLOCK][i % SD_ICAT_BLOCK];
 }
 
 static void
@@ -87,14 +131,23 @@ sd_icat_load(struct sd_icat *t, const char *path, char *err, size_t errlen)
 			fclose(fp);
 			return -2;
 		}
-		struct sd_icat_entry *e = &t->v[t->n];
+		struct sd_icat_entry *e;
 
+		if (t->block[t->n / SD_ICAT_BLOCK] == NULL &&
+		    (t->block[t->n / SD_ICAT_BLOCK] = calloc(SD_ICAT_BLOCK,
+		    sizeof(struct sd_icat_entry))) == NULL) {
+			snprintf(err, errlen, "%s:%u: out of memory", path, lineno);
+			fclose(fp);
+			return -2;
+		}
+		e = entry(t, t->n);
 		memset(e, 0, sizeof(*e));
 		if (!compile_field(f[1], &e->cn, &e->has_cn) ||
 		    !compile_field(f[2], &e->o, &e->has_o) ||
 		    (!e->has_cn && !e->has_o) || (e->product = strdup(f[0])) == NULL) {
 			free_entry(e);
-			snprintf(err, errlen, "%s:%u: bad regular expression or empty entry",
+			snprintf(err, errlen, "%s:%u: bad regular expression (or one repeating "
+			    "too much to compile), or empty entry",
 			    path, lineno);
 			fclose(fp);
 			return -2;
@@ -154,7 +207,7 @@ sd_icat_match(const struct sd_icat *t, const char *dn)
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
-		const struct sd_icat_entry *e = &t->v[i];
+		const struct sd_icat_entry *e = entry(t, i);
 
 		if (e->has_cn && (!has_cn || regexec(&e->cn, cn, 0, NULL, 0) != 0))
 			continue;
@@ -173,9 +226,12 @@ sd_icat_match(const struct sd_icat *t, const char *dn)
 bool
 sd_icat_is_vendors(const struct sd_icat *t, int m, const char *subject)
 {
-	const struct sd_icat_entry *e = &t->v[m];
+	const struct sd_icat_entry *e;
 	char o[512];
 
+	if (m < 0 || (size_t)m >= t->n)	/* no entry (sd_icat_match found none) */
+		return false;
+	e = entry(t, (size_t)m);
 	return subject != NULL && e->has_o && dn_attr(subject, "O", o, sizeof(o)) &&
 	    regexec(&e->o, o, 0, NULL, 0) == 0;
 }
@@ -183,13 +239,7 @@ sd_icat_is_vendors(const struct sd_icat *t, int m, const char *subject)
 struct sd_icat *
 sd_icat_new(void)
 {
-	struct sd_icat *t = calloc(1, sizeof(*t));
-
-	if (t != NULL && (t->v = calloc(SD_ICAT_MAX, sizeof(*t->v))) == NULL) {
-		free(t);
-		t = NULL;
-	}
-	return t;
+	return calloc(1, sizeof(struct sd_icat));
 }
 
 void
@@ -200,8 +250,9 @@ sd_icat_free(struct sd_icat *t)
 	if (t == NULL)
 		return;
 	for (i = 0; i < t->n; i++)
-		free_entry(&t->v[i]);
-	free(t->v);
+		free_entry(entry(t, i));
+	for (i = 0; i < sizeof(t->block) / sizeof(t->block[0]); i++)
+		free(t->block[i]);
 	free(t);
 }
 
@@ -231,7 +282,7 @@ sd_icat_load_shipped(struct sd_icat *t, char *err, size_t errlen)
 const char *
 sd_icat_product(const struct sd_icat *t, int m)
 {
-	return m >= 0 && (size_t)m < t->n ? t->v[m].product : NULL;
+	return m >= 0 && (size_t)m < t->n ? entry(t, (size_t)m)->product : NULL;
 }
 
 int

@@ -17,8 +17,11 @@ struct sd_icat_entry {
 	bool	 has_cn, has_o;
 };
 
+/* Entries in blocks made as they fill (a compiled regex_t is never moved): the shipped
+ * catalogue costs its 50 entries, not SD_ICAT_MAX. */
+#define SD_ICAT_BLOCK	64
 struct sd_icat {
-	struct sd_icat_entry	*v;
+	struct sd_icat_entry	*block[SD_ICAT_MAX / SD_ICAT_BLOCK];
 	size_t			 n;
 };
 
@@ -36,7 +39,8 @@ int		 sd_icat_load_shipped(struct sd_icat *, char *err, size_t errlen);
 /* The entry an issuer DN (RFC 2253) matches, -1 for none; entries testing both CN and O
  * win over those testing one. */
 int		 sd_icat_match(const struct sd_icat *, const char *dn);
-/* The leaf's subject carries entry m's Organization: the vendor's own certificate. */
+/* The leaf's subject carries entry m's Organization: the vendor's own certificate (false
+ * for m not an entry, such as -1). */
 bool		 sd_icat_is_vendors(const struct sd_icat *, int m, const char *subject);
 const char	*sd_icat_product(const struct sd_icat *, int m);
 /*

@@ -22,6 +22,7 @@ static const struct sd_rule_area *const areas[] = {
 struct sd_rules {
 	struct sd_findings	*out;
 	struct sd_rule_shared	 sh;
+	bool			 borrowed;	/* sh is the caller's (sd_rules_new_shared) */
 	struct sd_scope		*scope;
 	struct sd_rule_env	 env[NAREAS];
 	void			*state[NAREAS];
@@ -29,9 +30,10 @@ struct sd_rules {
 	int64_t			 now, last_window;	/* latest event time; last window's */
 };
 
-struct sd_rules *
-sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
-    struct sd_store_reg *reg, struct sd_memcap *mc, char *err, size_t errlen)
+static struct sd_rules *
+rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
+    const struct sd_rule_shared *shared, struct sd_store_reg *reg, struct sd_memcap *mc,
+    char *err, size_t errlen)
 {
 	static const struct sd_rules_opts none;
 	struct sd_rules *r = calloc(1, sizeof(*r));
@@ -45,11 +47,16 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 	if (opts == NULL)
 		opts = &none;
 	r->window_sec = opts->window_sec;
-	if (!sd_rule_shared_open(&r->sh, opts, err, errlen) ||
+	if (shared != NULL) {
+		r->sh = *shared;
+		r->borrowed = true;
+	}
+	if ((shared == NULL && !sd_rule_shared_open(&r->sh, opts, err, errlen)) ||
 	    (r->scope = sd_scope_new(mc, 0)) == NULL) {
 		if (r->sh.x509 != NULL)
 			snprintf(err, errlen, "out of memory");
-		sd_rule_shared_close(&r->sh);
+		if (!r->borrowed)
+			sd_rule_shared_close(&r->sh);
 		free(r);
 		return NULL;
 	}
@@ -83,6 +90,21 @@ sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
 	return r;
 }
 
+struct sd_rules *
+sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *opts,
+    struct sd_store_reg *reg, struct sd_memcap *mc, char *err, size_t errlen)
+{
+	return rules_new(out, opts, NULL, reg, mc, err, errlen);
+}
+
+struct sd_rules *
+sd_rules_new_shared(struct sd_findings *out, const struct sd_rules_opts *opts,
+    const struct sd_rule_shared *sh, struct sd_store_reg *reg, struct sd_memcap *mc,
+    char *err, size_t errlen)
+{
+	return rules_new(out, opts, sh, reg, mc, err, errlen);
+}
+
 void
 sd_rules_free(struct sd_rules *r)
 {
@@ -93,7 +115,8 @@ sd_rules_free(struct sd_rules *r)
 	for (i = 0; i < NAREAS; i++)
 		if (r->state[i] != NULL)
 			areas[i]->free(r->state[i]);
-	sd_rule_shared_close(&r->sh);
+	if (!r->borrowed)
+		sd_rule_shared_close(&r->sh);
 	sd_scope_free(r->scope);
 	free(r);
 }
@@ -124,6 +147,17 @@ sd_rule_shared_open(struct sd_rule_shared *sh, const struct sd_rules_opts *o, ch
 fail:
 	sd_rule_shared_close(sh);
 	return false;
+}
+
+bool
+sd_rule_shared_reset(struct sd_rule_shared *sh, const struct sd_rules_opts *o)
+{
+	sd_x509_cache_free(sh->x509);
+	sd_clock_free(sh->clock);
+	sh->clock = NULL;
+	sd_verify_forget(sh->verify);
+	return (sh->x509 = sd_x509_cache_new(0)) != NULL &&
+	    (sh->clock = sd_clock_new(o->capture_time, (int64_t)time(NULL))) != NULL;
 }
 
 void

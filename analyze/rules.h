@@ -37,6 +37,7 @@ struct sd_rules_opts {
 };
 
 struct sd_rules;
+struct sd_rule_shared;
 
 /*
  * Findings go into `out` (borrowed; the caller owns and frees it).  Per-flow rule state
@@ -47,6 +48,11 @@ struct sd_rules;
  */
 struct sd_rules	*sd_rules_new(struct sd_findings *out, const struct sd_rules_opts *,
 		    struct sd_store_reg *reg, struct sd_memcap *mc, char *err, size_t errlen);
+/* The same on shared state made once (sd_rule_shared_open; borrowed: it outlives the
+ * rules, which do not close it).  opts must be those it was opened with. */
+struct sd_rules	*sd_rules_new_shared(struct sd_findings *out, const struct sd_rules_opts *,
+		    const struct sd_rule_shared *, struct sd_store_reg *reg,
+		    struct sd_memcap *mc, char *err, size_t errlen);
 void		 sd_rules_free(struct sd_rules *);
 /* Event sink: feed every event. */
 void		 sd_rules_event(void *ctx, const struct sd_event *);
@@ -97,6 +103,13 @@ struct sd_rule_shared {
 /* false with err set (unreadable CA file or catalogue, memory); close what it opened. */
 bool	sd_rule_shared_open(struct sd_rule_shared *, const struct sd_rules_opts *, char *err,
 	    size_t errlen);
+/*
+ * Forget what the inputs so far taught (certificate facts, verdicts, the clock), keeping
+ * the store and the catalogue: the next input is judged as if the shared state were new
+ * (the fuzz target runs one input after another on one store).  false on memory failure
+ * (close it then).  No rules may use it meanwhile.
+ */
+bool	sd_rule_shared_reset(struct sd_rule_shared *, const struct sd_rules_opts *);
 void	sd_rule_shared_close(struct sd_rule_shared *);
 
 /* What an area gets at creation. */

@@ -124,6 +124,22 @@ sd_verify_free(struct sd_verify *v)
 }
 
 void
+sd_verify_forget(struct sd_verify *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	if (v->ncache > 0) {
+		for (i = 0; i < SLOTS; i++)
+			free(v->cache[i].res);
+		memset(v->cache, 0, SLOTS * sizeof(*v->cache));
+	}
+	v->ncache = 0;
+	v->verified = v->cached = 0;
+}
+
+void
 sd_verify_stats(const struct sd_verify *v, uint64_t *verified, uint64_t *cached)
 {
 	*verified = v->verified;

@@ -45,6 +45,8 @@ struct sd_verify	*sd_verify_new(const char *const *ca_files, size_t nfiles,
 			    const char *const *ca_paths, size_t npaths, bool no_system_ca,
 			    char *err, size_t errlen);
 void			 sd_verify_free(struct sd_verify *);	/* NULL-safe */
+/* Empty the cache of verdicts and its counts (the store stays); NULL-safe. */
+void			 sd_verify_forget(struct sd_verify *);
 
 /*
  * Verify the chain der[0..n) (leaf first, as sent; borrowed) as a TLS server chain at

@@ -1,8 +1,8 @@
 /* cli/out_findings.c - findings for people (terminal) and for machines (JSON Lines). */
 #include "cli/out.h"
-#include "cli/report_esc.h"
 
 #include "adapt/geoip.h"
+#include "cli/report_esc.h"
 #include "dissect/ip.h"
 
 #include <stdlib.h>
@@ -48,8 +48,8 @@ safe_width(const char *s, size_t n)
 	return w;
 }
 
-/* Bytes that may come from a packet: C0, DEL, C1 (raw 0x9b or U+009B alike) and bytes that
- * are not UTF-8 shown as \xNN, so that no terminal sequence is ever written. */
+/* Control bytes (C0, DEL, C1: 0x9b is the 8-bit CSI), bytes not part of valid UTF-8 and
+ * invisible format characters as \xNN or \u{NNNN}; the rest as it is. */
 static void
 put_safe_n(FILE *f, const char *s, size_t n)
 {

@@ -135,13 +135,23 @@ sd_rd_le32(struct sd_rd *r, uint32_t *out)
 	return true;
 }
 
+/* Move on n bytes (n <= len).  An empty reader may hold p NULL, and NULL + 0 is undefined
+ * in C (clang's UBSan reports it): nothing moves for n 0. */
+static inline void
+sd_rd_adv_(struct sd_rd *r, size_t n)
+{
+	if (n > 0) {
+		r->p += n;
+		r->len -= n;
+	}
+}
+
 static inline bool
 sd_rd_skip(struct sd_rd *r, size_t n)
 {
 	if (r->len < n)
 		return sd_rd_fail_(r);
-	r->p += n;
-	r->len -= n;
+	sd_rd_adv_(r, n);
 	return true;
 }
 
@@ -154,8 +164,7 @@ sd_rd_copy(struct sd_rd *r, void *dst, size_t n)
 	}
 	if (n > 0)
 		memcpy(dst, r->p, n);
-	r->p += n;
-	r->len -= n;
+	sd_rd_adv_(r, n);
 	return true;
 }
 
@@ -168,8 +177,7 @@ sd_rd_sub(struct sd_rd *r, size_t n, struct sd_rd *out)
 		return sd_rd_fail_(r);
 	out->p = r->p;
 	out->len = n;
-	r->p += n;
-	r->len -= n;
+	sd_rd_adv_(r, n);
 	return true;
 }
 

@@ -67,7 +67,7 @@ struct sd_app {
 
 struct sd_app *
 sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink, const struct sd_digest_hook *digest,
-    const struct sd_tls_decrypt_hook *tls_dec)
+    const struct sd_tls_decrypt_hook *tls_dec, size_t max_esp_sas)
 {
 	struct sd_app *a = calloc(1, sizeof(*a));
 
@@ -76,7 +76,7 @@ sd_app_new(struct sd_memcap *mc, struct sd_ev_sink sink, const struct sd_digest_
 	a->mc = mc;
 	a->sink = sink;
 	a->tls_dec = tls_dec != NULL && tls_dec->open != NULL ? tls_dec : NULL;
-	a->esp = sd_esp_new(mc, SD_ESP_MAX_SAS);
+	a->esp = sd_esp_new(mc, max_esp_sas != 0 ? max_esp_sas : SD_ESP_MAX_SAS);
 	a->ike = sd_ike_track_new(mc, sink, digest);
 	if (a->esp == NULL || a->ike == NULL) {
 		sd_esp_free(a->esp);

@@ -24,9 +24,10 @@ struct sd_app_pkt {
 struct sd_app;
 
 /* digest: borrowed, for IKE NAT detection (may be NULL); tls_dec: borrowed, TLS 1.3
- * decryption with a key log (may be NULL: off) */
+ * decryption with a key log (may be NULL: off); max_esp_sas: ESP SAs tracked at once
+ * (0: 65536) */
 struct sd_app	*sd_app_new(struct sd_memcap *, struct sd_ev_sink, const struct sd_digest_hook *,
-		    const struct sd_tls_decrypt_hook *tls_dec);
+		    const struct sd_tls_decrypt_hook *tls_dec, size_t max_esp_sas);
 void		 sd_app_free(struct sd_app *);
 /* TCP: after the segment went into the flow's stream f->tcp->s[dir]. */
 void		 sd_app_tcp(struct sd_app *, struct sd_flow *, const struct sd_app_pkt *,

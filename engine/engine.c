@@ -179,7 +179,8 @@ sd_engine_new(const struct sd_engine_opts *o, char *err, size_t errlen)
 		p->o.stream_buf = 256 * 1024;
 	p->flows = sd_flow_table_new(&o->flow, p->mc, flow_ended, p);
 	p->defrag = sd_defrag_new(&o->defrag, p->mc);
-	p->app = sd_app_new(p->mc, o->sink, &p->o.hooks.digest, &p->o.hooks.tls_decrypt);
+	p->app = sd_app_new(p->mc, o->sink, &p->o.hooks.digest, &p->o.hooks.tls_decrypt,
+	    o->max_esp_sas);
 	if (p->flows == NULL || p->defrag == NULL || p->app == NULL) {
 		snprintf(err, errlen, "out of memory");
 		sd_engine_free(p);

@@ -44,6 +44,9 @@ struct sd_engine_opts {
 	 */
 	struct sd_memcap	*mc;
 	size_t			 stream_buf;	/* per TCP direction buffer cap; 0: 256 KiB */
+	/* ESP SAs tracked at once; 0: 65536 (its table, made at once, is sized by it: a
+	 * short-lived engine, such as the fuzz target's, wants a small one) */
+	size_t			 max_esp_sas;
 	struct sd_engine_hooks	 hooks;		/* third-party help (nDPI, digests); may be empty */
 	struct sd_ev_sink	 sink;		/* every event goes here */
 	struct sd_frame_hook	 frames;	/* frames by flow (may be empty) */

@@ -434,6 +434,92 @@ test_extra_catalogue(void **state)
 	unlink(path);
 }
 
+/* A catalogue file of n lines "Product K<TAB>CA K<TAB>-", in a temporary file at path. */
+static void
+write_catalogue(char *path, unsigned n)
+{
+	unsigned k;
+	FILE *fp;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	for (k = 0; k < n; k++)
+		fprintf(fp, "Product %u\tCA %u\t-\n", k, k);
+	fclose(fp);
+}
+
+/* Entries are kept in blocks made as the file fills them: every line of a long file is
+ * found (the last block's too), and a file past SD_ICAT_MAX is refused at its line. */
+static void
+test_catalogue_blocks(void **state)
+{
+	char path[] = "/tmp/sd-icat-XXXXXX", big[] = "/tmp/sd-icat-XXXXXX", err[256] = "";
+	struct sd_icat *t = sd_icat_new();
+	int m;
+
+	(void)state;
+	assert_non_null(t);
+	write_catalogue(path, 3 * SD_ICAT_BLOCK + 5);
+	assert_int_equal(sd_icat_load(t, path, err, sizeof(err)), 3 * SD_ICAT_BLOCK + 5);
+	m = sd_icat_match(t, "CN=CA 196,O=x");
+	assert_int_equal(m, 196);
+	assert_string_equal(sd_icat_product(t, m), "Product 196");
+	assert_int_equal(sd_icat_match(t, "CN=CA 63"), 63);
+	assert_int_equal(sd_icat_match(t, "CN=CA 64"), 64);
+	assert_int_equal(sd_icat_match(t, "CN=CA 197"), -1);
+	assert_false(sd_icat_is_vendors(t, -1, "O=x"));
+	sd_icat_free(t);
+	unlink(path);
+
+	t = sd_icat_new();
+	assert_non_null(t);
+	write_catalogue(big, SD_ICAT_MAX + 1);
+	assert_int_equal(sd_icat_load(t, big, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, ":4097: too many entries"));
+	assert_int_equal(sd_icat_match(t, "CN=CA 4095"), 4095);
+	sd_icat_free(t);
+	unlink(big);
+}
+
+/* A hostile catalogue cannot make regcomp run for minutes: stacked or nested repetitions
+ * past SD_ICAT_MAX_COPIES copies are refused at their line (a line of "a+++..." took the
+ * fuzz target past its 25 s timeout); the shipped kind of pattern still loads. */
+static void
+test_catalogue_repeats(void **state)
+{
+	static const char *const bad[] = {
+		"X\ta++++++++++++++++++++++++++++++++++++++++\t-\n",
+		"X\t((a{100}){100}){100}\t-\n",
+		"X\t-\tb{5000}\n",
+	};
+	char path[] = "/tmp/sd-icat-XXXXXX", err[256];
+	struct sd_icat *t;
+	size_t i;
+	FILE *fp;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fprintf(fp, "Good\tF[A-Z0-9]{15}\tFortinet( Ltd\\.)?\n%s", bad[i]);
+		fclose(fp);
+		t = sd_icat_new();
+		assert_non_null(t);
+		err[0] = '\0';
+		assert_int_equal(sd_icat_load(t, path, err, sizeof(err)), -2);
+		assert_non_null(strstr(err, ":2: bad regular expression"));
+		assert_int_equal(t->n, 1);
+		assert_int_equal(sd_icat_match(t, "CN=FG100E4Q17024322,O=Fortinet Ltd."), 0);
+		sd_icat_free(t);
+	}
+	unlink(path);
+}
+
 /* One-way flow: tcp.one_way, and the capture's unanswered-SYN findings get a caveat. */
 static void
 test_one_way(void **state)
@@ -616,6 +702,8 @@ main(void)
 		cmocka_unit_test(test_vip_refused_before),
 		cmocka_unit_test(test_healthy),
 		cmocka_unit_test(test_extra_catalogue),
+		cmocka_unit_test(test_catalogue_blocks),
+		cmocka_unit_test(test_catalogue_repeats),
 		cmocka_unit_test(test_one_way),
 		cmocka_unit_test(test_mtu_blackhole),
 		cmocka_unit_test(test_revocation),

@@ -57,26 +57,50 @@ test_structure(void **state)
 	sd_out_json_free(&j);
 }
 
+/* One object {key: s[0..n)} as the writer puts it, as a malloc'd line. */
+static char *
+strn_line(const char *key, const char *s, size_t n)
+{
+	struct sd_json j;
+	char *line;
+
+	sd_out_json_init(&j);
+	sd_out_json_obj_begin(&j, NULL);
+	sd_out_json_strn(&j, key, s, n);
+	sd_out_json_obj_end(&j);
+	line = line_of(&j);
+	sd_out_json_free(&j);
+	return line;
+}
+
 /* A server name from a packet can hold anything: it must come out as valid JSON. */
 static void
 test_escaping(void **state)
 {
 	static const char hostile[] = "a\"b\\c\n\x1b[31m\x7f\xc3\xa9\xff\xe2\x82";
-	struct sd_json j;
 	char *s;
 
 	(void)state;
-	sd_out_json_init(&j);
-	sd_out_json_obj_begin(&j, NULL);
-	sd_out_json_strn(&j, "sni", hostile, sizeof(hostile) - 1);
-	sd_out_json_obj_end(&j);
-	s = line_of(&j);
+	s = strn_line("sni", hostile, sizeof(hostile) - 1);
 	/* quote, backslash, newline, ESC, DEL escaped; valid UTF-8 (é) kept; invalid bytes
 	 * (0xff, a cut 3-byte sequence) escaped one by one */
 	assert_string_equal(s, "{\"sni\":\"a\\\"b\\\\c\\u000a\\u001b[31m\\u007f\xc3\xa9"
 	    "\\u00ff\\u00e2\\u0082\"}\n");
 	free(s);
-	sd_out_json_free(&j);
+}
+
+/* A C1 control in UTF-8 (U+009B, CSI on a terminal that reads C1) is a control too: escaped,
+ * like a lone 0x9b byte; the characters around it kept. */
+static void
+test_escaping_c1(void **state)
+{
+	static const char hostile[] = "x\xc2\x9b" "31my\x9b\xc2\x80\xc2\xa0";
+	char *s;
+
+	(void)state;
+	s = strn_line("cn", hostile, sizeof(hostile) - 1);
+	assert_string_equal(s, "{\"cn\":\"x\\u009b31my\\u009b\\u0080\xc2\xa0\"}\n");
+	free(s);
 }
 
 static void
@@ -186,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_gateway_pairs),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_escaping_c1),
 		cmocka_unit_test(test_finding_filter_and_grouping),
 		cmocka_unit_test(test_finding_many_groups),
 	};

@@ -113,6 +113,26 @@ test_prefixes(void **state)
 	}
 }
 
+/* An empty reader with no buffer (p NULL, as a parser leaves an absent payload): taking
+ * nothing from it succeeds and leaves it as it was (and does no NULL + 0, which clang's
+ * UBSan reports; the fuzz preset replays the OpenVPN seed that did). */
+static void
+test_empty_null(void **state)
+{
+	struct sd_rd r = { NULL, 0 }, sub;
+	uint8_t b;
+
+	(void)state;
+	assert_true(sd_rd_skip(&r, 0));
+	assert_true(sd_rd_copy(&r, &b, 0));
+	assert_true(sd_rd_sub(&r, 0, &sub));
+	assert_null(r.p);
+	assert_null(sub.p);
+	assert_int_equal(r.len, 0);
+	assert_int_equal(sub.len, 0);
+	assert_false(sd_rd_skip(&r, 1));
+}
+
 int
 main(void)
 {
@@ -121,6 +141,7 @@ main(void)
 		cmocka_unit_test(test_sticky_failure),
 		cmocka_unit_test(test_peek_and_trim),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_empty_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
