@@ -60,6 +60,8 @@ struct sd_flow {
 	/* table links */
 	struct sd_flow		*hnext;
 	struct sd_flow		*lru_prev, *lru_next;
+	uint64_t		 lru_seq;	/* order of the last activity (table-wide) */
+	uint8_t			 tclass;	/* timeout class: the LRU list it is on */
 	uint32_t		 hash;
 };
 
@@ -114,6 +116,8 @@ void		 sd_flow_touch(struct sd_flow_table *, struct sd_flow *, uint64_t now_us);
 /* End one flow now (its record is written with `why`) and forget it. */
 void		 sd_flow_end(struct sd_flow_table *, struct sd_flow *, const char *why);
 void		 sd_flow_expire(struct sd_flow_table *, uint64_t now_us);
+/* The flow's TCP state changed (FIN, RST) without a touch: move it to its timeout list. */
+void		 sd_flow_refile(struct sd_flow_table *, struct sd_flow *);
 const struct sd_flow_stats *sd_flow_table_stats(const struct sd_flow_table *);
 
 /* Whether a port is a well-known server port for role assignment. */
