@@ -26,9 +26,17 @@ struct mflow {
 	uint32_t	 nsec;
 	uint32_t	 file_index;
 	struct sd_event	 first;		/* the message's event (addresses, flow), no payload */
+};
+
+/*
+ * Per connection: the ClientHello's sender, kept for every TLS connection; the fault
+ * record (1 KiB) only for a connection that sent a malformed message.
+ */
+struct mconn {
 	bool		 have_client;	/* the ClientHello's sender, to tell a Certificate's */
 	struct sd_addr	 client;
 	uint16_t	 cport;
+	struct mflow	*m;		/* NULL until a malformed message */
 };
 
 struct malf_rules {
@@ -109,12 +117,21 @@ on_malformed(struct malf_rules *t, const struct sd_event *ev, enum sd_kind kind,
     const struct sd_tls_fault *fault, bool sender_is_client)
 {
 	const struct sd_tls_client_hello *ch;
+	struct mconn *c;
 	struct mflow *m;
 
 	if (ev->flow_id == 0)
 		return;
-	m = sd_rule_flow(t->env, ev, sizeof(*m), true, &t->flows_refused);
-	if (m == NULL || m->done || m->pending)
+	c = sd_rule_flow(t->env, ev, sizeof(*c), true, &t->flows_refused);
+	if (c == NULL)
+		return;
+	if (c->m == NULL &&
+	    (c->m = sd_memcap_calloc(t->env->mc, sizeof(*c->m))) == NULL) {
+		t->flows_refused++;
+		return;
+	}
+	m = c->m;
+	if (m->done || m->pending)
 		return;
 	m->pending = true;
 	m->kind = kind;
@@ -212,27 +229,28 @@ malf_event(void *ctx, const struct sd_event *ev)
 	struct malf_rules *t = ctx;
 	const struct sd_tls_fault *fault;
 	enum sd_kind kind;
+	struct mconn *c;
 	struct mflow *m;
 	bool client;
 
 	if (ev->type == SD_EV_TLS_CLIENT_HELLO && ev->flow_id != 0 &&
-	    (m = sd_rule_flow(t->env, ev, sizeof(*m), true, &t->flows_refused)) != NULL &&
-	    !m->have_client) {
-		m->have_client = true;
-		m->client = ev->src;
-		m->cport = ev->sport;
+	    (c = sd_rule_flow(t->env, ev, sizeof(*c), true, &t->flows_refused)) != NULL &&
+	    !c->have_client) {
+		c->have_client = true;
+		c->client = ev->src;
+		c->cport = ev->sport;
 	}
 	if (malformed_of(ev, &fault, &kind)) {
 		/* a Certificate is the server's unless the ClientHello came from its sender */
-		m = sd_rule_flow(t->env, ev, sizeof(*m), false, NULL);
+		c = sd_rule_flow(t->env, ev, sizeof(*c), false, NULL);
 		client = kind == SD_K_MALF_CLIENT_HELLO || (kind == SD_K_MALF_CERTIFICATE &&
-		    m != NULL && m->have_client && addr_eq(&m->client, &ev->src) &&
-		    m->cport == ev->sport);
+		    c != NULL && c->have_client && addr_eq(&c->client, &ev->src) &&
+		    c->cport == ev->sport);
 		on_malformed(t, ev, kind, fault, client);
 		return;
 	}
-	if (ev->flow_id == 0 || (m = sd_rule_flow(t->env, ev, sizeof(*m), false, NULL)) == NULL ||
-	    !m->pending)
+	if (ev->flow_id == 0 || (c = sd_rule_flow(t->env, ev, sizeof(*c), false, NULL)) == NULL ||
+	    (m = c->m) == NULL || !m->pending)
 		return;
 	if (ev->type == SD_EV_FLOW) {
 		/* the capture may just have missed the rest: nothing says the hello failed */
@@ -268,8 +286,11 @@ static void
 malf_flow_free(void *ctx, void *state)
 {
 	struct malf_rules *t = ctx;
+	struct mconn *c = state;
 
-	sd_rule_flow_release(t->env, state, sizeof(struct mflow));
+	if (c != NULL)
+		sd_memcap_free(t->env->mc, c->m, sizeof(*c->m));
+	sd_rule_flow_release(t->env, state, sizeof(struct mconn));
 }
 
 static void

@@ -243,6 +243,7 @@ struct tflow {
 	bool			 tls13;		/* ServerHello chose TLS 1.3: certificate hidden */
 	bool			 claimed;	/* an inspection CA's chain: rules_intercept.c */
 	bool			 judged;	/* its findings are made */
+	bool			 had_fault;	/* v or w were set when it was judged */
 	bool			 alert_seen;
 	uint64_t		 cert_frame;
 	int64_t			 cert_sec;
@@ -883,7 +884,7 @@ rule_rejected(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev
 
 /* The client's reaction is known (or will never be): make the connection's findings. */
 static void
-judge(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
+judge_conn(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
 {
 	struct sd_finding *f;
 	struct sd_trust_conn c;
@@ -918,6 +919,24 @@ judge(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
 	f = sd_trust_report(t->out, t->tallies, fl->v, &c);
 	if (fl->w != NULL)
 		judge_weak(t, fl, ev, o, what, frame, f);
+}
+
+/*
+ * Judge the connection once; its findings are then made, and what they were made from
+ * (3.7 KiB of verdict, 1.3 KiB of weak certificates) is released at once instead of at
+ * the end of the flow: only whether there was any is asked later (on_alert).
+ */
+static void
+judge(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
+{
+	bool was = fl->judged;
+
+	judge_conn(t, fl, ev);
+	if (was || !fl->judged)
+		return;
+	fl->had_fault = fl->v != NULL || fl->w != NULL;
+	verdict_free(t, fl);
+	weak_free(t, fl);
 }
 
 /* Remember the CA certificates servers send: another chain may lack one of them. */
@@ -1082,7 +1101,8 @@ on_alert(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev)
 	fl->alert_seen = true;
 	if (fl->claimed)
 		return;
-	if (fl->v != NULL || fl->w != NULL || !sd_tls_cert_alert(a->description)) {
+	if (fl->v != NULL || fl->w != NULL || fl->had_fault ||
+	    !sd_tls_cert_alert(a->description)) {
 		judge(t, fl, ev);	/* the client's fatal alert: it refused */
 		return;
 	}

@@ -47,7 +47,7 @@ struct app_flow {
 	bool			 tcp_dead[2];	/* direction given up */
 	bool			 synced[2];	/* TLS records start at the stream's read point */
 	uint32_t		 scanned[2];	/* prelude bytes searched for a hello */
-	struct sd_prelude	 prelude;	/* STARTTLS / CONNECT parse (APP_PRELUDE) */
+	struct sd_prelude	*prelude;	/* STARTTLS / CONNECT parse (APP_PRELUDE only) */
 	int8_t			 iketcp_prefix;	/* APP_IKETCP: direction whose prefix is unread, -1 */
 	struct sd_ovpn_conn	*ovpn;		/* APP_OVPN */
 };
@@ -236,11 +236,11 @@ prelude_scan(struct sd_app *a, struct sd_flow *f, struct app_flow *s, int dir)
 	return false;
 }
 
-/* Write the http.connect event of the CONNECT in s->prelude.connect. */
+/* Write the http.connect event of the CONNECT in s->prelude->connect. */
 static void
 connect_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
 {
-	const struct sd_http_connect *c = &s->prelude.connect;
+	const struct sd_http_connect *c = &s->prelude->connect;
 	struct sd_event ev;
 
 	if (c->status >= 0)
@@ -254,11 +254,11 @@ connect_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
 		a->sink.emit(a->sink.ctx, &ev);
 }
 
-/* Write the prelude event of a binary preamble (s->prelude.pre). */
+/* Write the prelude event of a binary preamble (s->prelude->pre). */
 static void
 preamble_emit(struct sd_app *a, struct sd_flow *f, struct app_flow *s)
 {
-	const struct sd_preamble_ev *e = &s->prelude.pre;
+	const struct sd_preamble_ev *e = &s->prelude->pre;
 	struct sd_event ev;
 
 	flow_event(&ev, SD_EV_PRELUDE, f, e->dir, e->frame, e->sec, e->nsec, f->file_index);
@@ -276,7 +276,7 @@ static bool
 prelude_parse(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
     const struct sd_app_pkt *p)
 {
-	struct sd_prelude *pr = &s->prelude;
+	struct sd_prelude *pr = s->prelude;
 	struct sd_stream *st;
 	bool progress = true;
 	size_t used;
@@ -321,9 +321,9 @@ prelude_parse(struct sd_app *a, struct sd_flow *f, struct app_flow *s,
 static void
 connect_track_close(struct app_flow *s, const struct sd_app_pkt *p, const struct sd_tcp *t)
 {
-	struct sd_http_connect *c = &s->prelude.connect;
+	struct sd_http_connect *c = &s->prelude->connect;
 
-	if (!s->prelude.connect_open || c->end_frame != 0 ||
+	if (!s->prelude->connect_open || c->end_frame != 0 ||
 	    (t->flags & (SD_TCP_FIN | SD_TCP_RST)) == 0)
 		return;
 	c->end_frame = p->frame;
@@ -490,10 +490,17 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 			s->synced[0] = s->synced[1] = true;
 			s->kind = APP_TLS;
 		} else if (pre != SD_PREAMBLE_NONE) {
+			/* 1.5 KiB that only a plaintext prelude needs: not in every flow */
+			s->prelude = sd_memcap_calloc(a->mc, sizeof(*s->prelude));
+			if (s->prelude == NULL) {
+				f->rec.anomalies |= SD_ANOM_MEMCAP;
+				tcp_give_up(a, f, s);
+				return;
+			}
 			s->kind = APP_PRELUDE;
-			sd_prelude_start(&s->prelude, pre, skip, p->frame, p->sec, p->nsec);
-			if (s->prelude.pre_done) {	/* stray bytes: the event is ready */
-				s->prelude.pre_done = false;
+			sd_prelude_start(s->prelude, pre, skip, p->frame, p->sec, p->nsec);
+			if (s->prelude->pre_done) {	/* stray bytes: the event is ready */
+				s->prelude->pre_done = false;
 				preamble_emit(a, f, s);
 			}
 		} else {
@@ -509,7 +516,7 @@ sd_app_tcp(struct sd_app *a, struct sd_flow *f, const struct sd_app_pkt *p,
 				tcp_give_up(a, f, s);
 			return;
 		}
-		if (s->prelude.state == SD_PRELUDE_DEAD && s->prelude.pre.kind != SD_PREAMBLE_NONE) {
+		if (s->prelude->state == SD_PRELUDE_DEAD && s->prelude->pre.kind != SD_PREAMBLE_NONE) {
 			/* SOCKS4 refused, MySQL without TLS, RDP without TLS: nothing follows */
 			tcp_give_up(a, f, s);
 			return;
@@ -881,17 +888,17 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 
 	if (s == NULL)
 		return;
-	if (s->prelude.connect_open) {
+	if (s->prelude != NULL && s->prelude->connect_open) {
 		/* a CONNECT the proxy never answered (or whose answer never completed) */
-		if (s->prelude.connect.end == NULL)
-			s->prelude.connect.end = "capture_end";
-		s->prelude.connect_open = false;
+		if (s->prelude->connect.end == NULL)
+			s->prelude->connect.end = "capture_end";
+		s->prelude->connect_open = false;
 		connect_emit(a, f, s);
 	}
-	if (sd_preamble_close(&s->prelude)) {
+	if (s->prelude != NULL && sd_preamble_close(s->prelude)) {
 		/* a SOCKS4 or RDP request never answered, a MySQL greeting never followed */
-		s->prelude.pre.frame = s->prelude.pre.dir == 0 ? s->prelude.pre.request_frame :
-		    s->prelude.pre.answered_frame;
+		s->prelude->pre.frame = s->prelude->pre.dir == 0 ? s->prelude->pre.request_frame :
+		    s->prelude->pre.answered_frame;
 		preamble_emit(a, f, s);
 	}
 	if (s->tls != NULL && f->tcp != NULL) {
@@ -919,6 +926,7 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 		sd_ovpn_conn_free(s->ovpn);
 	}
 	sd_tls_conn_free(s->tls);
+	sd_memcap_free(a->mc, s->prelude, sizeof(*s->prelude));
 	sd_memcap_free(a->mc, s, sizeof(*s));
 	f->app = NULL;
 }

@@ -7,15 +7,24 @@
 #include "dissect/hash.h"
 #include "dissect/l4.h"
 
+/*
+ * Idle timeout classes.  Each has its own LRU list, so that the head of each list is the
+ * next flow of that class to time out: with one list for all, a head of UDP flows (180 s)
+ * hid the closed TCP connections (30 s) behind it, and they were never ended.
+ */
+enum { TC_CLOSED, TC_SYN, TC_UDP, TC_OTHER, TC_IDLE, TC_N };
+
 struct sd_flow_table {
 	struct sd_flow		**buckets;
 	uint32_t		 nbuckets;	/* power of two */
-	struct sd_flow		*lru_head, *lru_tail;	/* head: least recently active */
+	/* per timeout class; head: least recently active */
+	struct sd_flow		*lru_head[TC_N], *lru_tail[TC_N];
 	struct sd_flow_limits	 lim;
 	struct sd_memcap	*mc;
 	sd_flow_end_fn		*end_fn;
 	void			*end_ctx;
 	uint64_t		 next_id;
+	uint64_t		 seq;		/* touches so far: the LRU order across lists */
 	struct sd_flow_stats	 st;
 };
 
@@ -107,24 +116,63 @@ lru_unlink(struct sd_flow_table *t, struct sd_flow *f)
 	if (f->lru_prev != NULL)
 		f->lru_prev->lru_next = f->lru_next;
 	else
-		t->lru_head = f->lru_next;
+		t->lru_head[f->tclass] = f->lru_next;
 	if (f->lru_next != NULL)
 		f->lru_next->lru_prev = f->lru_prev;
 	else
-		t->lru_tail = f->lru_prev;
+		t->lru_tail[f->tclass] = f->lru_prev;
 	f->lru_prev = f->lru_next = NULL;
 }
 
+/* Append f to the tail of list c (f->last_us is the newest of that list). */
 static void
-lru_append(struct sd_flow_table *t, struct sd_flow *f)
+lru_append(struct sd_flow_table *t, struct sd_flow *f, uint8_t c)
 {
-	f->lru_prev = t->lru_tail;
+	f->tclass = c;
+	f->lru_prev = t->lru_tail[c];
 	f->lru_next = NULL;
-	if (t->lru_tail != NULL)
-		t->lru_tail->lru_next = f;
+	if (t->lru_tail[c] != NULL)
+		t->lru_tail[c]->lru_next = f;
 	else
-		t->lru_head = f;
-	t->lru_tail = f;
+		t->lru_head[c] = f;
+	t->lru_tail[c] = f;
+}
+
+/* Insert f into list c in LRU order, searching from the tail (f is usually the newest). */
+static void
+lru_insert(struct sd_flow_table *t, struct sd_flow *f, uint8_t c)
+{
+	struct sd_flow *p = t->lru_tail[c];
+
+	while (p != NULL && p->lru_seq > f->lru_seq)
+		p = p->lru_prev;
+	if (p == t->lru_tail[c]) {
+		lru_append(t, f, c);
+		return;
+	}
+	f->tclass = c;
+	f->lru_prev = p;
+	if (p != NULL) {
+		f->lru_next = p->lru_next;
+		p->lru_next = f;
+	} else {
+		f->lru_next = t->lru_head[c];
+		t->lru_head[c] = f;
+	}
+	f->lru_next->lru_prev = f;
+}
+
+/* The least recently active flow of all: the oldest of the list heads. */
+static struct sd_flow *
+lru_oldest(const struct sd_flow_table *t)
+{
+	struct sd_flow *o = NULL;
+	int c;
+
+	for (c = 0; c < TC_N; c++)
+		if (t->lru_head[c] != NULL && (o == NULL || t->lru_head[c]->lru_seq < o->lru_seq))
+			o = t->lru_head[c];
+	return o;
 }
 
 static void
@@ -171,17 +219,19 @@ sd_flow_table_flush(struct sd_flow_table *t, const char *why)
 	struct sd_flow **all;
 	struct sd_flow *f;
 	size_t n = 0, i;
+	int c;
 
 	if (t == NULL || t->st.active == 0)
 		return;
 	all = malloc(t->st.active * sizeof(*all));
 	if (all == NULL) {
-		while (t->lru_head != NULL)
-			flow_end(t, t->lru_head, why);
+		while ((f = lru_oldest(t)) != NULL)
+			flow_end(t, f, why);
 		return;
 	}
-	for (f = t->lru_head; f != NULL; f = f->lru_next)
-		all[n++] = f;
+	for (c = 0; c < TC_N; c++)
+		for (f = t->lru_head[c]; f != NULL; f = f->lru_next)
+			all[n++] = f;
 	qsort(all, n, sizeof(*all), cmp_flow_id);
 	for (i = 0; i < n; i++)
 		flow_end(t, all[i], why);
@@ -198,57 +248,89 @@ sd_flow_table_free(struct sd_flow_table *t)
 	free(t);
 }
 
-static uint64_t
-flow_timeout(const struct sd_flow_table *t, const struct sd_flow *f)
+/* The timeout class of a flow in its present state. */
+static uint8_t
+flow_class(const struct sd_flow *f)
 {
 	if (f->proto == SD_IPPROTO_TCP) {
 		if ((f->rec.fin_seen[0] && f->rec.fin_seen[1]) || f->rec.rst_seen[0] ||
 		    f->rec.rst_seen[1])
-			return t->lim.tcp_closed_us;
+			return TC_CLOSED;
 		if (f->rec.syn_seen && f->rec.packets[SD_ROLE_SERVER] == 0)
-			return t->lim.tcp_syn_us;
-		return t->lim.tcp_idle_us;
+			return TC_SYN;
+		return TC_IDLE;
 	}
 	if (f->proto == SD_IPPROTO_UDP)
-		return t->lim.udp_idle_us;
-	return t->lim.other_idle_us;
+		return TC_UDP;
+	return TC_OTHER;
+}
+
+static uint64_t
+class_timeout(const struct sd_flow_table *t, uint8_t c)
+{
+	switch (c) {
+	case TC_CLOSED: return t->lim.tcp_closed_us;
+	case TC_SYN: return t->lim.tcp_syn_us;
+	case TC_UDP: return t->lim.udp_idle_us;
+	case TC_OTHER: return t->lim.other_idle_us;
+	default: return t->lim.tcp_idle_us;
+	}
 }
 
 void
+sd_flow_refile(struct sd_flow_table *t, struct sd_flow *f)
+{
+	uint8_t c = flow_class(f);
+
+	if (c == f->tclass)
+		return;
+	lru_unlink(t, f);
+	lru_insert(t, f, c);
+}
+
+/*
+ * End the flows whose timeout passed, least recently active first (the order of one LRU
+ * list), at most 256 per call.  Each class's expired flows are a prefix of its list.
+ */
+void
 sd_flow_expire(struct sd_flow_table *t, uint64_t now_us)
 {
-	uint64_t minto = t->lim.tcp_closed_us;
-	struct sd_flow *f, *next;
-	unsigned scanned = 0;
+	struct sd_flow *f, *o;
+	unsigned ended;
+	int c;
 
-	if (t->lim.udp_idle_us < minto)
-		minto = t->lim.udp_idle_us;
-	if (t->lim.other_idle_us < minto)
-		minto = t->lim.other_idle_us;
-	if (t->lim.tcp_idle_us < minto)
-		minto = t->lim.tcp_idle_us;
-	if (t->lim.tcp_syn_us < minto)
-		minto = t->lim.tcp_syn_us;
-	/* LRU order: once a flow is younger than the shortest timeout, all after it are. */
-	for (f = t->lru_head; f != NULL && scanned < 256; f = next, scanned++) {
-		next = f->lru_next;
-		if (now_us < f->last_us || now_us - f->last_us < minto)
-			break;
-		if (now_us - f->last_us >= flow_timeout(t, f)) {
-			t->st.expired++;
-			flow_end(t, f, "idle");
+	for (ended = 0; ended < 256; ended++) {
+		o = NULL;
+		for (c = 0; c < TC_N; c++) {
+			f = t->lru_head[c];
+			if (f == NULL || now_us < f->last_us ||
+			    now_us - f->last_us < class_timeout(t, (uint8_t)c))
+				continue;
+			if (o == NULL || f->lru_seq < o->lru_seq)
+				o = f;
 		}
+		if (o == NULL)
+			return;
+		if (flow_class(o) != o->tclass) {
+			sd_flow_refile(t, o);	/* its state changed since: look again */
+			continue;
+		}
+		t->st.expired++;
+		flow_end(t, o, "idle");
 	}
 }
 
 void
 sd_flow_touch(struct sd_flow_table *t, struct sd_flow *f, uint64_t now_us)
 {
+	uint8_t c = flow_class(f);
+
 	if (now_us > f->last_us)
 		f->last_us = now_us;
-	if (t->lru_tail != f) {
+	f->lru_seq = ++t->seq;
+	if (t->lru_tail[f->tclass] != f || c != f->tclass) {
 		lru_unlink(t, f);
-		lru_append(t, f);
+		lru_append(t, f, c);
 	}
 }
 
@@ -316,10 +398,12 @@ first_role(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t tcp_flags,
 bool
 sd_flow_make_room(struct sd_flow_table *t, const struct sd_flow *keep)
 {
-	if (t->lru_head == NULL || t->lru_head == keep)
+	struct sd_flow *o = lru_oldest(t);
+
+	if (o == NULL || o == keep)
 		return false;
 	t->st.evicted++;
-	flow_end(t, t->lru_head, "evicted");
+	flow_end(t, o, "evicted");
 	return true;
 }
 
@@ -329,7 +413,7 @@ sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
     uint64_t now_us, int *dir, bool *created)
 {
 	uint32_t h = flow_hash(proto, src, sport, dst, dport);
-	struct sd_flow *f;
+	struct sd_flow *f, *o;
 	int role, n;
 
 	*created = false;
@@ -338,10 +422,10 @@ sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
 		return f;
 	if (t->st.active >= t->lim.max_flows) {
 		/* Full: push the least recently active flow out, counted. */
-		if (t->lru_head == NULL)
+		if ((o = lru_oldest(t)) == NULL)
 			return NULL;
 		t->st.evicted++;
-		flow_end(t, t->lru_head, "evicted");
+		flow_end(t, o, "evicted");
 	}
 	/*
 	 * Near the memory cap, a new flow first ends the least recently active ones until an
@@ -373,7 +457,8 @@ sd_flow_get(struct sd_flow_table *t, uint8_t proto, const struct sd_addr *src,
 	f->rec.app = NULL;
 	f->hnext = t->buckets[h & (t->nbuckets - 1)];
 	t->buckets[h & (t->nbuckets - 1)] = f;
-	lru_append(t, f);
+	f->lru_seq = ++t->seq;
+	lru_append(t, f, flow_class(f));
 	t->st.created++;
 	t->st.active++;
 	if (t->st.active > t->st.peak)

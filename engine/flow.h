@@ -60,6 +60,8 @@ struct sd_flow {
 	/* table links */
 	struct sd_flow		*hnext;
 	struct sd_flow		*lru_prev, *lru_next;
+	uint64_t		 lru_seq;	/* order of the last activity (table-wide) */
+	uint8_t			 tclass;	/* timeout class: the LRU list it is on */
 	uint32_t		 hash;
 };
 
@@ -120,6 +122,8 @@ void		 sd_flow_end(struct sd_flow_table *, struct sd_flow *, const char *why);
  */
 bool		 sd_flow_make_room(struct sd_flow_table *, const struct sd_flow *keep);
 void		 sd_flow_expire(struct sd_flow_table *, uint64_t now_us);
+/* The flow's TCP state changed (FIN, RST) without a touch: move it to its timeout list. */
+void		 sd_flow_refile(struct sd_flow_table *, struct sd_flow *);
 const struct sd_flow_stats *sd_flow_table_stats(const struct sd_flow_table *);
 
 /* Whether a port is a well-known server port for role assignment. */

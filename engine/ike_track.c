@@ -56,7 +56,8 @@ struct trk_sa {
 	int64_t		 last_info_sec;	/* of the latest INFORMATIONAL request */
 	int64_t		 info_gap_max;	/* longest gap between INFORMATIONAL requests, s */
 	uint64_t	 clock;
-	struct trk_xchg	 x[TRK_PENDING];
+	/* allocated as the SA needs them (a probe uses one): NULL slots are unused */
+	struct trk_xchg	*x[TRK_PENDING];
 	struct sd_ike_sa sa;
 };
 
@@ -93,6 +94,17 @@ sd_ike_track_new(struct sd_memcap *mc, struct sd_ev_sink sink,
 	return t;
 }
 
+/* Free an SA and its exchanges, giving their bytes back to the memcap. */
+static void
+sa_free(struct sd_ike_track *t, struct trk_sa *s)
+{
+	size_t i;
+
+	for (i = 0; i < TRK_PENDING; i++)
+		sd_memcap_free(t->mc, s->x[i], sizeof(*s->x[i]));
+	sd_memcap_free(t->mc, s, sizeof(*s));
+}
+
 void
 sd_ike_track_free(struct sd_ike_track *t)
 {
@@ -104,7 +116,7 @@ sd_ike_track_free(struct sd_ike_track *t)
 	for (i = 0; i < TRK_BUCKETS; i++)
 		for (s = t->bucket[i]; s != NULL; s = n) {
 			n = s->next;
-			sd_memcap_free(t->mc, s, sizeof(*s));
+			sa_free(t, s);
 		}
 	sd_memcap_give(t->mc, sizeof(*t));
 	free(t);
@@ -306,9 +318,9 @@ xchg_find(struct trk_sa *s, const struct sd_ike_msg *m, bool req_from_init)
 
 	/* the latest one: a COOKIE or INVALID_KE retry reuses message id 0 */
 	for (i = 0; i < TRK_PENDING; i++) {
-		struct trk_xchg *x = &s->x[i];
+		struct trk_xchg *x = s->x[i];
 
-		if (!x->used || x->x.message_id != m->message_id)
+		if (x == NULL || !x->used || x->x.message_id != m->message_id)
 			continue;
 		if ((m->version == 2 && x->req_from_init == req_from_init) ||
 		    (m->version == 1 && x->x.exchange == m->exchange))
@@ -325,8 +337,16 @@ xchg_slot(struct sd_ike_track *t, struct trk_sa *s)
 	size_t i;
 
 	for (i = 0; i < TRK_PENDING; i++) {
-		struct trk_xchg *x = &s->x[i];
+		struct trk_xchg *x = s->x[i];
 
+		if (x == NULL) {
+			/* slots are allocated in order: the rest are unallocated too */
+			if ((s->x[i] = sd_memcap_calloc(t->mc, sizeof(*x))) != NULL)
+				return s->x[i];
+			if (v == NULL)
+				return NULL;	/* the memcap refused the first one */
+			break;
+		}
 		if (!x->used)
 			return x;
 		/* prefer reusing the oldest written exchange, else the oldest open one */
@@ -615,7 +635,10 @@ track(struct sd_ike_track *t, struct sd_ike_msg *m, const struct sd_ike_track_pk
 	}
 	if (x == NULL) {
 		/* a new request, or a response whose request was not captured */
-		x = xchg_slot(t, s);
+		if ((x = xchg_slot(t, s)) == NULL) {
+			t->dropped++;
+			return;
+		}
 		start_exchange(s, x, m, ev, req_from_init);
 	}
 	x->age = ++s->clock;
@@ -667,8 +690,9 @@ close_open(struct sd_ike_track *t, struct trk_sa *s, int64_t before)
 	size_t i, j, n = 0;
 
 	for (i = 0; i < TRK_PENDING; i++)
-		if (s->x[i].used && !s->x[i].emitted && s->x[i].last_sec < before)
-			v[n++] = &s->x[i];
+		if (s->x[i] != NULL && s->x[i]->used && !s->x[i]->emitted &&
+		    s->x[i]->last_sec < before)
+			v[n++] = s->x[i];
 	for (i = 1; i < n; i++)		/* insertion sort by age: capture order */
 		for (j = i; j > 0 && v[j - 1]->age > v[j]->age; j--) {
 			tmp = v[j];
@@ -780,7 +804,7 @@ drain(struct sd_ike_track *t, int64_t now, const char *why)
 				v[k++] = s;
 			} else {
 				end_sa(t, s, why);
-				sd_memcap_free(t->mc, s, sizeof(*s));
+				sa_free(t, s);
 			}
 		}
 	}
@@ -789,8 +813,7 @@ drain(struct sd_ike_track *t, int64_t now, const char *why)
 	qsort(v, k, sizeof(*v), cmp_sa);
 	for (i = 0; i < k; i++) {
 		end_sa(t, v[i], why);
-		free(v[i]);
-		sd_memcap_give(t->mc, sizeof(*v[i]));
+		sa_free(t, v[i]);
 	}
 	free(v);
 }

@@ -166,6 +166,54 @@ test_syn_only_timeout(void **state)
 	sd_flow_table_free(t);
 }
 
+/*
+ * A closed connection ends 30 s after its last packet even when hundreds of UDP flows
+ * (180 s) were active before it: they used to fill the head of the one LRU list, and the
+ * expiry, which looks at 256 flows per call, never reached the connection behind them.
+ */
+static void
+test_closed_behind_udp(void **state)
+{
+	struct sd_addr c = v4(10, 0, 0, 1), s = v4(10, 0, 0, 2);
+	struct sd_flow_table *t;
+	struct sd_flow *f;
+	struct ended e = { 0 };
+	uint64_t tcp_id[2];
+	bool created;
+	int dir, i;
+
+	(void)state;
+	t = sd_flow_table_new(NULL, NULL, on_end, &e);
+	for (i = 0; i < 300; i++)
+		assert_non_null(sd_flow_get(t, SD_IPPROTO_UDP, &c, (uint16_t)(2000 + i), &s, 500,
+		    0, 0, &dir, &created));
+	for (i = 0; i < 2; i++) {
+		f = sd_flow_get(t, SD_IPPROTO_TCP, &c, (uint16_t)(40000 + i), &s, 443, SD_TCP_SYN,
+		    1000000, &dir, &created);
+		assert_non_null(f);
+		tcp_id[i] = f->id;
+		f->rec.syn_seen = true;
+		f->rec.packets[SD_ROLE_SERVER] = 1;
+		sd_flow_touch(t, f, 1000000);
+		/* FIN both ways, seen after the packet's touch: the engine refiles it */
+		f->rec.fin_seen[0] = f->rec.fin_seen[1] = true;
+		sd_flow_refile(t, f);
+	}
+	sd_flow_expire(t, 30999999);
+	assert_int_equal(e.n, 0);
+	sd_flow_expire(t, 31000000);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.ids[0], tcp_id[0]);	/* least recently active first */
+	assert_int_equal(e.ids[1], tcp_id[1]);
+	assert_string_equal(e.why[0], "idle");
+	assert_int_equal(sd_flow_table_stats(t)->active, 300);
+	sd_flow_expire(t, 180000000);	/* at most 256 a call */
+	assert_int_equal(sd_flow_table_stats(t)->active, 44);
+	sd_flow_expire(t, 180000000);
+	assert_int_equal(sd_flow_table_stats(t)->active, 0);
+	sd_flow_table_free(t);
+}
+
 static void
 test_memcap_refusal(void **state)
 {
@@ -230,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_expiry_and_eviction),
 		cmocka_unit_test(test_syn_only_timeout),
+		cmocka_unit_test(test_closed_behind_udp),
 		cmocka_unit_test(test_memcap_refusal),
 		cmocka_unit_test(test_memcap_reserve),
 	};
