@@ -365,6 +365,8 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 		run_free(r);
 		return NULL;
 	}
+	if (o->workers > 1 && !worker)
+		return r;	/* it reads and merges: the workers' rules decide */
 	/* the rules keep their per-flow state in the engine's flows, within its memory cap */
 	r->rules = sd_rules_new(&r->findings, &o->rules, &r->reg, sd_engine_memcap(r->engine),
 	    perr, sizeof(perr));
@@ -1590,7 +1592,8 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		workers_merge(r);
 	}
 	sd_engine_finish(r->engine);
-	sd_rules_finish(r->rules);
+	if (r->rules != NULL)
+		sd_rules_finish(r->rules);
 	sd_evidence_finish(r->evidence, &r->findings);
 	evidence_said(r->evidence, o);
 	sd_live_out_final(r->live, &r->findings);

@@ -419,8 +419,8 @@ sd_workers_key(const struct sd_pkt_in *in, uint64_t *key)
 		ip = q;
 	a = addr_hash(&ip.src);
 	b = addr_hash(&ip.dst);
-	/* sum and xor commute: the two directions hash alike; never 0 (the empty slot) */
-	*key = sd_hash_mix((a + b) ^ sd_hash_mix(a ^ b)) | 1;
+	/* sum and xor commute: the two directions hash alike */
+	*key = sd_hash_mix((a + b) ^ sd_hash_mix(a ^ b));
 	return is_ipsec(&ip);
 }
 
@@ -430,6 +430,7 @@ ipsec_pair(struct sd_workers *ws, uint64_t key, bool add)
 {
 	size_t i;
 
+	key |= 1;	/* 0 marks an empty slot */
 	if (ws->ipsec == NULL)
 		return false;
 	for (i = key & (IPSEC_PAIRS - 1); ws->ipsec[i] != 0; i = (i + 1) & (IPSEC_PAIRS - 1))

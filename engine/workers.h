@@ -41,7 +41,7 @@ void			 sd_workers_finish(struct sd_workers *);
 
 /*
  * The split key of a frame: a hash of its outermost IP address pair that is the same both
- * ways (never 0).  Fragments (no ports) hash like their datagram; a tunnel's inner flows
+ * ways.  Fragments (no ports) hash like their datagram; a tunnel's inner flows
  * go with the tunnel; an ICMP error goes with the packet it quotes.  Returns 1 when the
  * frame is IPsec (IKE on UDP 500/4500, ESP, AH), 0 when not, -1 without IP (key 0).
  */

@@ -82,7 +82,6 @@ test_both_ways(void **state)
 	ip4(&f, B, A, 6, 0, l4, sizeof(l4));
 	assert_int_equal(key_of(&f, &k2), 0);
 	assert_int_equal(k1, k2);
-	assert_int_not_equal(k1, 0);
 	/* another pair (one address changed) is another key */
 	ip4(&f, B, R, 6, 0, l4, sizeof(l4));
 	assert_int_equal(key_of(&f, &k3), 0);
