@@ -121,7 +121,8 @@ sd_cli_usage(FILE *f)
 	fprintf(f,
 "Threads:\n"
 "      --workers N        analyse files on N threads, flows split by their address pair\n"
-"                         (default 1; at most 16); findings as with one (file input;\n"
+"                         (default 1; at most 16); rules joining several address pairs\n"
+"                         are not merged yet (docs/design-notes.md) (file input;\n"
 "                         not with -i, --events, -o, --redis, --sessions, --evidence,\n"
 "                         --report)\n"
 "\n"
