@@ -139,6 +139,13 @@ sd_tls13_expand_label(const char *md, const uint8_t *secret, size_t secret_len,
 	return ok;
 }
 
+/* The hook is shared by the --workers threads: its counters add up atomically. */
+static void
+count(uint64_t *n)
+{
+	__atomic_fetch_add(n, 1, __ATOMIC_RELAXED);
+}
+
 static void *
 dec_open(void *ctx, struct sd_memcap *mc, const uint8_t random[32], uint16_t cipher,
     uint8_t *why)
@@ -159,7 +166,7 @@ dec_open(void *ctx, struct sd_memcap *mc, const uint8_t random[32], uint16_t cip
 	    ks->s[SD_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET].len == 0 &&
 	    ks->s[SD_KL_CLIENT_TRAFFIC_SECRET_0].len == 0 &&
 	    ks->s[SD_KL_SERVER_TRAFFIC_SECRET_0].len == 0)) {
-		t->st.no_keys++;
+		count(&t->st.no_keys);
 		*why = SD_TLS_KEYLOG_NO_KEYS;
 		return NULL;
 	}
@@ -167,7 +174,7 @@ dec_open(void *ctx, struct sd_memcap *mc, const uint8_t random[32], uint16_t cip
 		if (suites[i].id == cipher)
 			s = &suites[i];
 	if (s == NULL) {
-		t->st.unsupported++;
+		count(&t->st.unsupported);
 		*why = SD_TLS_KEYLOG_UNSUPPORTED;
 		return NULL;
 	}
@@ -195,9 +202,9 @@ dec_close(void *ctx, void *state, struct sd_memcap *mc, bool failed)
 	int i;
 
 	if (failed)
-		t->st.failed++;
+		count(&t->st.failed);
 	else if (c->ok)
-		t->st.decrypted++;
+		count(&t->st.decrypted);
 	for (i = 0; i < 2; i++)
 		EVP_CIPHER_CTX_free(c->d[i].ctx);
 	OPENSSL_cleanse(c, sizeof(*c));

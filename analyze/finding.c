@@ -55,27 +55,32 @@ xvasprintf(const char *fmt, va_list ap)
 	return s;
 }
 
+static void
+finding_free(struct sd_finding *f)
+{
+	size_t k;
+
+	for (k = 0; k < f->nvalues; k++)
+		free(f->values[k].value);
+	free(f->group);
+	free(f->summary);
+	free(f->frames);
+	free(f->flows);
+	if (f->evidence != NULL) {
+		free(f->evidence->dir);
+		free(f->evidence->file);
+		free(f->evidence);
+	}
+	free(f);
+}
+
 void
 sd_finding_list_free(struct sd_findings *l)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < l->n; i++) {
-		struct sd_finding *f = l->v[i];
-
-		for (k = 0; k < f->nvalues; k++)
-			free(f->values[k].value);
-		free(f->group);
-		free(f->summary);
-		free(f->frames);
-		free(f->flows);
-		if (f->evidence != NULL) {
-			free(f->evidence->dir);
-			free(f->evidence->file);
-			free(f->evidence);
-		}
-		free(f);
-	}
+	for (i = 0; i < l->n; i++)
+		finding_free(l->v[i]);
 	free(l->v);
 	free(l->idx);
 	free(l->touched);
@@ -566,4 +571,144 @@ sd_findings_settle(struct sd_findings *l)
 		if (!l->v[i]->decided || l->v[i]->touched)
 			hand_over(l, l->v[i]);
 	l->ntouched = 0;
+}
+
+/*
+ * --workers: the same cause found by two workers (each saw some of its flows) becomes one
+ * finding, as one engine would have made it: counts add up; the frames are the first
+ * SD_FINDING_MAX_FRAMES of both (each list is ascending); the flows are both lists merged
+ * by flow id (each keeps its own order), up to the cap; first and last times span both;
+ * a value or summary both set is the later occurrence's, as a later event would have set it.
+ */
+static bool
+later(int64_t s1, uint32_t n1, int64_t s2, uint32_t n2)
+{
+	return s1 > s2 || (s1 == s2 && n1 > n2);
+}
+
+static void
+merge_frames(struct sd_finding *f, struct sd_finding *g)
+{
+	uint64_t v[2 * SD_FINDING_MAX_FRAMES];
+	size_t i = 0, j = 0, n = 0, dup = 0;
+
+	while ((i < f->nframes || j < g->nframes) && n < SD_FINDING_MAX_FRAMES) {
+		if (j == g->nframes || (i < f->nframes && f->frames[i] < g->frames[j])) {
+			v[n++] = f->frames[i++];
+		} else if (i == f->nframes || g->frames[j] < f->frames[i]) {
+			v[n++] = g->frames[j++];
+		} else {
+			v[n++] = f->frames[i++];
+			j++;
+			dup++;
+		}
+	}
+	f->nframes_total += g->nframes_total - dup;
+	while (f->frames_cap < n)
+		if (!sd_grow((void **)&f->frames, &f->frames_cap, f->frames_cap,
+		    sizeof(f->frames[0]), SD_FINDING_MAX_FRAMES))
+			return;
+	memcpy(f->frames, v, n * sizeof(v[0]));
+	f->nframes = n;
+}
+
+static void
+merge_flows(struct sd_finding *f, struct sd_finding *g)
+{
+	struct sd_finding_flow v[2 * SD_FINDING_MAX_FLOWS];
+	size_t i = 0, j = 0, n = 0;
+
+	while ((i < f->nflows || j < g->nflows) && n < SD_FINDING_MAX_FLOWS) {
+		if (j == g->nflows || (i < f->nflows && f->flows[i].id <= g->flows[j].id))
+			v[n++] = f->flows[i++];
+		else
+			v[n++] = g->flows[j++];
+	}
+	f->nflows_total += g->nflows_total;
+	while (f->flows_cap < n)
+		if (!sd_grow((void **)&f->flows, &f->flows_cap, f->flows_cap,
+		    sizeof(f->flows[0]), SD_FINDING_MAX_FLOWS))
+			return;
+	memcpy(f->flows, v, n * sizeof(v[0]));
+	f->nflows = n;
+}
+
+static void
+merge_one(struct sd_finding *f, struct sd_finding *g)
+{
+	bool g_later = later(g->last_sec, g->last_nsec, f->last_sec, f->last_nsec);
+	size_t i, k;
+	char *t;
+
+	f->count += g->count;
+	if (later(f->first_sec, f->first_nsec, g->first_sec, g->first_nsec)) {
+		f->first_sec = g->first_sec;
+		f->first_nsec = g->first_nsec;
+		f->file_index = g->file_index;
+	}
+	if (g_later) {
+		f->last_sec = g->last_sec;
+		f->last_nsec = g->last_nsec;
+		f->confidence = g->confidence;
+		if (g->summary != NULL) {
+			t = f->summary;
+			f->summary = g->summary;
+			g->summary = t;
+		}
+	}
+	if (g->severity > f->severity)
+		f->severity = g->severity;
+	for (k = 0; k < g->nvalues; k++) {
+		for (i = 0; i < f->nvalues; i++)
+			if (strcmp(f->values[i].name, g->values[k].name) == 0)
+				break;
+		if (i == f->nvalues) {
+			if (f->nvalues == SD_FINDING_MAX_VALUES)
+				continue;
+			f->values[f->nvalues].name = g->values[k].name;
+			f->values[f->nvalues++].value = g->values[k].value;
+			g->values[k].value = NULL;
+		} else if (g_later) {
+			t = f->values[i].value;
+			f->values[i].value = g->values[k].value;
+			g->values[k].value = t;
+		}
+	}
+	merge_frames(f, g);
+	merge_flows(f, g);
+}
+
+void
+sd_findings_merge(struct sd_findings *l, struct sd_findings *from)
+{
+	size_t i, *slot;
+
+	for (i = 0; i < from->n; i++) {
+		struct sd_finding *g = from->v[i];
+
+		if (!index_grow(l)) {
+			l->dropped++;
+			finding_free(g);
+			continue;
+		}
+		slot = index_slot(l, g->kind, g->group);
+		if (*slot != 0) {
+			merge_one(l->v[*slot - 1], g);
+			finding_free(g);
+			continue;
+		}
+		if (l->n >= SD_FINDINGS_MAX || !sd_grow((void **)&l->v, &l->cap, l->n,
+		    sizeof(l->v[0]), SIZE_MAX / sizeof(l->v[0]))) {
+			l->dropped++;
+			finding_free(g);
+			continue;
+		}
+		g->owner = l;
+		g->touched = false;
+		l->v[l->n++] = g;
+		*slot = l->n;
+	}
+	l->dropped += from->dropped;
+	from->n = 0;
+	from->dropped = 0;
 }

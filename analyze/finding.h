@@ -140,6 +140,12 @@ const struct sd_finding_kind	*sd_finding_kind_get(const char *name);
 const struct sd_finding_kind	*sd_finding_kind_at(size_t i);
 
 void	sd_finding_list_free(struct sd_findings *);
+/*
+ * Move every finding of `from` into l (--workers: each worker's findings into one list);
+ * the same kind and group become one finding, as if one list had seen both.  from is
+ * left empty.
+ */
+void	sd_findings_merge(struct sd_findings *l, struct sd_findings *from);
 
 /*
  * The finding sink.  Rules add and fill findings; a finding is *decided* when the rule

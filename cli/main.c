@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/workers.h"
 #include "adapt/digest.h"
 #include "adapt/geoip.h"
 #include "adapt/ndpi.h"
@@ -35,6 +36,12 @@
 
 
 
+/* A ClientHello's fingerprints, kept by a worker until its flow ids are the file's. */
+struct hello_note {
+	uint64_t	 flow_id;
+	char		 ja3[33], ja4[40];
+};
+
 /* Events fan out to the --events writer and to the rules. */
 struct tee {
 	struct sd_out_events	*events;
@@ -43,7 +50,34 @@ struct tee {
 	struct sd_evidence	*evidence;	/* --evidence; NULL */
 	struct sd_report	*report;	/* --report; NULL */
 	uint64_t		 count;
+	/* a --workers thread: ClientHellos noted here, not in the outputs' table */
+	bool			 worker;
+	struct hello_note	*hellos;
+	size_t			 nhellos, hellos_cap;
 };
+
+static void
+note_hello(struct tee *t, uint64_t flow_id, const char *ja3, const char *ja4)
+{
+	struct hello_note *h;
+
+	if (!t->worker) {
+		sd_out_note_hello(flow_id, ja3, ja4);
+		return;
+	}
+	if (t->nhellos == t->hellos_cap) {
+		size_t ncap = t->hellos_cap ? t->hellos_cap * 2 : 64;
+
+		if ((h = realloc(t->hellos, ncap * sizeof(*h))) == NULL)
+			return;		/* the finding lacks its JA3 only */
+		t->hellos = h;
+		t->hellos_cap = ncap;
+	}
+	h = &t->hellos[t->nhellos++];
+	h->flow_id = flow_id;
+	snprintf(h->ja3, sizeof(h->ja3), "%s", ja3);
+	snprintf(h->ja4, sizeof(h->ja4), "%s", ja4);
+}
 
 /* --report FILE: every analysis adds to it, written at the end; NULL without. */
 static struct sd_report *report;
@@ -89,7 +123,7 @@ tee_emit(void *ctx, const struct sd_event *ev)
 
 	t->count++;
 	if (ev->type == SD_EV_TLS_CLIENT_HELLO && ev->u.msg.client_hello != NULL)
-		sd_out_note_hello(ev->flow_id, ev->u.msg.client_hello->ja3,
+		note_hello(t, ev->flow_id, ev->u.msg.client_hello->ja3,
 		    ev->u.msg.client_hello->ja4);
 	if (t->events != NULL)
 		sd_out_event(t->events, ev);
@@ -222,13 +256,29 @@ struct run {
 	/* statistics records: what the last one counted */
 	uint64_t		 st_recv, st_drop, st_frames;
 	double			 st_at;
+	/*
+	 * --workers N: this run reads and merges; each worker run has its own engine,
+	 * rules and findings, on its own thread (docs/design-notes.md, "Workers").
+	 */
+	struct sd_workers	*workers;
+	struct run		*wk[SD_MAX_WORKERS];
+	unsigned		 nwk;
+	/* a worker's: its nDPI (not shared between threads), its flows' first frames */
+	struct sd_ndpi		*own_ndpi;
+	uint64_t		*firsts;	/* by flow id; 0: not seen yet */
+	size_t			 firsts_cap;
 };
 
 static void
 run_free(struct run *r)
 {
+	unsigned i;
+
 	if (r == NULL)
 		return;
+	sd_workers_finish(r->workers);
+	for (i = 0; i < r->nwk; i++)
+		run_free(r->wk[i]);
 	sd_engine_free(r->engine);	/* before the rules: flows' slots point at their state */
 	sd_evidence_free(r->evidence);
 	sd_rules_free(r->rules);
@@ -236,12 +286,37 @@ run_free(struct run *r)
 	sd_finding_list_free(&r->findings);
 	sd_live_out_free(r->live);
 	sd_redis_free(r->redis);
+	sd_ndpi_free(r->own_ndpi);
+	free(r->firsts);
+	free(r->tee.hellos);
 	free(r);
+}
+
+/* A worker's frame hook: the first frame of each flow, to number flows as one engine does. */
+static void
+worker_frame(void *ctx, const struct sd_flow *f, const struct sd_pkt_in *pk)
+{
+	struct run *r = ctx;
+
+	if (f->id >= r->firsts_cap) {
+		size_t ncap = r->firsts_cap ? r->firsts_cap : 1024;
+		uint64_t *nv;
+
+		while (ncap <= f->id)
+			ncap *= 2;
+		if ((nv = realloc(r->firsts, ncap * sizeof(*nv))) == NULL)
+			return;		/* numbered last (workers_number) */
+		memset(nv + r->firsts_cap, 0, (ncap - r->firsts_cap) * sizeof(*nv));
+		r->firsts = nv;
+		r->firsts_cap = ncap;
+	}
+	if (r->firsts[f->id] == 0)
+		r->firsts[f->id] = pk->frame + 1;
 }
 
 static struct run *
 run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
-    struct sd_evidence *ev)
+    struct sd_evidence *ev, bool worker)
 {
 	struct sd_engine_opts po;
 	struct run *r;
@@ -266,6 +341,13 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 	po.sink.ctx = &r->tee;
 	po.store_reg = &r->reg;
 	r->tee.events = evout;
+	if (worker) {
+		/* the reader decides when idle flows end, alike in every worker */
+		po.expire_by_caller = true;
+		po.frames.frame = worker_frame;
+		po.frames.ctx = r;
+		r->tee.worker = true;
+	}
 	if ((r->evidence = r->tee.evidence = ev) != NULL) {
 		/* what --evidence keeps takes its eighth of the memory cap */
 		size_t cap = o->memcap != 0 ? o->memcap : (size_t)256 << 20;
@@ -273,7 +355,7 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 		r->mc.limit = cap - cap / 8;
 		po.frames = sd_evidence_hook(ev);
 	}
-	if (report != NULL) {
+	if (report != NULL && !worker) {
 		r->tee.report = report;
 		sd_report_begin(report);
 	}
@@ -283,6 +365,8 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 		run_free(r);
 		return NULL;
 	}
+	if (o->workers > 1 && !worker)
+		return r;	/* it reads and merges: the workers' rules decide */
 	/* the rules keep their per-flow state in the engine's flows, within its memory cap */
 	r->rules = sd_rules_new(&r->findings, &o->rules, &r->reg, sd_engine_memcap(r->engine),
 	    perr, sizeof(perr));
@@ -293,6 +377,216 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 	}
 	r->tee.rules = r->rules;
 	return r;
+}
+
+/* --workers: what each worker thread runs (engine/workers.h), on its own run. */
+static void
+wk_packet(void *ctx, const struct sd_pkt_in *pk)
+{
+	sd_engine_packet(((struct run *)ctx)->engine, pk);
+}
+
+static void
+wk_tick(void *ctx, uint64_t now_us)
+{
+	sd_engine_expire(((struct run *)ctx)->engine, now_us);
+}
+
+/* A capture record (input_end): the reader counted it once for all. */
+static void
+wk_call(void *ctx, const void *payload, size_t len)
+{
+	struct run *r = ctx;
+	struct sd_event ev;
+
+	if (len != sizeof(ev))
+		return;
+	memcpy(&ev, payload, sizeof(ev));
+	tee_emit(&r->tee, &ev);
+	r->tee.count--;
+}
+
+static void
+wk_finish(void *ctx)
+{
+	struct run *r = ctx;
+
+	sd_engine_finish(r->engine);
+	sd_rules_finish(r->rules);
+}
+
+/* The worker runs of r and their threads; false after saying why. */
+static bool
+workers_start(struct run *r, const struct opts *o, struct sd_ndpi *ndpi)
+{
+	static const struct sd_workers_cb cb = { wk_packet, wk_tick, wk_call, wk_finish };
+	void *ctx[SD_MAX_WORKERS];
+	char err[256];
+	unsigned i;
+
+	for (i = 0; i < o->workers; i++) {
+		/* nDPI keeps per-call state in its module: one for each thread */
+		struct sd_ndpi *nd = ndpi != NULL && i > 0 ? sd_ndpi_new() : NULL;
+
+		if (ndpi != NULL && i > 0 && nd == NULL) {
+			fprintf(stderr, "shakedown: nDPI initialisation failed\n");
+			return false;
+		}
+		if ((r->wk[i] = run_new(o, i > 0 ? nd : ndpi, NULL, NULL, true)) == NULL) {
+			sd_ndpi_free(nd);
+			return false;
+		}
+		r->wk[i]->own_ndpi = nd;
+		ctx[r->nwk++] = r->wk[i];
+	}
+	if ((r->workers = sd_workers_start(r->nwk, &cb, ctx, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "shakedown: %s\n", err);
+		return false;
+	}
+	return true;
+}
+
+/* A flow of one worker by the frame that first counted it (flow ids, workers_merge). */
+struct flow_first {
+	uint64_t	 frame;		/* + 1; UINT64_MAX: never counted */
+	uint64_t	 id;
+	unsigned	 w;
+};
+
+static int
+cmp_first(const void *a, const void *b)
+{
+	const struct flow_first *x = a, *y = b;
+
+	if (x->frame != y->frame)
+		return x->frame < y->frame ? -1 : 1;
+	if (x->w != y->w)
+		return x->w < y->w ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * The flow ids one engine reading the whole file gives: it numbers flows as they come, so
+ * every worker's flows sorted by their first frame (a worker's own numbers keep their
+ * order) are 1, 2, ...  map[w][local id] is the file's id; false without memory.
+ */
+static bool
+workers_number(const struct run *r, uint64_t **map)
+{
+	struct flow_first *v;
+	uint64_t created[SD_MAX_WORKERS], id;
+	size_t n = 0, k;
+	unsigned w;
+
+	for (w = 0; w < r->nwk; w++) {
+		created[w] = sd_engine_flow_stats(r->wk[w]->engine)->created;
+		n += created[w];
+	}
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return false;
+	for (w = 0, k = 0; w < r->nwk; w++) {
+		const struct run *x = r->wk[w];
+
+		if ((map[w] = calloc(created[w] + 1, sizeof(**map))) == NULL) {
+			free(v);
+			return false;
+		}
+		for (id = 1; id <= created[w]; id++, k++) {
+			v[k].frame = id < x->firsts_cap && x->firsts[id] != 0 ? x->firsts[id] :
+			    UINT64_MAX;
+			v[k].id = id;
+			v[k].w = w;
+		}
+	}
+	qsort(v, n, sizeof(*v), cmp_first);
+	for (k = 0; k < n; k++)
+		map[v[k].w][v[k].id] = k + 1;
+	free(v);
+	return true;
+}
+
+/*
+ * After the workers ended: their findings into r's, with the file's flow ids, and the
+ * ClientHellos' fingerprints noted under those ids for the outputs.
+ */
+static void
+workers_merge(struct run *r)
+{
+	uint64_t *map[SD_MAX_WORKERS] = { NULL };
+	bool numbered = workers_number(r, map);
+	unsigned w;
+	size_t i, k;
+
+	for (w = 0; w < r->nwk; w++) {
+		struct run *x = r->wk[w];
+		uint64_t created = sd_engine_flow_stats(x->engine)->created;
+
+		for (i = 0; numbered && i < x->findings.n; i++) {
+			struct sd_finding *f = x->findings.v[i];
+
+			for (k = 0; k < f->nflows; k++)
+				if (f->flows[k].id != 0 && f->flows[k].id <= created)
+					f->flows[k].id = map[w][f->flows[k].id];
+		}
+		for (i = 0; numbered && i < x->tee.nhellos; i++) {
+			const struct hello_note *h = &x->tee.hellos[i];
+
+			if (h->flow_id != 0 && h->flow_id <= created)
+				sd_out_note_hello(map[w][h->flow_id], h->ja3, h->ja4);
+		}
+		sd_findings_merge(&r->findings, &x->findings);
+	}
+	for (w = 0; w < r->nwk; w++)
+		free(map[w]);
+}
+
+/* What was counted: r's own, or the sums over its workers. */
+struct run_sums {
+	struct sd_engine_stats	 s;
+	struct sd_flow_stats	 fs;
+	struct sd_defrag_stats	 ds;
+	struct sd_rule_stats	 rs;
+	struct sd_rule_cache_stats cs;
+	uint64_t		 events;
+};
+
+/* Counters structs are all uint64_t (size_t is as wide here): add them as arrays. */
+static void
+add_u64(void *to, const void *from, size_t size)
+{
+	uint64_t *t = to, x;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(uint64_t); i++) {
+		memcpy(&x, (const uint8_t *)from + i * sizeof(x), sizeof(x));
+		t[i] += x;
+	}
+}
+
+static void
+run_sums(const struct run *r, struct run_sums *sum)
+{
+	struct sd_rule_cache_stats cs;
+	struct sd_rule_stats rs;
+	unsigned w, n = r->nwk > 0 ? r->nwk : 1;
+
+	_Static_assert(sizeof(struct sd_engine_stats) % sizeof(uint64_t) == 0 &&
+	    sizeof(size_t) == sizeof(uint64_t), "engine stats: 64-bit counters");
+	memset(sum, 0, sizeof(*sum));
+	sum->events = r->tee.count;
+	for (w = 0; w < n; w++) {
+		const struct run *x = r->nwk > 0 ? r->wk[w] : r;
+
+		add_u64(&sum->s, sd_engine_stats(x->engine), sizeof(sum->s));
+		add_u64(&sum->fs, sd_engine_flow_stats(x->engine), sizeof(sum->fs));
+		add_u64(&sum->ds, sd_engine_defrag_stats(x->engine), sizeof(sum->ds));
+		sd_rules_stats(x->rules, &rs, NULL, NULL);
+		add_u64(&sum->rs, &rs, sizeof(rs));
+		sd_rules_cache_stats(x->rules, &cs);
+		add_u64(&sum->cs, &cs, sizeof(cs));
+		if (x != r)
+			sum->events += x->tee.count;
+	}
 }
 
 /* A --sessions line: where the findings' JSON lines go, and to Redis. */
@@ -330,7 +624,13 @@ input_end(struct input *in, struct run *r)
 	end.u.capture.name = in->name;
 	end.u.capture.frames = in->frames;
 	end.u.capture.error = in->failed ? in->err : NULL;
-	tee_emit(&r->tee, &end);
+	if (r->workers != NULL) {
+		/* every worker's rules hear of it, after the file's frames (counted once) */
+		r->tee.count++;
+		sd_workers_broadcast(r->workers, &end, sizeof(end));
+	} else {
+		tee_emit(&r->tee, &end);
+	}
 	if (in->cap != NULL) {
 		in->datalink = sd_cap_datalink(in->cap);	/* pcapng: known once read */
 		for (k = 0; k < SD_MAX_IFACES; k++)
@@ -667,7 +967,10 @@ run_read(struct run *r, struct input *ins, int nin, const struct opts *o, bool p
 			pk.linktype = fr->linktype;
 			pk.file_index = in->index;
 			pk.data = fr->data;
-			sd_engine_packet(r->engine, &pk);
+			if (r->workers != NULL)
+				sd_workers_packet(r->workers, &pk);
+			else
+				sd_engine_packet(r->engine, &pk);
 			if (in->frames == 0) {
 				in->first_sec = fr->sec;
 				in->first_nsec = fr->nsec;
@@ -836,19 +1139,23 @@ print_keylog_stats(bool verbose)
 
 /* said: frames of sources already refused as undecodable (not warned about again). */
 static void
-print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
-    const struct sd_findings *findings, bool verbose, const struct sd_engine_stats *said)
+print_stats(const struct run *r, bool verbose, const struct sd_engine_stats *said)
 {
-	struct sd_rule_cache_stats cs;
-	struct sd_rule_stats rs;
-	const struct sd_engine_stats *s = sd_engine_stats(pipe);
-	uint64_t unsup = s->unsupported_link - said->unsupported_link;
-	uint64_t trunc = s->truncated - said->truncated, bad = s->malformed - said->malformed;
-	const struct sd_flow_stats *fs = sd_engine_flow_stats(pipe);
-	const struct sd_defrag_stats *ds = sd_engine_defrag_stats(pipe);
+	struct run_sums sums;
+	const struct sd_findings *findings = &r->findings;
+	const struct sd_engine_stats *s = &sums.s;
+	const struct sd_flow_stats *fs = &sums.fs;
+	const struct sd_defrag_stats *ds = &sums.ds;
+	const struct sd_rule_cache_stats *cs = &sums.cs;
+	const struct sd_rule_stats *rs = &sums.rs;
+	uint64_t unsup, trunc, bad;
 	const char *cat;
 	size_t ncat;
 
+	run_sums(r, &sums);
+	unsup = s->unsupported_link - said->unsupported_link;
+	trunc = s->truncated - said->truncated;
+	bad = s->malformed - said->malformed;
 	if (verbose) {
 		fprintf(stderr, "shakedown: %" PRIu64 " frames (%" PRIu64 " IPv4, %" PRIu64
 		    " IPv6, %" PRIu64 " other link types/ethertypes), %" PRIu64 " tunnelled\n",
@@ -861,17 +1168,15 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 		    " at once, %" PRIu64 " ended idle, %" PRIu64 " evicted; memory held at "
 		    "most %.1f MiB\n", fs->created, fs->peak, fs->expired, fs->evicted,
 		    (double)s->memcap_peak / 1048576.0);
-		sd_rules_stats(rules, &rs, NULL, NULL);
 		/* one line a script can check: everything that was not kept */
 		fprintf(stderr, "shakedown: lost: flows evicted %" PRIu64 ", memcap refusals %"
 		    PRIu64 ", connections not analysed %" PRIu64 ", summaries evicted %" PRIu64
 		    ", summaries refused %" PRIu64 ", findings dropped %" PRIu64 "\n",
-		    fs->evicted, s->memcap_refused, rs.flows_refused, rs.evicted, rs.refused,
+		    fs->evicted, s->memcap_refused, rs->flows_refused, rs->evicted, rs->refused,
 		    findings->dropped);
-		sd_rules_cache_stats(rules, &cs);
 		fprintf(stderr, "shakedown: certificates: %" PRIu64 " described, %" PRIu64
 		    " from the cache; chains: %" PRIu64 " verified, %" PRIu64 " from the cache\n",
-		    cs.described, cs.described_cached, cs.verified, cs.verified_cached);
+		    cs->described, cs->described_cached, cs->verified, cs->verified_cached);
 		cat = sd_rule_intercept_catalogue(&ncat);
 		fprintf(stderr, "shakedown: interception catalogue: %s (%zu entries)\n",
 		    cat != NULL ? cat : "none found", ncat);
@@ -886,12 +1191,11 @@ print_stats(const struct sd_engine *pipe, const struct sd_rules *rules,
 	if (s->memcap_refused > 0)
 		fprintf(stderr, "shakedown: the memory cap refused data %" PRIu64
 		    " times (--memcap); some flows are incomplete\n", s->memcap_refused);
-	sd_rules_stats(rules, &rs, NULL, NULL);
-	if (rs.flows_refused + rs.evicted + rs.refused > 0)
+	if (rs->flows_refused + rs->evicted + rs->refused > 0)
 		fprintf(stderr, "shakedown: rule state past the memory cap (--memcap): %" PRIu64
 		    " connections not analysed, %" PRIu64 " summaries judged early and evicted, %"
-		    PRIu64 " not kept; findings may be missing\n", rs.flows_refused, rs.evicted,
-		    rs.refused);
+		    PRIu64 " not kept; findings may be missing\n", rs->flows_refused, rs->evicted,
+		    rs->refused);
 	if (findings->dropped > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " distinct findings past the cap were "
 		    "dropped\n", findings->dropped);
@@ -983,10 +1287,11 @@ static void
 summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input *ins, int nin,
     struct sd_out_input *oi, const char *const *files, int nfiles)
 {
-	const struct sd_engine_stats *s = sd_engine_stats(r->engine);
-	struct sd_rule_stats rs;
+	struct run_sums sums;
+	const struct sd_engine_stats *s = &sums.s;
 	int k;
 
+	run_sums(r, &sums);
 	memset(sum, 0, sizeof(*sum));
 	sum->files = files;
 	sum->nfiles = nfiles;
@@ -1008,21 +1313,21 @@ summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input
 		if (ins[k].failed && sum->input_error == NULL)
 			sum->input_error = ins[k].err;
 	}
-	sum->flows = sd_engine_flow_stats(r->engine)->created;
-	sum->events = r->tee.count;
+	sum->flows = sums.fs.created;
+	sum->events = sums.events;
 	sum->undecoded_link = s->unsupported_link;
 	sum->undecoded_truncated = s->truncated;
 	sum->undecoded_malformed = s->malformed;
-	sum->flows_evicted = sd_engine_flow_stats(r->engine)->evicted;
+	sum->flows_evicted = sums.fs.evicted;
 	sum->memcap_refused = s->memcap_refused;
-	sd_rules_stats(r->rules, &rs, NULL, NULL);
-	sum->rule_flows_refused = rs.flows_refused;
-	sum->rule_evicted = rs.evicted;
-	sum->rule_refused = rs.refused;
+	sum->rule_flows_refused = sums.rs.flows_refused;
+	sum->rule_evicted = sums.rs.evicted;
+	sum->rule_refused = sums.rs.refused;
 	sum->findings_dropped = r->findings.dropped;
 	sum->findings = r->findings.n;
 	for (k = 0; k < nin && sum->clock[0] == '\0'; k++)
-		sd_rules_clock_text(r->rules, ins[k].index, sum->clock, sizeof(sum->clock));
+		sd_rules_clock_text(r->nwk > 0 ? r->wk[0]->rules : r->rules, ins[k].index,
+		    sum->clock, sizeof(sum->clock));
 }
 
 /* The summary of inputs that could not be opened at all (no engine ran). */
@@ -1212,7 +1517,11 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		free(oi);
 		return SD_EXIT_ERROR;
 	}
-	r = run_new(o, ndpi, evout, evidence_new(o, ins, nin, files, nfiles));
+	r = run_new(o, ndpi, evout, evidence_new(o, ins, nin, files, nfiles), false);
+	if (r != NULL && o->workers > 1 && !workers_start(r, o, ndpi)) {
+		run_free(r);
+		r = NULL;
+	}
 	if (r == NULL) {
 		for (k = 0; k < nin; k++)
 			if (ins[k].cap != NULL)
@@ -1277,8 +1586,14 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		return SD_EXIT_ERROR;
 	}
 	run_read(r, ins, nin, o, progress);
+	if (r->workers != NULL) {
+		sd_workers_finish(r->workers);	/* each worker ends its flows and rules */
+		r->workers = NULL;
+		workers_merge(r);
+	}
 	sd_engine_finish(r->engine);
-	sd_rules_finish(r->rules);
+	if (r->rules != NULL)
+		sd_rules_finish(r->rules);
 	sd_evidence_finish(r->evidence, &r->findings);
 	evidence_said(r->evidence, o);
 	sd_live_out_final(r->live, &r->findings);
@@ -1358,12 +1673,23 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 
 		/* frames already named in the "no frame could be decoded" error: not again */
 		memset(&said, 0, sizeof(said));
-		if (sum.nothing_decoded)
-			said = *sd_engine_stats(r->engine);
-		print_stats(r->engine, r->rules, &r->findings, o->verbose, &said);
+		if (sum.nothing_decoded) {
+			struct run_sums sums;
+
+			run_sums(r, &sums);
+			said = sums.s;
+		}
+		print_stats(r, o->verbose, &said);
 	}
-	sd_rules_unseen_pins(r->rules, pin_unseen, NULL);
-	pins_runs++;
+	if (r->nwk == 0) {
+		sd_rules_unseen_pins(r->rules, pin_unseen, NULL);
+		pins_runs++;
+	}
+	for (k = 0; k < (int)r->nwk; k++) {
+		/* a pin is unseen when no worker saw its certificate */
+		sd_rules_unseen_pins(r->wk[k]->rules, pin_unseen, NULL);
+		pins_runs++;
+	}
 	if (o->fail_on_set && status == SD_EXIT_OK) {
 		size_t i;
 

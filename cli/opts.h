@@ -37,6 +37,8 @@ struct opts {
 	int		 stats_sec;	/* --stats: -1 default (60 live, 0 files) */
 	size_t		 memcap;
 	uint32_t	 max_flows;
+#define SD_MAX_WORKERS	16
+	unsigned	 workers;	/* --workers: analysis threads (0, 1: the reading thread) */
 #define SD_MAX_GEOIP	8
 	const char	*geoip[SD_MAX_GEOIP];	/* --geoip FILE, each; none: the standard places */
 	int		 ngeoip;

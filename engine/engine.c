@@ -788,21 +788,6 @@ ip_layer(struct sd_engine *p, struct sd_rd net, const struct sd_l2 *l2, int dept
 	transport_layer(p, &l3, depth);
 }
 
-void
-sd_engine_tick(struct sd_engine *p, uint64_t now_us)
-{
-	/* the clock only moves forward: a late tick is no reason to expire anything */
-	if (now_us <= p->now_us)
-		return;
-	p->now_us = now_us;
-	if (p->now_us - p->last_expire_us >= SD_EXPIRE_EVERY_US) {
-		p->last_expire_us = p->now_us;
-		sd_flow_expire(p->flows, p->now_us);
-		sd_defrag_expire(p->defrag, p->now_us);
-		sd_app_tick(p->app, (int64_t)(p->now_us / 1000000u));
-	}
-}
-
 /*
  * A frame a day or more ahead of the engine's clock (a corrupt timestamp: a SYN-ACK
  * stamped 2063 amid frames of 2015; or files of different years joined) is read before
@@ -812,27 +797,62 @@ sd_engine_tick(struct sd_engine *p, uint64_t now_us)
 #define SD_CLOCK_JUMP_US	(86400ull * 1000000u)
 
 void
+sd_engine_clock_step(struct sd_engine_clock *c, uint64_t t, bool *before, bool *after)
+{
+	bool jump = c->now_us != 0 && t > c->now_us + SD_CLOCK_JUMP_US;
+
+	c->now_us = t;
+	*before = !jump && (t - c->last_expire_us >= SD_EXPIRE_EVERY_US ||
+	    t < c->last_expire_us);
+	*after = jump;
+	if (*before || jump)
+		c->last_expire_us = t;
+}
+
+static void
+expire(struct sd_engine *p, uint64_t now_us)
+{
+	p->last_expire_us = now_us;
+	sd_flow_expire(p->flows, now_us);
+	sd_defrag_expire(p->defrag, now_us);
+	sd_app_tick(p->app, (int64_t)(now_us / 1000000u));
+}
+
+void
+sd_engine_tick(struct sd_engine *p, uint64_t now_us)
+{
+	/* the clock only moves forward: a late tick is no reason to expire anything */
+	if (now_us <= p->now_us)
+		return;
+	p->now_us = now_us;
+	if (p->now_us - p->last_expire_us >= SD_EXPIRE_EVERY_US)
+		expire(p, now_us);
+}
+
+void
 sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 {
 	struct sd_link link;
 	struct sd_l2 l2;
 	enum sd_rc rc;
 	uint64_t t;
-	bool jump;
+	bool before, jump;
 
 	p->cur = in;
 	p->st.frames++;
 	p->st.bytes += in->caplen;
 	t = (uint64_t)in->sec * 1000000u + in->nsec / 1000u;
-	jump = p->now_us != 0 && t > p->now_us + SD_CLOCK_JUMP_US;
-	p->now_us = t;
-	if (!jump && (p->now_us - p->last_expire_us >= SD_EXPIRE_EVERY_US ||
-	    p->now_us < p->last_expire_us)) {
-		p->last_expire_us = p->now_us;
-		sd_flow_expire(p->flows, p->now_us);
-		sd_defrag_expire(p->defrag, p->now_us);
-		sd_app_tick(p->app, (int64_t)(p->now_us / 1000000u));
+	if (p->o.expire_by_caller) {
+		before = jump = false;
+		p->now_us = t;
+	} else {
+		struct sd_engine_clock c = { p->now_us, p->last_expire_us };
+
+		sd_engine_clock_step(&c, t, &before, &jump);
+		p->now_us = t;
 	}
+	if (before)
+		expire(p, t);
 	rc = sd_link_decode(in->linktype, sd_rd_make(in->data, in->caplen), &link);
 	if (rc == SD_TRUNCATED) {
 		p->st.truncated++;
@@ -853,10 +873,13 @@ sd_engine_packet(struct sd_engine *p, const struct sd_pkt_in *in)
 	l2 = l2_of(&link, NULL);
 	ip_layer(p, link.net, &l2, 0);
 	p->cur = NULL;
-	if (jump) {
-		p->last_expire_us = p->now_us;
-		sd_flow_expire(p->flows, p->now_us);
-		sd_defrag_expire(p->defrag, p->now_us);
-		sd_app_tick(p->app, (int64_t)(p->now_us / 1000000u));
-	}
+	if (jump)
+		expire(p, p->now_us);
+}
+
+void
+sd_engine_expire(struct sd_engine *p, uint64_t now_us)
+{
+	p->now_us = now_us;
+	expire(p, now_us);
 }

@@ -51,6 +51,12 @@ struct sd_engine_opts {
 	struct sd_ev_sink	 sink;		/* every event goes here */
 	struct sd_frame_hook	 frames;	/* frames by flow (may be empty) */
 	const struct sd_store_reg *store_reg;	/* consumers' per-flow slots (borrowed; may be NULL) */
+	/*
+	 * Idle flows end only at sd_engine_expire(), never on a frame's own clock: with
+	 * --workers, the reader decides when every engine expires (engine/workers.c), at
+	 * the frames where one engine reading the whole file would.
+	 */
+	bool			 expire_by_caller;
 };
 
 struct sd_engine_stats {
@@ -72,6 +78,18 @@ void		 sd_engine_packet(struct sd_engine *, const struct sd_pkt_in *);
  * timer): flows whose timeout passed end now, and what they prove is decided.
  */
 void		 sd_engine_tick(struct sd_engine *, uint64_t now_us);
+/*
+ * Idle expiry now, at capture time now_us (expire_by_caller): as sd_engine_packet() does
+ * once per second of capture time, before the frame (after it, for a frame a day ahead).
+ */
+void		 sd_engine_expire(struct sd_engine *, uint64_t now_us);
+/* When one engine would run idle expiry for a frame at t_us: the rule the reader follows. */
+struct sd_engine_clock {
+	uint64_t	 now_us, last_expire_us;
+};
+/* before, after: expire then (at t_us) before the frame, after it. */
+void		 sd_engine_clock_step(struct sd_engine_clock *, uint64_t t_us, bool *before,
+		    bool *after);
 /* End of input: every flow ends ("capture_end"), end-of-capture events are written. */
 void		 sd_engine_finish(struct sd_engine *);
 void		 sd_engine_free(struct sd_engine *);

@@ -104,6 +104,26 @@ run -v --max-flows 1 samples/lb-backends.pcap
 check "flow cap: the report says the analysis is incomplete" \
 	grep -q '^Incomplete analysis: [1-9][0-9]* flows evicted' "$tmp/out"
 check "flow cap: -v counts the evicted flows" grep -q '^shakedown: lost: flows evicted [1-9]' "$tmp/err"
+# --workers: the same report and -v statistics (sums over the threads) as one thread;
+# what it does not support yet is refused, not run on one thread silently
+run -v samples/lb-backends.pcap
+cp "$tmp/out" "$tmp/w1.out"
+# (each thread has its own certificate caches and memory: those lines may differ)
+sed -e '/^shakedown: certificates:/d' -e 's/; memory held at most .*//' "$tmp/err" > "$tmp/w1.err"
+run -v --workers 2 samples/lb-backends.pcap
+check "--workers 2: same report as one thread" cmp -s "$tmp/out" "$tmp/w1.out"
+check "--workers 2: same -v statistics" \
+	cmp -s <(sed -e '/^shakedown: certificates:/d' -e 's/; memory held at most .*//' "$tmp/err") \
+	"$tmp/w1.err"
+for opt in --events --sessions "-o $tmp/w.jsonl" "--evidence $tmp/wev"; do
+	run --workers 2 $opt samples/lb-backends.pcap
+	check "--workers 2 $opt: refused (exit 2)" test "$rc" -eq 2
+	check "--workers 2 $opt: says why" grep -q -- "^shakedown: --workers 2: not with ${opt%% *} yet" "$tmp/err"
+done
+run --workers 17 samples/lb-backends.pcap
+check "--workers 17: refused" test "$rc" -eq 2
+run --workers 0 samples/lb-backends.pcap
+check "--workers 0: refused" test "$rc" -eq 2
 run -v samples/lb-backends.pcap
 check "no cap reached: nothing said lost" \
 	grep -q '^shakedown: lost: flows evicted 0, memcap refusals 0, connections not analysed 0, summaries evicted 0, summaries refused 0, findings dropped 0$' "$tmp/err"
