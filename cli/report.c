@@ -523,7 +523,8 @@ sd_report_end(struct sd_report *r, struct sd_findings *l, const struct sd_out_su
 	u->undecoded_truncated = sum->undecoded_truncated;
 	u->undecoded_malformed = sum->undecoded_malformed;
 	u->lost = sum->flows_evicted + sum->memcap_refused + sum->rule_flows_refused +
-	    sum->rule_evicted + sum->rule_refused + sum->findings_dropped;
+	    sum->rule_evicted + sum->rule_refused + sum->findings_dropped +
+	    sum->alloc_failures + sum->json_dropped;
 	snprintf(u->clock, sizeof(u->clock), "%s", sum->clock);
 }
 
