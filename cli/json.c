@@ -296,7 +296,8 @@ sd_out_json_hex(struct sd_json *j, const char *key, const uint8_t *p, size_t n)
 	size_t i;
 
 	begin_value(j, key);
-	grow(j, 2 * n + 2);
+	if (!grow(j, 2 * n + 2))
+		return;	/* the line failed: nothing more is added */
 	j->buf[j->len++] = '"';
 	for (i = 0; i < n; i++) {
 		j->buf[j->len++] = hex[p[i] >> 4];

@@ -265,7 +265,8 @@ on_certificate(struct sd_report *r, const struct sd_event *ev)
 
 	if (u == NULL || c->kept == 0)
 		return;
-	if (!sd_grow((void **)&u->chains, &u->chains_cap, u->nchains, sizeof(*u->chains),
+	if (u->nchains >= RPT_MAX_KEPT_CHAINS ||
+	    !sd_grow((void **)&u->chains, &u->chains_cap, u->nchains, sizeof(*u->chains),
 	    SIZE_MAX / sizeof(*u->chains))) {
 		r->certs_lost += c->kept;
 		return;

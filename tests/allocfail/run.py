@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 S = os.path.join(SRC, "samples")
@@ -147,7 +148,7 @@ def main():
         print(__doc__)
         return 2
     binary = os.path.abspath(sys.argv[1])
-    maxper = 60
+    maxper = 30
     if "--max-per-case" in sys.argv:
         maxper = int(sys.argv[sys.argv.index("--max-per-case") + 1])
     plan = []
@@ -168,16 +169,19 @@ def main():
         ns = list(range(1, pk)) if i == 0 else []
         ns += spread(pk, total, maxper)
         print(f"{case[0]}: {total} allocations (setup 1..{pk - 1}, packets {pk}.."
-              f"{(outp or total + 1) - 1}, output {outp or '-'}..{total}); {len(ns)} runs")
+              f"{(outp or total + 1) - 1}, output {outp or total + 1}..{total}); "
+              f"{len(ns)} runs", flush=True)
         plan += [(case, n) for n in ns]
     problems = []
     jobs = int(os.environ.get("SD_ALLOCFAIL_JOBS", "2"))
+    t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
         for res in ex.map(lambda cn: check(binary, cn[0], cn[1]), plan):
+            for p in res:
+                print("FAIL:", p, flush=True)
             problems += res
-    for p in problems:
-        print("FAIL:", p)
-    print(f"allocfail: {len(plan)} runs over {len(CASES)} cases, {len(problems)} failed")
+    print(f"allocfail: {len(plan)} runs over {len(CASES)} cases, {len(problems)} failed "
+          f"({time.monotonic() - t0:.0f} s)")
     return 1 if problems else 0
 
 

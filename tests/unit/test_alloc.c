@@ -82,6 +82,15 @@ test_json_drops_the_line(void **state)
 	assert_int_equal(len, 0);
 	free(s);
 	assert_int_equal(sd_out_json_dropped(), before + 1);
+	/* hex values write into the buffer directly: the first value of a fresh writer */
+	sd_out_json_free(&j);
+	sd_alloc_fail_in(1);
+	sd_out_json_hex(&j, NULL, (const uint8_t *)"\x01\x02", 2);
+	sd_alloc_fail_in(0);
+	s = line_of(&j, &len);
+	assert_int_equal(len, 0);
+	free(s);
+	assert_int_equal(sd_out_json_dropped(), before + 2);
 	/* the next line is whole */
 	sd_out_json_obj_begin(&j, NULL);
 	sd_out_json_str(&j, "type", "summary");
@@ -90,7 +99,7 @@ test_json_drops_the_line(void **state)
 	assert_string_equal(s, "{\"type\":\"summary\"}\n");
 	free(s);
 	sd_out_json_free(&j);
-	assert_int_equal(sd_out_json_dropped(), before + 1);
+	assert_int_equal(sd_out_json_dropped(), before + 2);
 }
 
 /* A line past SD_JSON_MAX_LINE (a string a packet made huge) is dropped, not written cut. */
