@@ -142,13 +142,14 @@ sd_icat_load(struct sd_icat *t, const char *path, char *err, size_t errlen)
 		}
 		e = entry(t, t->n);
 		memset(e, 0, sizeof(*e));
-		if (!compile_field(f[1], &e->cn, &e->has_cn) ||
-		    !compile_field(f[2], &e->o, &e->has_o) ||
-		    (!e->has_cn && !e->has_o) || (e->product = strdup(f[0])) == NULL) {
+		bool ok = compile_field(f[1], &e->cn, &e->has_cn) &&
+		    compile_field(f[2], &e->o, &e->has_o) && (e->has_cn || e->has_o);
+
+		if (!ok || (e->product = strdup(f[0])) == NULL) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, ok ? "out of memory" :
+			    "bad regular expression (or one repeating too much to compile), "
+			    "or empty entry");
 			free_entry(e);
-			snprintf(err, errlen, "%s:%u: bad regular expression (or one repeating "
-			    "too much to compile), or empty entry",
-			    path, lineno);
 			fclose(fp);
 			return -2;
 		}

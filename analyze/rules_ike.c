@@ -385,9 +385,9 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 	/* A first-exchange request opens (or updates) an attempt: what was offered. */
 	if (is_first_exchange(m->version, m->exchange) && !from_responder &&
 	    m->message_id == 0 && !m->encrypted) {
-		if (a == NULL)
-			a = new_attempt(t, m->ispi);
-		else if (a->cookie_frame != 0 && !a->cookie_echoed &&
+		if (a == NULL && (a = new_attempt(t, m->ispi)) == NULL)
+			return;		/* no room (counted by the table): not followed */
+		if (a->cookie_frame != 0 && !a->cookie_echoed &&
 		    has_notify(m, SD_IKE_N_COOKIE, NULL)) {
 			a->cookie_echoed = true;
 			a->cookie_echo_frame = ev->frame;
@@ -416,7 +416,8 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 	if (a == NULL && from_responder && m->exchange == SD_IKE_X_SA_INIT &&
 	    has_notify(m, SD_IKE_N_INVALID_KE_PAYLOAD, NULL)) {
 		/* the request was not captured: the answer alone still names the group */
-		a = new_attempt(t, m->ispi);
+		if ((a = new_attempt(t, m->ispi)) == NULL)
+			return;		/* no room (counted by the table) */
 		a->version = m->version;
 		a->init = ev->dst;
 		a->resp = ev->src;

@@ -4,9 +4,18 @@
 #include "dissect/anomaly.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static atomic_uint_least64_t dropped;	/* lines marked failed, every writer */
+
+uint64_t
+sd_out_json_dropped(void)
+{
+	return atomic_load(&dropped);
+}
 
 void
 sd_out_json_init(struct sd_json *j)
@@ -17,6 +26,8 @@ sd_out_json_init(struct sd_json *j)
 void
 sd_out_json_free(struct sd_json *j)
 {
+	if (j->failed)
+		atomic_fetch_add(&dropped, 1);
 	free(j->buf);
 	memset(j, 0, sizeof(*j));
 }
@@ -24,33 +35,48 @@ sd_out_json_free(struct sd_json *j)
 void
 sd_out_json_reset(struct sd_json *j)
 {
+	if (j->failed)
+		atomic_fetch_add(&dropped, 1);
+	j->failed = false;
 	j->len = 0;
 	j->depth = 0;
 	j->need_comma[0] = false;
+	if (j->buf != NULL)
+		j->buf[0] = '\0';
 }
 
-static void
+/* Room for n more bytes and the NUL; false (the line failed) past the cap or memory. */
+static bool
 grow(struct sd_json *j, size_t n)
 {
 	size_t ncap;
 	char *nb;
 
+	if (j->failed)
+		return false;
 	if (j->cap - j->len >= n + 1)
-		return;
+		return true;
+	if (n >= SD_JSON_MAX_LINE - j->len) {
+		j->failed = true;
+		return false;
+	}
 	ncap = j->cap ? j->cap : 1024;
 	while (ncap - j->len < n + 1)
 		ncap *= 2;
-	nb = realloc(j->buf, ncap);
-	if (nb == NULL)
-		abort();	/* out of memory in the writer: not input-triggered beyond line size */
+	if ((nb = realloc(j->buf, ncap)) == NULL) {
+		j->failed = true;
+		return false;
+	}
 	j->buf = nb;
 	j->cap = ncap;
+	return true;
 }
 
 static void
 put(struct sd_json *j, const char *s, size_t n)
 {
-	grow(j, n);
+	if (!grow(j, n))
+		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
 	j->buf[j->len] = '\0';
@@ -59,7 +85,8 @@ put(struct sd_json *j, const char *s, size_t n)
 static void
 putc_(struct sd_json *j, char c)
 {
-	grow(j, 1);
+	if (!grow(j, 1))
+		return;
 	j->buf[j->len++] = c;
 	j->buf[j->len] = '\0';
 }
@@ -278,7 +305,8 @@ sd_out_json_hex(struct sd_json *j, const char *key, const uint8_t *p, size_t n)
 	size_t i;
 
 	begin_value(j, key);
-	grow(j, 2 * n + 2);
+	if (!grow(j, 2 * n + 2))
+		return;	/* the line failed: nothing more is added */
 	j->buf[j->len++] = '"';
 	for (i = 0; i < n; i++) {
 		j->buf[j->len++] = hex[p[i] >> 4];
@@ -332,10 +360,11 @@ sd_out_json_iso(struct sd_json *j, const char *key, int64_t sec, uint32_t nsec)
 bool
 sd_out_json_end_line(struct sd_json *j, FILE *f)
 {
-	bool ok;
+	bool ok = true;
 
 	putc_(j, '\n');
-	ok = fwrite(j->buf, 1, j->len, f) == j->len;
+	if (!j->failed)
+		ok = fwrite(j->buf, 1, j->len, f) == j->len;
 	sd_out_json_reset(j);
 	return ok;
 }

@@ -8,12 +8,18 @@
 #include <stdio.h>
 
 #define SD_JSON_DEPTH	16
+/* The longest line the writer builds (with its '\n'); past it the line is dropped. */
+#define SD_JSON_MAX_LINE	((size_t)16 << 20)
 
 /*
  * Builds one JSON value at a time into a growable line buffer, then writes it with
  * sd_out_json_end_line().  Keys are program constants; every string value is escaped
  * (control bytes as \u00XX, invalid UTF-8 bytes as \u00XX of their Latin-1 reading), so
  * nothing from a packet reaches the output raw.
+ *
+ * A line that would pass SD_JSON_MAX_LINE, or for which memory runs out, is marked failed:
+ * what follows is not added, sd_out_json_end_line() writes nothing, and the line is counted
+ * in sd_out_json_dropped() when it is reset or freed.  Never a partial line, never abort().
  */
 struct sd_x509_cache;
 
@@ -21,6 +27,7 @@ struct sd_json {
 	char		*buf;
 	size_t		 len, cap;
 	int		 depth;
+	bool		 failed;	/* this line is dropped (cap or memory) */
 	bool		 need_comma[SD_JSON_DEPTH];
 	/* certificate facts for the event writers (borrowed; NULL: describe each time) */
 	struct sd_x509_cache *x509;
@@ -61,7 +68,11 @@ struct sd_anomaly_name;
 void	sd_out_json_anomalies(struct sd_json *, uint32_t flags, const struct sd_anomaly_name *,
 	    size_t n);
 
-/* Write the buffer plus '\n' to f and reset.  Returns false on a write error. */
+/* Lines dropped so far by every writer (the size cap or memory). */
+uint64_t	sd_out_json_dropped(void);
+
+/* Write the buffer plus '\n' to f and reset.  Returns false on a write error; a failed
+ * line is not written (and not a write error). */
 bool	sd_out_json_end_line(struct sd_json *, FILE *f);
 
 #endif /* SD_CLI_JSON_H */

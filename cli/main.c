@@ -23,6 +23,7 @@
 #include "analyze/rules.h"
 #include "analyze/icat.h"
 #include "capture/cap.h"
+#include "cli/alloc.h"
 #include "cli/evidence.h"
 #include "cli/opts.h"
 #include "cli/out_live.h"
@@ -868,7 +869,8 @@ json_out(struct run *r, struct sd_json *j, FILE *jf, const char *kind, const cha
 		fclose(m);
 		if (jf != NULL)
 			(void)fwrite(buf, 1, len, jf);
-		sd_redis_push(r->redis, buf, len, kind, sev);
+		if (len > 0)	/* nothing when the line was dropped (cli/json.h) */
+			sd_redis_push(r->redis, buf, len, kind, sev);
 		free(buf);
 	} else if (jf != NULL) {
 		(void)sd_out_json_end_line(j, jf);
@@ -1199,6 +1201,11 @@ print_stats(const struct run *r, bool verbose, const struct sd_engine_stats *sai
 	if (findings->dropped > 0)
 		fprintf(stderr, "shakedown: %" PRIu64 " distinct findings past the cap were "
 		    "dropped\n", findings->dropped);
+	if (sd_alloc_failures() + sd_out_json_dropped() > 0)
+		fprintf(stderr, "shakedown: %" PRIu64 " memory allocations failed, %" PRIu64
+		    " JSON lines dropped (out of memory or past %zu MiB); findings may be "
+		    "missing\n", sd_alloc_failures(), sd_out_json_dropped(),
+		    SD_JSON_MAX_LINE >> 20);
 	if (ds->timed_out > 0 || ds->dropped > 0)
 		fprintf(stderr, "shakedown: IP reassembly: %" PRIu64 " datagrams incomplete, %"
 		    PRIu64 " fragments dropped\n", ds->timed_out, ds->dropped);
@@ -1324,6 +1331,8 @@ summary_fill(struct sd_out_summary *sum, const struct run *r, const struct input
 	sum->rule_evicted = sums.rs.evicted;
 	sum->rule_refused = sums.rs.refused;
 	sum->findings_dropped = r->findings.dropped;
+	sum->alloc_failures = sd_alloc_failures();
+	sum->json_dropped = sd_out_json_dropped();
 	sum->findings = r->findings.n;
 	for (k = 0; k < nin && sum->clock[0] == '\0'; k++)
 		sd_rules_clock_text(r->nwk > 0 ? r->wk[0]->rules : r->rules, ins[k].index,
@@ -1585,6 +1594,7 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 		free(oi);
 		return SD_EXIT_ERROR;
 	}
+	sd_alloc_phase("packets");
 	run_read(r, ins, nin, o, progress);
 	if (r->workers != NULL) {
 		sd_workers_finish(r->workers);	/* each worker ends its flows and rules */
@@ -1598,6 +1608,7 @@ analyse(struct input *ins, int nin, const struct opts *o, struct sd_ndpi *ndpi,
 	evidence_said(r->evidence, o);
 	sd_live_out_final(r->live, &r->findings);
 	sd_finding_sort(&r->findings);
+	sd_alloc_phase("output");
 	summary_fill(&sum, r, ins, nin, oi, files, nfiles);
 	if ((sum.frames > 0 || o->iface == NULL) && sum.undecoded_link +
 	    sum.undecoded_truncated + sum.undecoded_malformed >= sum.frames) {

@@ -68,6 +68,9 @@ struct sd_out_summary {
 	uint64_t	 flows_evicted, memcap_refused;
 	uint64_t	 rule_flows_refused, rule_evicted, rule_refused;
 	uint64_t	 findings_dropped;
+	/* memory allocations that failed (cli/alloc.h) and JSON lines dropped past their size
+	 * cap or for want of memory (cli/json.h): what they held is lost */
+	uint64_t	 alloc_failures, json_dropped;
 	bool		 verbose;	/* text: informational findings in full */
 	/* the capture's clock when it is wrong or given with --time (sd_rules_clock_text);
 	 * "" when nothing says it is wrong */

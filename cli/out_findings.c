@@ -450,6 +450,10 @@ text_header(FILE *f, const struct sd_out_summary *sum)
 		    (unsigned long long)sum->flows_evicted, (unsigned long long)sum->memcap_refused,
 		    (unsigned long long)sum->rule_flows_refused,
 		    (unsigned long long)sum->rule_evicted, (unsigned long long)sum->rule_refused);
+	if (sum->alloc_failures + sum->json_dropped > 0)
+		fprintf(f, "Incomplete analysis: %llu memory allocations failed, %llu JSON lines "
+		    "dropped; findings may be missing\n", (unsigned long long)sum->alloc_failures,
+		    (unsigned long long)sum->json_dropped);
 	fputc('\n', f);
 }
 
@@ -1150,6 +1154,10 @@ sd_out_summary_json(FILE *out, const struct sd_out_summary *sum)
 	sd_out_json_uint(&j, "summaries_evicted", sum->rule_evicted);
 	sd_out_json_uint(&j, "summaries_refused", sum->rule_refused);
 	sd_out_json_uint(&j, "findings_dropped", sum->findings_dropped);
+	if (sum->alloc_failures > 0)
+		sd_out_json_uint(&j, "allocation_failures", sum->alloc_failures);
+	if (sum->json_dropped > 0)
+		sd_out_json_uint(&j, "json_lines_dropped", sum->json_dropped);
 	sd_out_json_obj_end(&j);
 	any = inputs_span(sum, &s0, &n0, &s1, &n1);
 	json_span(&j, s0, n0, s1, n1, any);

@@ -127,8 +127,9 @@ tell(struct sd_live_out *l, const struct sd_finding *f, bool update)
 			fclose(m);
 			if (l->json != NULL && fwrite(buf, 1, len, l->json) != len)
 				l->write_errors++;
-			sd_redis_push(l->redis, buf, len, f->kind,
-			    sd_finding_sev_name(f->severity));
+			if (len > 0)	/* nothing when the line was dropped (cli/json.h) */
+				sd_redis_push(l->redis, buf, len, f->kind,
+				    sd_finding_sev_name(f->severity));
 			free(buf);
 		}
 	} else if (l->json != NULL) {

@@ -265,7 +265,8 @@ on_certificate(struct sd_report *r, const struct sd_event *ev)
 
 	if (u == NULL || c->kept == 0)
 		return;
-	if (!sd_grow((void **)&u->chains, &u->chains_cap, u->nchains, sizeof(*u->chains),
+	if (u->nchains >= RPT_MAX_KEPT_CHAINS ||
+	    !sd_grow((void **)&u->chains, &u->chains_cap, u->nchains, sizeof(*u->chains),
 	    SIZE_MAX / sizeof(*u->chains))) {
 		r->certs_lost += c->kept;
 		return;
@@ -523,7 +524,8 @@ sd_report_end(struct sd_report *r, struct sd_findings *l, const struct sd_out_su
 	u->undecoded_truncated = sum->undecoded_truncated;
 	u->undecoded_malformed = sum->undecoded_malformed;
 	u->lost = sum->flows_evicted + sum->memcap_refused + sum->rule_flows_refused +
-	    sum->rule_evicted + sum->rule_refused + sum->findings_dropped;
+	    sum->rule_evicted + sum->rule_refused + sum->findings_dropped +
+	    sum->alloc_failures + sum->json_dropped;
 	snprintf(u->clock, sizeof(u->clock), "%s", sum->clock);
 }
 

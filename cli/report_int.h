@@ -15,6 +15,8 @@ struct sd_ike_notes;
 #define RPT_MAX_MSGS	200000	/* ladder messages over all analyses */
 #define RPT_MAX_CONNS	20000	/* rows of the connections table */
 #define RPT_MAX_CERT_BYTES (16u << 20)	/* DER bytes of certificates kept */
+#define RPT_MAX_KEPT_CHAINS	20000	/* certificate chains kept (tiny certificates: bytes alone
+				 * would allow millions of chain records) */
 #define RPT_LABEL	64
 
 /* One arrow of a ladder: a message of a connection or an IKE exchange. */

@@ -170,9 +170,11 @@ static void
 line_end(struct sd_sessions *s)
 {
 	sd_out_json_obj_end(&s->j);
-	s->out(s->ctx, s->j.buf, s->j.len);
-	sd_out_json_reset(&s->j);
-	s->written++;
+	if (!s->j.failed) {
+		s->out(s->ctx, s->j.buf, s->j.len);
+		s->written++;
+	}
+	sd_out_json_reset(&s->j);	/* counts a failed line */
 }
 
 static void

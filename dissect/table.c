@@ -193,11 +193,21 @@ sd_tab_get(struct sd_tab *t, const void *key, size_t klen, bool create, bool *cr
 		return NULL;
 	if (t->o.max != 0 && t->count >= t->o.max)
 		(void)evict_one(t);
-	while ((e = sd_memcap_calloc(t->o.mc, ent_size(t, klen))) == NULL)
+	/*
+	 * Evict for room under the memory cap only.  When malloc itself fails, give up
+	 * without evicting: the caller may hold values that sd_tab_get() just returned (a
+	 * certificate chain looked up one by one), and emptying the table would free them.
+	 */
+	while (!sd_memcap_take(t->o.mc, ent_size(t, klen)))
 		if (!evict_one(t)) {
 			t->refused++;
 			return NULL;
 		}
+	if ((e = calloc(1, ent_size(t, klen))) == NULL) {
+		sd_memcap_give(t->o.mc, ent_size(t, klen));
+		t->refused++;
+		return NULL;
+	}
 	e->hash = h;
 	e->klen = klen;
 	memcpy(key_of(e, t), key, klen);
