@@ -33,7 +33,7 @@ sd_rule_intercept_catalogue(size_t *n)
  * product of every repetition's factor bounds it (an overestimate where they are not
  * nested); past SD_ICAT_MAX_COPIES the pattern is refused.
  */
-#define SD_ICAT_MAX_COPIES	4096
+#define SD_ICAT_MAX_COPIES	256
 static bool
 repeats_bounded(const char *rx)
 {
@@ -46,7 +46,8 @@ repeats_bounded(const char *rx)
 			p++;
 			continue;
 		}
-		if (*p == '+') {
+		if (*p == '+' || *p == '*' || *p == '?') {
+			/* '*' and '?' too: "a*+++..." makes regcomp's closure exponential */
 			copies *= 2;
 		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
 			n = strtoul(p + 1, &end, 10);

@@ -493,6 +493,7 @@ test_catalogue_repeats(void **state)
 		"X\ta++++++++++++++++++++++++++++++++++++++++\t-\n",
 		"X\t((a{100}){100}){100}\t-\n",
 		"X\t-\tb{5000}\n",
+		"X\tBa*+++++++++++ity\tch\n",	/* found by fuzz_catalogue: "*" then "+"s */
 	};
 	char path[] = "/tmp/sd-icat-XXXXXX", err[256];
 	struct sd_icat *t;
