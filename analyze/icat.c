@@ -46,6 +46,11 @@ repeats_bounded(const char *rx)
 			p++;
 			continue;
 		}
+		/* a repetition of a repetition ("a*++", "b{2}+"): glibc's closure is exponential */
+		if ((*p == '+' || *p == '*' || *p == '?' || *p == '{') && p > rx &&
+		    (p[-1] == '+' || p[-1] == '*' || p[-1] == '?' || p[-1] == '}') &&
+		    !(p - 1 > rx && p[-2] == '\\'))
+			return false;
 		if (*p == '+' || *p == '*' || *p == '?') {
 			/* '*' and '?' too: "a*+++..." makes regcomp's closure exponential */
 			copies *= 2;
