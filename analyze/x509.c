@@ -49,7 +49,9 @@ name_rfc2253(const X509_NAME *name)
 	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0) {
 		n = BIO_get_mem_data(b, &data);
 		if (n >= 0 && (s = malloc((size_t)n + 1)) != NULL) {
-			memcpy(s, data, (size_t)n);
+			/* an empty name leaves the BIO without data: data is NULL */
+			if (n > 0)
+				memcpy(s, data, (size_t)n);
 			s[n] = '\0';
 		}
 	}

@@ -12,6 +12,7 @@
 #   SD_FUZZ_TARGETS="pcap x509"  only these
 #   SD_FUZZ_NO_BUILD=1  use build/fuzz as it is
 #   SD_FUZZ_OUT=DIR     keep logs and the new inputs (DIR/<parser>.corpus) there
+#   SD_FUZZ_RUNS=N      stop a target after N executions too (whichever comes first)
 set -uo pipefail
 
 secs=${1:-60}
@@ -46,12 +47,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:quarantine_s
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 run_one() {
-	local t=$1 dict=() opts=()
+	local t=$1 dict=() opts=() runs=()
 	mkdir -p "$out/$t.corpus" "$out/$t.crash"
 	[ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
 	[ -f "tests/fuzz/$t.options" ] && read -ra opts <"tests/fuzz/$t.options"
+	[ -n "${SD_FUZZ_RUNS:-}" ] && runs=(-runs="$SD_FUZZ_RUNS")
 	"$bin/fuzz_$t" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix="$out/$t.crash/" "${dict[@]}" "${opts[@]}" \
+	    -print_final_stats=1 -artifact_prefix="$out/$t.crash/" "${dict[@]}" "${opts[@]}" "${runs[@]}" \
 	    "$out/$t.corpus" "tests/fuzz/corpus/$t" >"$out/$t.log" 2>&1
 	echo $? >"$out/$t.rc"
 	# CPU seconds the target had (user + system), apart from what else the machine ran

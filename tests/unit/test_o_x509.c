@@ -241,6 +241,30 @@ test_json_client_hello(void **state)
 	sd_out_json_free(&j);
 }
 
+/* A DistinguishedName as a CertificateRequest carries it: the empty one prints as "". */
+static void
+test_name_rfc2253(void **state)
+{
+	static const uint8_t empty[] = { 0x30, 0x00 };
+	static const uint8_t cn[] = {
+		0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03,
+		0x0c, 0x03, 'X', ' ', 'Y',
+	};
+	char *s;
+
+	(void)state;
+	s = sd_x509_name_rfc2253(empty, sizeof(empty));
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+	s = sd_x509_name_rfc2253(cn, sizeof(cn));
+	assert_non_null(s);
+	assert_string_equal(s, "CN=X Y");
+	free(s);
+	/* trailing bytes: not a Name as sent */
+	assert_null(sd_x509_name_rfc2253(cn, sizeof(cn) - 1));
+}
+
 int
 main(void)
 {
@@ -250,6 +274,7 @@ main(void)
 		cmocka_unit_test(test_garbage_and_prefixes),
 		cmocka_unit_test(test_json_certificate_and_alert),
 		cmocka_unit_test(test_json_client_hello),
+		cmocka_unit_test(test_name_rfc2253),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
