@@ -17,7 +17,6 @@
 #define ESPS		65536	/* ESP SAs (for the gaps around rekeys) */
 #define REQS		65536	/* (from, to) gateway pairs that sent requests */
 
-#define ADDR_EQ(x, y)	(sd_ip_addr_cmp((x), (y)) == 0)
 
 /* Keyed by arrival order. */
 struct sa_rec {
@@ -176,19 +175,180 @@ cmp_sa(const void *x, const void *y)
 	return a->first_frame < b->first_frame ? -1 : a->first_frame > b->first_frame;
 }
 
-/* The ESP gap around time `at` between the gateways: last packet before, first after. */
+/*
+ * The SAs grouped by gateway pair without comparing every SA with every other (the
+ * tables hold 65536 of each: quadratic loops took minutes at the end of a long capture).
+ * ord[] holds the SAs sorted by (initiator, responder) and, within a pair, in arrival
+ * order; pos[i] is where SA i (arrival order) is in it; run[k] the first position of the
+ * pair position k belongs to, runend[k] one past its last.
+ */
+struct pair_ent {
+	const struct sa_rec	*r;
+	size_t			 i;	/* arrival order */
+};
+
+struct pairs {
+	struct pair_ent	*ord;
+	size_t		*pos, *run, *runend;
+	size_t		 n;
+};
+
+static int
+cmp_pair_dir(const struct sd_addr *ai, const struct sd_addr *ar, const struct sd_addr *bi,
+    const struct sd_addr *br)
+{
+	int c = sd_ip_addr_cmp(ai, bi);
+
+	return c != 0 ? c : sd_ip_addr_cmp(ar, br);
+}
+
+static int
+cmp_pair_ent(const void *x, const void *y)
+{
+	const struct pair_ent *a = x, *b = y;
+	int c = cmp_pair_dir(&a->r->init, &a->r->resp, &b->r->init, &b->r->resp);
+
+	if (c != 0)
+		return c;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static void
+pairs_free(struct pairs *p)
+{
+	free(p->ord);
+	free(p->pos);
+	free(p->run);
+	free(p->runend);
+	memset(p, 0, sizeof(*p));
+}
+
 static bool
-esp_gap(struct ikesa_rules *t, const struct sa_rec *s, double at, double *gap,
-    uint64_t *before, uint64_t *after)
+pairs_make(struct pairs *p, const struct sa_rec *const *all, size_t n)
+{
+	size_t k, lo;
+
+	memset(p, 0, sizeof(*p));
+	p->n = n;
+	p->ord = calloc(n, sizeof(*p->ord));
+	p->pos = calloc(n, sizeof(*p->pos));
+	p->run = calloc(n, sizeof(*p->run));
+	p->runend = calloc(n, sizeof(*p->runend));
+	if (p->ord == NULL || p->pos == NULL || p->run == NULL || p->runend == NULL) {
+		pairs_free(p);
+		return false;
+	}
+	for (k = 0; k < n; k++) {
+		p->ord[k].r = all[k];
+		p->ord[k].i = k;
+	}
+	qsort(p->ord, n, sizeof(*p->ord), cmp_pair_ent);
+	for (lo = 0, k = 0; k < n; k++) {
+		if (k > 0 && cmp_pair_dir(&p->ord[k].r->init, &p->ord[k].r->resp,
+		    &p->ord[k - 1].r->init, &p->ord[k - 1].r->resp) != 0)
+			lo = k;
+		p->run[k] = lo;
+		p->pos[p->ord[k].i] = k;
+	}
+	for (k = n; k-- > 0;)
+		p->runend[k] = k + 1 == n || p->run[k + 1] != p->run[k] ? k + 1 : p->runend[k + 1];
+	return true;
+}
+
+/* How many SAs went from `init` to `resp` (binary search over ord). */
+static size_t
+pairs_count(const struct pairs *p, const struct sd_addr *init, const struct sd_addr *resp)
+{
+	size_t lo = 0, hi = p->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cmp_pair_dir(&p->ord[mid].r->init, &p->ord[mid].r->resp, init, resp) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == p->n ||
+	    cmp_pair_dir(&p->ord[lo].r->init, &p->ord[lo].r->resp, init, resp) != 0)
+		return 0;
+	return p->runend[lo] - lo;
+}
+
+/*
+ * The ESP records by unordered address pair, in arrival order within a pair, so that the
+ * gap around a rekey looks only at the pair's own ESP SAs.
+ */
+struct esp_ent {
+	const struct esp_rec	*r;
+	const struct sd_addr	*lo, *hi;
+	size_t			 i;
+};
+
+static void
+esp_order(const struct sd_addr *a, const struct sd_addr *b, const struct sd_addr **lo,
+    const struct sd_addr **hi)
+{
+	bool swap = sd_ip_addr_cmp(a, b) > 0;
+
+	*lo = swap ? b : a;
+	*hi = swap ? a : b;
+}
+
+static int
+cmp_esp_ent(const void *x, const void *y)
+{
+	const struct esp_ent *a = x, *b = y;
+	int c = cmp_pair_dir(a->lo, a->hi, b->lo, b->hi);
+
+	if (c != 0)
+		return c;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* The ESP records sorted (NULL: none or no memory; esp_gap() then finds no gap). */
+static struct esp_ent *
+esp_index(struct ikesa_rules *t, size_t *n)
 {
 	const struct esp_rec *e;
+	struct esp_ent *v;
+	size_t i = 0;
+
+	*n = sd_tab_count(t->esp);
+	if (*n == 0 || (v = calloc(*n, sizeof(*v))) == NULL) {
+		*n = 0;
+		return NULL;
+	}
+	for (e = sd_tab_first(t->esp); e != NULL; e = sd_tab_next(t->esp, e)) {
+		v[i].r = e;
+		esp_order(&e->src, &e->dst, &v[i].lo, &v[i].hi);
+		v[i].i = i;
+		i++;
+	}
+	qsort(v, *n, sizeof(*v), cmp_esp_ent);
+	return v;
+}
+
+/* The ESP gap around time `at` between the gateways: last packet before, first after. */
+static bool
+esp_gap(const struct esp_ent *v, size_t nv, const struct sa_rec *s, double at, double *gap,
+    uint64_t *before, uint64_t *after)
+{
+	const struct sd_addr *lo, *hi;
+	const struct esp_rec *e;
 	double last = -1, first = -1;
+	size_t a = 0, b = nv, mid;
 
 	*before = *after = 0;
-	for (e = sd_tab_first(t->esp); e != NULL; e = sd_tab_next(t->esp, e)) {
-		if (!((ADDR_EQ(&e->src, &s->init) && ADDR_EQ(&e->dst, &s->resp)) ||
-		    (ADDR_EQ(&e->src, &s->resp) && ADDR_EQ(&e->dst, &s->init))))
-			continue;
+	esp_order(&s->init, &s->resp, &lo, &hi);
+	while (a < b) {		/* the pair's first record */
+		mid = a + (b - a) / 2;
+		if (cmp_pair_dir(v[mid].lo, v[mid].hi, lo, hi) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (; a < nv && cmp_pair_dir(v[a].lo, v[a].hi, lo, hi) == 0; a++) {
+		e = v[a].r;
 		if (e->first < at && e->last > last) {
 			last = e->last;
 			*before = e->last_frame;
@@ -207,8 +367,10 @@ esp_gap(struct ikesa_rules *t, const struct sa_rec *s, double at, double *gap,
 static void
 finish_rekeys(struct ikesa_rules *t)
 {
-	size_t n, i, j, k, m;
+	size_t n, nesp = 0, i, j, k, m, r;
 	const struct sa_rec **all, **v;
+	struct esp_ent *esp = NULL;
+	struct pairs p;
 	bool *done;
 	char g[160], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN], list[512], item[96];
 	struct sd_finding *f;
@@ -216,23 +378,23 @@ finish_rekeys(struct ikesa_rules *t)
 	if ((all = sa_array(t, &n)) == NULL)
 		return;
 	v = calloc(n, sizeof(*v));
-	done = calloc(n, sizeof(*done));
-	if (v == NULL || done == NULL)
+	done = calloc(n, sizeof(*done));	/* by the pair's first position in p.ord */
+	if (v == NULL || done == NULL || !pairs_make(&p, all, n))
 		goto out;
+	esp = esp_index(t, &nesp);
 	for (i = 0; i < n; i++) {
 		double lo = 1e18, hi = 0, sum = 0, mean, gap;
 		uint64_t before, after;
 
-		if (done[i] || !all[i]->up)
+		r = p.run[p.pos[i]];
+		if (done[r] || !all[i]->up)
 			continue;
+		/* the pair's SAs that came up, in arrival order (i is the first of them) */
+		done[r] = true;
 		m = 0;
-		for (j = i; j < n; j++) {
-			if (!all[j]->up || done[j] || !ADDR_EQ(&all[j]->init, &all[i]->init) ||
-			    !ADDR_EQ(&all[j]->resp, &all[i]->resp))
-				continue;
-			done[j] = true;
-			v[m++] = all[j];
-		}
+		for (j = r; j < p.runend[r]; j++)
+			if (p.ord[j].r->up)
+				v[m++] = p.ord[j].r;
 		if (m < 4)
 			continue;	/* three renewals at least before calling it a period */
 		qsort(v, m, sizeof(v[0]), cmp_sa);
@@ -259,8 +421,8 @@ finish_rekeys(struct ikesa_rules *t)
 		sd_finding_value(f, "period_s", "%.1f (%zu new IKE SAs)", mean, m - 1);
 		list[0] = '\0';
 		for (k = 1; k < m; k++) {
-			if (!esp_gap(t, v[k], ts(v[k]->first_sec, v[k]->first_nsec), &gap, &before,
-			    &after)) {
+			if (!esp_gap(esp, nesp, v[k], ts(v[k]->first_sec, v[k]->first_nsec), &gap,
+			    &before, &after)) {
 				sd_finding_frame(f, v[k]->first_frame);
 			} else {
 				snprintf(item, sizeof(item), "%s%.2f s (frames %llu-%llu)",
@@ -280,7 +442,9 @@ finish_rekeys(struct ikesa_rules *t)
 		sd_rule_note_pair(f, 0, &v[0]->init, v[0]->iport, &v[0]->resp, v[0]->rport,
 		    v[0]->proto, v[0]->file_index);
 	}
+	pairs_free(&p);
 out:
+	free(esp);
 	free(done);
 	free(v);
 	free(all);
@@ -306,34 +470,32 @@ private_addr(const struct sd_addr *a)
 static void
 finish_one_sided(struct ikesa_rules *t)
 {
-	size_t n, i, j, k;
+	size_t n, i, j, r;
 	const struct sa_rec **all;
+	struct pairs p;
 	bool *done;
 	char g[160], s1[SD_ADDR_STRLEN], s2[SD_ADDR_STRLEN];
 	struct sd_finding *f;
 
 	if ((all = sa_array(t, &n)) == NULL)
 		return;
-	if ((done = calloc(n, sizeof(*done))) == NULL) {
+	if ((done = calloc(n, sizeof(*done))) == NULL || !pairs_make(&p, all, n)) {
+		free(done);
 		free(all);
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		const struct sa_rec *a = all[i];
-		size_t up = 0, other = 0;
+		size_t up = 0, other;
 
-		if (done[i])
+		r = p.run[p.pos[i]];
+		if (done[r])
 			continue;
-		for (j = i; j < n; j++) {
-			const struct sa_rec *b = all[j];
-
-			if (ADDR_EQ(&b->init, &a->init) && ADDR_EQ(&b->resp, &a->resp)) {
-				done[j] = true;
-				up += b->up ? 1 : 0;
-			} else if (ADDR_EQ(&b->init, &a->resp) && ADDR_EQ(&b->resp, &a->init)) {
-				other++;
-			}
-		}
+		done[r] = true;
+		for (j = r; j < p.runend[r]; j++)
+			up += p.ord[j].r->up ? 1 : 0;
+		/* every SA the other way, set up before or after this pair's first */
+		other = pairs_count(&p, &a->resp, &a->init);
 		/* a client in a private network dialling a public VPN server: remote access,
 		 * where only the client can initiate by design */
 		if (up < 2 || other > 0 || (private_addr(&a->init) && !private_addr(&a->resp)))
@@ -353,13 +515,13 @@ finish_one_sided(struct ikesa_rules *t)
 		sd_finding_value(f, "ike_sas_by_initiator", "%zu", up);
 		sd_finding_value(f, "requests_by_responder", "%u",
 		    requests_from(t, &a->resp, &a->init));
-		for (k = i; k < n; k++)
-			if (ADDR_EQ(&all[k]->init, &a->init) && ADDR_EQ(&all[k]->resp, &a->resp) &&
-			    all[k]->up)
-				sd_finding_frame(f, all[k]->first_frame);
+		for (j = r; j < p.runend[r]; j++)
+			if (p.ord[j].r->up)
+				sd_finding_frame(f, p.ord[j].r->first_frame);
 		sd_rule_note_pair(f, 0, &a->init, a->iport, &a->resp, a->rport, a->proto,
 		    a->file_index);
 	}
+	pairs_free(&p);
 	free(done);
 	free(all);
 }

@@ -619,6 +619,43 @@ test_responder_never_initiates(void **state)
 	assert_null(find(&h, "ike.responder_never_initiates"));
 	h_close(&h);
 
+	/* the responder set one up before the initiator's two (first in the capture): it
+	 * did initiate, nothing */
+	h_open(&h);
+	sa_up(&sa, &GW_I, 50, 5);
+	sa.initiator = GW_R;
+	h_feed(&h, SD_EV_IKE_SA, 5, 50, &GW_R, &GW_I, 500, &sa);
+	sa_up(&sa, &GW_R, 100, 10);
+	h_feed(&h, SD_EV_IKE_SA, 10, 100, &GW_I, &GW_R, 500, &sa);
+	sa_up(&sa, &GW_R, 200, 110);
+	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &GW_R, 500, &sa);
+	area_h_finish(&h.area);
+	assert_null(find(&h, "ike.responder_never_initiates"));
+	h_close(&h);
+
+	/* two pairs interleaved: each found once, with its own SAs */
+	h_open(&h);
+	sa_up(&sa, &GW_R, 100, 10);
+	h_feed(&h, SD_EV_IKE_SA, 10, 100, &GW_I, &GW_R, 500, &sa);
+	sa_up(&sa, &GW_B, 150, 60);
+	h_feed(&h, SD_EV_IKE_SA, 60, 150, &GW_I, &GW_B, 500, &sa);
+	sa_up(&sa, &GW_R, 200, 110);
+	h_feed(&h, SD_EV_IKE_SA, 110, 200, &GW_I, &GW_R, 500, &sa);
+	sa_up(&sa, &GW_B, 250, 160);
+	h_feed(&h, SD_EV_IKE_SA, 160, 250, &GW_I, &GW_B, 500, &sa);
+	sa_up(&sa, &GW_B, 350, 260);
+	h_feed(&h, SD_EV_IKE_SA, 260, 350, &GW_I, &GW_B, 500, &sa);
+	area_h_finish(&h.area);
+	assert_int_equal(h.out.n, 2);
+	f = h.out.v[0];
+	assert_string_equal(finding_value(f, "responder"), "10.99.1.2");
+	assert_string_equal(finding_value(f, "ike_sas_by_initiator"), "2");
+	f = h.out.v[1];
+	assert_string_equal(finding_value(f, "responder"), "10.99.3.2");
+	assert_string_equal(finding_value(f, "ike_sas_by_initiator"), "3");
+	assert_int_equal(f->nframes, 3);
+	h_close(&h);
+
 	/* a private client dialling a public VPN server (remote access): nothing */
 	h_open(&h);
 	sa_up(&sa, &pub, 100, 10);
