@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Table hashing: every hash table of the program (flows, IKE SAs, ESP SAs, findings, rule
@@ -25,6 +26,26 @@ sd_hash(uint64_t h, const void *p, size_t n)
 		h *= 0x100000001b3ull;
 	}
 	return h;
+}
+
+/*
+ * The same job for long keys (certificates, datagrams): 8 bytes a step instead of one, with
+ * the same FNV state, so a 1.5 kB certificate costs a few hundred cycles, not several
+ * thousand.  Host byte order: for tables and identity checks inside one process only, never
+ * for a value that is printed or stored.
+ */
+static inline uint64_t
+sd_hash_words(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t w;
+
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return sd_hash(h, b, n);
 }
 
 /* A 64-bit value's 8 bytes (host order), for hashing numbers without a buffer. */

@@ -179,7 +179,7 @@ evict_one(struct sd_tab *t)
 void *
 sd_tab_get(struct sd_tab *t, const void *key, size_t klen, bool create, bool *created)
 {
-	uint64_t h = sd_hash_mix(sd_hash(SD_HASH_INIT, key, klen));
+	uint64_t h = sd_hash_mix(sd_hash_words(SD_HASH_INIT, key, klen));
 	struct ent *e, **b;
 
 	if (created != NULL)

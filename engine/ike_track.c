@@ -573,7 +573,7 @@ track(struct sd_ike_track *t, struct sd_ike_msg *m, const struct sd_ike_track_pk
 	struct trk_sa *s = sa_find(t, m);
 	struct trk_xchg *x;
 	bool req_from_init, is_request, sender_is_init;
-	uint64_t h = sd_hash(SD_HASH_INIT, pkt->datagram.p, sd_rd_left(&pkt->datagram));
+	uint64_t h = sd_hash_words(SD_HASH_INIT, pkt->datagram.p, sd_rd_left(&pkt->datagram));
 	size_t i;
 
 	if (s == NULL && (s = sa_new(t, m, ev)) == NULL)
