@@ -13,6 +13,8 @@
 #   SD_FUZZ_NO_BUILD=1  use build/fuzz as it is
 #   SD_FUZZ_OUT=DIR     keep logs and the new inputs (DIR/<parser>.corpus) there
 #   SD_FUZZ_RUNS=N      stop a target after N executions too (whichever comes first)
+#   SD_FUZZ_TIMEOUT=S   an input running S seconds is a hang (default 25; libFuzzer counts
+#                       wall time: a long run at nice 19 on a busy machine needs more)
 set -uo pipefail
 
 secs=${1:-60}
@@ -52,7 +54,7 @@ run_one() {
 	[ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
 	[ -f "tests/fuzz/$t.options" ] && read -ra opts <"tests/fuzz/$t.options"
 	[ -n "${SD_FUZZ_RUNS:-}" ] && runs=(-runs="$SD_FUZZ_RUNS")
-	"$bin/fuzz_$t" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 \
+	"$bin/fuzz_$t" -max_total_time="$secs" -timeout="${SD_FUZZ_TIMEOUT:-25}" -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$out/$t.crash/" "${dict[@]}" "${opts[@]}" "${runs[@]}" \
 	    "$out/$t.corpus" "tests/fuzz/corpus/$t" >"$out/$t.log" 2>&1
 	echo $? >"$out/$t.rc"
