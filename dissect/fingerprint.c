@@ -15,15 +15,33 @@ struct ja_out {
 	struct sd_md5	*md5;
 	char		*buf;
 	size_t		 size, len;	/* len counts what would have been written */
+	char		 pend[256];	/* bytes on their way to md5, hashed in blocks */
+	size_t		 npend;
 };
+
+static void
+out_flush(struct ja_out *o)
+{
+	if (o->md5 != NULL && o->npend > 0)
+		sd_md5_update(o->md5, o->pend, o->npend);
+	o->npend = 0;
+}
 
 static void
 out_str(struct ja_out *o, const char *s, size_t n)
 {
 	size_t room;
 
-	if (o->md5 != NULL)
-		sd_md5_update(o->md5, s, n);
+	if (o->md5 != NULL) {
+		if (o->npend + n > sizeof(o->pend))
+			out_flush(o);
+		if (n > sizeof(o->pend))
+			sd_md5_update(o->md5, s, n);
+		else {
+			memcpy(o->pend + o->npend, s, n);
+			o->npend += n;
+		}
+	}
 	if (o->buf != NULL && o->size > 0 && o->len < o->size - 1) {
 		room = o->size - 1 - o->len;
 		memcpy(o->buf + o->len, s, n < room ? n : room);
@@ -32,13 +50,18 @@ out_str(struct ja_out *o, const char *s, size_t n)
 	o->len += n;
 }
 
+/* v in decimal (no printf: a hello has hundreds of values) */
 static void
 out_uint(struct ja_out *o, unsigned v)
 {
 	char tmp[12];
-	int n = snprintf(tmp, sizeof(tmp), "%u", v);
+	size_t i = sizeof(tmp);
 
-	out_str(o, tmp, (size_t)n);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	out_str(o, tmp + i, sizeof(tmp) - i);
 }
 
 /* A list of u16 values (width 2) or u8 (width 1), dash-joined, GREASE dropped. */
@@ -104,7 +127,7 @@ ja3_write(const struct sd_tls_client_hello *ch, struct ja_out *o)
 size_t
 sd_tls_ja3_string(const struct sd_tls_client_hello *ch, char *buf, size_t size)
 {
-	struct ja_out o = { NULL, buf, size, 0 };
+	struct ja_out o = { .buf = buf, .size = size };
 
 	if (buf != NULL && size > 0)
 		buf[0] = '\0';
@@ -116,7 +139,7 @@ void
 sd_tls_ja3(const struct sd_tls_client_hello *ch, char out[33])
 {
 	struct sd_md5 m;
-	struct ja_out o = { &m, NULL, 0, 0 };
+	struct ja_out o = { .md5 = &m };
 	uint8_t d[16];
 
 	out[0] = '\0';
@@ -124,6 +147,7 @@ sd_tls_ja3(const struct sd_tls_client_hello *ch, char out[33])
 		return;		/* SSLv2 hellos have no JA3 */
 	sd_md5_init(&m);
 	ja3_write(ch, &o);
+	out_flush(&o);
 	sd_md5_final(&m, d);
 	sd_hash_hex(d, sizeof(d), out);
 }
@@ -133,7 +157,7 @@ void
 sd_tls_ja3s(const struct sd_tls_server_hello *sh, char out[33])
 {
 	struct sd_md5 m;
-	struct ja_out o = { &m, NULL, 0, 0 };
+	struct ja_out o = { .md5 = &m };
 	uint8_t d[16];
 
 	sd_md5_init(&m);
@@ -142,6 +166,7 @@ sd_tls_ja3s(const struct sd_tls_server_hello *sh, char out[33])
 	out_uint(&o, sh->cipher);
 	out_str(&o, ",", 1);
 	out_ext_types(&o, sh->extensions);
+	out_flush(&o);
 	sd_md5_final(&m, d);
 	sd_hash_hex(d, sizeof(d), out);
 }
@@ -191,24 +216,34 @@ static void
 hash12(const uint16_t *vals, size_t n, const uint16_t *tail, size_t ntail, bool with_tail,
     char out[13])
 {
+	static const char hexd[] = "0123456789abcdef";
 	struct sd_sha256 s;
-	char tmp[8];
+	char buf[256];		/* items of 5 bytes (and the '_'), hashed in blocks */
 	uint8_t d[32];
 	char hex[65];
-	size_t i;
+	size_t i, k = 0, m, part;
+	const uint16_t *v;
 
 	sd_sha256_init(&s);
-	for (i = 0; i < n; i++) {
-		(void)snprintf(tmp, sizeof(tmp), i ? ",%04x" : "%04x", vals[i]);
-		sd_sha256_update(&s, tmp, strlen(tmp));
-	}
-	if (with_tail) {
-		sd_sha256_update(&s, "_", 1);
-		for (i = 0; i < ntail; i++) {
-			(void)snprintf(tmp, sizeof(tmp), i ? ",%04x" : "%04x", tail[i]);
-			sd_sha256_update(&s, tmp, strlen(tmp));
+	for (part = 0; part < (with_tail ? 2u : 1u); part++) {
+		v = part == 0 ? vals : tail;
+		m = part == 0 ? n : ntail;
+		if (part == 1)
+			buf[k++] = '_';
+		for (i = 0; i < m; i++) {
+			if (k + 5 > sizeof(buf) - 1) {
+				sd_sha256_update(&s, buf, k);
+				k = 0;
+			}
+			if (i > 0)
+				buf[k++] = ',';
+			buf[k++] = hexd[v[i] >> 12 & 0xf];
+			buf[k++] = hexd[v[i] >> 8 & 0xf];
+			buf[k++] = hexd[v[i] >> 4 & 0xf];
+			buf[k++] = hexd[v[i] & 0xf];
 		}
 	}
+	sd_sha256_update(&s, buf, k);
 	sd_sha256_final(&s, d);
 	sd_hash_hex(d, sizeof(d), hex);
 	memcpy(out, hex, 12);

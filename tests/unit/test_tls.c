@@ -954,6 +954,76 @@ test_names(void **state)
 	assert_null(sd_tls_alert_name(255));
 }
 
+/*
+ * A hello with long lists (120 suites, 60 groups, 50 signature algorithms, 12 extensions):
+ * the fingerprints hash their text in blocks, and a list longer than a block must give
+ * the same values as the text hashed at once.
+ */
+static void
+test_fingerprints_long_lists(void **state)
+{
+	uint8_t body[1024];
+	struct sd_tls_client_hello ch;
+	size_t n = 0, extlen_at, i, start;
+	static const uint16_t other_ext[] = { 0x0017, 0x0023, 0x0005, 0x0012, 0x001b, 0x0033,
+	    0x002d, 0x0015, 0xff01 };
+
+	(void)state;
+	body[n++] = 0x03;
+	body[n++] = 0x03;
+	memset(body + n, 0, 32);
+	n += 32;
+	body[n++] = 0;				/* session_id */
+	body[n++] = 0;
+	body[n++] = 240;			/* 120 suites */
+	for (i = 0; i < 120; i++) {
+		body[n++] = (uint8_t)(0xc0 - (i & 1));
+		body[n++] = (uint8_t)(255 - i);
+	}
+	body[n++] = 1;
+	body[n++] = 0;				/* compression */
+	extlen_at = n;
+	n += 2;
+	start = n;
+	body[n++] = 0x00;			/* supported_groups, 60 */
+	body[n++] = 0x0a;
+	body[n++] = 0;
+	body[n++] = 122;
+	body[n++] = 0;
+	body[n++] = 120;
+	for (i = 0; i < 60; i++) {
+		body[n++] = 0;
+		body[n++] = (uint8_t)(i + 1);
+	}
+	body[n++] = 0x00;			/* ec_point_formats */
+	body[n++] = 0x0b;
+	body[n++] = 0;
+	body[n++] = 2;
+	body[n++] = 1;
+	body[n++] = 0;
+	body[n++] = 0x00;			/* signature_algorithms, 50 */
+	body[n++] = 0x0d;
+	body[n++] = 0;
+	body[n++] = 102;
+	body[n++] = 0;
+	body[n++] = 100;
+	for (i = 0; i < 50; i++) {
+		body[n++] = (uint8_t)(4 + i % 5);
+		body[n++] = (uint8_t)(i + 1);
+	}
+	for (i = 0; i < sizeof(other_ext) / sizeof(other_ext[0]); i++) {
+		body[n++] = (uint8_t)(other_ext[i] >> 8);
+		body[n++] = (uint8_t)other_ext[i];
+		body[n++] = 0;
+		body[n++] = 0;
+	}
+	body[extlen_at] = (uint8_t)((n - start) >> 8);
+	body[extlen_at + 1] = (uint8_t)(n - start);
+	assert_int_equal(sd_tls_parse_client_hello(sd_rd_make(body, n), false, &ch), SD_OK);
+	assert_string_equal(ch.ja3, "76c58ac191ca55cfd28c97129b2f6251");
+	assert_string_equal(ch.ja4, "t12i991200_96ea058e1174_7a13d81c801a");
+}
+
 int
 main(void)
 {
@@ -980,6 +1050,7 @@ main(void)
 		cmocka_unit_test(test_malformed_server_hello),
 		cmocka_unit_test(test_malformed_certificate),
 		cmocka_unit_test(test_ja4_dtls_versions),
+		cmocka_unit_test(test_fingerprints_long_lists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
