@@ -2,6 +2,8 @@
  * regular expressions (data/interception-cas.tsv, --intercept-cas), matched against DNs. */
 #include "analyze/icat.h"
 
+#include "dissect/hash.h"
+
 #include "analyze/x509.h"
 
 #include <stdio.h>
@@ -105,6 +107,30 @@ free_entry(struct sd_icat_entry *e)
 	free(e->product);
 }
 
+/* The answers for recent issuer DNs: direct-mapped by the DN's hash, a slot replaced on a
+ * collision (bounded: MEMO_SLOTS strings). */
+#define MEMO_SLOTS	256
+struct sd_icat_memo {
+	struct {
+		uint64_t	 h;
+		char		*dn;
+		int		 m;
+	} slot[MEMO_SLOTS];
+};
+
+static void
+memo_clear(struct sd_icat_memo *mm)
+{
+	size_t i;
+
+	if (mm == NULL)
+		return;
+	for (i = 0; i < MEMO_SLOTS; i++) {
+		free(mm->slot[i].dn);
+		mm->slot[i].dn = NULL;
+	}
+}
+
 /* Load one catalogue file (TSV: product, CN regex, O regex, source).  -1 on an unreadable
  * file, -2 on a bad line (err says which), else the entries added. */
 int
@@ -117,6 +143,7 @@ sd_icat_load(struct sd_icat *t, const char *path, char *err, size_t errlen)
 
 	if (fp == NULL)
 		return -1;
+	memo_clear(t->memo);	/* new entries: new answers */
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
@@ -204,8 +231,32 @@ dn_attr(const char *dn, const char *key, char *buf, size_t n)
 
 /* The catalogue entry an issuer DN matches, -1 for none.  Entries that test both CN and
  * O win over those testing one (the more specific product name). */
+static int match_all(const struct sd_icat *t, const char *dn);
+
 int
 sd_icat_match(const struct sd_icat *t, const char *dn)
+{
+	uint64_t h = sd_hash_str(SD_HASH_INIT, dn);
+	size_t k = (size_t)(sd_hash_mix(h) % MEMO_SLOTS);
+	struct sd_icat_memo *mm = t->memo;
+	char *copy;
+	int m;
+
+	if (mm != NULL && mm->slot[k].dn != NULL && mm->slot[k].h == h &&
+	    strcmp(mm->slot[k].dn, dn) == 0)
+		return mm->slot[k].m;
+	m = match_all(t, dn);
+	if (mm != NULL && (copy = strdup(dn)) != NULL) {
+		free(mm->slot[k].dn);
+		mm->slot[k].dn = copy;
+		mm->slot[k].h = h;
+		mm->slot[k].m = m;
+	}
+	return m;
+}
+
+static int
+match_all(const struct sd_icat *t, const char *dn)
 {
 	char cn[512], o[512];
 	bool has_cn = dn_attr(dn, "CN", cn, sizeof(cn));
@@ -246,7 +297,13 @@ sd_icat_is_vendors(const struct sd_icat *t, int m, const char *subject)
 struct sd_icat *
 sd_icat_new(void)
 {
-	return calloc(1, sizeof(struct sd_icat));
+	struct sd_icat *t = calloc(1, sizeof(*t));
+
+	if (t != NULL && (t->memo = calloc(1, sizeof(*t->memo))) == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 void
@@ -260,6 +317,8 @@ sd_icat_free(struct sd_icat *t)
 		free_entry(entry(t, i));
 	for (i = 0; i < sizeof(t->block) / sizeof(t->block[0]); i++)
 		free(t->block[i]);
+	memo_clear(t->memo);
+	free(t->memo);
 	free(t);
 }
 

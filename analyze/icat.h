@@ -20,9 +20,11 @@ struct sd_icat_entry {
 /* Entries in blocks made as they fill (a compiled regex_t is never moved): the shipped
  * catalogue costs its 50 entries, not SD_ICAT_MAX. */
 #define SD_ICAT_BLOCK	64
+struct sd_icat_memo;
 struct sd_icat {
 	struct sd_icat_entry	*block[SD_ICAT_MAX / SD_ICAT_BLOCK];
 	size_t			 n;
+	struct sd_icat_memo	*memo;	/* issuer DN -> match, see sd_icat_match() */
 };
 
 struct sd_icat	*sd_icat_new(void);
@@ -37,7 +39,9 @@ int		 sd_icat_load(struct sd_icat *, const char *path, char *err, size_t errlen)
 /* The shipped catalogue: the installed copy, else the source tree's; 0 when neither. */
 int		 sd_icat_load_shipped(struct sd_icat *, char *err, size_t errlen);
 /* The entry an issuer DN (RFC 2253) matches, -1 for none; entries testing both CN and O
- * win over those testing one. */
+ * win over those testing one.  The answer for a DN is remembered (a busy capture asks for
+ * the same few issuers thousands of times; every entry is a regexec): one catalogue is not
+ * for two threads at once. */
 int		 sd_icat_match(const struct sd_icat *, const char *dn);
 /* The leaf's subject carries entry m's Organization: the vendor's own certificate (false
  * for m not an entry, such as -1). */

@@ -456,6 +456,7 @@ static void
 test_catalogue_blocks(void **state)
 {
 	char path[] = "/tmp/sd-icat-XXXXXX", big[] = "/tmp/sd-icat-XXXXXX", err[256] = "";
+	char more[] = "/tmp/sd-icat-XXXXXX";
 	struct sd_icat *t = sd_icat_new();
 	int m;
 
@@ -470,8 +471,16 @@ test_catalogue_blocks(void **state)
 	assert_int_equal(sd_icat_match(t, "CN=CA 64"), 64);
 	assert_int_equal(sd_icat_match(t, "CN=CA 197"), -1);
 	assert_false(sd_icat_is_vendors(t, -1, "O=x"));
-	sd_icat_free(t);
+	/* asked again (remembered answers), and after a second file added entries: the
+	 * remembered "no match" is forgotten */
+	assert_int_equal(sd_icat_match(t, "CN=CA 196,O=x"), 196);
+	assert_int_equal(sd_icat_match(t, "CN=CA 197"), -1);
 	unlink(path);
+	write_catalogue(more, 3 * SD_ICAT_BLOCK + 6);
+	assert_int_equal(sd_icat_load(t, more, err, sizeof(err)), 3 * SD_ICAT_BLOCK + 6);
+	assert_int_equal(sd_icat_match(t, "CN=CA 197"), 3 * SD_ICAT_BLOCK + 5 + 197);
+	sd_icat_free(t);
+	unlink(more);
 
 	t = sd_icat_new();
 	assert_non_null(t);
