@@ -41,6 +41,8 @@ struct trk_xchg {
 
 struct trk_sa {
 	struct trk_sa	*next;
+	struct trk_sa	*cand_prev, *cand_next;	/* on the candidates list (see below) */
+	bool		 is_cand;
 	uint64_t	 order;
 	uint64_t	 flow_id;
 	uint32_t	 file_index;
@@ -77,8 +79,38 @@ struct sd_ike_track {
 		struct sd_event		 ev;
 		struct sd_ike_exchange	 x;
 	}			 ready[4];
-	size_t			 candidates;	/* SAs waiting for ESP to call them established */
+	/* SAs waiting for ESP to call them established: each ESP packet looks at these
+	 * only, not at every SA */
+	struct trk_sa		*cand_head;
 };
+
+static void
+cand_add(struct sd_ike_track *t, struct trk_sa *s)
+{
+	if (s->is_cand)
+		return;
+	s->is_cand = true;
+	s->cand_prev = NULL;
+	s->cand_next = t->cand_head;
+	if (t->cand_head != NULL)
+		t->cand_head->cand_prev = s;
+	t->cand_head = s;
+}
+
+static void
+cand_del(struct sd_ike_track *t, struct trk_sa *s)
+{
+	if (!s->is_cand)
+		return;
+	if (s->cand_prev != NULL)
+		s->cand_prev->cand_next = s->cand_next;
+	else
+		t->cand_head = s->cand_next;
+	if (s->cand_next != NULL)
+		s->cand_next->cand_prev = s->cand_prev;
+	s->cand_prev = s->cand_next = NULL;
+	s->is_cand = false;
+}
 
 struct sd_ike_track *
 sd_ike_track_new(struct sd_memcap *mc, struct sd_ev_sink sink,
@@ -519,7 +551,7 @@ set_auth_answered(struct sd_ike_track *t, struct trk_sa *s, uint64_t frame)
 	s->auth_answered = true;
 	s->auth_done_frame = frame;
 	if (!s->sa.established)
-		t->candidates++;
+		cand_add(t, s);
 }
 
 static void
@@ -551,8 +583,7 @@ mark_established(struct sd_ike_track *t, struct trk_sa *s, const char *by)
 		return;
 	s->sa.established = true;
 	s->sa.established_by = by;
-	if (s->auth_answered && t->candidates > 0)
-		t->candidates--;
+	cand_del(t, s);
 }
 
 /* IKEv1 roles: the exchange's initiator is whoever sent its first message. */
@@ -735,8 +766,7 @@ end_sa(struct sd_ike_track *t, struct trk_sa *s, const char *why)
 				break;
 			}
 	}
-	if (s->auth_answered && !s->sa.established && t->candidates > 0)
-		t->candidates--;
+	cand_del(t, s);
 	s->sa.end = why;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SD_EV_IKE_SA;
@@ -869,22 +899,18 @@ void
 sd_ike_track_esp(struct sd_ike_track *t, const struct sd_addr *src, const struct sd_addr *dst,
     int64_t sec, uint64_t frame)
 {
-	struct trk_sa *s;
-	size_t i;
+	struct trk_sa *s, *next;
 
 	if (sec > t->now_sec)
 		t->now_sec = sec;
-	if (t->candidates == 0)
-		return;
-	for (i = 0; i < TRK_BUCKETS; i++)
-		for (s = t->bucket[i]; s != NULL; s = s->next) {
-			if (!s->auth_answered || s->sa.established ||
-			    frame <= s->auth_done_frame)
-				continue;
-			if ((same_addr(src, &s->sa.initiator) && same_addr(dst, &s->sa.responder)) ||
-			    (same_addr(dst, &s->sa.initiator) && same_addr(src, &s->sa.responder)))
-				mark_established(t, s, "esp");
-		}
+	for (s = t->cand_head; s != NULL; s = next) {
+		next = s->cand_next;	/* mark_established() takes s off the list */
+		if (frame <= s->auth_done_frame)
+			continue;
+		if ((same_addr(src, &s->sa.initiator) && same_addr(dst, &s->sa.responder)) ||
+		    (same_addr(dst, &s->sa.initiator) && same_addr(src, &s->sa.responder)))
+			mark_established(t, s, "esp");
+	}
 }
 
 void
