@@ -61,6 +61,9 @@ struct attempt {
 	uint16_t	 ke_asked, ke_offered;
 	bool		 ke_pending, ke_retried_ok;
 	uint64_t	 ke_ok_frame;
+	/* on the list of attempts waiting for their retry (ke_pending, !ke_retried_ok) */
+	struct attempt	*kw_prev, *kw_next;
+	bool		 kw_on;
 	/* COOKIE */
 	uint64_t	 cookie_frame, cookie_req_frame;
 	bool		 cookie_echoed;
@@ -110,7 +113,38 @@ struct ike_rules {
 	struct sd_tab		*esp;	/* struct esp_pair */
 	int64_t			 end_sec;	/* the capture's last frame */
 	uint32_t		 end_nsec;
+	/* attempts answered INVALID_KE_PAYLOAD and not yet retried: each IKE_SA_INIT answer
+	 * looks at these, not at every attempt */
+	struct attempt		*ke_waiting;
 };
+
+static void
+kw_add(struct ike_rules *t, struct attempt *a)
+{
+	if (a->kw_on)
+		return;
+	a->kw_on = true;
+	a->kw_prev = NULL;
+	a->kw_next = t->ke_waiting;
+	if (t->ke_waiting != NULL)
+		t->ke_waiting->kw_prev = a;
+	t->ke_waiting = a;
+}
+
+static void
+kw_del(struct ike_rules *t, struct attempt *a)
+{
+	if (!a->kw_on)
+		return;
+	if (a->kw_prev != NULL)
+		a->kw_prev->kw_next = a->kw_next;
+	else
+		t->ke_waiting = a->kw_next;
+	if (a->kw_next != NULL)
+		a->kw_next->kw_prev = a->kw_prev;
+	a->kw_prev = a->kw_next = NULL;
+	a->kw_on = false;
+}
 
 static struct attempt *
 find_attempt(struct ike_rules *t, const uint8_t ispi[8])
@@ -283,13 +317,15 @@ has_notify(const struct sd_ike_msg *m, uint16_t type, const struct sd_ike_notify
 static void
 note_ke_retry(struct ike_rules *t, const struct sd_event *ev, const struct sd_ike_msg *m)
 {
-	struct attempt *a;
+	struct attempt *a, *next;
 
-	for (a = sd_tab_first(t->att); a != NULL; a = sd_tab_next(t->att, a)) {
-		if (a->ke_pending && !a->ke_retried_ok && a->ke_asked == m->ke_group &&
+	for (a = t->ke_waiting; a != NULL; a = next) {
+		next = a->kw_next;
+		if (a->ke_asked == m->ke_group &&
 		    ADDR_EQ(&a->init, &ev->dst) && ADDR_EQ(&a->resp, &ev->src)) {
 			a->ke_retried_ok = true;
 			a->ke_ok_frame = ev->frame;
+			kw_del(t, a);
 		}
 	}
 }
@@ -460,6 +496,7 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 		else if (type == SD_IKE_N_INVALID_KE_PAYLOAD && a != NULL) {
 			a->ke_pending = true;
 			a->ke_retried_ok = false;
+			kw_add(t, a);
 			a->ke_asked = notify_u16(&m->notify[i]);
 			a->ke_offered = a->ke_group;
 			a->ike_frame = ev->frame;
@@ -997,6 +1034,7 @@ static void
 attempt_evict(void *ctx, void *val)
 {
 	judge_attempt(ctx, val);
+	kw_del(ctx, val);
 }
 
 static struct sd_tab *
