@@ -109,8 +109,17 @@ put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 	putc_(j, '"');
 	while (i < n) {
 		uint8_t c = s[i];
-		size_t clen = 0;
+		size_t clen = 0, k;
 
+		/* a run of printable ASCII that needs no escape: one copy */
+		for (k = i; k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != '"' && s[k] != '\\';
+		    k++)
+			;
+		if (k > i) {
+			put(j, (const char *)s + i, k - i);
+			i = k;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			putc_(j, '\\');
 			putc_(j, (char)c);
@@ -122,11 +131,6 @@ put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 			i++;
 			continue;
 		}
-		if (c < 0x80) {
-			putc_(j, (char)c);
-			i++;
-			continue;
-		}
 		/* multi-byte UTF-8: pass through only when well-formed */
 		if (c >= 0xc2 && c <= 0xdf)
 			clen = 2;
@@ -135,7 +139,6 @@ put_escaped(struct sd_json *j, const uint8_t *s, size_t n)
 		else if (c >= 0xf0 && c <= 0xf4)
 			clen = 4;
 		if (clen != 0 && n - i >= clen) {
-			size_t k;
 			uint32_t cp = c & (0x7f >> clen);
 
 			for (k = 1; k < clen; k++) {
@@ -235,26 +238,50 @@ sd_out_json_strn(struct sd_json *j, const char *key, const void *s, size_t n)
 	put_escaped(j, s, n);
 }
 
+/*
+ * Decimal digits of v ending at end (no printf: an event line has dozens of numbers), at
+ * least `width` of them (zero-padded); returns where they start.
+ */
+static char *
+digits(char *end, uint64_t v, int width)
+{
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+		width--;
+	} while (v != 0 || width > 0);
+	return p;
+}
+
+/* A signed number, "-" when negative (INT64_MIN included). */
+static void
+put_int(struct sd_json *j, int64_t v)
+{
+	char b[24], *p;
+
+	p = digits(b + sizeof(b), v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 1);
+	if (v < 0)
+		*--p = '-';
+	put(j, p, (size_t)(b + sizeof(b) - p));
+}
+
 void
 sd_out_json_int(struct sd_json *j, const char *key, int64_t v)
 {
-	char b[32];
-	int n;
-
 	begin_value(j, key);
-	n = snprintf(b, sizeof(b), "%" PRId64, v);
-	put(j, b, (size_t)n);
+	put_int(j, v);
 }
 
 void
 sd_out_json_uint(struct sd_json *j, const char *key, uint64_t v)
 {
-	char b[32];
-	int n;
+	char b[24], *p;
 
 	begin_value(j, key);
-	n = snprintf(b, sizeof(b), "%" PRIu64, v);
-	put(j, b, (size_t)n);
+	p = digits(b + sizeof(b), v, 1);
+	put(j, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
@@ -319,15 +346,18 @@ sd_out_json_hex(struct sd_json *j, const char *key, const uint8_t *p, size_t n)
 void
 sd_out_json_ts(struct sd_json *j, const char *key, int64_t sec, uint32_t nsec)
 {
-	char b[48];
-	int n;
+	char b[24], *p;
 
 	begin_value(j, key);
+	put_int(j, sec);
+	/* nanoseconds when there are, else microseconds (as printf's %09u / %06u: a nsec of
+	 * 1e9 or more keeps all its digits) */
 	if (nsec % 1000 != 0)
-		n = snprintf(b, sizeof(b), "%" PRId64 ".%09u", sec, nsec);
+		p = digits(b + sizeof(b), nsec, 9);
 	else
-		n = snprintf(b, sizeof(b), "%" PRId64 ".%06u", sec, nsec / 1000);
-	put(j, b, (size_t)n);
+		p = digits(b + sizeof(b), nsec / 1000, 6);
+	*--p = '.';
+	put(j, p, (size_t)(b + sizeof(b) - p));
 }
 
 const char *

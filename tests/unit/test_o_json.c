@@ -57,6 +57,34 @@ test_structure(void **state)
 	sd_out_json_free(&j);
 }
 
+/* Numbers at their limits and timestamps with leading zeros, as printf would write them. */
+static void
+test_numbers(void **state)
+{
+	struct sd_json j;
+	char *s;
+
+	(void)state;
+	sd_out_json_init(&j);
+	sd_out_json_obj_begin(&j, NULL);
+	sd_out_json_int(&j, "min", INT64_MIN);
+	sd_out_json_int(&j, "max", INT64_MAX);
+	sd_out_json_int(&j, "zero", 0);
+	sd_out_json_uint(&j, "u0", 0);
+	sd_out_json_uint(&j, "u10", 10);
+	sd_out_json_ts(&j, "t0", 0, 0);
+	sd_out_json_ts(&j, "t1", 5, 7);
+	sd_out_json_ts(&j, "t2", 5, 7000);
+	sd_out_json_ts(&j, "tneg", -1, 500000000);
+	sd_out_json_obj_end(&j);
+	s = line_of(&j);
+	assert_string_equal(s, "{\"min\":-9223372036854775808,\"max\":9223372036854775807,"
+	    "\"zero\":0,\"u0\":0,\"u10\":10,\"t0\":0.000000,\"t1\":5.000000007,"
+	    "\"t2\":5.000007,\"tneg\":-1.500000}\n");
+	free(s);
+	sd_out_json_free(&j);
+}
+
 /* One object {key: s[0..n)} as the writer puts it, as a malloc'd line. */
 static char *
 strn_line(const char *key, const char *s, size_t n)
@@ -208,6 +236,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_gateway_pairs),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_escaping_c1),
