@@ -110,6 +110,7 @@ free_entry(struct sd_icat_entry *e)
 /* The answers for recent issuer DNs: direct-mapped by the DN's hash, a slot replaced on a
  * collision (bounded: MEMO_SLOTS strings). */
 #define MEMO_SLOTS	256
+#define MEMO_DN_MAX	512
 struct sd_icat_memo {
 	struct {
 		uint64_t	 h;
@@ -246,7 +247,8 @@ sd_icat_match(const struct sd_icat *t, const char *dn)
 	    strcmp(mm->slot[k].dn, dn) == 0)
 		return mm->slot[k].m;
 	m = match_all(t, dn);
-	if (mm != NULL && (copy = strdup(dn)) != NULL) {
+	/* a DN from a packet can be long: only short ones are kept (256 x 512 bytes at most) */
+	if (mm != NULL && strlen(dn) < MEMO_DN_MAX && (copy = strdup(dn)) != NULL) {
 		free(mm->slot[k].dn);
 		mm->slot[k].dn = copy;
 		mm->slot[k].h = h;
