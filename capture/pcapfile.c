@@ -255,13 +255,18 @@ short_read(struct sd_pcapfile *pf, char err[SD_ERRBUF], size_t have, const char 
 	    tried, what, have);
 }
 
-/* The record's timestamp as libpcap hands it on (nano precision asked for): the 32-bit
- * fields are signed, us are scaled up, and a fraction of a second or more is carried. */
+/*
+ * The record's timestamp as libpcap 1.10 hands it on (nano precision asked for): the 32-bit
+ * fields are signed in a file of this host's byte order (bpf_int32) and unsigned in one of
+ * the other (its SWAPLONG() yields u_int); us are scaled up, and a fraction of a second or
+ * more is carried.
+ */
 static void
 set_time(const struct sd_pcapfile *pf, const uint8_t *rh, struct sd_frame *f)
 {
-	int64_t sec = (int32_t)load32(rh, pf->swapped);
-	int64_t frac = (int32_t)load32(rh + 4, pf->swapped);
+	uint32_t s = load32(rh, pf->swapped), u = load32(rh + 4, pf->swapped);
+	int64_t sec = pf->swapped ? (int64_t)s : (int64_t)(int32_t)s;
+	int64_t frac = pf->swapped ? (int64_t)u : (int64_t)(int32_t)u;
 	uint64_t ns;
 
 	if (!pf->nano)

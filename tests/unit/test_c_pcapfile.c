@@ -136,7 +136,8 @@ test_orders_and_precisions(void **state)
 }
 
 /* A sub-second field of a second or more is carried, as libpcap's value is by file.c; a
- * negative one (the field is signed in libpcap) wraps as it did. */
+ * negative one (the fields are signed in a file of this host's byte order) wraps as it did;
+ * in a file of the other byte order libpcap reads them unsigned. */
 static void
 test_time_carry(void **state)
 {
@@ -160,6 +161,17 @@ test_time_carry(void **state)
 	assert_int_equal(fr.nsec, ns % 1000000000u);
 	assert_int_equal(sd_pcapfile_next(pf, &fr, err), SD_CAP_FRAME);
 	assert_int_equal(fr.sec, -2147483648LL);	/* the seconds are signed too */
+	sd_pcapfile_close(pf);
+
+	header(&f, true, 0xa1b2c3d4u, 4, 65535, 1);
+	record(&f, 10, 0xffffffffu, 4, 4, 0);
+	record(&f, 0x80000000u, 0, 4, 4, 0);
+	pf = open_mem(&f, 0, false);
+	assert_int_equal(sd_pcapfile_next(pf, &fr, err), SD_CAP_FRAME);
+	assert_int_equal(fr.sec, 10 + 4294967295000ULL / 1000000000u);
+	assert_int_equal(fr.nsec, 4294967295000ULL % 1000000000u);
+	assert_int_equal(sd_pcapfile_next(pf, &fr, err), SD_CAP_FRAME);
+	assert_int_equal(fr.sec, 2147483648LL);
 	sd_pcapfile_close(pf);
 }
 
