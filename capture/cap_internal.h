@@ -13,7 +13,8 @@
 struct sd_cap {
 	pcap_t			*p;		/* owned: libpcap (live, classic pcap files) */
 	struct sd_pcapng	*ng;		/* owned: our reader (pcapng files), else NULL */
-	struct sd_gz		*gz;		/* gzip decoder under p or ng (they own it), or NULL */
+	struct sd_pcapfile	*pf;		/* owned: our reader (classic pcap files), else NULL */
+	struct sd_gz		*gz;		/* gzip decoder under p, ng or pf (they own it), or NULL */
 	char			*name;		/* owned: path as given ("-") or interface */
 	char			*iobuf;		/* owned: stdio buffer of a regular file, or NULL */
 	const char		*label;		/* for messages: name, or "standard input" */
@@ -26,6 +27,7 @@ struct sd_cap {
 	int			 last_linktype;	/* of the last frame handed on (-1 none yet) */
 	uint64_t		 no;		/* frames handed on so far */
 	uint64_t		 total;		/* file size; 0 when unknown */
+	uint64_t		 base;		/* pf: offset of the file header in a regular file */
 	uint64_t		 counted;	/* bytes of records read: progress when ftell fails */
 	volatile sig_atomic_t	 stop;		/* set by sd_cap_break() */
 };

@@ -1,6 +1,6 @@
-/* capture/file.c - frames from pcap files (libpcap), pcapng files (capture/pcapng.c), either
- * gzip-compressed (capture/gz.c), or standard input, and the parts of the sd_cap handle that
- * files and live interfaces share. */
+/* capture/file.c - frames from pcap files (capture/pcapfile.c, libpcap for the rarer
+ * variants), pcapng files (capture/pcapng.c), either gzip-compressed (capture/gz.c), or
+ * standard input, and the parts of the sd_cap handle that files and live interfaces share. */
 #define _GNU_SOURCE		/* fopencookie(): glibc */
 #include "capture/cap.h"
 
@@ -15,6 +15,7 @@
 
 #include "capture/cap_internal.h"
 #include "capture/gz.h"
+#include "capture/pcapfile.h"
 #include "capture/pcapng.h"
 
 #define PCAP_RECORD_HDR	16	/* classic pcap per-record header: progress estimate on pipes */
@@ -82,7 +83,7 @@ size_of(FILE *fp)
  */
 struct replay {
 	FILE	*fp;		/* owned */
-	uint8_t	 head[4];
+	uint8_t	 head[SD_PCAPFILE_HDR];
 	size_t	 n, off;
 };
 
@@ -241,6 +242,15 @@ restart(FILE *fp, bool seekable, const uint8_t *head, size_t n)
 	return out;
 }
 
+static void
+read_head_error(struct sd_cap *c, char err[SD_ERRBUF])
+{
+	if (c->gz != NULL && sd_gz_error(c->gz) != NULL)
+		snprintf(err, SD_ERRBUF, "%s: %s", c->label, sd_gz_error(c->gz));
+	else
+		snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
+}
+
 /* Read the first bytes of fp (up to 4) into head; -1 with err on a read error. */
 static int
 read_head(struct sd_cap *c, FILE *fp, uint8_t head[4], size_t *n, char err[SD_ERRBUF])
@@ -248,18 +258,59 @@ read_head(struct sd_cap *c, FILE *fp, uint8_t head[4], size_t *n, char err[SD_ER
 	*n = fread(head, 1, 4, fp);
 	if (!ferror(fp))
 		return 0;
-	if (c->gz != NULL && sd_gz_error(c->gz) != NULL)
-		snprintf(err, SD_ERRBUF, "%s: %s", c->label, sd_gz_error(c->gz));
-	else
-		snprintf(err, SD_ERRBUF, "%s: %s", c->label, strerror(errno));
+	read_head_error(c, err);
 	return -1;
+}
+
+/*
+ * A classic pcap header (head[0..4) read already): the rest of it is read, and a header
+ * capture/pcapfile.c takes starts that reader on fp.  A regular file is read from its
+ * descriptor from here on (stdio only closes it), a pipe a record at a time through its
+ * stream (frames as they arrive; sd_cap_break() ends it), anything else (gzip, a memory
+ * stream) in blocks through its stream.  1 when the reader took fp; 0 when libpcap is to
+ * read it (head[0..*n) holds what was read); -1 with err on a read error; -2 out of memory.
+ */
+static int
+open_pcapfile(struct sd_cap *c, FILE *fp, uint8_t head[SD_PCAPFILE_HDR], size_t *n,
+    char err[SD_ERRBUF])
+{
+	struct sd_pcapfile_src src = { .fp = fp, .fd = -1, .exact = c->pipe };
+	uint32_t magic = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
+	    (uint32_t)head[2] << 8 | head[3];
+	size_t more;
+	long pos;
+
+	if (*n != 4 || (magic != 0xa1b2c3d4u && magic != 0xd4c3b2a1u &&
+	    magic != 0xa1b23c4du && magic != 0x4d3cb2a1u))
+		return 0;
+	more = fread(head + 4, 1, SD_PCAPFILE_HDR - 4, fp);
+	if (ferror(fp)) {
+		read_head_error(c, err);
+		return -1;
+	}
+	*n += more;
+	if (*n < SD_PCAPFILE_HDR || !sd_pcapfile_takes(head))
+		return 0;
+	c->base = 0;
+	if (c->gz == NULL && !c->pipe && (pos = ftell(fp)) >= SD_PCAPFILE_HDR) {
+		c->base = (uint64_t)pos - SD_PCAPFILE_HDR;
+		if (fileno(fp) >= 0 && lseek(fileno(fp), pos, SEEK_SET) == pos)
+			src.fd = fileno(fp);
+	}
+	if (sd_pcapfile_open(&c->pf, head, src, c->label, 0) != 0)
+		return -2;
+	c->nano = true;		/* frames in ns, as libpcap hands them on */
+	c->linktype = sd_pcapfile_linktype(c->pf);
+	return 1;
 }
 
 /*
  * The format is chosen by the first bytes: gzip's magic puts a decoder in front and looks
  * again; the pcapng SHB type goes to our reader (capture/pcapng.c: libpcap 1.10 refuses
- * pcapng files whose interfaces differ in link type or snaplen), anything else to libpcap
- * (classic pcap and its variants, and libpcap's own "unknown file format" for the rest).
+ * pcapng files whose interfaces differ in link type or snaplen), a classic pcap header that
+ * capture/pcapfile.c reads as libpcap would to that reader (large blocks, no copy per
+ * frame), anything else to libpcap (the rarer pcap variants, every header error, and
+ * libpcap's own "unknown file format" for the rest).
  * Takes fp in every case.
  */
 static int
@@ -267,10 +318,11 @@ open_stream(struct sd_cap *c, FILE *fp, char err[SD_ERRBUF])
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	const char *gz = "";
-	uint8_t head[4];
+	uint8_t head[SD_PCAPFILE_HDR];
 	bool seekable;
 	FILE *lp;
 	size_t n;
+	int rc;
 
 	ebuf[0] = '\0';
 	c->total = size_of(fp);
@@ -303,6 +355,13 @@ open_stream(struct sd_cap *c, FILE *fp, char err[SD_ERRBUF])
 		c->nano = true;
 		c->linktype = -1;	/* per frame: its interface's */
 		return 0;
+	}
+	if ((rc = open_pcapfile(c, fp, head, &n, err)) != 0) {
+		if (rc > 0)
+			return 0;
+		if (rc == -2)
+			goto oom;
+		goto fail;
 	}
 	if ((lp = restart(fp, seekable, head, n)) == NULL) {
 		fp = NULL;	/* closed by restart() */
@@ -463,6 +522,15 @@ sd_cap_next(struct sd_cap *c, struct sd_frame *f, char err[SD_ERRBUF])
 		c->last_linktype = f->linktype;
 		return SD_CAP_FRAME;
 	}
+	if (c->pf != NULL) {
+		rc = sd_pcapfile_next(c->pf, f, err);
+		if (rc != SD_CAP_FRAME)
+			return end_of_input(c, (enum sd_cap_rc)rc, err);
+		c->no = f->no;
+		c->counted += PCAP_RECORD_HDR + f->caplen;
+		c->last_linktype = c->linktype;
+		return SD_CAP_FRAME;
+	}
 	rc = c->live ? sd_cap_live_next(c, &h, &data) : pcap_next_ex(c->p, &h, &data);
 	switch (rc) {
 	case 1:
@@ -518,6 +586,11 @@ sd_cap_progress(const struct sd_cap *c, uint64_t *done, uint64_t *total)
 	*total = c->total;
 	if (c->gz != NULL) {
 		*done = sd_gz_in(c->gz);	/* compressed bytes, as the size is */
+		return;
+	}
+	if (c->pf != NULL) {
+		/* a pipe: the bytes of records handed on, the estimate as below */
+		*done = c->pipe ? c->counted : c->base + sd_pcapfile_bytes(c->pf);
 		return;
 	}
 	/* ftell() works on the stdio stream of both pcap and pcapng readers; on a pipe it
@@ -592,6 +665,7 @@ sd_cap_close(struct sd_cap *c)
 	if (c->p != NULL)
 		pcap_close(c->p);
 	sd_pcapng_close(c->ng);
+	sd_pcapfile_close(c->pf);
 	free(c->iobuf);		/* after the stream using it is closed */
 	free(c->name);
 	free(c);
