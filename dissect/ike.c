@@ -399,10 +399,43 @@ sd_ike_parse(struct sd_rd in, bool natt, struct sd_ike_msg *m)
 }
 
 void
-sd_ike_state_init(struct sd_ike_state *s)
+sd_ike_state_init(struct sd_ike_state *s, struct sd_memcap *mc)
 {
 	memset(s, 0, sizeof(*s));
+	s->mc = mc;
 	s->p1_initiator_dir = -1;
+}
+
+void
+sd_ike_state_free(struct sd_ike_state *s)
+{
+	sd_memcap_free(s->mc, s->slot, s->nslot * sizeof(*s->slot));
+	sd_memcap_free(s->mc, s->seen, s->nseen * sizeof(*s->seen));
+	sd_ike_state_init(s, s->mc);
+}
+
+/*
+ * Grow a table of *n entries of size sz (first to `first`, then twice, at most max): the
+ * new entries are zero (unused) and *n is the new size.  NULL (tab kept) when it is at
+ * max or the cap refused.
+ */
+static void *
+grow(struct sd_ike_state *s, void *tab, uint8_t *n, size_t sz, uint8_t first, uint8_t max)
+{
+	uint8_t m = *n == 0 ? first : (uint8_t)(*n * 2 > max ? max : *n * 2);
+	void *p;
+
+	if (*n >= max)
+		return NULL;
+	if ((p = sd_memcap_calloc(s->mc, (size_t)m * sz)) == NULL) {
+		s->refused++;
+		return NULL;
+	}
+	if (*n > 0)
+		memcpy(p, tab, (size_t)*n * sz);
+	sd_memcap_free(s->mc, tab, (size_t)*n * sz);
+	*n = m;
+	return p;
 }
 
 static bool
@@ -428,6 +461,7 @@ static void
 count_copies(struct sd_ike_state *s, struct sd_ike_msg *m, uint8_t d)
 {
 	uint64_t k = SD_HASH_INIT;
+	void *p;
 	size_t i;
 
 	k = sd_hash_u64(k, load64(m->ispi));
@@ -436,7 +470,7 @@ count_copies(struct sd_ike_state *s, struct sd_ike_msg *m, uint8_t d)
 	k = sd_hash_u64(k, (uint64_t)d << 24 | (uint64_t)m->exchange << 16 |
 	    (uint64_t)m->hdr_flags << 8 | m->first_payload);
 	k |= 1;				/* 0 marks a free entry */
-	for (i = 0; i < SD_IKE_STATE_SEEN; i++) {
+	for (i = 0; i < s->nseen; i++) {
 		if (s->seen[i].key == k) {
 			m->retransmits = s->seen[i].copies++;
 			if (s->seen[i].copies == 0)
@@ -444,17 +478,27 @@ count_copies(struct sd_ike_state *s, struct sd_ike_msg *m, uint8_t d)
 			return;
 		}
 	}
+	m->retransmits = 0;
+	/* the ring fills in order; at its end it grows, or at its bound starts again */
+	if (s->seen_next == s->nseen) {
+		if ((p = grow(s, s->seen, &s->nseen, sizeof(*s->seen), 4, SD_IKE_STATE_SEEN)) != NULL)
+			s->seen = p;
+		else
+			s->seen_next = 0;
+	}
+	if (s->nseen == 0)
+		return;
 	s->seen[s->seen_next].key = k;
 	s->seen[s->seen_next].copies = 1;
-	s->seen_next = (s->seen_next + 1) % SD_IKE_STATE_SEEN;
-	m->retransmits = 0;
+	s->seen_next++;
 }
 
 void
 sd_ike_state_update(struct sd_ike_state *s, struct sd_ike_msg *m, int dir)
 {
-	size_t i, victim = 0;
+	size_t i, n, victim = 0;
 	uint8_t d = dir != 0 ? 1 : 0;
+	void *p;
 	bool p1, first;
 
 	if (!m->header_ok)
@@ -475,7 +519,7 @@ sd_ike_state_update(struct sd_ike_state *s, struct sd_ike_msg *m, int dir)
 		s->p1_known = true;
 		s->p1_initiator_dir = (int8_t)d;
 	}
-	for (i = 0; i < SD_IKE_STATE_SLOTS; i++) {
+	for (i = 0; i < s->nslot; i++) {
 		if (s->slot[i].used && s->slot[i].message_id == m->message_id &&
 		    s->slot[i].exchange == m->exchange &&
 		    memcmp(s->slot[i].ispi, m->ispi, 8) == 0) {
@@ -496,6 +540,15 @@ sd_ike_state_update(struct sd_ike_state *s, struct sd_ike_msg *m, int dir)
 		m->initiator = s->p1_initiator_dir == d;	/* phase 1 start not in the table */
 	else
 		m->initiator = true;			/* first message seen of this exchange */
+	/* every slot in use: the table grows (its first new slot is free), else the oldest goes */
+	n = s->nslot;
+	if ((n == 0 || s->slot[victim].used) &&
+	    (p = grow(s, s->slot, &s->nslot, sizeof(*s->slot), 2, SD_IKE_STATE_SLOTS)) != NULL) {
+		s->slot = p;
+		victim = n;
+	}
+	if (s->nslot == 0)
+		return;
 	memcpy(s->slot[victim].ispi, m->ispi, 8);
 	s->slot[victim].message_id = m->message_id;
 	s->slot[victim].exchange = m->exchange;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dissect/memcap.h"
 #include "dissect/rc.h"
 #include "dissect/reader.h"
 
@@ -288,34 +289,48 @@ enum sd_rc	sd_ike_v2_parse_sa(struct sd_rd body, struct sd_ike_msg *);
 
 /*
  * Per-flow IKE state, for IKEv1 "initiator": the side that sent the first message of an
- * exchange (SPIs + message id).  Fixed size, no allocation: the flow owns it by value or
- * allocates sizeof(struct sd_ike_state) and zeroes it.  dir is the flow direction of the
- * packet (0 or 1, any fixed convention).  It also counts retransmissions: a message
- * whose direction, SPIs, message id, exchange, flags, first payload and length match one
- * of the last SD_IKE_STATE_SEEN messages of the flow (an IKE_SA_INIT resent with a COOKIE
- * or another KE group differs in length or SPI and is a new request, not a copy).
+ * exchange (SPIs + message id).  dir is the flow direction of the packet (0 or 1, any
+ * fixed convention).  It also counts retransmissions: a message whose direction, SPIs,
+ * message id, exchange, flags, first payload and length match one of the last
+ * SD_IKE_STATE_SEEN messages of the flow (an IKE_SA_INIT resent with a COOKIE or another
+ * KE group differs in length or SPI and is a new request, not a copy).
+ *
+ * The two tables grow on use (2 exchanges and 4 messages first, doubling up to
+ * SD_IKE_STATE_SLOTS and SD_IKE_STATE_SEEN), charged to the memory cap given at init: a
+ * probe of one request and its answer holds about 150 bytes rather than 920 for the
+ * whole of a flow's life (UDP: 180 s idle).  The tables fill in order and a full one at
+ * its bound replaces as before, so what is decided is the same as with fixed tables.
+ * When the cap refuses to grow one, the smaller table replaces its oldest entry (a copy
+ * may then count as a new message): counted in `refused` and in the cap's refusals.
  */
 #define SD_IKE_STATE_SLOTS	16
 #define SD_IKE_STATE_SEEN	32
-struct sd_ike_state {
-	struct {
-		uint8_t		 ispi[8];
-		uint32_t	 message_id;
-		uint8_t		 exchange;
-		uint8_t		 dir;		/* direction of the first message */
-		bool		 used;
-		uint64_t	 seen;		/* age, for replacement */
-	} slot[SD_IKE_STATE_SLOTS];
-	uint64_t	 clock;
-	int8_t		 p1_initiator_dir;	/* IKEv1 phase 1 initiator direction, -1 unknown */
-	bool		 p1_known;
-	struct {
-		uint64_t	 key;		/* hash of the fields above, 0 unused */
-		uint32_t	 copies;
-	} seen[SD_IKE_STATE_SEEN];
-	size_t		 seen_next;		/* ring position */
+struct sd_ike_slot {
+	uint8_t		 ispi[8];
+	uint32_t	 message_id;
+	uint8_t		 exchange;
+	uint8_t		 dir;		/* direction of the first message */
+	bool		 used;
+	uint64_t	 seen;		/* age, for replacement */
 };
-void	sd_ike_state_init(struct sd_ike_state *);
+struct sd_ike_seen {
+	uint64_t	 key;		/* hash of the fields above, 0 unused */
+	uint32_t	 copies;
+};
+struct sd_ike_state {
+	struct sd_memcap	*mc;		/* NULL: the plain heap */
+	struct sd_ike_slot	*slot;		/* nslot entries */
+	struct sd_ike_seen	*seen;		/* nseen entries, a ring once full */
+	uint8_t			 nslot, nseen;
+	uint8_t			 seen_next;	/* ring position */
+	int8_t			 p1_initiator_dir;	/* IKEv1 phase 1 initiator direction, -1 unknown */
+	bool			 p1_known;
+	uint64_t		 clock;
+	uint64_t		 refused;	/* growths the memory cap refused */
+};
+void	sd_ike_state_init(struct sd_ike_state *, struct sd_memcap *);
+/* Free the tables (the state can be used again: it starts empty). */
+void	sd_ike_state_free(struct sd_ike_state *);
 /*
  * Set msg->initiator for IKEv1 (IKEv2 keeps its flag), msg->retransmits for both, and
  * remember the exchange.  Call it once per message, in capture order.

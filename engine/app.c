@@ -108,7 +108,7 @@ app_state(struct sd_app *a, struct sd_flow *f)
 		return NULL;
 	s->app = a;
 	s->flow = f;
-	sd_ike_state_init(&s->ike);
+	sd_ike_state_init(&s->ike, a->mc);
 	f->app = s;
 	return s;
 }
@@ -926,6 +926,7 @@ sd_app_flow_end(struct sd_app *a, struct sd_flow *f)
 		sd_ovpn_conn_free(s->ovpn);
 	}
 	sd_tls_conn_free(s->tls);
+	sd_ike_state_free(&s->ike);
 	sd_memcap_free(a->mc, s->prelude, sizeof(*s->prelude));
 	sd_memcap_free(a->mc, s, sizeof(*s));
 	f->app = NULL;

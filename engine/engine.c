@@ -535,7 +535,7 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 		tc->s[dir].fin = true;
 	}
 	if ((t.flags & (SD_TCP_FIN | SD_TCP_RST)) != 0)
-		sd_flow_refile(p->flows, f);	/* closed: the 30 s timeout from now on */
+		sd_flow_refile(p->flows, f);	/* closed: the 10 s timeout from now on */
 	ap = app_pkt(p, l3, dir);
 	sd_app_tcp(p->app, f, &ap, &t);
 	/*

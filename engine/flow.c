@@ -10,7 +10,7 @@
 /*
  * Idle timeout classes.  Each has its own LRU list, so that the head of each list is the
  * next flow of that class to time out: with one list for all, a head of UDP flows (180 s)
- * hid the closed TCP connections (30 s) behind it, and they were never ended.
+ * hid the closed TCP connections (then 30 s) behind it, and they were never ended.
  */
 enum { TC_CLOSED, TC_SYN, TC_UDP, TC_OTHER, TC_IDLE, TC_N };
 
@@ -88,7 +88,7 @@ sd_flow_table_new(const struct sd_flow_limits *lim, struct sd_memcap *mc,
 	if (t->lim.tcp_idle_us == 0)
 		t->lim.tcp_idle_us = 3600ull * 1000000;
 	if (t->lim.tcp_closed_us == 0)
-		t->lim.tcp_closed_us = 30ull * 1000000;
+		t->lim.tcp_closed_us = 10ull * 1000000;
 	if (t->lim.tcp_syn_us == 0)
 		t->lim.tcp_syn_us = 70ull * 1000000;
 	if (t->lim.udp_idle_us == 0)

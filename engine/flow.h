@@ -68,7 +68,9 @@ struct sd_flow {
 struct sd_flow_limits {
 	uint32_t	 max_flows;		/* default 131072 */
 	uint64_t	 tcp_idle_us;		/* default 3600 s established, 300 s otherwise */
-	uint64_t	 tcp_closed_us;		/* after FIN both ways or RST: 30 s */
+	/* after FIN both ways or RST: 10 s, past a FIN's retransmissions (RTO backoff 1+2+4 s,
+	 * or five from 200 ms) should the last ACK be lost */
+	uint64_t	 tcp_closed_us;
 	/* SYNs and nothing back: 70 s, longer than the longest gap between a stack's SYN
 	 * retries (Linux: 64 s), so an unanswered attempt is told while the link is idle */
 	uint64_t	 tcp_syn_us;

@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sel = data[0];
 	r = sd_rd_make(data + 1, size - 1);
-	sd_ike_state_init(&st);
+	sd_ike_state_init(&st, NULL);
 	(void)sd_ike_parse_udp(r, ports[sel % 3][0], ports[sel % 3][1], &m);
 	sd_ike_state_update(&st, &m, sel & 0x80 ? 1 : 0);
 	for (i = 0; i < m.nvid; i++)
@@ -38,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)sd_ike_parse(r, false, &m);
 	sd_ike_state_update(&st, &m, 0);
 	sd_ike_state_update(&st, &m, 1);
+	sd_ike_state_free(&st);
 	(void)sink;
 	return 0;
 }

@@ -293,7 +293,7 @@ test_v1_main_quick(void **state)
 	uint8_t k;
 
 	(void)state;
-	sd_ike_state_init(&st);
+	sd_ike_state_init(&st, NULL);
 	for (k = 1; k <= 6; k++) {
 		n = build_v1(b, SD_IKE_X_V1_MAIN, 0, k > 1, k);
 		if (k % 2 == 1)
@@ -329,6 +329,7 @@ test_v1_main_quick(void **state)
 	assert_int_equal(sd_ip_addr_cmp(&s.sa[0].initiator, &i), 0);
 	assert_int_equal(s.sa[0].unanswered, 0);
 	sd_ike_track_free(t);
+	sd_ike_state_free(&st);
 }
 
 static void

@@ -152,7 +152,7 @@ check_bitflips(const uint8_t *v, size_t len)
 	size_t i;
 	int b;
 
-	sd_ike_state_init(&st);
+	sd_ike_state_init(&st, NULL);
 	for (i = 0; i < len; i++) {
 		for (b = 0; b < 8; b++) {
 			uint8_t *cp = dup_exact(v, len);
@@ -165,6 +165,7 @@ check_bitflips(const uint8_t *v, size_t len)
 			free(cp);
 		}
 	}
+	sd_ike_state_free(&st);
 }
 
 static void
@@ -528,7 +529,7 @@ test_v1_initiator_state(void **state)
 	uint8_t v[sizeof(v1_mm1)];
 
 	(void)state;
-	sd_ike_state_init(&st);
+	sd_ike_state_init(&st, NULL);
 	/* MM1 from direction 0 (responder cookie 0) */
 	assert_int_equal(sd_ike_parse(sd_rd_make(v1_mm1, sizeof(v1_mm1)), false, &m), SD_OK);
 	sd_ike_state_update(&st, &m, 0);
@@ -569,6 +570,7 @@ test_v1_initiator_state(void **state)
 	(void)sd_ike_parse(sd_rd_make(v2_sk, sizeof(v2_sk)), false, &m);
 	sd_ike_state_update(&st, &m, 0);
 	assert_false(m.initiator);
+	sd_ike_state_free(&st);
 }
 
 /* A copy resent from the same side counts; the answer and a changed request do not. */
@@ -581,7 +583,7 @@ test_retransmits(void **state)
 	int i;
 
 	(void)state;
-	sd_ike_state_init(&st);
+	sd_ike_state_init(&st, NULL);
 	for (i = 0; i < 3; i++) {
 		(void)sd_ike_parse(sd_rd_make(v2_sa_init, sizeof(v2_sa_init)), false, &m);
 		sd_ike_state_update(&st, &m, 0);
@@ -597,6 +599,63 @@ test_retransmits(void **state)
 	(void)sd_ike_parse(sd_rd_make(v, sizeof(v)), false, &m);
 	sd_ike_state_update(&st, &m, 0);
 	assert_int_equal(m.retransmits, 0);
+	sd_ike_state_free(&st);
+}
+
+/* v2_sa_init with message id `id` (bytes 20-23 of the header). */
+static void
+parse_msgid(struct sd_ike_msg *m, uint8_t *v, uint32_t id)
+{
+	memcpy(v, v2_sa_init, sizeof(v2_sa_init));
+	v[20] = (uint8_t)(id >> 24);
+	v[21] = (uint8_t)(id >> 16);
+	v[22] = (uint8_t)(id >> 8);
+	v[23] = (uint8_t)id;
+	assert_int_equal(sd_ike_parse(sd_rd_make(v, sizeof(v2_sa_init)), false, m), SD_OK);
+}
+
+/*
+ * The copies ring grows on use to SD_IKE_STATE_SEEN messages and then replaces its
+ * oldest: the last SD_IKE_STATE_SEEN messages are known copies, the one before is not.
+ * A memory cap that refuses the growth is counted and the state keeps working.
+ */
+static void
+test_state_grows(void **state)
+{
+	struct sd_memcap mc = { .limit = 1 };
+	struct sd_ike_state st;
+	struct sd_ike_msg m;
+	uint8_t v[sizeof(v2_sa_init)];
+	uint32_t id, n = SD_IKE_STATE_SEEN + 8;
+
+	(void)state;
+	sd_ike_state_init(&st, NULL);
+	assert_int_equal(st.nseen, 0);
+	for (id = 0; id < n; id++) {
+		parse_msgid(&m, v, id);
+		sd_ike_state_update(&st, &m, 0);
+		assert_int_equal(m.retransmits, 0);
+	}
+	assert_int_equal(st.nseen, SD_IKE_STATE_SEEN);
+	parse_msgid(&m, v, n - SD_IKE_STATE_SEEN);	/* the oldest still held */
+	sd_ike_state_update(&st, &m, 0);
+	assert_int_equal(m.retransmits, 1);
+	parse_msgid(&m, v, 0);				/* replaced long ago */
+	sd_ike_state_update(&st, &m, 0);
+	assert_int_equal(m.retransmits, 0);
+	assert_int_equal(st.refused, 0);
+	sd_ike_state_free(&st);
+	assert_null(st.seen);
+
+	sd_ike_state_init(&st, &mc);
+	parse_msgid(&m, v, 7);
+	sd_ike_state_update(&st, &m, 0);
+	sd_ike_state_update(&st, &m, 0);
+	assert_int_equal(m.retransmits, 0);		/* nothing could be kept */
+	assert_int_equal(st.refused, 2);
+	assert_int_equal(mc.refused, 2);
+	assert_int_equal(mc.used, 0);
+	sd_ike_state_free(&st);
 }
 
 /* IKEv2 Delete and Notify with SPI, IDi, AUTH in clear (as in a decrypted SK body). */
@@ -769,6 +828,7 @@ main(void)
 		cmocka_unit_test(test_payload_chain_loop),
 		cmocka_unit_test(test_v1_initiator_state),
 		cmocka_unit_test(test_retransmits),
+		cmocka_unit_test(test_state_grows),
 		cmocka_unit_test(test_v2_delete_notify_id),
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_names),
