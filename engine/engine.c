@@ -497,6 +497,12 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 	account(p, f, dir, l3, sd_rd_left(&t.payload));
 	if ((t.flags & SD_TCP_ACK) != 0) {
 		seg_acked(f, !dir, t.ack);
+		/* the peer's FIN acknowledged: the connection may close short (engine/flow.h) */
+		if (tc->s[!dir].fin && !tc->fin_acked[!dir] &&
+		    (int32_t)(t.ack - tc->fin_end[!dir]) >= 0) {
+			tc->fin_acked[!dir] = true;
+			sd_flow_refile(p->flows, f);
+		}
 		/*
 		 * The peer's ACK: a hole in the other direction that it acknowledges was
 		 * lost by the capture (skipped at once, so what follows is parsed now), and
@@ -531,11 +537,17 @@ tcp_layer(struct sd_engine *p, struct sd_l3 *l3)
 			f->rec.anomalies |= SD_ANOM_TCP_GAP;
 	}
 	if ((t.flags & SD_TCP_FIN) != 0) {
+		uint32_t end = t.seq + (uint32_t)sd_rd_left(&t.payload) +
+		    ((t.flags & SD_TCP_SYN) ? 2 : 1);
+
+		/* the FIN's sequence number is the highest one seen (a retransmission's equals it) */
+		if (!tc->s[dir].fin || (int32_t)(end - tc->fin_end[dir]) > 0)
+			tc->fin_end[dir] = end;
 		f->rec.fin_seen[dir] = true;
 		tc->s[dir].fin = true;
 	}
 	if ((t.flags & (SD_TCP_FIN | SD_TCP_RST)) != 0)
-		sd_flow_refile(p->flows, f);	/* closed: the 10 s timeout from now on */
+		sd_flow_refile(p->flows, f);	/* closing or closed: a shorter timeout from now on */
 	ap = app_pkt(p, l3, dir);
 	sd_app_tcp(p->app, f, &ap, &t);
 	/*

@@ -12,7 +12,7 @@
  * next flow of that class to time out: with one list for all, a head of UDP flows (180 s)
  * hid the closed TCP connections (then 30 s) behind it, and they were never ended.
  */
-enum { TC_CLOSED, TC_SYN, TC_UDP, TC_OTHER, TC_IDLE, TC_N };
+enum { TC_CLOSED, TC_CLOSING, TC_SYN, TC_UDP, TC_OTHER, TC_IDLE, TC_N };
 
 struct sd_flow_table {
 	struct sd_flow		**buckets;
@@ -89,6 +89,8 @@ sd_flow_table_new(const struct sd_flow_limits *lim, struct sd_memcap *mc,
 		t->lim.tcp_idle_us = 3600ull * 1000000;
 	if (t->lim.tcp_closed_us == 0)
 		t->lim.tcp_closed_us = 10ull * 1000000;
+	if (t->lim.tcp_closing_us == 0)
+		t->lim.tcp_closing_us = 120ull * 1000000;
 	if (t->lim.tcp_syn_us == 0)
 		t->lim.tcp_syn_us = 70ull * 1000000;
 	if (t->lim.udp_idle_us == 0)
@@ -253,9 +255,11 @@ static uint8_t
 flow_class(const struct sd_flow *f)
 {
 	if (f->proto == SD_IPPROTO_TCP) {
-		if ((f->rec.fin_seen[0] && f->rec.fin_seen[1]) || f->rec.rst_seen[0] ||
-		    f->rec.rst_seen[1])
+		if (f->rec.rst_seen[0] || f->rec.rst_seen[1])
 			return TC_CLOSED;
+		if (f->rec.fin_seen[0] && f->rec.fin_seen[1])
+			return f->tcp == NULL || (f->tcp->fin_acked[0] && f->tcp->fin_acked[1]) ?
+			    TC_CLOSED : TC_CLOSING;
 		if (f->rec.syn_seen && f->rec.packets[SD_ROLE_SERVER] == 0)
 			return TC_SYN;
 		return TC_IDLE;
@@ -270,6 +274,7 @@ class_timeout(const struct sd_flow_table *t, uint8_t c)
 {
 	switch (c) {
 	case TC_CLOSED: return t->lim.tcp_closed_us;
+	case TC_CLOSING: return t->lim.tcp_closing_us;
 	case TC_SYN: return t->lim.tcp_syn_us;
 	case TC_UDP: return t->lim.udp_idle_us;
 	case TC_OTHER: return t->lim.other_idle_us;

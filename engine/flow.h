@@ -39,6 +39,9 @@ struct sd_tcpconn {
 	/* per role: the largest segment not yet acknowledged (end sequence, length) */
 	bool			 pend[2];
 	uint32_t		 pend_end[2], pend_len[2];
+	/* per role: the sequence number after its FIN, and whether the peer acknowledged it */
+	uint32_t		 fin_end[2];
+	bool			 fin_acked[2];
 };
 
 struct sd_flow {
@@ -68,9 +71,13 @@ struct sd_flow {
 struct sd_flow_limits {
 	uint32_t	 max_flows;		/* default 131072 */
 	uint64_t	 tcp_idle_us;		/* default 3600 s established, 300 s otherwise */
-	/* after FIN both ways or RST: 10 s, past a FIN's retransmissions (RTO backoff 1+2+4 s,
-	 * or five from 200 ms) should the last ACK be lost */
+	/* after an RST, or FIN both ways with both FINs acknowledged: 10 s (what can still
+	 * come is a stray ACK or a retransmission crossing the last one) */
 	uint64_t	 tcp_closed_us;
+	/* FIN both ways, a FIN not (yet) acknowledged: 120 s.  Its sender retransmits it with
+	 * RTO backoff up to TCP's largest RTO (120 s) while the peer is gone or the last ACK
+	 * was lost; each retransmission must find the connection, not start a new one. */
+	uint64_t	 tcp_closing_us;
 	/* SYNs and nothing back: 70 s, longer than the longest gap between a stack's SYN
 	 * retries (Linux: 64 s), so an unanswered attempt is told while the link is idle */
 	uint64_t	 tcp_syn_us;

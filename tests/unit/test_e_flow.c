@@ -214,6 +214,68 @@ test_closed_behind_udp(void **state)
 	sd_flow_table_free(t);
 }
 
+/*
+ * FIN both ways but one FIN never acknowledged (the peer left, or the last ACK was lost):
+ * its sender retransmits it with RTO backoff, 14 s and then 29 s apart in a real capture.
+ * The connection stays 120 s after its last packet, so each retransmission finds it;
+ * once both FINs are acknowledged the short closed timeout applies.
+ */
+static void
+test_closing_unacked_fin(void **state)
+{
+	struct sd_addr c = v4(10, 0, 0, 1), s = v4(10, 0, 0, 2);
+	struct sd_flow_table *t;
+	struct sd_flow *f, *g;
+	struct ended e = { 0 };
+	uint64_t fid, gid;
+	bool created;
+	int dir;
+
+	(void)state;
+	t = sd_flow_table_new(NULL, NULL, on_end, &e);
+	f = sd_flow_get(t, SD_IPPROTO_TCP, &c, 40000, &s, 443, SD_TCP_SYN, 1000000, &dir,
+	    &created);
+	g = sd_flow_get(t, SD_IPPROTO_TCP, &c, 40001, &s, 443, SD_TCP_SYN, 1000000, &dir,
+	    &created);
+	assert_non_null(f);
+	assert_non_null(g);
+	fid = f->id;
+	gid = g->id;
+	f->tcp = sd_memcap_calloc(NULL, sizeof(*f->tcp));
+	g->tcp = sd_memcap_calloc(NULL, sizeof(*g->tcp));
+	assert_non_null(f->tcp);
+	assert_non_null(g->tcp);
+	f->rec.syn_seen = g->rec.syn_seen = true;
+	f->rec.packets[SD_ROLE_SERVER] = g->rec.packets[SD_ROLE_SERVER] = 1;
+	f->rec.fin_seen[0] = f->rec.fin_seen[1] = true;
+	g->rec.fin_seen[0] = g->rec.fin_seen[1] = true;
+	f->tcp->fin_acked[SD_ROLE_CLIENT] = true;	/* the server's FIN is not */
+	g->tcp->fin_acked[0] = g->tcp->fin_acked[1] = true;
+	sd_flow_touch(t, f, 1000000);
+	sd_flow_touch(t, g, 1000000);
+	sd_flow_expire(t, 11000000);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.ids[0], gid);	/* both FINs acknowledged: 10 s */
+	sd_flow_expire(t, 120999999);
+	assert_int_equal(e.n, 1);
+	sd_flow_expire(t, 121000000);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.ids[1], fid);
+	/* the last ACK arrives late: refiled to the short timeout from its packet */
+	f = sd_flow_get(t, SD_IPPROTO_TCP, &c, 40002, &s, 443, SD_TCP_SYN, 200000000, &dir,
+	    &created);
+	f->tcp = sd_memcap_calloc(NULL, sizeof(*f->tcp));
+	assert_non_null(f->tcp);
+	f->rec.fin_seen[0] = f->rec.fin_seen[1] = true;
+	f->rec.packets[SD_ROLE_SERVER] = 1;
+	sd_flow_touch(t, f, 200000000);
+	f->tcp->fin_acked[0] = f->tcp->fin_acked[1] = true;
+	sd_flow_refile(t, f);
+	sd_flow_expire(t, 210000000);
+	assert_int_equal(e.n, 3);
+	sd_flow_table_free(t);
+}
+
 static void
 test_memcap_refusal(void **state)
 {
@@ -279,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_expiry_and_eviction),
 		cmocka_unit_test(test_syn_only_timeout),
 		cmocka_unit_test(test_closed_behind_udp),
+		cmocka_unit_test(test_closing_unacked_fin),
 		cmocka_unit_test(test_memcap_refusal),
 		cmocka_unit_test(test_memcap_reserve),
 	};
