@@ -303,6 +303,18 @@ sd_rule_flow_release(const struct sd_rule_env *env, void *state, size_t size)
 	sd_memcap_free(env->mc, state, size);
 }
 
+void
+sd_rule_flow_drop(const struct sd_rule_env *env, const struct sd_event *ev, size_t size)
+{
+	void **slot;
+
+	if (env->slot < 0 || ev->store == NULL)
+		return;
+	slot = &ev->store->slot[env->slot];
+	sd_memcap_free(env->mc, *slot, size);
+	*slot = NULL;
+}
+
 /*
  * The capture missed bytes of the event's connection (holes its peer acknowledged, found
  * by the TCP reassembly): what the finding read from that connection after a hole was

@@ -163,6 +163,9 @@ void	*sd_rule_flow(const struct sd_rule_env *, const struct sd_event *ev, size_t
 bool	 sd_rule_malformed(const struct sd_event *);
 /* Free state made by sd_rule_flow (size: as asked then). */
 void	 sd_rule_flow_release(const struct sd_rule_env *, void *state, size_t size);
+/* Free the area's state for the flow of ev (size: as asked then) and empty its slot, so
+ * that sd_rule_flow() makes it again (of another size). */
+void	 sd_rule_flow_drop(const struct sd_rule_env *, const struct sd_event *ev, size_t size);
 
 extern const struct sd_rule_area sd_rules_tcp;		/* rules_tcp.c: reachability */
 extern const struct sd_rule_area sd_rules_tls;		/* rules_tls.c: negotiation, alerts */

@@ -18,22 +18,29 @@
  * handshakes created, the no_shared_cipher findings completed at the end.
  */
 #define MAX_OFFER	128	/* cipher suites / versions / groups kept per ClientHello */
+#define SNI_MAX		256	/* a longer server name is not kept (DNS names: 253) */
 #define SERVERS_MAX	65536	/* servers whose chosen suite is remembered */
 #define PENDING_MAX	65536	/* no_shared_cipher findings completed at the end */
 #define SESSIONS_MAX	65536	/* full handshakes' session ids remembered */
 
+/*
+ * Per connection, from its ClientHello.  The offered lists and the SNI live in the tail of
+ * the same allocation, sized to the ClientHello (a typical one needs 100-200 bytes where
+ * three lists of MAX_OFFER took 768): a busy link holds thousands of these.
+ */
 struct nflow {
+	size_t		 size;		/* of the allocation, tail included */
 	bool		 dtls;
 	struct sd_addr	 client;
 	uint16_t	 cport;
-	char		 sni[256];
+	const char	*sni;		/* "" when absent */
 	uint64_t	 ch_frame;
 	uint64_t	 hvr_frame, cookie_frame;	/* DTLS: HelloVerifyRequest, hello with cookie */
-	uint16_t	 ciphers[MAX_OFFER];
+	uint16_t	*ciphers;	/* in the tail, as the counts below */
 	size_t		 nciphers;
-	uint16_t	 versions[MAX_OFFER];	/* supported_versions, or legacy_version */
+	uint16_t	*versions;	/* supported_versions, or legacy_version (room for 1 at least) */
 	size_t		 nversions;
-	uint16_t	 groups[MAX_OFFER];
+	uint16_t	*groups;
 	size_t		 ngroups;
 	bool		 resumption;	/* a session id offered (resumption attempt) */
 	uint8_t		 sid[32];	/* the session id offered */
@@ -56,6 +63,7 @@ struct nflow {
 	uint64_t	 last_frame[2];
 	bool		 done;		/* a finding was made for this flow */
 	bool		 keylog;	/* TLS 1.3 messages read with a key log */
+	uint16_t	 tail[];	/* ciphers, versions, groups, then the SNI's bytes */
 };
 
 /* Keyed by "addr:port" or the SNI. */
@@ -140,7 +148,7 @@ tls_flow_free(void *ctx, void *state)
 {
 	struct tls_rules *t = ctx;
 
-	sd_rule_flow_release(t->env, state, sizeof(struct nflow));
+	sd_rule_flow_release(t->env, state, ((struct nflow *)state)->size);
 }
 
 static void
@@ -156,9 +164,47 @@ tls_stats(const void *ctx, struct sd_rule_stats *st)
 }
 
 static struct nflow *
-flow_get(struct tls_rules *t, const struct sd_event *ev, bool create)
+flow_get(struct tls_rules *t, const struct sd_event *ev)
 {
-	return sd_rule_flow(t->env, ev, sizeof(struct nflow), create, &t->flows_refused);
+	return sd_rule_flow(t->env, ev, 0, false, NULL);
+}
+
+/* u16 entries of a list of 2-byte values (a length-prefixed one counts its prefix too). */
+static size_t
+u16_room(struct sd_rd r)
+{
+	size_t n = sd_rd_left(&r) / 2;
+
+	return n < MAX_OFFER ? n : MAX_OFFER;
+}
+
+/*
+ * A new handshake's state, in place of any earlier one: room for nc ciphers, nv versions
+ * (at least 1), ng groups and an SNI of sni_len bytes.  NULL when memory is refused.
+ */
+static struct nflow *
+flow_new(struct tls_rules *t, const struct sd_event *ev, size_t nc, size_t nv, size_t ng,
+    size_t sni_len)
+{
+	struct nflow *fl = flow_get(t, ev);
+	size_t size;
+	char *sni;
+
+	if (fl != NULL)
+		sd_rule_flow_drop(t->env, ev, fl->size);
+	if (nv == 0)
+		nv = 1;
+	size = sizeof(*fl) + (nc + nv + ng) * sizeof(uint16_t) + sni_len + 1;
+	if ((fl = sd_rule_flow(t->env, ev, size, true, &t->flows_refused)) == NULL)
+		return NULL;
+	fl->size = size;
+	fl->ciphers = fl->tail;
+	fl->versions = fl->ciphers + nc;
+	fl->groups = fl->versions + nv;
+	sni = (char *)(fl->groups + ng);
+	sni[0] = '\0';
+	fl->sni = sni;
+	return fl;
 }
 
 /* The role of the event's sender: SD_ROLE_CLIENT when it comes from the ClientHello's side. */
@@ -646,7 +692,9 @@ static void
 on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 {
 	const struct sd_tls_client_hello *ch = ev->u.msg.client_hello;
-	struct nflow *fl = flow_get(t, ev, false);
+	struct nflow *fl = flow_get(t, ev);
+	size_t nc, nv;
+	bool sni_ok;
 
 	if (ev->flow_id == 0 || ch->retransmit)
 		return;
@@ -667,27 +715,30 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 			fl->cookie_frame = ev->frame;
 		return;
 	}
-	if (fl == NULL && (fl = flow_get(t, ev, true)) == NULL)
+	/* a new handshake on this flow: its state made again, sized to this ClientHello */
+	sni_ok = ch->has_sni && ch->sni.len < SNI_MAX &&
+	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL;
+	nc = ch->cipher_width == 2 ? u16_room(ch->ciphers) : 0;
+	nv = ch->has_supported_versions ? u16_room(ch->supported_versions) : 0;
+	if ((fl = flow_new(t, ev, nc, nv, u16_room(ch->groups), sni_ok ? ch->sni.len : 0)) == NULL)
 		return;
-	memset(fl, 0, sizeof(*fl));	/* a new handshake on this flow */
 	fl->dtls = ch->dtls;
 	fl->client = ev->src;
 	fl->cport = ev->sport;
 	fl->ch_frame = ev->frame;
-	if (ch->has_sni && ch->sni.len < sizeof(fl->sni) &&
-	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
-		memcpy(fl->sni, ch->sni.p, ch->sni.len);
-		fl->sni[ch->sni.len] = '\0';
+	if (sni_ok) {
+		memcpy((char *)fl->sni, ch->sni.p, ch->sni.len);
+		((char *)fl->sni)[ch->sni.len] = '\0';
 	}
-	if (ch->cipher_width == 2)
-		fl->nciphers = sd_tls_u16_list(ch->ciphers, fl->ciphers, MAX_OFFER, true);
-	if (ch->has_supported_versions)
-		fl->nversions = sd_tls_u16_list(ch->supported_versions, fl->versions, MAX_OFFER, true);
+	if (nc > 0)
+		fl->nciphers = sd_tls_u16_list(ch->ciphers, fl->ciphers, nc, true);
+	if (nv > 0)
+		fl->nversions = sd_tls_u16_list(ch->supported_versions, fl->versions, nv, true);
 	if (fl->nversions == 0) {
 		fl->versions[0] = ch->legacy_version;
 		fl->nversions = 1;
 	}
-	fl->ngroups = sd_tls_u16_list(ch->groups, fl->groups, MAX_OFFER, true);
+	fl->ngroups = sd_tls_u16_list(ch->groups, fl->groups, u16_room(ch->groups), true);
 	fl->nshares[0] = sd_tls_share_groups(ch->key_shares, fl->shares[0], 8);
 	fl->resumption = ch->session_id.len > 0;
 	if (ch->session_id.len > 0 && ch->session_id.len <= sizeof(fl->sid)) {
@@ -755,7 +806,7 @@ tls_event(void *ctx, const struct sd_event *ev)
 
 	if (sd_rule_malformed(ev)) {
 		/* rules_malformed.c judges the message and the alert that answers it */
-		if ((fl = flow_get(t, ev, false)) != NULL)
+		if ((fl = flow_get(t, ev)) != NULL)
 			fl->done = true;
 		return;
 	}
@@ -764,7 +815,7 @@ tls_event(void *ctx, const struct sd_event *ev)
 			on_client_hello(t, ev);
 		return;
 	}
-	if ((fl = flow_get(t, ev, false)) == NULL)
+	if ((fl = flow_get(t, ev)) == NULL)
 		return;
 	r = role(fl, ev);
 	if (sd_tls_ev_decrypted(ev))
