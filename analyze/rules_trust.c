@@ -236,7 +236,14 @@ struct tflow {
 	bool			 have_client;
 	struct sd_addr		 client;
 	uint16_t		 cport;
-	char			 sni[256];
+	/*
+	 * The server name sent, the name findings use (the SNI, else the server's address)
+	 * and the leaf's subject: "" until known, then in strs (one allocation sized to
+	 * them, where three 256-byte arrays were: a busy link holds thousands of these).
+	 */
+	const char		*sni, *name, *leaf_subject;
+	char			*strs;		/* owned */
+	size_t			 strs_size;
 	bool			 cert_seen;
 	bool			 chain_checked;	/* the chain was verified (not refused for memory) */
 	int64_t			 when;		/* the time its validity was judged at */
@@ -248,11 +255,9 @@ struct tflow {
 	uint64_t		 cert_frame;
 	int64_t			 cert_sec;
 	uint32_t		 cert_nsec;
-	char			 leaf_subject[256];
 	char			 leaf_sha256[65];
 	char			 key_type[16];
 	int			 key_bits;
-	char			 name[256];	/* SNI, else the server's address */
 	struct sd_addr		 server;
 	uint16_t		 sport;
 	struct sd_trust_verdict	*v;	/* what the chain showed wrong; NULL nothing */
@@ -260,10 +265,64 @@ struct tflow {
 	struct sd_outcome_conn	 oc;
 };
 
+#define LEAF_MAX	255	/* bytes of the leaf's subject kept */
+
+static void
+strs_free(struct trust_rules *t, struct tflow *fl)
+{
+	sd_memcap_free(t->env->mc, fl->strs, fl->strs_size);
+	fl->strs = NULL;
+	fl->strs_size = 0;
+	fl->sni = fl->name = fl->leaf_subject = "";
+}
+
+/*
+ * Set the flow's names: sni (sni_len bytes), the name (NULL: the SNI) and the leaf's
+ * subject (NULL: none; at most LEAF_MAX bytes kept).  On memory refusal they stay "" and
+ * the refusal is counted.
+ */
+static void
+strs_set(struct trust_rules *t, struct tflow *fl, const char *sni, size_t sni_len,
+    const char *name, const char *leaf)
+{
+	size_t name_len = name != NULL ? strlen(name) : 0;
+	size_t leaf_len = leaf != NULL ? strnlen(leaf, LEAF_MAX) : 0;
+	size_t size = sni_len + 1 + name_len + 1 + leaf_len + 1;
+	char *p, *q;
+
+	if ((p = sd_memcap_malloc(t->env->mc, size)) == NULL) {
+		strs_free(t, fl);
+		t->flows_refused++;
+		return;
+	}
+	q = p;
+	memcpy(q, sni, sni_len);
+	q[sni_len] = '\0';
+	q += sni_len + 1;
+	if (name != NULL)
+		memcpy(q, name, name_len);
+	q[name_len] = '\0';
+	q += name_len + 1;
+	if (leaf != NULL)
+		memcpy(q, leaf, leaf_len);
+	q[leaf_len] = '\0';
+	strs_free(t, fl);
+	fl->strs = p;
+	fl->strs_size = size;
+	fl->sni = p;
+	fl->name = name != NULL ? p + sni_len + 1 : fl->sni;
+	fl->leaf_subject = p + sni_len + 1 + name_len + 1;
+}
+
 static struct tflow *
 flow_get(struct trust_rules *t, const struct sd_event *ev, bool create)
 {
-	return sd_rule_flow(t->env, ev, sizeof(struct tflow), create, &t->flows_refused);
+	struct tflow *fl = sd_rule_flow(t->env, ev, sizeof(struct tflow), create,
+	    &t->flows_refused);
+
+	if (fl != NULL && fl->sni == NULL)
+		fl->sni = fl->name = fl->leaf_subject = "";	/* just made */
+	return fl;
 }
 
 static void	weak_free(struct trust_rules *, struct tflow *);
@@ -338,6 +397,7 @@ trust_flow_free(void *ctx, void *state)
 	if (fl != NULL) {
 		verdict_free(t, fl);
 		weak_free(t, fl);
+		strs_free(t, fl);
 	}
 	sd_rule_flow_release(t->env, state, sizeof(struct tflow));
 }
@@ -831,8 +891,7 @@ rule_rejected(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev
 		an = "?";
 	sd_ip_addr_str(&ev->dst, srv);
 	if (!fl->cert_seen) {
-		snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
-		    "(encrypted: TLS 1.3)");
+		fl->leaf_subject = "(encrypted: TLS 1.3)";	/* not in strs: a constant */
 		/* no certificate to tell servers apart: the server's name does */
 		snprintf(g, sizeof(g), "tls1.3|%s|%u", fl->sni[0] ? fl->sni : srv,
 		    a->description);
@@ -1074,9 +1133,8 @@ on_certificate(struct trust_rules *t, struct tflow *fl, const struct sd_event *e
 	fl->cert_nsec = ev->ts_nsec;
 	fl->server = ev->src;
 	fl->sport = ev->sport;
-	snprintf(fl->name, sizeof(fl->name), "%s", fl->sni[0] != '\0' ? fl->sni :
-	    sd_ip_addr_str(&ev->src, a));
-	snprintf(fl->leaf_subject, sizeof(fl->leaf_subject), "%s",
+	strs_set(t, fl, fl->sni, strlen(fl->sni),
+	    fl->sni[0] != '\0' ? NULL : sd_ip_addr_str(&ev->src, a),
 	    x[0].subject != NULL ? x[0].subject : x[0].sha256);
 	memcpy(fl->leaf_sha256, x[0].sha256, sizeof(fl->leaf_sha256));
 	if (x[0].parsed) {
@@ -1125,15 +1183,14 @@ on_client_hello(struct trust_rules *t, struct tflow *fl, const struct sd_event *
 	judge(t, fl, ev);	/* a new handshake on the flow: the last one is over */
 	verdict_free(t, fl);
 	weak_free(t, fl);
+	strs_free(t, fl);
 	memset(fl, 0, sizeof(*fl));
+	fl->sni = fl->name = fl->leaf_subject = "";
 	fl->have_client = true;
 	fl->client = ev->src;
 	fl->cport = ev->sport;
-	if (ch->has_sni && ch->sni.len < sizeof(fl->sni) &&
-	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
-		memcpy(fl->sni, ch->sni.p, ch->sni.len);
-		fl->sni[ch->sni.len] = '\0';
-	}
+	if (ch->has_sni && ch->sni.len < 256 && memchr(ch->sni.p, '\0', ch->sni.len) == NULL)
+		strs_set(t, fl, (const char *)ch->sni.p, ch->sni.len, NULL, NULL);
 	sd_outcome_event(&fl->oc, ev);
 }
 
