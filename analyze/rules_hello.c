@@ -24,7 +24,8 @@ struct hflow {
 	uint64_t	 ch_frame;
 	int64_t		 ch_sec;
 	uint32_t	 ch_nsec;
-	char		 sni[256];
+	size_t		 size;		/* of the allocation, the SNI included */
+	char		 sni[];		/* "" when none (sized to it: thousands are held) */
 };
 
 /*
@@ -133,25 +134,28 @@ on_client_hello(struct hello_rules *t, const struct sd_event *ev)
 {
 	const struct sd_tls_client_hello *ch = ev->u.msg.client_hello;
 	struct hflow *h;
+	size_t size;
+	bool sni_ok;
 
 	if (ch == NULL || ch->dtls || ev->transport != SD_IPPROTO_TCP || ev->flow_id == 0)
 		return;
-	h = sd_rule_flow(t->env, ev, sizeof(*h), true, &t->flows_refused);
-	if (h == NULL)
-		return;
-	if (h->ch_seen) {
+	if ((h = sd_rule_flow(t->env, ev, 0, false, NULL)) != NULL) {
 		/* a second hello (after a HelloRetryRequest) follows an answer */
 		h->answered = true;
 		return;
 	}
+	sni_ok = ch->has_sni && ch->sni.len < 256 && memchr(ch->sni.p, '\0', ch->sni.len) == NULL;
+	size = sizeof(*h) + (sni_ok ? ch->sni.len : 0) + 1;
+	if ((h = sd_rule_flow(t->env, ev, size, true, &t->flows_refused)) == NULL)
+		return;
+	h->size = size;
 	h->ch_seen = true;
 	h->client = ev->src;
 	h->cport = ev->sport;
 	h->ch_frame = ev->frame;
 	h->ch_sec = ev->ts_sec;
 	h->ch_nsec = ev->ts_nsec;
-	if (ch->has_sni && ch->sni.len < sizeof(h->sni) &&
-	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
+	if (sni_ok) {
 		memcpy(h->sni, ch->sni.p, ch->sni.len);
 		h->sni[ch->sni.len] = '\0';
 	}
@@ -344,7 +348,7 @@ hello_event(void *ctx, const struct sd_event *ev)
 	default:
 		break;
 	}
-	if ((h = sd_rule_flow(t->env, ev, sizeof(*h), false, NULL)) == NULL || !h->ch_seen)
+	if ((h = sd_rule_flow(t->env, ev, 0, false, NULL)) == NULL || !h->ch_seen)
 		return;
 	switch (ev->type) {
 	case SD_EV_TLS_ALERT:
@@ -435,7 +439,7 @@ hello_flow_free(void *ctx, void *state)
 {
 	struct hello_rules *t = ctx;
 
-	sd_rule_flow_release(t->env, state, sizeof(struct hflow));
+	sd_rule_flow_release(t->env, state, ((struct hflow *)state)->size);
 }
 
 static void
