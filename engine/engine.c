@@ -607,6 +607,16 @@ udp_layer(struct sd_engine *p, struct sd_l3 *l3, int depth)
 	account(p, f, dir, l3, sd_rd_left(&u.payload));
 	ap = app_pkt(p, l3, dir);
 	sd_app_udp(p->app, f, &ap, &u);
+	/*
+	 * Our IKE parser took the flow: nDPI, which had not named it from the first packet,
+	 * names it now from what it saw (its guess, as at the flow's end) and frees its state
+	 * (688 bytes and more per flow): an IKE scan or flood holds thousands of one-packet
+	 * flows for UDP's 180 s.
+	 */
+	if ((f->app_flags & SD_APPF_IKE) != 0 && f->cls_state != NULL &&
+	    p->o.hooks.classify.flow_end != NULL)
+		p->o.hooks.classify.flow_end(p->o.hooks.classify.ctx, &f->cls_state, f->app_label,
+		    sizeof(f->app_label), p->mc);
 }
 
 static void
