@@ -55,7 +55,9 @@ struct attempt {
 	uint32_t	 req_nsec;
 	uint32_t	 file_index;
 	uint16_t	 ke_group;	/* of the last request */
-	char		 offer[OFFER_LEN];	/* transforms of the last request, by name */
+	/* owned: the transforms of the last request, by name (sized to them: a scan makes
+	 * thousands of attempts); NULL none */
+	char		*offer;
 	/* INVALID_KE_PAYLOAD */
 	uint64_t	 ike_frame, ike_req_frame;
 	uint16_t	 ke_asked, ke_offered;
@@ -152,13 +154,37 @@ find_attempt(struct ike_rules *t, const uint8_t ispi[8])
 	return sd_tab_get(t->att, ispi, 8, false, NULL);
 }
 
+static void
+offer_free(struct ike_rules *t, struct attempt *a)
+{
+	if (a->offer != NULL)
+		sd_memcap_free(t->env->mc, a->offer, strlen(a->offer) + 1);
+	a->offer = NULL;
+}
+
+/* The request's offer as the attempt's (none kept when memory is refused). */
+static void
+offer_set(struct ike_rules *t, struct attempt *a, const struct sd_ike_msg *m)
+{
+	char buf[OFFER_LEN];
+	size_t n;
+
+	offer_free(t, a);
+	sd_ike_offer_text(m, buf, sizeof(buf));
+	n = strlen(buf) + 1;
+	if ((a->offer = sd_memcap_malloc(t->env->mc, n)) != NULL)
+		memcpy(a->offer, buf, n);
+}
+
 static struct attempt *
 new_attempt(struct ike_rules *t, const uint8_t ispi[8])
 {
 	struct attempt *a = sd_tab_get(t->att, ispi, 8, true, NULL);
 
-	if (a != NULL)
+	if (a != NULL) {
+		offer_free(t, a);
 		memset(a, 0, sizeof(*a));
+	}
 	return a;
 }
 
@@ -260,8 +286,8 @@ rule_no_proposal(struct ike_rules *t, const struct sd_event *ev, const struct sd
 	if (f->count == 1) {
 		sd_finding_value(f, "responder", "%s", srv);
 		sd_finding_value(f, "ike_version", "%u", m->version);
-		sd_finding_value(f, "initiator_offered", "%s", a != NULL ? a->offer :
-		    "(request not captured)");
+		sd_finding_value(f, "initiator_offered", "%s", a == NULL ?
+		    "(request not captured)" : a->offer != NULL ? a->offer : "");
 		sd_finding_value(f, "responder_answered", "%s", ans);
 	}
 	sd_finding_summary(f, "%s refused every IKEv%u proposal with NO_PROPOSAL_CHOSEN "
@@ -443,7 +469,7 @@ on_ike(struct ike_rules *t, const struct sd_event *ev)
 			a->file_index = ev->file_index;
 			a->ke_group = m->ke_group;
 			if (m->ntransforms > 0)
-				sd_ike_offer_text(m, a->offer, sizeof(a->offer));
+				offer_set(t, a, m);
 		}
 		return;
 	}
@@ -1037,9 +1063,16 @@ attempt_evict(void *ctx, void *val)
 	kw_del(ctx, val);
 }
 
+/* Every removal of an attempt (evicted, or the table freed): what it owns. */
+static void
+attempt_drop(void *ctx, void *val)
+{
+	offer_free(ctx, val);
+}
+
 static struct sd_tab *
 table(const struct sd_rule_env *env, size_t val_size, size_t max, void (*evict)(void *, void *),
-    void *ctx)
+    void (*drop)(void *, void *), void *ctx)
 {
 	struct sd_tab_opts o;
 
@@ -1048,6 +1081,7 @@ table(const struct sd_rule_env *env, size_t val_size, size_t max, void (*evict)(
 	o.max = max;
 	o.mc = env->mc;
 	o.evict = evict;
+	o.drop = drop;
 	o.ctx = ctx;
 	return sd_tab_new(&o);
 }
@@ -1063,9 +1097,9 @@ ike_new(const struct sd_rule_env *env, char *err, size_t errlen)
 		return NULL;
 	t->env = env;
 	t->out = env->out;
-	t->att = table(env, sizeof(struct attempt), ATTEMPTS, attempt_evict, t);
-	t->icmp = table(env, sizeof(struct icmp_rec), ICMPS, NULL, NULL);
-	t->esp = table(env, sizeof(struct esp_pair), ESP_PAIRS, NULL, NULL);
+	t->att = table(env, sizeof(struct attempt), ATTEMPTS, attempt_evict, attempt_drop, t);
+	t->icmp = table(env, sizeof(struct icmp_rec), ICMPS, NULL, NULL, NULL);
+	t->esp = table(env, sizeof(struct esp_pair), ESP_PAIRS, NULL, NULL, NULL);
 	if (t->att == NULL || t->icmp == NULL || t->esp == NULL) {
 		snprintf(err, errlen, "out of memory");
 		ike_free(t);
