@@ -1,6 +1,7 @@
 /* analyze/rules_hello.c - a TLS ClientHello the server never answered: the TCP handshake
  * completed, the client sent its hello, and silence followed (a device dropping by SNI). */
 #include "analyze/rules.h"
+#include "analyze/tls_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,7 +145,7 @@ on_client_hello(struct hello_rules *t, const struct sd_event *ev)
 		h->answered = true;
 		return;
 	}
-	sni_ok = ch->has_sni && ch->sni.len < 256 && memchr(ch->sni.p, '\0', ch->sni.len) == NULL;
+	sni_ok = sd_tls_sni_keepable(ch);
 	size = sizeof(*h) + (sni_ok ? ch->sni.len : 0) + 1;
 	if ((h = sd_rule_flow(t->env, ev, size, true, &t->flows_refused)) == NULL)
 		return;

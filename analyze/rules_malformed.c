@@ -1,6 +1,7 @@
 /* analyze/rules_malformed.c - a malformed ClientHello, ServerHello or Certificate and what
  * its peer did about it: the peer's decode_error names the sender's bug, with the field. */
 #include "analyze/rules.h"
+#include "analyze/tls_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@ struct mflow {
 	enum sd_kind	 kind;
 	const char	*what;		/* sd_tls_fault.what (a static string) */
 	char		 detail[160];
-	char		 sni[256];
+	char		 sni[SD_TLS_SNI_MAX];
 	struct sd_addr	 sender;	/* who sent the malformed message */
 	uint16_t	 sport;
 	bool		 sender_is_client;
@@ -148,8 +149,7 @@ on_malformed(struct malf_rules *t, const struct sd_event *ev, enum sd_kind kind,
 	memset(&m->first.u, 0, sizeof(m->first.u));
 	m->first.store = NULL;
 	if (kind == SD_K_MALF_CLIENT_HELLO && (ch = ev->u.msg.client_hello) != NULL &&
-	    ch->has_sni && ch->sni.len < sizeof(m->sni) &&
-	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL) {
+	    sd_tls_sni_keepable(ch)) {
 		memcpy(m->sni, ch->sni.p, ch->sni.len);
 		m->sni[ch->sni.len] = '\0';
 	}

@@ -18,7 +18,6 @@
  * handshakes created, the no_shared_cipher findings completed at the end.
  */
 #define MAX_OFFER	128	/* cipher suites / versions / groups kept per ClientHello */
-#define SNI_MAX		256	/* a longer server name is not kept (DNS names: 253) */
 #define SERVERS_MAX	65536	/* servers whose chosen suite is remembered */
 #define PENDING_MAX	65536	/* no_shared_cipher findings completed at the end */
 #define SESSIONS_MAX	65536	/* full handshakes' session ids remembered */
@@ -693,7 +692,7 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 {
 	const struct sd_tls_client_hello *ch = ev->u.msg.client_hello;
 	struct nflow *fl = flow_get(t, ev);
-	size_t nc, nv;
+	size_t nc, nv, ng;
 	bool sni_ok;
 
 	if (ev->flow_id == 0 || ch->retransmit)
@@ -716,11 +715,11 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 		return;
 	}
 	/* a new handshake on this flow: its state made again, sized to this ClientHello */
-	sni_ok = ch->has_sni && ch->sni.len < SNI_MAX &&
-	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL;
+	sni_ok = sd_tls_sni_keepable(ch);
 	nc = ch->cipher_width == 2 ? u16_room(ch->ciphers) : 0;
 	nv = ch->has_supported_versions ? u16_room(ch->supported_versions) : 0;
-	if ((fl = flow_new(t, ev, nc, nv, u16_room(ch->groups), sni_ok ? ch->sni.len : 0)) == NULL)
+	ng = u16_room(ch->groups);
+	if ((fl = flow_new(t, ev, nc, nv, ng, sni_ok ? ch->sni.len : 0)) == NULL)
 		return;
 	fl->dtls = ch->dtls;
 	fl->client = ev->src;
@@ -738,7 +737,7 @@ on_client_hello(struct tls_rules *t, const struct sd_event *ev)
 		fl->versions[0] = ch->legacy_version;
 		fl->nversions = 1;
 	}
-	fl->ngroups = sd_tls_u16_list(ch->groups, fl->groups, u16_room(ch->groups), true);
+	fl->ngroups = sd_tls_u16_list(ch->groups, fl->groups, ng, true);
 	fl->nshares[0] = sd_tls_share_groups(ch->key_shares, fl->shares[0], 8);
 	fl->resumption = ch->session_id.len > 0;
 	if (ch->session_id.len > 0 && ch->session_id.len <= sizeof(fl->sid)) {

@@ -1189,7 +1189,7 @@ on_client_hello(struct trust_rules *t, struct tflow *fl, const struct sd_event *
 	fl->have_client = true;
 	fl->client = ev->src;
 	fl->cport = ev->sport;
-	if (ch->has_sni && ch->sni.len < 256 && memchr(ch->sni.p, '\0', ch->sni.len) == NULL)
+	if (sd_tls_sni_keepable(ch))
 		strs_set(t, fl, (const char *)ch->sni.p, ch->sni.len, NULL, NULL);
 	sd_outcome_event(&fl->oc, ev);
 }

@@ -2,6 +2,7 @@
 #include "analyze/tls_text.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "dissect/tls.h"
 
@@ -41,6 +42,13 @@ sd_tls_u16_list(struct sd_rd r, uint16_t *out, size_t max, bool skip_grease)
 		if (!skip_grease || !sd_tls_is_grease(v))
 			out[n++] = v;
 	return n;
+}
+
+bool
+sd_tls_sni_keepable(const struct sd_tls_client_hello *ch)
+{
+	return ch->has_sni && ch->sni.len < SD_TLS_SNI_MAX &&
+	    memchr(ch->sni.p, '\0', ch->sni.len) == NULL;
 }
 
 size_t

@@ -17,6 +17,13 @@ const char	*sd_tls_version_name(uint16_t v);
 /* The 16-bit values of a list body (cipher suites, groups, versions), GREASE skipped on
  * request; at most max. */
 size_t		 sd_tls_u16_list(struct sd_rd r, uint16_t *out, size_t max, bool skip_grease);
+/*
+ * Does the ClientHello carry a server name the rules keep as a C string: present, shorter
+ * than SD_TLS_SNI_MAX bytes (DNS names are at most 253) and with no NUL in it?
+ */
+#define SD_TLS_SNI_MAX	256
+struct sd_tls_client_hello;
+bool		 sd_tls_sni_keepable(const struct sd_tls_client_hello *ch);
 /* The groups of a ClientHello's key_share entries (group, key<2^16-1>)*, GREASE skipped. */
 size_t		 sd_tls_share_groups(struct sd_rd r, uint16_t *out, size_t max);
 /* "name, name, ..." of a list by a registry name function (unknown ones as 0x%04x). */

@@ -20,7 +20,9 @@
  * state (NULL at first; the classifier owns what it puts there and charges it to mc);
  * `label` is the flow's label buffer: once the classifier writes a non-empty label the
  * engine stops offering packets.  packet() gets the IP packet (l3 at the IP header);
- * flow_end() settles the label (a guess is fine) and frees the state.
+ * flow_end() settles the label (a guess is fine) and frees the state: at the flow's end,
+ * and earlier when the engine's own parser has taken the flow (IKE), so that flow_end()
+ * may come again later with *state NULL and the label already written.
  */
 struct sd_classify_hook {
 	void	(*packet)(void *ctx, void **state, char *label, size_t labellen,

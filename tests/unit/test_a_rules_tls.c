@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze/rules.h"
+#include "analyze/tls_text.h"
 #include "dissect/tls.h"
 
 #define CLIENT	0
@@ -436,6 +437,27 @@ test_bad_pins(void **state)
 	}
 }
 
+/* The SNI the rules keep: present, under 256 bytes, no NUL (a 256-byte name is not kept). */
+static void
+test_sni_keepable(void **state)
+{
+	static uint8_t name[300];
+	struct sd_tls_client_hello ch;
+
+	(void)state;
+	memset(name, 'a', sizeof(name));
+	memset(&ch, 0, sizeof(ch));
+	ch.sni = sd_rd_make(name, 255);
+	assert_false(sd_tls_sni_keepable(&ch));	/* has_sni not set */
+	ch.has_sni = true;
+	assert_true(sd_tls_sni_keepable(&ch));
+	ch.sni = sd_rd_make(name, SD_TLS_SNI_MAX);
+	assert_false(sd_tls_sni_keepable(&ch));
+	name[10] = '\0';
+	ch.sni = sd_rd_make(name, 20);
+	assert_false(sd_tls_sni_keepable(&ch));
+}
+
 int
 main(void)
 {
@@ -451,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_dtls_no_shared_cipher),
 		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_bad_pins),
+		cmocka_unit_test(test_sni_keepable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
