@@ -30,11 +30,13 @@ struct cache_ent {
 struct sd_verify {
 	X509_STORE		*store;
 	struct cache_ent	*cache;		/* open addressing, CACHE_MAX * 2 slots */
+	uint16_t		*used;		/* the slots taken, ncache of them */
 	size_t			 ncache;
 	struct sd_verify_result	 scratch;	/* result when the cache is full */
 	uint64_t		 verified, cached;
 };
 #define SLOTS	(CACHE_MAX * 2)
+_Static_assert(SLOTS <= 65536, "a slot's index fits the used list");
 
 /* Add the certificates of a PEM file; false with err set (the file named, and why). */
 static bool
@@ -89,6 +91,7 @@ sd_verify_new(const char *const *ca_files, size_t nfiles, const char *const *ca_
 	size_t i;
 
 	if (v == NULL || (v->cache = calloc(SLOTS, sizeof(*v->cache))) == NULL ||
+	    (v->used = calloc(CACHE_MAX, sizeof(*v->used))) == NULL ||
 	    (v->store = X509_STORE_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		sd_verify_free(v);
@@ -120,6 +123,7 @@ sd_verify_free(struct sd_verify *v)
 	for (i = 0; v->cache != NULL && i < SLOTS; i++)
 		free(v->cache[i].res);
 	free(v->cache);
+	free(v->used);
 	free(v);
 }
 
@@ -130,10 +134,10 @@ sd_verify_forget(struct sd_verify *v)
 
 	if (v == NULL)
 		return;
-	if (v->ncache > 0) {
-		for (i = 0; i < SLOTS; i++)
-			free(v->cache[i].res);
-		memset(v->cache, 0, SLOTS * sizeof(*v->cache));
+	/* only the slots taken: a capture (or a fuzz input) of a few chains forgets at once */
+	for (i = 0; i < v->ncache; i++) {
+		free(v->cache[v->used[i]].res);
+		memset(&v->cache[v->used[i]], 0, sizeof(*v->cache));
 	}
 	v->ncache = 0;
 	v->verified = v->cached = 0;
@@ -436,7 +440,7 @@ sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t 
 	}
 	e = &v->cache[h];
 	memcpy(e->key, key, sizeof(key));
-	v->ncache++;
+	v->used[v->ncache++] = (uint16_t)h;
 	run_verify(v, der, n, when, e->res, &e->lo, &e->hi);
 	return e->res;
 }

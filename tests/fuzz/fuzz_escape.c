@@ -21,7 +21,7 @@
 #include "cli/report_esc.h"
 #include "tests/fuzz/fuzz.h"
 
-static void
+static SD_FUZZ_ORACLE void
 fail(const char *fmt, const char *what, const unsigned char *s, size_t n)
 {
 	size_t i;
@@ -37,7 +37,7 @@ fail(const char *fmt, const char *what, const unsigned char *s, size_t n)
  * The next code point of s[0..n), -1 when it is not well-formed UTF-8: the byte ranges of
  * the Unicode Standard's table 3-7 (an oracle apart from the escapers' own decoder).
  */
-static long
+static SD_FUZZ_ORACLE long
 next_cp(const unsigned char *s, size_t n, size_t *len)
 {
 	static const struct {
@@ -76,7 +76,7 @@ next_cp(const unsigned char *s, size_t n, size_t *len)
 	return -1;
 }
 
-static bool
+static SD_FUZZ_ORACLE bool
 bad_cp(long cp)
 {
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
@@ -85,7 +85,7 @@ bad_cp(long cp)
 }
 
 /* Valid UTF-8 with no control and no invisible character (the terminal's promise). */
-static void
+static SD_FUZZ_ORACLE void
 check_visible(const char *fmt, const unsigned char *o, size_t n)
 {
 	size_t i = 0, len;
@@ -101,7 +101,7 @@ check_visible(const char *fmt, const unsigned char *o, size_t n)
 	}
 }
 
-static void
+static SD_FUZZ_ORACLE void
 check_html(const unsigned char *o, size_t n)
 {
 	static const char *const refs[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;" };
@@ -122,7 +122,7 @@ check_html(const unsigned char *o, size_t n)
 }
 
 /* Does the decoded text t[0..n) hold ASCII word w at i, in any case? */
-static bool
+static SD_FUZZ_ORACLE bool
 at_ci(const long *t, size_t n, size_t i, const char *w)
 {
 	size_t k, m = strlen(w);
@@ -140,7 +140,7 @@ at_ci(const long *t, size_t n, size_t i, const char *w)
 	return true;
 }
 
-static void
+static SD_FUZZ_ORACLE void
 check_md(const unsigned char *o, size_t n)
 {
 	/* what a renderer may read as structure when it stands bare */
@@ -192,7 +192,7 @@ check_md(const unsigned char *o, size_t n)
 	free(t);
 }
 
-static void
+static SD_FUZZ_ORACLE void
 check_json(const unsigned char *o, size_t n)
 {
 	size_t i, len;
@@ -248,7 +248,7 @@ run(esc_fn fn, const uint8_t *data, size_t size, void (*check)(const unsigned ch
 	free(buf);
 }
 
-static void
+static SD_FUZZ_ORACLE void
 check_term(const unsigned char *o, size_t n)
 {
 	check_visible("terminal", o, n);
