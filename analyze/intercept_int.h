@@ -96,8 +96,8 @@ struct name {
 	uint32_t	 file_index;
 	int64_t		 sec;
 	uint32_t	 nsec;
-	struct endpoint	 ep[MAX_EPS];
-	size_t		 nep;
+	struct endpoint	*ep;		/* nep of room for ep_cap, grown to MAX_EPS (ep_room) */
+	size_t		 nep, ep_cap;
 	uint64_t	 ep_overflow;
 	struct issuer	 iss[MAX_ISSUERS];
 	size_t		 niss;

@@ -208,7 +208,7 @@ sd_icpt_report_vip(struct intercept_rules *t, const struct name *nm)
 {
 	static const char *const var_names[MAX_VARIANTS] = { "certificate_1",
 		"certificate_2", "certificate_3", "certificate_4" };
-	const struct endpoint *p = &nm->ep[0];
+	const struct endpoint *p;
 	const struct refusal *rf;
 	struct sd_finding *f;
 	char ep[64], out[160], fr[64], fr2[64], sum[640], part[400], syns[96];
@@ -218,6 +218,7 @@ sd_icpt_report_vip(struct intercept_rules *t, const struct name *nm)
 
 	if (nm->nep != 1 || nm->nvar < 2)
 		return false;
+	p = &nm->ep[0];
 	for (i = 0; i < nm->nvar; i++) {
 		failed += nm->var[i].failed;
 		ok += nm->var[i].conns - nm->var[i].failed;

@@ -274,6 +274,31 @@ name_get(struct intercept_rules *t, const struct conn *c)
 	return nm;
 }
 
+/*
+ * Room for one more endpoint of nm: the array grows 1, 2, 4, ... MAX_EPS entries as a
+ * name shows more server addresses (most show one; all MAX_EPS would be 11 kB in every
+ * name).  false: the memory cap refused it (counted there).
+ */
+static bool
+ep_room(struct intercept_rules *t, struct name *nm)
+{
+	size_t cap = nm->ep_cap == 0 ? 1 : nm->ep_cap * 2;
+	struct endpoint *p;
+
+	if (nm->nep < nm->ep_cap)
+		return true;
+	if (cap > MAX_EPS)
+		cap = MAX_EPS;
+	if ((p = sd_memcap_malloc(t->env->mc, cap * sizeof(*p))) == NULL)
+		return false;
+	if (nm->nep > 0)
+		memcpy(p, nm->ep, nm->nep * sizeof(*p));
+	sd_memcap_free(t->env->mc, nm->ep, nm->ep_cap * sizeof(*p));
+	nm->ep = p;
+	nm->ep_cap = cap;
+	return true;
+}
+
 static void
 add_frame(uint64_t *frames, size_t *n, uint64_t frame)
 {
@@ -319,6 +344,8 @@ name_add(struct intercept_rules *t, const struct conn *c, struct sd_finding *res
 			nm->ep_overflow++;
 			return;
 		}
+		if (!ep_room(t, nm))
+			return;
 		ep = &nm->ep[nm->nep++];
 		memset(ep, 0, sizeof(*ep));
 		ep->addr = c->fl.server;
@@ -575,10 +602,11 @@ name_evict(void *ctx, void *val)
 static void
 name_drop(void *ctx, void *val)
 {
+	struct intercept_rules *t = ctx;
 	struct name *nm = val;
 	size_t j;
 
-	(void)ctx;
+	sd_memcap_free(t->env->mc, nm->ep, nm->ep_cap * sizeof(*nm->ep));
 	free(nm->name);
 	free(nm->rs.dn);
 	for (j = 0; j < nm->niss; j++)
