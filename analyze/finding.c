@@ -608,7 +608,8 @@ merge_frames(struct sd_finding *f, struct sd_finding *g)
 		if (!sd_grow((void **)&f->frames, &f->frames_cap, f->frames_cap,
 		    sizeof(f->frames[0]), SD_FINDING_MAX_FRAMES))
 			return;
-	memcpy(f->frames, v, n * sizeof(v[0]));
+	if (n > 0)
+		memcpy(f->frames, v, n * sizeof(v[0]));
 	f->nframes = n;
 }
 
@@ -629,7 +630,8 @@ merge_flows(struct sd_finding *f, struct sd_finding *g)
 		if (!sd_grow((void **)&f->flows, &f->flows_cap, f->flows_cap,
 		    sizeof(f->flows[0]), SD_FINDING_MAX_FLOWS))
 			return;
-	memcpy(f->flows, v, n * sizeof(v[0]));
+	if (n > 0)
+		memcpy(f->flows, v, n * sizeof(v[0]));
 	f->nflows = n;
 }
 
