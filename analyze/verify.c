@@ -1,6 +1,8 @@
 /* analyze/verify.c - X.509 chain verification (RFC 5280 via OpenSSL) with a per-chain cache; RFC 6125 names. */
 #include "analyze/verify.h"
 
+#include "analyze/x509.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -312,16 +314,13 @@ run_verify(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when,
 	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
 	X509 *leaf = NULL, *x;
-	const unsigned char *p;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	/* a verdict without dates, or one of a leaf that does not parse, holds at any time */
 	*lo = INT64_MIN;
 	*hi = INT64_MAX;
-	p = der[0].p;
-	if (der[0].len > (size_t)LONG_MAX ||
-	    (leaf = d2i_X509(NULL, &p, (long)der[0].len)) == NULL) {
+	if ((leaf = sd_x509_parse(der[0].p, der[0].len)) == NULL) {
 		r->flags = SD_VERIFY_UNPARSED;
 		goto out;
 	}
@@ -329,9 +328,7 @@ run_verify(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when,
 	    (ctx = X509_STORE_CTX_new()) == NULL)
 		goto oom;
 	for (i = 1; i < n && i < CHAIN_MAX; i++) {
-		p = der[i].p;
-		if (der[i].len > (size_t)LONG_MAX ||
-		    (x = d2i_X509(NULL, &p, (long)der[i].len)) == NULL)
+		if ((x = sd_x509_parse(der[i].p, der[i].len)) == NULL)
 			continue;	/* an unparsable extra: as if not sent */
 		if (!sk_X509_push(untrusted, x)) {
 			X509_free(x);
@@ -448,14 +445,13 @@ sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t 
 bool
 sd_verify_spki_sha256(const uint8_t *der, size_t len, uint8_t out[32])
 {
-	const unsigned char *p = der;
 	unsigned char *spki = NULL;
 	unsigned int mdlen = 0;
 	X509 *x;
 	int l;
 	bool ok;
 
-	if (len > (size_t)LONG_MAX || (x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+	if ((x = sd_x509_parse(der, len)) == NULL) {
 		ERR_clear_error();
 		return false;
 	}
@@ -524,14 +520,13 @@ sd_verify_name_matches(const char *pat, size_t plen, const char *name)
 bool
 sd_verify_is_anchor(struct sd_verify *v, const uint8_t *der, size_t len)
 {
-	const unsigned char *p = der;
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *found = NULL;
 	X509 *x = NULL;
 	bool yes = false;
 	int i;
 
-	if (v == NULL || len > (size_t)LONG_MAX || (x = d2i_X509(NULL, &p, (long)len)) == NULL)
+	if (v == NULL || (x = sd_x509_parse(der, len)) == NULL)
 		return false;
 	if ((ctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(ctx, v->store, NULL, NULL) != 1)

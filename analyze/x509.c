@@ -4,6 +4,7 @@
 #include "dissect/table.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -236,18 +238,124 @@ spki_digest(X509 *x, struct sd_x509_info *info)
 	OPENSSL_free(spki);
 }
 
+/* ---------------------------------------------------------------- parse memo */
+
+struct memo_ent {
+	uint8_t		*der;		/* owned copy; NULL: free entry */
+	size_t		 len;
+	X509		*x;		/* NULL: it did not parse */
+};
+
+struct memo {
+	struct memo_ent	 e[SD_X509_MEMO];
+	unsigned	 next;		/* the entry replaced next (round robin) */
+};
+
+static pthread_key_t	memo_key;
+static pthread_once_t	memo_once = PTHREAD_ONCE_INIT;
+static bool		memo_ok;
+
+static void
+memo_empty(struct memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < SD_X509_MEMO; i++) {
+		free(m->e[i].der);
+		X509_free(m->e[i].x);
+	}
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+memo_end(void *p)
+{
+	if (p != NULL) {
+		memo_empty(p);
+		free(p);
+	}
+}
+
+static void
+memo_init(void)
+{
+	memo_ok = pthread_key_create(&memo_key, memo_end) == 0;
+}
+
+static struct memo *
+memo_get(void)
+{
+	struct memo *m;
+
+	if (pthread_once(&memo_once, memo_init) != 0 || !memo_ok)
+		return NULL;
+	if ((m = pthread_getspecific(memo_key)) == NULL &&
+	    (m = calloc(1, sizeof(*m))) != NULL && pthread_setspecific(memo_key, m) != 0) {
+		free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+void
+sd_x509_memo_clear(void)
+{
+	struct memo *m;
+
+	if (pthread_once(&memo_once, memo_init) == 0 && memo_ok &&
+	    (m = pthread_getspecific(memo_key)) != NULL)
+		memo_empty(m);
+}
+
+X509 *
+sd_x509_parse(const uint8_t *der, size_t len)
+{
+	const unsigned char *p = der;
+	struct memo *m = memo_get();
+	struct memo_ent *e;
+	X509 *x;
+	size_t i;
+
+	if (len > LONG_MAX_DER)
+		return NULL;
+	for (i = 0; m != NULL && i < SD_X509_MEMO; i++) {
+		e = &m->e[i];
+		if (e->der != NULL && e->len == len && memcmp(e->der, der, len) == 0) {
+			if (e->x != NULL && X509_up_ref(e->x) != 1)
+				return NULL;
+			return e->x;
+		}
+	}
+	x = d2i_X509(NULL, &p, (long)len);
+	ERR_clear_error();
+	if (m == NULL)
+		return x;
+	/* remembered when there is memory for it; the answer is the same either way */
+	e = &m->e[m->next];
+	free(e->der);
+	X509_free(e->x);
+	memset(e, 0, sizeof(*e));
+	if ((e->der = malloc(len > 0 ? len : 1)) != NULL && (x == NULL || X509_up_ref(x) == 1)) {
+		memcpy(e->der, der, len);
+		e->len = len;
+		e->x = x;
+		m->next = (m->next + 1) % SD_X509_MEMO;
+	} else {
+		free(e->der);
+		e->der = NULL;
+	}
+	return x;
+}
+
 bool
 sd_x509_describe(const uint8_t *der, size_t len, struct sd_x509_info *info)
 {
-	const unsigned char *p = der;
 	X509 *x;
 
 	memset(info, 0, sizeof(*info));
 	hex_digest(EVP_sha256(), der, len, info->sha256);
 	hex_digest(EVP_sha1(), der, len, info->sha1);
-	if (len > LONG_MAX_DER)
-		return false;
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL)
+	if ((x = sd_x509_parse(der, len)) == NULL)
 		return false;
 	info->subject = name_rfc2253(X509_get_subject_name(x));
 	info->issuer = name_rfc2253(X509_get_issuer_name(x));

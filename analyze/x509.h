@@ -44,6 +44,20 @@ struct sd_x509_info {
 	uint8_t		 spki_sha256[32];	/* SHA-256 of the SubjectPublicKeyInfo (pins) */
 };
 
+/*
+ * The certificate der[0..len) parsed (d2i_X509): a new reference the caller frees with
+ * X509_free(), or NULL when it does not parse.  The last SD_X509_MEMO certificates parsed
+ * on this thread are remembered, the ones that did not parse too, so that the
+ * description, the chain verification and the anchor test of one handshake parse each
+ * certificate once: OpenSSL 3.0 decodes every key again, through its decoder search when
+ * the key is unusual or broken.  sd_x509_memo_clear() forgets this thread's; a thread's
+ * are freed when it ends.
+ */
+#define SD_X509_MEMO	16
+struct x509_st;
+struct x509_st	*sd_x509_parse(const uint8_t *der, size_t len);
+void		 sd_x509_memo_clear(void);
+
 /* Describe der[0..len).  Returns true when parsed; hashes are filled either way.
  * false with info->parsed false also on allocation failure. */
 bool	sd_x509_describe(const uint8_t *der, size_t len, struct sd_x509_info *info);

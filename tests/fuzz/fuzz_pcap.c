@@ -20,6 +20,7 @@
 #include "adapt/ndpi.h"
 #include "engine/engine.h"
 #include "analyze/rules.h"
+#include "analyze/x509.h"
 #include "tests/fuzz/fuzz.h"
 
 #ifndef SD_FUZZ_SOURCE_DIR
@@ -194,6 +195,7 @@ run(const uint8_t *data, size_t size)
 	/* the next input starts from a new-made state */
 	if (!sd_rule_shared_reset(&g.sh, &g.ro))
 		abort();
+	sd_x509_memo_clear();
 	return hash;
 }
 

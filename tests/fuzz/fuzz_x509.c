@@ -6,7 +6,8 @@
  * Input: 4 bytes of capture time (big-endian seconds; 0: the clock is wrong, no dates),
  * then up to 10 certificates as in a TLS Certificate message (3-byte length, DER); a
  * length past the end takes what is left.  The store (samples/pki/root.crt) and the
- * shipped catalogue are loaded once; the verdict cache is emptied after each input.
+ * shipped catalogue are loaded once; the verdict cache and the parse memo are emptied after
+ * each input.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,5 +126,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < n; i++)
 		sd_x509_info_free(&info[i]);
 	sd_verify_forget(store);
+	sd_x509_memo_clear();	/* each input parses its certificates anew */
 	return 0;
 }
