@@ -62,14 +62,31 @@ is_invisible(int32_t cp)
 static bool
 put_visible(FILE *f, int32_t cp, unsigned char byte, const char *bs)
 {
-	if (cp < 0)
-		fprintf(f, "%sx%02x", bs, byte);
-	else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-		fprintf(f, "%sx%02x", bs, (unsigned)cp);
-	else if (is_invisible(cp))
-		fprintf(f, "%su{%04x}", bs, (unsigned)cp);
-	else
+	static const char hex[] = "0123456789abcdef";
+	char b[16];
+	size_t n = strlen(bs);
+	unsigned v;
+
+	/* built by hand, not by fprintf: a hostile string is mostly such characters */
+	memcpy(b, bs, n);
+	if (cp < 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+		v = cp < 0 ? byte : (unsigned)cp;
+		b[n++] = 'x';
+		b[n++] = hex[v >> 4];
+		b[n++] = hex[v & 15];
+	} else if (is_invisible(cp)) {
+		v = (unsigned)cp;	/* U+200B..U+FEFF: four hex digits */
+		b[n++] = 'u';
+		b[n++] = '{';
+		b[n++] = hex[v >> 12 & 15];
+		b[n++] = hex[v >> 8 & 15];
+		b[n++] = hex[v >> 4 & 15];
+		b[n++] = hex[v & 15];
+		b[n++] = '}';
+	} else {
 		return false;
+	}
+	(void)fwrite(b, 1, n, f);
 	return true;
 }
 
@@ -184,10 +201,23 @@ sd_out_esc_md(FILE *f, const char *s, size_t n)
 			continue;
 		}
 		if (cp < 0x80 && cp > 0x20 && strchr(plain, cp) == NULL) {
-			if (strchr(both, cp) != NULL)
-				fprintf(f, "\\%c", cp);
-			else
-				fprintf(f, "&#%d;", cp);
+			char b[8];
+			size_t k = 0;
+
+			if (strchr(both, cp) != NULL) {
+				b[k++] = '\\';
+				b[k++] = (char)cp;
+			} else {
+				/* &#N; for an ASCII character: two or three digits */
+				b[k++] = '&';
+				b[k++] = '#';
+				if (cp >= 100)
+					b[k++] = (char)('0' + cp / 100);
+				b[k++] = (char)('0' + cp / 10 % 10);
+				b[k++] = (char)('0' + cp % 10);
+				b[k++] = ';';
+			}
+			(void)fwrite(b, 1, k, f);
 		} else {
 			(void)fwrite(p + i, 1, len, f);
 		}

@@ -59,6 +59,8 @@ next_cp(const unsigned char *s, size_t n, size_t *len)
 	long cp;
 
 	*len = 1;
+	if (s[0] < 0x80)	/* the table's first row, the most frequent */
+		return s[0];
 	for (r = 0; r < sizeof(wf) / sizeof(wf[0]); r++) {
 		if (n < wf[r].n)
 			continue;

@@ -22,7 +22,7 @@
 
 #define CHECK(x)	do { if (!(x)) abort(); } while (0)
 
-static uint8_t
+static SD_FUZZ_ORACLE uint8_t
 pattern(uint64_t off)
 {
 	return (uint8_t)(off * 131u + (off >> 8) * 7u + 1u);
@@ -34,7 +34,19 @@ seq0_of(const struct sd_stream *s)
 	return s->syn ? s->isn + 1u : s->isn;
 }
 
-static void
+/* the checks and the honest bytes: oracles, out of coverage tracing (comparing every
+ * buffered byte after every operation, traced, held a long run's corpus to 671 executions
+ * a second; 1,120 untraced) */
+static SD_FUZZ_ORACLE __attribute__((noinline)) void
+fill(uint8_t *seg, uint64_t off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		seg[i] = pattern(off + i);
+}
+
+static SD_FUZZ_ORACLE __attribute__((noinline)) void
 check(const struct sd_stream *s, const struct sd_memcap *mc, uint64_t prev_next, bool honest)
 {
 	size_t i;
@@ -69,7 +81,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t prev, off;
 	struct sd_rd payload;
 	bool honest;
-	size_t i;
 
 	if (!sd_rd_u8(&in, &cfg) || !sd_rd_be32(&in, &isn) || !sd_rd_skip(&in, 1))
 		return 0;
@@ -96,8 +107,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				off = s.next + (uint64_t)(int64_t)(int16_t)d16;
 			}
 			if (honest) {
-				for (i = 0; i < len; i++)
-					seg[i] = pattern(off + i);
+				fill(seg, off, len);
 				payload = sd_rd_make(seg, len);
 			} else if (!sd_rd_sub(&in, len, &payload)) {
 				break;
