@@ -573,5 +573,12 @@ run --no-progress --json "$tmp/in-ok.pcapng"
 check "the pcapng these cases are cut from reads whole" \
 	sh -c "test $rc -eq 0 && grep -q '\"type\":\"summary\"' '$tmp/out'"
 
+# nDPI runs for --events only (its label is in the flow records, nowhere else)
+run --events "$good"
+check "--events: nDPI labels the TLS flow" grep -q '"type":"flow".*"app":"TLS' "$tmp/out"
+run --events --no-ndpi "$good"
+check "--events --no-ndpi: the flow is Unknown" \
+	sh -c "grep '\"type\":\"flow\"' '$tmp/out' | grep -q '\"app\":\"Unknown\"'"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
