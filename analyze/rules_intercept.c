@@ -134,8 +134,8 @@ note_verdict(struct intercept_rules *t, struct conn *c, const struct sd_event *e
 	char a[SD_ADDR_STRLEN];
 
 	if (t->env->verify == NULL ||
-	    (r = sd_verify_chain(t->env->verify, cm->der, cm->kept, sd_clock_when(t->env->clock,
-	    ev->file_index, ev->ts_sec))) == NULL)
+	    (r = sd_verify_chain_described(t->env->verify, cm->der, xp, cm->kept,
+	    sd_clock_when(t->env->clock, ev->file_index, ev->ts_sec))) == NULL)
 		return;
 	sd_chain_diagnose(xp, cm->kept, r, NULL, &d);
 	if (r->flags == 0) {

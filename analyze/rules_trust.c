@@ -1060,7 +1060,7 @@ static void
 check_chain(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
     const struct sd_tls_certificate *c, const struct sd_x509_info *x, size_t n)
 {
-	const struct sd_x509_info *xp[SD_TLS_MAX_CERTS];
+	const struct sd_x509_info *xp[SD_TLS_MAX_CERTS], *xd[SD_TLS_MAX_CERTS];
 	const struct sd_verify_result *r;
 	const struct sd_chain_seen *seen = NULL;
 	struct sd_trust_verdict v;
@@ -1068,13 +1068,15 @@ check_chain(struct trust_rules *t, struct tflow *fl, const struct sd_event *ev,
 	int64_t when, removed = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		xp[i] = x[i].parsed ? &x[i] : NULL;
+		xd[i] = &x[i];		/* described, parsed or not: its SHA-256 keys the verdict */
+	}
 	fl->claimed = sd_icat_chain(t->env->icat, xp, n, NULL) >= 0;
 	/* validity at the capture's real time (--time), or not at all when its clock is wrong */
 	sd_clock_certificates(t->env->clock, ev->file_index, ev->ts_sec, xp, n);
 	when = sd_clock_when(t->env->clock, ev->file_index, ev->ts_sec);
-	r = sd_verify_chain(t->verify, c->der, n, when);
+	r = sd_verify_chain_described(t->verify, c->der, xd, n, when);
 	fl->chain_checked = r != NULL;
 	fl->when = when;
 	if (r != NULL && (r->flags & SD_VERIFY_MISSING_ISSUER))

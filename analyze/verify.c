@@ -15,6 +15,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -31,6 +32,7 @@ struct cache_ent {
 
 struct sd_verify {
 	X509_STORE		*store;
+	X509_LOOKUP_METHOD	*bundle_method;	/* the lazy system bundle's; NULL */
 	struct cache_ent	*cache;		/* open addressing, CACHE_MAX * 2 slots */
 	uint16_t		*used;		/* the slots taken, ncache of them */
 	size_t			 ncache;
@@ -85,6 +87,224 @@ load_dir(X509_STORE *store, const char *path, char *err, size_t errlen)
 	return false;
 }
 
+/*
+ * The system's bundle of trusted certificates (the default file), read lazily: its PEM
+ * blocks are decoded and indexed by the hash of their subject at start, and a certificate
+ * is parsed and added to the store only when OpenSSL first looks for its subject, as the
+ * hashed-directory lookup does.  Parsing every certificate of the bundle (some 140, with
+ * OpenSSL 3.0's decoder for each public key) took 30 ms at every start, most of a small
+ * capture's run; a capture's chains name a few of them.
+ */
+struct bundle_ent {
+	unsigned long	 hash;		/* X509_NAME_hash_ex() of its subject */
+	uint8_t		*der;		/* owned */
+	long		 len;
+	bool		 added;		/* handed to the store already */
+};
+
+struct bundle {
+	struct bundle_ent *e;
+	size_t		 n, cap;
+};
+
+static void
+bundle_free(struct bundle *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++)
+		OPENSSL_free(b->e[i].der);
+	free(b->e);
+	free(b);
+}
+
+/* The subject of a DER certificate, for its hash: the sixth element of tbsCertificate
+ * (the version is optional), walked with OpenSSL's own TLV reader. */
+static bool
+subject_hash(const uint8_t *der, long len, unsigned long *hash)
+{
+	const unsigned char *p = der, *end = der + len, *at;
+	long l;
+	int tag, cls, k, ok = 0;
+	X509_NAME *nm;
+
+	/* Certificate and tbsCertificate: into both */
+	for (k = 0; k < 2; k++)
+		if ((ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80) != 0 ||
+		    tag != V_ASN1_SEQUENCE)
+			return false;
+	/* [0] version (optional), serial, signature, issuer, validity: over them */
+	for (k = 0; k < 5; k++) {
+		at = p;
+		if ((ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80) != 0 || l > end - p)
+			return false;
+		if (k == 0 && cls != V_ASN1_CONTEXT_SPECIFIC)
+			k++;		/* no version: this was the serial */
+		p += l;
+	}
+	at = p;
+	if ((ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80) != 0 || l > end - p ||
+	    tag != V_ASN1_SEQUENCE)
+		return false;
+	p += l;
+	if ((nm = d2i_X509_NAME(NULL, &at, p - at)) == NULL)
+		return false;
+	*hash = X509_NAME_hash_ex(nm, NULL, NULL, &ok);
+	X509_NAME_free(nm);
+	return ok == 1;
+}
+
+/*
+ * Index the PEM file: false (and nothing kept) when it cannot be read or holds anything
+ * but CERTIFICATE blocks (CRLs, TRUSTED CERTIFICATE with trust settings): that file is
+ * then loaded the usual way, whole.
+ */
+static struct bundle *
+bundle_read(const char *path)
+{
+	struct bundle *b = calloc(1, sizeof(*b));
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	struct bundle_ent *e;
+	long len = 0;
+	bool ok = b != NULL;
+	BIO *in = ok ? BIO_new_file(path, "r") : NULL;
+
+	ok = ok && in != NULL;
+	while (ok && PEM_read_bio(in, &name, &header, &data, &len) == 1) {
+		if (strcmp(name, PEM_STRING_X509) != 0 || b->n == 65536)
+			ok = false;
+		if (ok && b->n == b->cap) {
+			size_t ncap = b->cap != 0 ? b->cap * 2 : 256;
+
+			if ((e = realloc(b->e, ncap * sizeof(*e))) == NULL)
+				ok = false;
+			else {
+				b->e = e;
+				b->cap = ncap;
+			}
+		}
+		if (ok) {
+			e = &b->e[b->n];
+			memset(e, 0, sizeof(*e));
+			e->der = data;
+			e->len = len;
+			data = NULL;
+			/* a block that is not a certificate's DER: skipped, as the loader
+			 * skips what it cannot parse */
+			if (subject_hash(e->der, e->len, &e->hash))
+				b->n++;
+			else
+				OPENSSL_free(e->der);
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+		name = header = NULL;
+		data = NULL;
+	}
+	BIO_free(in);
+	ERR_clear_error();
+	if (!ok) {
+		bundle_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/*
+ * X509_LOOKUP get_by_subject: add every certificate of the bundle with that subject's
+ * hash to the store (once), then answer from the store, as OpenSSL's hashed-directory
+ * lookup does: ret shares the store's reference (the caller takes its own).  An
+ * sd_verify is used by one thread (each --workers thread has its own).
+ */
+static int
+bundle_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAME *name,
+    X509_OBJECT *ret)
+{
+	struct bundle *b = X509_LOOKUP_get_method_data(lu);
+	X509_STORE *st = X509_LOOKUP_get_store(lu);
+	X509_OBJECT *o;
+	const unsigned char *p;
+	unsigned long h;
+	int ok = 0, found = 0;
+	size_t i;
+	X509 *x;
+
+	if (b == NULL || st == NULL || type != X509_LU_X509 || name == NULL)
+		return 0;
+	h = X509_NAME_hash_ex(name, NULL, NULL, &ok);
+	if (ok != 1)
+		return 0;
+	for (i = 0; i < b->n; i++) {
+		if (b->e[i].hash != h || b->e[i].added)
+			continue;
+		b->e[i].added = true;
+		p = b->e[i].der;
+		if ((x = d2i_X509(NULL, &p, b->e[i].len)) == NULL)
+			continue;
+		(void)X509_STORE_add_cert(st, x);
+		X509_free(x);
+	}
+	if (X509_STORE_lock(st) != 1)
+		return 0;
+	o = X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(st), type,
+	    (X509_NAME *)name);
+	if (o != NULL && (x = X509_OBJECT_get0_X509(o)) != NULL &&
+	    X509_OBJECT_set1_X509(ret, x) == 1) {
+		X509_free(x);	/* the reference set1 took: the caller takes its own */
+		found = 1;
+	}
+	X509_STORE_unlock(st);
+	ERR_clear_error();
+	return found;
+}
+
+static void
+bundle_lookup_free(X509_LOOKUP *lu)
+{
+	bundle_free(X509_LOOKUP_get_method_data(lu));
+	(void)X509_LOOKUP_set_method_data(lu, NULL);
+}
+
+/*
+ * The system's trusted certificates, as X509_STORE_set_default_paths() finds them (the
+ * default file, then the default hashed directory; SSL_CERT_FILE and SSL_CERT_DIR obeyed),
+ * with two differences that change no verdict:
+ * - the file is read lazily (above), unless certificates of --ca-file or --ca-path are in
+ *   the store too (a name found there first would hide the bundle's certificates of that
+ *   name from a lazy lookup: then the file is loaded whole, as before);
+ * - no third lookup: OpenSSL 3 adds an OSSL_STORE over the same directory, which reads the
+ *   whole directory (and decodes what it matches) every time an issuer is not found, that
+ *   is for every self-signed or unknown-CA chain verified, for certificates the hashed-
+ *   directory lookup has already looked for by the same name.
+ */
+static void
+system_store(struct sd_verify *v, bool eager)
+{
+	const char *path = getenv(X509_get_default_cert_file_env());
+	struct bundle *b = NULL;
+	X509_LOOKUP *lu;
+
+	if (path == NULL)
+		path = X509_get_default_cert_file();
+	if (!eager && (v->bundle_method = X509_LOOKUP_meth_new("shakedown bundle")) != NULL &&
+	    X509_LOOKUP_meth_set_get_by_subject(v->bundle_method, bundle_by_subject) == 1 &&
+	    X509_LOOKUP_meth_set_free(v->bundle_method, bundle_lookup_free) == 1 &&
+	    (b = bundle_read(path)) != NULL &&
+	    (lu = X509_STORE_add_lookup(v->store, v->bundle_method)) != NULL &&
+	    X509_LOOKUP_set_method_data(lu, b) == 1)
+		b = NULL;		/* the lookup owns it */
+	else if ((lu = X509_STORE_add_lookup(v->store, X509_LOOKUP_file())) != NULL)
+		(void)X509_LOOKUP_load_file(lu, NULL, X509_FILETYPE_DEFAULT);
+	bundle_free(b);
+	if ((lu = X509_STORE_add_lookup(v->store, X509_LOOKUP_hash_dir())) != NULL)
+		(void)X509_LOOKUP_add_dir(lu, NULL, X509_FILETYPE_DEFAULT);
+	ERR_clear_error();
+}
+
 struct sd_verify *
 sd_verify_new(const char *const *ca_files, size_t nfiles, const char *const *ca_paths,
     size_t npaths, bool no_system_ca, char *err, size_t errlen)
@@ -109,7 +329,7 @@ sd_verify_new(const char *const *ca_files, size_t nfiles, const char *const *ca_
 	}
 	/* a missing system store is not an error: there is just nothing in it */
 	if (!no_system_ca)
-		(void)X509_STORE_set_default_paths(v->store);
+		system_store(v, nfiles + npaths > 0);
 	ERR_clear_error();
 	return v;
 }
@@ -122,6 +342,7 @@ sd_verify_free(struct sd_verify *v)
 	if (v == NULL)
 		return;
 	X509_STORE_free(v->store);
+	X509_LOOKUP_meth_free(v->bundle_method);	/* after the store that used it */
 	for (i = 0; v->cache != NULL && i < SLOTS; i++)
 		free(v->cache[i].res);
 	free(v->cache);
@@ -371,25 +592,36 @@ out:
 	X509_free(leaf);
 }
 
+/*
+ * The chain's key: SHA-256 over each certificate's length and either its DER (tag 'D') or,
+ * when every certificate comes with its SHA-256 from the description (xi), that digest
+ * (tag 'H': 64 hex digits instead of some 1,500 bytes, a chain of three in one block).
+ * Either way two chains share a key only if they share every certificate.
+ */
 static bool
-chain_key(const struct sd_rd *der, size_t n, uint8_t key[32])
+chain_key(const struct sd_rd *der, const struct sd_x509_info *const *xi, size_t n,
+    uint8_t key[32])
 {
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	EVP_MD_CTX *m;
 	unsigned int len = 0;
+	uint8_t tag = 'H';
 	bool ok;
 	size_t i;
 
-	if (m == NULL)
+	for (i = 0; i < n && i < CHAIN_MAX; i++)
+		if (xi == NULL || xi[i] == NULL || strlen(xi[i]->sha256) != 64)
+			tag = 'D';
+	if ((m = EVP_MD_CTX_new()) == NULL)
 		return false;
-	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL) == 1;
+	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(m, &tag, 1) == 1;
 	for (i = 0; ok && i < n && i < CHAIN_MAX; i++) {
 		uint8_t l[4] = { (uint8_t)(der[i].len >> 24), (uint8_t)(der[i].len >> 16),
 			(uint8_t)(der[i].len >> 8), (uint8_t)der[i].len };
 
-		/* a lone leaf: the key is its SHA-256; a chain adds length-prefixed DERs */
-		if (n > 1)
-			ok = EVP_DigestUpdate(m, l, sizeof(l)) == 1;
-		ok = ok && EVP_DigestUpdate(m, der[i].p, der[i].len) == 1;
+		ok = EVP_DigestUpdate(m, l, sizeof(l)) == 1 && (tag == 'H' ?
+		    EVP_DigestUpdate(m, xi[i]->sha256, 64) == 1 :
+		    EVP_DigestUpdate(m, der[i].p, der[i].len) == 1);
 	}
 	ok = ok && EVP_DigestFinal_ex(m, key, &len) == 1 && len == 32;
 	EVP_MD_CTX_free(m);
@@ -399,6 +631,13 @@ chain_key(const struct sd_rd *der, size_t n, uint8_t key[32])
 const struct sd_verify_result *
 sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t when)
 {
+	return sd_verify_chain_described(v, der, NULL, n, when);
+}
+
+const struct sd_verify_result *
+sd_verify_chain_described(struct sd_verify *v, const struct sd_rd *der,
+    const struct sd_x509_info *const *xi, size_t n, int64_t when)
+{
 	struct cache_ent *e;
 	int64_t lo, hi;
 	uint8_t key[32];
@@ -406,7 +645,7 @@ sd_verify_chain(struct sd_verify *v, const struct sd_rd *der, size_t n, int64_t 
 
 	if (n == 0)
 		return NULL;
-	if (!chain_key(der, n, key)) {
+	if (!chain_key(der, xi, n, key)) {
 		run_verify(v, der, n, when, &v->scratch, &lo, &hi);
 		v->verified++;
 		return &v->scratch;

@@ -34,6 +34,7 @@ struct sd_verify_result {
 };
 
 struct sd_verify;
+struct sd_x509_info;
 
 /*
  * A trust store: every certificate of the PEM files ca_files[0..nfiles) and the hashed
@@ -52,7 +53,7 @@ void			 sd_verify_forget(struct sd_verify *);
  * Verify the chain der[0..n) (leaf first, as sent; borrowed) as a TLS server chain at
  * `when` (seconds since the epoch: the capture's time; SD_VERIFY_NO_TIME: check no
  * dates, the capture's clock is wrong).  Results are cached by the SHA-256 of the chain
- * (leaf SHA-256 for a lone leaf) and whether dates are checked, so a chain seen on 1000
+ * and whether dates are checked, so a chain seen on 1000
  * connections is verified once.  A cached verdict holds for the span of times in which no
  * certificate that took part (sent, in the path built, or in the store under one of their
  * names) becomes valid or expires; a time outside it verifies the chain again, so a
@@ -63,6 +64,15 @@ void			 sd_verify_forget(struct sd_verify *);
 #define SD_VERIFY_NO_TIME	INT64_MIN	/* `when`: check no dates (the clock is wrong) */
 const struct sd_verify_result *sd_verify_chain(struct sd_verify *v, const struct sd_rd *der,
 			    size_t n, int64_t when);
+/*
+ * The same, the chain's key taken from its certificates' SHA-256 (xi[i]->sha256, as
+ * sd_x509_describe() gave them for der[i]) instead of hashing every DER byte again: a
+ * busy capture repeats a few chains thousands of times.  xi NULL, or any xi[i] NULL or
+ * without its digest: as sd_verify_chain().
+ */
+const struct sd_verify_result *sd_verify_chain_described(struct sd_verify *v,
+			    const struct sd_rd *der, const struct sd_x509_info *const *xi, size_t n,
+			    int64_t when);
 /*
  * Is the DER certificate a trust anchor of the store: a certificate there with its subject
  * and public key (a root, or the same CA cross-signed by another)?  Path building stops

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -298,6 +299,76 @@ test_names(void **state)
 	assert_false(sd_verify_name_matches("www.example.test\0.evil", 22, "www.example.test"));
 }
 
+/* Write certificates (source-tree PEM files) into a bundle; trusted: as TRUSTED CERTIFICATE. */
+static void
+write_bundle(const char *path, const char *const *certs, size_t n, bool trusted)
+{
+	const char *dir = getenv("SD_SOURCE_DIR");
+	char src[1024];
+	FILE *in, *out = fopen(path, "w");
+	X509 *x;
+	size_t i;
+
+	assert_non_null(out);
+	for (i = 0; i < n; i++) {
+		snprintf(src, sizeof(src), "%s/%s", dir != NULL ? dir : ".", certs[i]);
+		assert_non_null(in = fopen(src, "r"));
+		assert_non_null(x = PEM_read_X509(in, NULL, NULL, NULL));
+		fclose(in);
+		assert_int_equal(trusted ? PEM_write_X509_AUX(out, x) : PEM_write_X509(out, x), 1);
+		X509_free(x);
+	}
+	fclose(out);
+}
+
+/*
+ * The system store (SSL_CERT_FILE, SSL_CERT_DIR), its bundle read lazily: a chain to a root
+ * that is not the bundle's first certificate verifies, the root is an anchor, what the
+ * bundle does not hold stays untrusted; a bundle with a TRUSTED CERTIFICATE block is loaded
+ * whole and trusts the same.
+ */
+static void
+test_system_bundle(void **state)
+{
+	static const char *const certs[] = { "samples/pki-fail/other-root.crt",
+		"samples/pki-fail/ec.crt", "samples/pki/root.crt" };
+	char dir[] = "/tmp/sd-bundle-XXXXXX", path[64], err[256];
+	const struct sd_verify_result *r;
+	struct sd_verify *v;
+	struct der root;
+	int trusted;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bundle.pem", dir);
+	setenv("SSL_CERT_FILE", path, 1);
+	setenv("SSL_CERT_DIR", dir, 1);		/* no hashed links: the bundle alone */
+	root = load("samples/pki/root.crt");
+	for (trusted = 0; trusted < 2; trusted++) {
+		write_bundle(path, certs, 3, trusted == 1);
+		v = sd_verify_new(NULL, 0, NULL, 0, false, err, sizeof(err));
+		assert_non_null(v);
+		r = check(v, "samples/pki/leaf.crt", "samples/pki/inter.crt", NOW);
+		assert_int_equal(r->flags, 0);
+		assert_int_equal(r->error, 0);
+		assert_true(sd_verify_is_anchor(v, root.p, root.len));
+		r = check(v, "samples/pki-fail/self-signed.crt", NULL, NOW);
+		assert_true(r->flags & SD_VERIFY_SELF_SIGNED);
+		sd_verify_free(v);
+		/* without the system store the same chain does not verify */
+		v = sd_verify_new(NULL, 0, NULL, 0, true, err, sizeof(err));
+		assert_non_null(v);
+		r = check(v, "samples/pki/leaf.crt", "samples/pki/inter.crt", NOW);
+		assert_int_not_equal(r->flags, 0);
+		sd_verify_free(v);
+	}
+	OPENSSL_free(root.p);
+	unsetenv("SSL_CERT_FILE");
+	unsetenv("SSL_CERT_DIR");
+	remove(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -311,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_bad_store),
 		cmocka_unit_test(test_spki),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_system_bundle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
