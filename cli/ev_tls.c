@@ -143,8 +143,11 @@ client_hello(struct sd_json *j, const struct sd_tls_client_hello *ch)
 		uint_list(j, "sig_algs", ch->sig_algs, 2);
 	}
 	if (whole) {
-		sd_out_json_str_or_null(j, "ja3", ch->ja3);
-		sd_out_json_str_or_null(j, "ja4", ch->ja4);
+		char ja3[33], ja4[40];
+
+		sd_tls_hello_fingerprints(ch, ja3, ja4);
+		sd_out_json_str_or_null(j, "ja3", ja3);
+		sd_out_json_str_or_null(j, "ja4", ja4);
 	}
 	/* extras */
 	sd_out_json_uint(j, "record_version", ch->record_version);
@@ -185,8 +188,12 @@ server_hello(struct sd_json *j, const struct sd_tls_server_hello *sh)
 		ext_types(j, "extensions", sh->extensions);
 	if (sh->parsed >= SD_TLS_P_RANDOM)
 		sd_out_json_bool(j, "hello_retry", sh->hello_retry);
-	if (whole)
-		sd_out_json_str_or_null(j, "ja3s", sh->ja3s);
+	if (whole) {
+		char ja3s[33];
+
+		sd_tls_server_fingerprint(sh, ja3s);
+		sd_out_json_str_or_null(j, "ja3s", ja3s);
+	}
 	/* extras */
 	sd_out_json_uint(j, "record_version", sh->record_version);
 	if (sh->has_alpn)

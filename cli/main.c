@@ -51,6 +51,9 @@ struct tee {
 	struct sd_evidence	*evidence;	/* --evidence; NULL */
 	struct sd_report	*report;	/* --report; NULL */
 	uint64_t		 count;
+	/* JSON findings are written (--json, -o, --redis): they name each flow's JA3 and JA4,
+	 * which are computed only then (a tenth of the default run's instructions) */
+	bool			 fingerprints;
 	/* a --workers thread: ClientHellos noted here, not in the outputs' table */
 	bool			 worker;
 	struct hello_note	*hellos;
@@ -58,10 +61,14 @@ struct tee {
 };
 
 static void
-note_hello(struct tee *t, uint64_t flow_id, const char *ja3, const char *ja4)
+note_hello(struct tee *t, uint64_t flow_id, const struct sd_tls_client_hello *ch)
 {
 	struct hello_note *h;
+	char ja3[33], ja4[40];
 
+	if (!t->fingerprints)
+		return;
+	sd_tls_hello_fingerprints(ch, ja3, ja4);
 	if (!t->worker) {
 		sd_out_note_hello(flow_id, ja3, ja4);
 		return;
@@ -124,8 +131,7 @@ tee_emit(void *ctx, const struct sd_event *ev)
 
 	t->count++;
 	if (ev->type == SD_EV_TLS_CLIENT_HELLO && ev->u.msg.client_hello != NULL)
-		note_hello(t, ev->flow_id, ev->u.msg.client_hello->ja3,
-		    ev->u.msg.client_hello->ja4);
+		note_hello(t, ev->flow_id, ev->u.msg.client_hello);
 	if (t->events != NULL)
 		sd_out_event(t->events, ev);
 	if (t->evidence != NULL)
@@ -342,6 +348,7 @@ run_new(const struct opts *o, struct sd_ndpi *ndpi, struct sd_out_events *evout,
 	po.sink.ctx = &r->tee;
 	po.store_reg = &r->reg;
 	r->tee.events = evout;
+	r->tee.fingerprints = o->json || o->out_file != NULL || o->redis != NULL;
 	if (worker) {
 		/* the reader decides when idle flows end, alike in every worker */
 		po.expire_by_caller = true;

@@ -372,8 +372,7 @@ on_client_hello(struct tls_sess *t, const struct sd_event *ev,
 	t->ch_frame = ev->frame;
 	t->ch_sec = ev->ts_sec;
 	t->ch_nsec = ev->ts_nsec;
-	copy_str(t->ja3, sizeof(t->ja3), ch->ja3);
-	copy_str(t->ja4, sizeof(t->ja4), ch->ja4);
+	sd_tls_hello_fingerprints(ch, t->ja3, t->ja4);
 	if (ch->has_supported_versions)
 		t->nversions = sd_tls_u16_list(ch->supported_versions, t->versions, MAX_VERSIONS,
 		    true);
@@ -406,7 +405,7 @@ on_server_hello(struct tls_sess *t, const struct sd_tls_server_hello *sh)
 {
 	if (sh->hello_retry || sh->retransmit)
 		return;
-	copy_str(t->ja3s, sizeof(t->ja3s), sh->ja3s);
+	sd_tls_server_fingerprint(sh, t->ja3s);
 	t->have_alpn = sh->has_alpn;
 	t->alpn_len = sh->has_alpn ? (sh->alpn.len < ALPN_MAX ? sh->alpn.len : ALPN_MAX) : 0;
 	if (t->alpn_len > 0)

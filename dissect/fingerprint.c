@@ -333,3 +333,22 @@ out:
 	free(vers);
 	free(exts);
 }
+
+void
+sd_tls_hello_fingerprints(const struct sd_tls_client_hello *ch, char ja3[33], char ja4[40])
+{
+	ja3[0] = ja4[0] = '\0';
+	if (ch->parsed != SD_TLS_P_ALL || ch->fault.what != NULL)
+		return;
+	sd_tls_ja3(ch, ja3);
+	sd_tls_ja4(ch, ja4);
+}
+
+void
+sd_tls_server_fingerprint(const struct sd_tls_server_hello *sh, char ja3s[33])
+{
+	ja3s[0] = '\0';
+	if (sh->parsed != SD_TLS_P_ALL || sh->fault.what != NULL)
+		return;
+	sd_tls_ja3s(sh, ja3s);
+}

@@ -137,8 +137,6 @@ struct sd_tls_client_hello {
 	bool		 has_session_ticket;	/* session_ticket extension present */
 	uint16_t	 session_ticket_len;	/* its body length (0: empty offer) */
 	bool		 ech;		/* encrypted_client_hello (0xfe0d) present */
-	char		 ja3[33];	/* lowercase hex MD5; "" for SSLv2 or malformed */
-	char		 ja4[40];	/* FoxIO JA4; "" for SSLv2 or malformed */
 	uint8_t		 parsed;	/* SD_TLS_P_*: SD_TLS_P_ALL unless fault.what */
 	struct sd_tls_fault fault;	/* what == NULL: well formed */
 };
@@ -165,7 +163,6 @@ struct sd_tls_server_hello {
 	uint16_t	 epoch, message_seq;	/* DTLS */
 	bool		 psk;		/* pre_shared_key extension (TLS 1.3: PSK accepted) */
 	uint8_t		 resumed;	/* SD_TLS_RESUMED_*, from the connection's ClientHello */
-	char		 ja3s[33];	/* "" when malformed */
 	uint8_t		 parsed;	/* SD_TLS_P_* */
 	struct sd_tls_fault fault;
 };
@@ -381,6 +378,15 @@ size_t	sd_tls_ja3_string(const struct sd_tls_client_hello *, char *buf, size_t b
 void	sd_tls_ja3(const struct sd_tls_client_hello *, char out[33]);
 void	sd_tls_ja3s(const struct sd_tls_server_hello *, char out[33]);
 void	sd_tls_ja4(const struct sd_tls_client_hello *, char out[40]);
+/*
+ * The fingerprints of a hello as its event gives it: JA3 and JA4 of a ClientHello parsed
+ * whole (not SSLv2), JA3S of a ServerHello parsed whole; "" otherwise.  Not computed by
+ * the parser: only the outputs that print them (--events, --sessions, JSON findings) ask,
+ * while the hello's event is being handed on.
+ */
+void	sd_tls_hello_fingerprints(const struct sd_tls_client_hello *, char ja3[33],
+	    char ja4[40]);
+void	sd_tls_server_fingerprint(const struct sd_tls_server_hello *, char ja3s[33]);
 
 /* --- detection --- */
 

@@ -235,8 +235,6 @@ sd_tls_parse_client_hello(struct sd_rd body, bool dtls, struct sd_tls_client_hel
 		return SD_MALFORMED;
 	}
 	ch->parsed = SD_TLS_P_ALL;
-	sd_tls_ja3(ch, ch->ja3);
-	sd_tls_ja4(ch, ch->ja4);
 	return SD_OK;
 }
 
@@ -321,7 +319,6 @@ sd_tls_parse_server_hello(struct sd_rd body, bool dtls, struct sd_tls_server_hel
 		return SD_MALFORMED;
 	}
 	sh->parsed = SD_TLS_P_ALL;
-	sd_tls_ja3s(sh, sh->ja3s);
 	return SD_OK;
 }
 

@@ -24,7 +24,7 @@ static void
 touch_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir,
     const struct sd_tls_pkt *pkt)
 {
-	char ja3[64];
+	char ja3[64], fp3[33], fp4[40];
 	uint32_t i;
 
 	(void)ctx;
@@ -49,6 +49,9 @@ touch_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir,
 		touch(ch->point_formats);
 		touch(ch->sig_algs);
 		(void)sd_tls_ja3_string(ch, ja3, sizeof(ja3));
+		/* the fingerprints as the outputs that print them ask for them */
+		sd_tls_hello_fingerprints(ch, fp3, fp4);
+		touch_sink += (unsigned)fp3[0] + (unsigned)fp4[0];
 		break;
 	}
 	case SD_EV_TLS_SERVER_HELLO: {
@@ -57,6 +60,8 @@ touch_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir,
 		touch(sh->session_id);
 		touch(sh->extensions);
 		touch(sh->alpn);
+		sd_tls_server_fingerprint(sh, fp3);
+		touch_sink += (unsigned)fp3[0];
 		break;
 	}
 	case SD_EV_TLS_CERTIFICATE: {

@@ -126,8 +126,7 @@ rec_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir, const st
 	case SD_EV_TLS_CLIENT_HELLO: {
 		const struct sd_tls_client_hello *ch = msg.client_hello;
 
-		memcpy(e->ja3, ch->ja3, sizeof(e->ja3));
-		memcpy(e->ja4, ch->ja4, sizeof(e->ja4));
+		sd_tls_hello_fingerprints(ch, e->ja3, e->ja4);
 		e->has_sni = ch->has_sni;
 		if (ch->has_sni && ch->sni.len < sizeof(e->sni))
 			memcpy(e->sni, ch->sni.p, ch->sni.len);
@@ -143,7 +142,7 @@ rec_emit(void *ctx, enum sd_ev_type type, union sd_ev_msg msg, int dir, const st
 	case SD_EV_TLS_SERVER_HELLO: {
 		const struct sd_tls_server_hello *sh = msg.server_hello;
 
-		memcpy(e->ja3, sh->ja3s, sizeof(sh->ja3s));
+		sd_tls_server_fingerprint(sh, e->ja3);
 		e->legacy_version = sh->legacy_version;
 		e->version = sh->version;
 		e->cipher = sh->cipher;
