@@ -68,7 +68,22 @@ flow_hash(uint8_t proto, const struct sd_addr *s, uint16_t sp, const struct sd_a
 static bool
 addr_eq(const struct sd_addr *x, const struct sd_addr *y)
 {
-	return x->v == y->v && memcmp(x->a, y->a, x->v == 6 ? 16 : 4) == 0;
+	uint64_t x0, x1, y0, y1;
+	uint32_t x4, y4;
+
+	/* fixed-size loads, not a call to memcmp: this runs for every packet */
+	if (x->v != y->v)
+		return false;
+	if (x->v != 6) {
+		memcpy(&x4, x->a, 4);
+		memcpy(&y4, y->a, 4);
+		return x4 == y4;
+	}
+	memcpy(&x0, x->a, 8);
+	memcpy(&x1, x->a + 8, 8);
+	memcpy(&y0, y->a, 8);
+	memcpy(&y1, y->a + 8, 8);
+	return ((x0 ^ y0) | (x1 ^ y1)) == 0;
 }
 
 struct sd_flow_table *

@@ -45,27 +45,29 @@ struct sd_tcpconn {
 };
 
 struct sd_flow {
-	uint64_t		 id;		/* 1-based, in order of creation */
-	uint8_t			 proto;		/* SD_IPPROTO_* */
-	struct sd_addr		 addr[2];	/* [SD_ROLE_CLIENT], [SD_ROLE_SERVER] */
+	/* a lookup reads the key and the chain link: they share the first cache line with
+	 * what every packet updates (the time, the timeout class), so walking a bucket's chain
+	 * misses once per flow, not three times (hash and link were at the end, 700 bytes on) */
+	struct sd_flow		*hnext;		/* table links */
+	uint32_t		 hash;
 	uint16_t		 port[2];
+	uint8_t			 proto;		/* SD_IPPROTO_* */
+	uint8_t			 tclass;	/* timeout class: the LRU list it is on */
+	struct sd_addr		 addr[2];	/* [SD_ROLE_CLIENT], [SD_ROLE_SERVER] */
+	uint64_t		 last_us;	/* capture time of the last packet, for idle expiry */
+	struct sd_flow		*lru_prev, *lru_next;
+	uint64_t		 lru_seq;	/* order of the last activity (table-wide) */
+	struct sd_tcpconn	*tcp;		/* owned; NULL unless TCP */
+	void			*app;		/* owned by engine/app.c: TLS/IKE state */
+	uint32_t		 app_flags;	/* SD_APPF_*: what the app dissectors saw */
+	uint16_t		 last_ip_id[2];
+	uint64_t		 id;		/* 1-based, in order of creation */
 	const char		*role_by;	/* "syn", "synack", "port", "first" */
 	uint32_t		 file_index;
 	struct sd_ev_flow	 rec;		/* counters; written as the flow record */
-	uint64_t		 last_us;	/* capture time of the last packet, for idle expiry */
-	uint16_t		 last_ip_id[2];
-	struct sd_tcpconn	*tcp;		/* owned; NULL unless TCP */
-	void			*app;		/* owned by engine/app.c: TLS/IKE state */
 	struct sd_flow_store	 store;		/* consumers' per-flow state (dissect/event.h) */
-	uint32_t		 app_flags;	/* SD_APPF_*: what the app dissectors saw */
 	void			*cls_state;	/* the classify hook's own (engine/hooks.h) */
 	char			 app_label[64];	/* nDPI label once known */
-	/* table links */
-	struct sd_flow		*hnext;
-	struct sd_flow		*lru_prev, *lru_next;
-	uint64_t		 lru_seq;	/* order of the last activity (table-wide) */
-	uint8_t			 tclass;	/* timeout class: the LRU list it is on */
-	uint32_t		 hash;
 };
 
 struct sd_flow_limits {
