@@ -634,28 +634,77 @@ sd_out_finding_line(FILE *f, const struct sd_finding *x, bool update, bool color
 	fputc('\n', f);
 }
 
+/*
+ * Per finding i: how many findings before it are of its kind (before[i]) and how many of
+ * its kind there are (total[i]).  One pass over the distinct kinds seen so far, not over
+ * every earlier finding: a busy capture has thousands of findings and a few dozen kinds.
+ * False when memory is refused: kind_count() then counts directly.
+ */
+static bool
+kind_counts(const struct sd_findings *l, size_t *before, size_t *total)
+{
+	size_t *first, *cnt, nk = 0, i, k;
+	bool ok;
+
+	first = malloc((l->n + 1) * sizeof(*first));
+	cnt = calloc(l->n + 1, sizeof(*cnt));
+	ok = before != NULL && total != NULL && first != NULL && cnt != NULL;
+	for (i = 0; ok && i < l->n; i++) {
+		/* first[k]: the first finding of the k-th kind, cnt[k] how many so far */
+		for (k = 0; k < nk && strcmp(l->v[first[k]]->kind, l->v[i]->kind) != 0; k++)
+			;
+		if (k == nk)
+			first[nk++] = i;
+		before[i] = cnt[k]++;
+		total[i] = k;
+	}
+	for (i = 0; ok && i < l->n; i++)
+		total[i] = cnt[total[i]];
+	free(first);
+	free(cnt);
+	return ok;
+}
+
+/* Findings before `upto` of finding i's kind: cached[i] when counted already. */
+static size_t
+kind_count(const struct sd_findings *l, size_t i, const size_t *cached, size_t upto)
+{
+	size_t j, n = 0;
+
+	if (cached != NULL)
+		return cached[i];
+	for (j = 0; j < upto; j++)
+		if (strcmp(l->v[j]->kind, l->v[i]->kind) == 0)
+			n++;
+	return n;
+}
+
 void
 sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_summary *sum,
     bool color)
 {
 	size_t i, counts[5] = { 0 }, width = (size_t)sd_out_text_width(f);
+	size_t *before, *total;
 	int k;
 
 	text_header(f, sum);
 	text_verdict(f, l, width, color);
+	before = calloc(l->n + 1, sizeof(*before));
+	total = calloc(l->n + 1, sizeof(*total));
+	if (!kind_counts(l, before, total)) {
+		free(before);
+		free(total);
+		before = total = NULL;
+	}
 	for (i = 0; i < l->n; i++) {
-		size_t j, same = 0;
+		size_t same;
 
 		counts[l->v[i]->severity]++;
 		if (l->v[i]->severity == SD_SEV_INFO && !sum->verbose) {
 			/* observations, not faults: one line per kind (-v has them in full) */
-			for (j = 0; j < i && strcmp(l->v[j]->kind, l->v[i]->kind) != 0; j++)
-				;
-			if (j < i)
+			if (kind_count(l, i, before, i) > 0)
 				continue;
-			for (j = i; j < l->n; j++)
-				if (strcmp(l->v[j]->kind, l->v[i]->kind) == 0)
-					same++;
+			same = kind_count(l, i, total, l->n);
 			fprintf(f, "%s%-8s%s %s: ", color ? sev_color(SD_SEV_INFO) : "", "INFO",
 			    color ? "\033[0m" : "", l->v[i]->kind);
 			if (same > 1)
@@ -669,9 +718,7 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 		 * One screen, not a thousand: the first findings of a kind in full, the
 		 * rest of that kind as one line each (--json has them all in full).
 		 */
-		for (j = 0; j < i; j++)
-			if (strcmp(l->v[j]->kind, l->v[i]->kind) == 0)
-				same++;
+		same = kind_count(l, i, before, i);
 		if (same < SD_TEXT_FULL_PER_KIND) {
 			text_one(f, l->v[i], color, sum, width, same == 0);
 		} else {
@@ -682,6 +729,8 @@ sd_out_findings_text(FILE *f, const struct sd_findings *l, const struct sd_out_s
 				fputc('\n', f);
 		}
 	}
+	free(before);
+	free(total);
 	if (l->n == 0)
 		fprintf(f, "No findings: nothing in this capture explains a failure.\n");
 	else if (counts[SD_SEV_INFO] > 0 && !sum->verbose)
