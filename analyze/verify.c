@@ -137,7 +137,6 @@ subject_hash(const uint8_t *der, long len, unsigned long *hash)
 			return false;
 	/* [0] version (optional), serial, signature, issuer, validity: over them */
 	for (k = 0; k < 5; k++) {
-		at = p;
 		if ((ASN1_get_object(&p, &l, &tag, &cls, end - p) & 0x80) != 0 || l > end - p)
 			return false;
 		if (k == 0 && cls != V_ASN1_CONTEXT_SPECIFIC)
@@ -157,9 +156,10 @@ subject_hash(const uint8_t *der, long len, unsigned long *hash)
 }
 
 /*
- * Index the PEM file: false (and nothing kept) when it cannot be read or holds anything
- * but CERTIFICATE blocks (CRLs, TRUSTED CERTIFICATE with trust settings): that file is
- * then loaded the usual way, whole.
+ * Index the PEM file: NULL (and nothing kept) when it cannot be read, holds anything but
+ * CERTIFICATE blocks (CRLs, TRUSTED CERTIFICATE with trust settings), a block that is not
+ * a certificate, or a PEM error before its end: OpenSSL's own loader then does with that
+ * file what it does (it refuses a whole file over one bad block).
  */
 static struct bundle *
 bundle_read(const char *path)
@@ -192,12 +192,12 @@ bundle_read(const char *path)
 			e->der = data;
 			e->len = len;
 			data = NULL;
-			/* a block that is not a certificate's DER: skipped, as the loader
-			 * skips what it cannot parse */
 			if (subject_hash(e->der, e->len, &e->hash))
 				b->n++;
-			else
+			else {
 				OPENSSL_free(e->der);
+				ok = false;
+			}
 		}
 		OPENSSL_free(name);
 		OPENSSL_free(header);
@@ -205,6 +205,9 @@ bundle_read(const char *path)
 		name = header = NULL;
 		data = NULL;
 	}
+	/* the loop ends at the file's end (no further PEM start line) or at an error */
+	if (ok && ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+		ok = false;
 	BIO_free(in);
 	ERR_clear_error();
 	if (!ok) {
